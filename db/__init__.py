@@ -1,0 +1,1 @@
+"""eprc's domain: models, validation and one function per user operation. No UI, no openpyxl."""

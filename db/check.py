@@ -1,0 +1,74 @@
+"""``eprc check``: SQLite's integrity check plus a data-quality summary of the register."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from db.database import database
+from db.validate import Invalid, check_id
+
+
+@dataclass
+class CheckReport:
+    integrity: str
+    problems: list[str] = field(default_factory=list)
+    summary: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.integrity == "ok" and not self.problems
+
+
+ORPHAN_QUERIES = {
+    "居民所属户不存在": "SELECT count(*) FROM resident r WHERE r.household_id IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM household h WHERE h.id = r.household_id)",
+    "户所属区域不存在": "SELECT count(*) FROM household h WHERE h.area_id IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM area a WHERE a.id = h.area_id)",
+    "重点人员对应居民不存在": "SELECT count(*) FROM key_person k "
+    "WHERE NOT EXISTS (SELECT 1 FROM resident r WHERE r.id = k.resident_id)",
+    "排班对应人员不存在": "SELECT count(*) FROM assignment a "
+    "WHERE NOT EXISTS (SELECT 1 FROM staff s WHERE s.id = a.staff_id)",
+}
+
+
+def _count(sql: str) -> int:
+    return database.execute_sql(sql).fetchone()[0]
+
+
+def run_check() -> CheckReport:
+    """Check the open file; never changes it."""
+    rows = database.execute_sql("PRAGMA integrity_check").fetchall()
+    integrity = "ok" if rows == [("ok",)] else "; ".join(r[0] for r in rows[:5])
+    report = CheckReport(integrity)
+    for label, sql in ORPHAN_QUERIES.items():
+        n = _count(sql)
+        if n:
+            report.problems.append(f"{label}：{n}条")
+    invalid = 0
+    for (number,) in database.execute_sql("SELECT id_number FROM resident"):
+        try:
+            check_id(number)
+        except Invalid:
+            invalid += 1
+    if invalid:
+        report.problems.append(f"身份证号码无效：{invalid}条")
+    fk = database.execute_sql("PRAGMA foreign_key_check").fetchall()
+    if fk:
+        report.problems.append(f"外键不一致：{len(fk)}处")
+    report.summary = {
+        "居民": _count("SELECT count(*) FROM resident"),
+        "户": _count("SELECT count(*) FROM household"),
+        "无成员的户": _count("SELECT count(*) FROM household h WHERE NOT EXISTS "
+                        "(SELECT 1 FROM resident r WHERE r.household_id = h.id)"),
+        "无户主的户": _count("SELECT count(*) FROM household h WHERE EXISTS (SELECT 1 FROM "
+                        "resident r WHERE r.household_id = h.id) AND NOT EXISTS (SELECT 1 FROM "
+                        "resident r WHERE r.household_id = h.id AND r.relation = '户主')"),
+        "无电话的成年居民": _count("SELECT count(*) FROM resident WHERE phone = '' AND "
+                            "birth_date <= date('now', '-18 years')"),
+        "重点人员": _count("SELECT count(*) FROM key_person"),
+        "卡口": _count("SELECT count(*) FROM checkpoint"),
+        "人员（含志愿者）": _count("SELECT count(*) FROM staff"),
+        "捐赠": _count("SELECT count(*) FROM donation"),
+        "回收站": _count("SELECT count(*) FROM recycle_bin"),
+    }
+    return report

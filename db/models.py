@@ -1,0 +1,464 @@
+"""The peewee models of the whole office: areas, residents, key persons, pushed lists, checkpoints
+and shifts, staff and volunteers, donations, settings, the audit log and the recycle bin.
+
+Models declare fields and indexes only; behaviour lives in the operation modules beside this one.
+Every model derived from :class:`Record` writes the audit log when saved and is deleted through
+``db.recycle`` (into the recycle bin). A foreign key with ``on_delete="CASCADE"`` means the child
+belongs to its parent and goes to the bin with it; a nullable one is cleared and restored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from db.database import database
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def raw_row(model: type[Model], row_id: int) -> dict[str, Any] | None:
+    """A row's stored column values (as SQLite holds them), or None."""
+    cursor = database.execute(
+        model.select(*model._meta.sorted_fields).where(model._meta.primary_key == row_id)
+    )
+    values = cursor.fetchone()
+    if values is None:
+        return None
+    return dict(zip([f.column_name for f in model._meta.sorted_fields], values, strict=True))
+
+
+class Record(BaseModel):
+    """A row the clerk owns: every save is written to the audit log in the same transaction."""
+
+    def save(self, force_insert: bool = False, only: Any = None) -> int:
+        from db.audit import log_change
+
+        creating = force_insert or self._pk is None
+        with database.atomic():
+            before = None if creating else raw_row(type(self), self._pk)
+            result = super().save(force_insert=force_insert, only=only)
+            after = raw_row(type(self), self._pk)
+            if before != after:
+                log_change("新增" if before is None else "修改", type(self), self._pk, before, after)
+        return result
+
+    def delete_instance(self, *args: Any, **kwargs: Any) -> int:
+        raise TypeError("use db.recycle.delete() so the row goes to the recycle bin")
+
+
+# --- settings, audit, recycle bin -------------------------------------------------------------
+
+
+class Setting(BaseModel):
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class AuditLog(BaseModel):
+    at = DateTimeField(default=dt.datetime.now, index=True)
+    who = CharField()
+    action = CharField()  # 新增 / 修改 / 删除 / 恢复 / 导入
+    table = CharField()
+    row_id = IntegerField(null=True)
+    before = TextField(null=True)
+    after = TextField(null=True)
+
+    class Meta:
+        indexes = ((("table", "row_id"), False),)
+
+
+class RecycleBin(BaseModel):
+    deleted_at = DateTimeField(default=dt.datetime.now, index=True)
+    who = CharField()
+    table = CharField()
+    row_id = IntegerField()
+    label = CharField()
+    payload = TextField()
+
+    def rows(self) -> dict[str, Any]:
+        return json.loads(self.payload)
+
+
+# --- areas, households, residents ------------------------------------------------------------
+
+AREA_LEVELS = {1: "社区/村", 2: "小区/村民组", 3: "网格", 4: "楼栋"}
+
+
+class Area(Record):
+    """A node of the township tree: 社区/村 → 小区/村民组 → 网格 → 楼栋."""
+
+    name = CharField()
+    level = IntegerField()
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="CASCADE")
+    path = CharField(index=True)  # "/1/5/23/": ids from the root, for subtree queries
+    leader = CharField(default="")
+    phone = CharField(default="")
+    sort = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("parent", "name"), True),)
+
+
+RESIDENCE_KINDS = ("常住", "外来", "返乡")
+RESIDENT_STATUSES = ("在册", "外出", "迁出", "死亡")
+
+
+class Household(Record):
+    number = CharField(null=True, unique=True)  # 户号
+    address = CharField(default="")
+    area = ForeignKeyField(Area, null=True, backref="households")
+    pass_card = CharField(default="")  # 临时出入卡
+    notes = TextField(default="")
+
+
+class Resident(Record):
+    household = ForeignKeyField(Household, null=True, backref="members", on_delete="CASCADE")
+    name = CharField(index=True)
+    name_key = CharField(index=True)  # pinyin initials, e.g. zxm
+    name_key_alt = CharField(null=True, index=True)  # another reading of the surname
+    id_number = CharField(unique=True)
+    id_tail = CharField(index=True)  # the ID reversed: tail search by indexed prefix
+    sex = CharField()
+    birth_date = DateField()
+    phone = CharField(default="", index=True)
+    relation = CharField(default="")  # 与户主关系
+    kind = CharField(default="常住")
+    status = CharField(default="在册")
+    notes = TextField(default="")
+    updated_at = DateTimeField(default=dt.datetime.now)
+
+
+# --- key persons ------------------------------------------------------------------------------
+
+KEY_CATEGORIES = ("确诊", "疑似", "发热", "密接", "次密接", "中高风险地区返乡", "其他")
+KEY_SOURCES = ("大数据推送", "上门摸排", "电话摸排", "卡口发现", "自行报备")
+TRANSPORTS = ("自驾", "飞机", "火车", "客车", "网约车", "其他")
+MEASURE_KINDS = ("集中隔离", "居家隔离", "居家健康监测")
+
+
+class KeyPerson(Record):
+    """A key person under control (重点人员) and how they were found."""
+
+    resident = ForeignKeyField(Resident, backref="cases", on_delete="CASCADE")
+    category = CharField(index=True)
+    source = CharField(default="")
+    origin = CharField(default="")  # 来源地
+    arrival_date = DateField(null=True)
+    transport = CharField(default="")
+    transport_no = CharField(default="")
+    found_on = DateField(default=dt.date.today, index=True)
+    notes = TextField(default="")
+
+
+class Measure(Record):
+    """A control measure (管控措施) with its dates and the five responsible persons (五包一)."""
+
+    person = ForeignKeyField(KeyPerson, backref="measures", on_delete="CASCADE")
+    kind = CharField(index=True)
+    place = CharField(default="")
+    start_date = DateField(index=True)
+    planned_end = DateField(index=True)
+    released_on = DateField(null=True, index=True)
+    release_reason = CharField(default="")
+    previous_end = DateField(null=True)
+    change_reason = CharField(default="")
+    town_cadre = CharField(default="")
+    town_cadre_phone = CharField(default="")
+    community_cadre = CharField(default="")
+    community_cadre_phone = CharField(default="")
+    grid_worker = CharField(default="")
+    grid_worker_phone = CharField(default="")
+    police = CharField(default="")
+    police_phone = CharField(default="")
+    doctor = CharField(default="")
+    doctor_phone = CharField(default="")
+
+
+class TemperatureReading(Record):
+    measure = ForeignKeyField(Measure, backref="temperatures", on_delete="CASCADE")
+    date = DateField(index=True)
+    half = CharField()  # 上午 / 下午
+    value = FloatField()
+
+    class Meta:
+        indexes = ((("measure", "date", "half"), True),)
+
+
+class NucleicTest(Record):
+    person = ForeignKeyField(KeyPerson, backref="tests", on_delete="CASCADE")
+    date = DateField()
+    result = CharField()  # 阴性 / 阳性 / 待出结果
+
+
+# --- pushed lists -----------------------------------------------------------------------------
+
+
+class PushedBatch(Record):
+    """One sheet the district pushed down (大数据推送), kept with its own layout."""
+
+    received_at = DateTimeField(default=dt.datetime.now)
+    deadline = DateTimeField()
+    file_name = CharField()
+    sheet_name = CharField()
+    header_row = IntegerField()
+    columns = TextField()  # JSON list of the sheet's own header texts, in order
+    source = TextField(default="")  # the original workbook, base64, to write the feedback into
+
+
+class PushedRow(Record):
+    batch = ForeignKeyField(PushedBatch, backref="rows", on_delete="CASCADE")
+    sheet_row = IntegerField()
+    cells = TextField()  # JSON list of the row's original values
+    name = CharField(default="")
+    id_number = CharField(default="", index=True)
+    phone = CharField(default="")
+    origin = CharField(default="")
+    arrival_date = DateField(null=True)
+    address = CharField(default="")
+    result = CharField(default="")
+    note = CharField(default="")
+    verified_by = CharField(default="")
+    verified_at = DateTimeField(null=True)
+    resident = ForeignKeyField(Resident, null=True, backref="pushed_rows")
+
+    class Meta:
+        indexes = ((("batch", "sheet_row"), True),)
+
+
+# --- staff, volunteers, checkpoints, shifts ---------------------------------------------------
+
+STAFF_CATEGORIES = (
+    "下沉干部", "网格员", "民警", "医护", "物业", "党员志愿者", "退役军人", "大学生", "其他"
+)
+
+
+class Team(Record):
+    name = CharField(unique=True)
+    leader_name = CharField(default="")
+    notes = TextField(default="")
+
+
+class Staff(Record):
+    """Anyone who can stand a shift or serve as a volunteer."""
+
+    name = CharField(index=True)
+    name_key = CharField(index=True)
+    id_number = CharField(null=True, unique=True)
+    sex = CharField(default="")
+    phone = CharField(default="")
+    category = CharField(index=True)
+    political_status = CharField(default="")
+    unit = CharField(default="")
+    team = ForeignKeyField(Team, null=True, backref="members")
+    home_area = ForeignKeyField(Area, null=True, backref="staff")
+    skills = CharField(default="")
+    can_lead = BooleanField(default=False)
+    max_per_week = IntegerField(default=7)
+    is_volunteer = BooleanField(default=False)
+    party_points = IntegerField(default=0)
+    active = BooleanField(default=True)
+    notes = TextField(default="")
+
+
+class PointsAdjustment(Record):
+    staff = ForeignKeyField(Staff, backref="points", on_delete="CASCADE")
+    at = DateTimeField(default=dt.datetime.now)
+    delta = IntegerField()
+    reason = CharField()
+
+
+class ShiftSlot(Record):
+    name = CharField()
+    start = CharField()  # "00:00"
+    end = CharField()  # "08:00"
+    sort = IntegerField(default=0)
+    is_night = BooleanField(default=False)
+    extra_staff = IntegerField(default=0)
+
+
+class Unavailability(Record):
+    staff = ForeignKeyField(Staff, backref="unavailable", on_delete="CASCADE")
+    start_date = DateField(null=True)
+    end_date = DateField(null=True)
+    slot = ForeignKeyField(ShiftSlot, null=True, on_delete="CASCADE")
+    reason = CharField(default="")
+
+
+class ServiceRecord(Record):
+    staff = ForeignKeyField(Staff, backref="services", on_delete="CASCADE")
+    date = DateField(index=True)
+    hours = DecimalField(max_digits=6, decimal_places=1)
+    what = CharField(default="")
+
+
+class Checkpoint(Record):
+    name = CharField(unique=True)
+    address = CharField(default="")
+    area = ForeignKeyField(Area, null=True, backref="checkpoints")
+    unit = CharField(default="")
+    person = CharField(default="")
+    phone = CharField(default="")
+    kind = CharField(default="村")  # 村 / 社区
+    traffic = CharField(default="人车")  # 人行 / 车行 / 人车
+    staff_per_shift = IntegerField(default=4)
+    needs_leader = BooleanField(default=True)
+    active_from = DateField(null=True)
+    active_to = DateField(null=True)
+
+
+class Shift(Record):
+    checkpoint = ForeignKeyField(Checkpoint, backref="shifts", on_delete="CASCADE")
+    date = DateField()
+    slot = ForeignKeyField(ShiftSlot, backref="shifts", on_delete="CASCADE")
+    headcount = IntegerField()
+
+    class Meta:
+        indexes = ((("checkpoint", "date", "slot"), True), (("date", "slot"), False))
+
+
+class Assignment(Record):
+    shift = ForeignKeyField(Shift, backref="assignments", on_delete="CASCADE")
+    staff = ForeignKeyField(Staff, backref="assignments", on_delete="CASCADE")
+    is_leader = BooleanField(default=False)
+    pinned = BooleanField(default=False)
+    manual = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("shift", "staff"), True), (("staff", "shift"), False))
+
+
+class GatePassage(Record):
+    """One person or vehicle in or out at a checkpoint (出入登记)."""
+
+    checkpoint = ForeignKeyField(Checkpoint, backref="passages", on_delete="CASCADE")
+    at = DateTimeField(index=True)
+    resident = ForeignKeyField(Resident, null=True, backref="passages")
+    name = CharField(default="")
+    id_number = CharField(default="")
+    phone = CharField(default="")
+    plate = CharField(default="")
+    direction = CharField()  # 进 / 出
+    temperature = FloatField(null=True)
+    health_code = CharField(default="绿")
+    origin_reason = CharField(default="")
+    is_local = BooleanField(default=True)
+    outcome = CharField(default="放行")  # 放行 / 劝返
+    on_duty = CharField(default="")
+    notes = CharField(default="")
+
+
+# --- donations --------------------------------------------------------------------------------
+
+DONOR_KINDS = ("企业", "单位", "个人")
+MONEY_CHANNELS = ("现金", "转账", "微信", "支付宝")
+RECIPIENT_KINDS = ("卡口", "社区/村", "居家隔离户", "服务队", "其他")
+
+
+class Donor(Record):
+    name = CharField(index=True)
+    kind = CharField(default="企业")
+    contact = CharField(default="")
+    phone = CharField(default="")
+    anonymous = BooleanField(default=False)
+
+
+class Donation(Record):
+    date = DateField(index=True)
+    donor = ForeignKeyField(Donor, backref="donations")
+    receipt_no = CharField(unique=True)  # 2022-0001
+    is_money = BooleanField()
+    amount = DecimalField(max_digits=14, decimal_places=2, default=0)
+    channel = CharField(default="")
+    directed = BooleanField(default=False)  # 定向
+    purpose = CharField(default="")
+    handled_by = CharField(default="")
+    notes = TextField(default="")
+    reverses = ForeignKeyField("self", null=True, backref="reversals")
+
+
+class Item(Record):
+    """A kind of goods kept in stock (物资), e.g. 医用外科口罩 / 50只/盒 / 盒."""
+
+    name = CharField()
+    spec = CharField(default="")
+    unit = CharField()
+    low_threshold = DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = ((("name", "spec", "unit"), True),)
+
+
+class DonationItem(Record):
+    donation = ForeignKeyField(Donation, backref="items", on_delete="CASCADE")
+    item = ForeignKeyField(Item, backref="received")
+    quantity = DecimalField(max_digits=14, decimal_places=2)
+    value = DecimalField(max_digits=14, decimal_places=2, default=0)
+    batch_no = CharField(default="")
+    expiry = DateField(null=True)
+
+
+class Distribution(Record):
+    date = DateField(index=True)
+    item = ForeignKeyField(Item, backref="distributions")
+    quantity = DecimalField(max_digits=14, decimal_places=2)
+    recipient_kind = CharField()
+    recipient = CharField()
+    received_by = CharField(default="")
+    handled_by = CharField(default="")
+    notes = CharField(default="")
+    reverses = ForeignKeyField("self", null=True, backref="reversals")
+
+
+class Expense(Record):
+    """Money spent out of donations (支出), kept apart by 定向 / 非定向."""
+
+    date = DateField(index=True)
+    amount = DecimalField(max_digits=14, decimal_places=2)
+    directed = BooleanField(default=False)
+    purpose = CharField()
+    payee = CharField(default="")
+    handled_by = CharField(default="")
+    reverses = ForeignKeyField("self", null=True, backref="reversals")
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+class ReportSnapshot(BaseModel):
+    """The numbers of a daily report as they were when it was exported or sent."""
+
+    date = DateField(index=True)
+    sent_at = DateTimeField(default=dt.datetime.now)
+    correction = BooleanField(default=False)
+    numbers = TextField()
+
+
+ALL_MODELS: list[type[Model]] = [
+    Setting, AuditLog, RecycleBin,
+    Area, Household, Resident,
+    KeyPerson, Measure, TemperatureReading, NucleicTest,
+    PushedBatch, PushedRow,
+    Team, Staff, PointsAdjustment, ShiftSlot, Unavailability, ServiceRecord,
+    Checkpoint, Shift, Assignment, GatePassage,
+    Donor, Donation, Item, DonationItem, Distribution, Expense,
+    ReportSnapshot,
+]

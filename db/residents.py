@@ -1,0 +1,321 @@
+"""Residents and households (居民与户): register, edit, move, delete, and find them fast.
+
+Lists page by keyset on the primary key and search is a union of indexed lookups, each capped,
+so both stay fast at 400,000 residents (see bench/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from db import recycle
+from db.areas import subtree_ids
+from db.database import database
+from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
+from db.pinyin import name_keys
+from db.validate import Invalid, age_on, check_id, check_phone, normalize_text
+
+HEAD = "户主"
+
+
+@dataclass
+class ResidentInput:
+    """What a form or an import row says about a resident."""
+
+    name: str
+    id_number: object
+    phone: object = ""
+    relation: str = ""
+    kind: str = "常住"
+    status: str = "在册"
+    notes: str = ""
+
+
+def clean_name(value: object) -> str:
+    """A person's name with stray and inner spaces removed (full-width too)."""
+    return "".join(normalize_text(value).split())
+
+
+def validate_resident(data: ResidentInput) -> dict[str, object]:
+    """Check a resident's fields; return column values or raise Invalid naming the field."""
+    name = clean_name(data.name)
+    if not name:
+        raise Invalid("姓名不能为空")
+    if len(name) > 40:
+        raise Invalid("姓名过长")
+    info = check_id(data.id_number)
+    phone = ""
+    if normalize_text(data.phone):
+        phone = check_phone(data.phone)
+    if data.kind not in RESIDENCE_KINDS:
+        raise Invalid(f"人员类别应为{'/'.join(RESIDENCE_KINDS)}")
+    if data.status not in RESIDENT_STATUSES:
+        raise Invalid(f"状态应为{'/'.join(RESIDENT_STATUSES)}")
+    key, alt = name_keys(name)
+    return {
+        "name": name,
+        "name_key": key,
+        "name_key_alt": alt,
+        "id_number": info.number,
+        "id_tail": info.number[::-1],
+        "sex": info.sex,
+        "birth_date": info.birth_date,
+        "phone": phone,
+        "relation": normalize_text(data.relation),
+        "kind": data.kind,
+        "status": data.status,
+        "notes": normalize_text(data.notes),
+    }
+
+
+def add_household(
+    address: str, area: Area | None = None, number: str | None = None, pass_card: str = ""
+) -> Household:
+    """Open a new household (户)."""
+    number = normalize_text(number) or None
+    if number and Household.select().where(Household.number == number).exists():
+        raise Invalid(f"户号“{number}”已存在")
+    return Household.create(
+        number=number, address=normalize_text(address), area=area, pass_card=pass_card
+    )
+
+
+def update_household(household_id: int, **fields: object) -> Household:
+    household = Household.get_by_id(household_id)
+    for key, value in fields.items():
+        setattr(household, key, normalize_text(value) if isinstance(value, str) else value)
+    household.save()
+    return household
+
+
+def register_resident(
+    data: ResidentInput,
+    household: Household | None = None,
+    *,
+    address: str = "",
+    number: str | None = None,
+    area: Area | None = None,
+) -> Resident:
+    """Register a new resident in ``household``, or as head of a new household opened at
+    ``address`` (with 户号 ``number`` in ``area``); all or nothing."""
+    values = validate_resident(data)
+    existing = Resident.get_or_none(Resident.id_number == values["id_number"])
+    if existing is not None:
+        raise Invalid(f"身份证号码已登记：{existing.name}")
+    with database.atomic():
+        if household is None:
+            household = add_household(address, area, number)
+            values["relation"] = values["relation"] or HEAD
+        return Resident.create(household=household, **values)
+
+
+def update_resident(resident_id: int, data: ResidentInput) -> Resident:
+    """Save an edited resident; the ID number stays unique."""
+    values = validate_resident(data)
+    clash = Resident.get_or_none(
+        (Resident.id_number == values["id_number"]) & (Resident.id != resident_id)
+    )
+    if clash is not None:
+        raise Invalid(f"身份证号码已登记：{clash.name}")
+    resident = Resident.get_by_id(resident_id)
+    for key, value in values.items():
+        setattr(resident, key, value)
+    resident.updated_at = dt.datetime.now()
+    resident.save()
+    return resident
+
+
+def delete_resident(resident_id: int) -> None:
+    """Move a resident (with their key-person records) to the recycle bin."""
+    resident = Resident.get_by_id(resident_id)
+    recycle.delete(resident, f"居民 {resident.name} {mask_id(resident.id_number)}")
+
+
+def delete_household(household_id: int) -> None:
+    """Move a household and all its members to the recycle bin."""
+    household = Household.get_by_id(household_id)
+    recycle.delete(household, f"户 {household.number or household.address or household.id}")
+
+
+def move_resident(resident_id: int, household_id: int, relation: str = "") -> Resident:
+    """Move a person to another household."""
+    with database.atomic():
+        resident = Resident.get_by_id(resident_id)
+        resident.household = Household.get_by_id(household_id)
+        resident.relation = normalize_text(relation)
+        resident.save()
+    return resident
+
+
+def set_head(household_id: int, resident_id: int) -> None:
+    """Make a member the head (户主); the former head's relation is cleared for the clerk to fill."""
+    with database.atomic():
+        members = list(Resident.select().where(Resident.household == household_id))
+        if resident_id not in {m.id for m in members}:
+            raise Invalid("此人不是该户成员")
+        for member in members:
+            if member.id == resident_id and member.relation != HEAD:
+                member.relation = HEAD
+                member.save()
+            elif member.id != resident_id and member.relation == HEAD:
+                member.relation = ""
+                member.save()
+
+
+def household_members(household_id: int) -> list[Resident]:
+    """Members of a household, head first."""
+    return sorted(
+        Resident.select().where(Resident.household == household_id),
+        key=lambda r: (r.relation != HEAD, r.birth_date),
+    )
+
+
+def mask_id(number: str) -> str:
+    """110101********1234 for public sheets."""
+    return number[:6] + "*" * 8 + number[-4:] if len(number) == 18 else number
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678 for public sheets."""
+    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else phone
+
+
+# --- listing and search -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResidentRow:
+    id: int
+    name: str
+    sex: str
+    age: int
+    id_number: str
+    phone: str
+    address: str
+    grid: str
+    kind: str
+    status: str
+    household_id: int | None
+
+
+_ROW_SQL = """
+SELECT r.id, r.name, r.sex, r.birth_date, r.id_number, r.phone, h.address,
+       CASE WHEN a.level = 4 THEN p.name ELSE a.name END, r.kind, r.status, r.household_id
+FROM resident r
+LEFT JOIN household h ON h.id = r.household_id
+LEFT JOIN area a ON a.id = h.area_id
+LEFT JOIN area p ON p.id = a.parent_id
+"""
+
+
+def _to_rows(records: list[tuple]) -> list[ResidentRow]:
+    today = dt.date.today()
+    rows = []
+    for rid, name, sex, birth, idn, phone, address, grid, kind, status, hid in records:
+        birth_date = birth if isinstance(birth, dt.date) else dt.date.fromisoformat(birth)
+        rows.append(ResidentRow(rid, name, sex, age_on(birth_date, today), idn, phone or "",
+                                address or "", grid or "", kind, status, hid))
+    return rows
+
+
+def _area_clause(area_id: int | None) -> tuple[str, list[object]]:
+    if area_id is None:
+        return "", []
+    ids = subtree_ids(area_id)
+    marks = ",".join("?" * len(ids))
+    return (f" AND r.household_id IN (SELECT id FROM household WHERE area_id IN ({marks}))",
+            list(ids))
+
+
+def count_residents(area_id: int | None = None) -> int:
+    clause, params = _area_clause(area_id)
+    sql = "SELECT count(*) FROM resident r WHERE 1=1" + clause
+    return database.execute_sql(sql, params).fetchone()[0]
+
+
+def page_residents(
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = 100,
+    area_id: int | None = None,
+) -> list[ResidentRow]:
+    """One page of the register in id order: after an id, before an id (the page ending there),
+    or from the start; ``before=-1`` gives the last page."""
+    clause, params = _area_clause(area_id)
+    if before is not None:
+        where = "r.id < ?" if before >= 0 else "1=1"
+        args = ([before] if before >= 0 else []) + params + [limit]
+        sql = f"{_ROW_SQL} WHERE {where}{clause} ORDER BY r.id DESC LIMIT ?"
+        return list(reversed(_to_rows(database.execute_sql(sql, args).fetchall())))
+    sql = f"{_ROW_SQL} WHERE r.id > ?{clause} ORDER BY r.id LIMIT ?"
+    return _to_rows(database.execute_sql(sql, [after or 0, *params, limit]).fetchall())
+
+
+_GLOB_SPECIAL = re.compile(r"[*?\[\]]")
+
+
+def _search_parts(query: str) -> list[tuple[str, list[object]]]:
+    """The indexed lookups one search box runs, each (sql selecting r.id, params)."""
+    q = _GLOB_SPECIAL.sub("", "".join(unicodedata.normalize("NFKC", query).split()))
+    if not q:
+        return []
+    parts: list[tuple[str, list[object]]] = []
+    if q.isascii() and q.isalpha():
+        key = q.lower()
+        parts.append(("SELECT r.id FROM resident r WHERE r.name_key GLOB ?", [key + "*"]))
+        parts.append(("SELECT r.id FROM resident r WHERE r.name_key_alt GLOB ?", [key + "*"]))
+    elif re.fullmatch(r"\d+[xX]?", q):
+        digits = q.upper()
+        if len(digits) < 4:
+            return []
+        parts.append(("SELECT r.id FROM resident r WHERE r.id_number GLOB ?", [digits + "*"]))
+        parts.append(("SELECT r.id FROM resident r WHERE r.id_tail GLOB ?", [digits[::-1] + "*"]))
+        parts.append(("SELECT r.id FROM resident r WHERE r.phone GLOB ?", [digits + "*"]))
+        parts.append(("SELECT r.id FROM resident r WHERE r.phone GLOB ?", ["*" + digits]))
+        parts.append(("SELECT r.id FROM resident r WHERE r.id_number GLOB ?",
+                      ["*" + digits + "*"]))
+        parts.append(("SELECT r.id FROM resident r WHERE r.phone GLOB ?", ["*" + digits + "*"]))
+    else:
+        parts.append(("SELECT r.id FROM resident r WHERE r.name GLOB ?", [q + "*"]))
+        parts.append(("SELECT r.id FROM resident r WHERE instr(r.name, ?) > 0", [q]))
+        parts.append((
+            "SELECT r.id FROM resident r WHERE r.household_id IN "
+            "(SELECT id FROM household WHERE instr(address, ?) > 0)", [q]))
+    return parts
+
+
+def search_residents(query: str, area_id: int | None = None, limit: int = 200) -> list[ResidentRow]:
+    """Residents matching a name, pinyin initials, ID digits (any 4+), phone digits or address.
+
+    Each lookup is capped at ``limit`` and run in turn until ``limit`` residents are found.
+    """
+    clause, area_params = _area_clause(area_id)
+    found: list[int] = []
+    seen: set[int] = set()
+    for sql, params in _search_parts(query):
+        if len(found) >= limit:
+            break
+        exclude = ""
+        if seen:
+            exclude = f" AND r.id NOT IN ({','.join(map(str, seen))})"
+        cursor = database.execute_sql(
+            f"{sql}{clause}{exclude} LIMIT ?", [*params, *area_params, limit - len(found)]
+        )
+        for (rid,) in cursor.fetchall():
+            if rid not in seen:
+                seen.add(rid)
+                found.append(rid)
+    if not found:
+        return []
+    marks = ",".join("?" * len(found))
+    rows = database.execute_sql(f"{_ROW_SQL} WHERE r.id IN ({marks})", found).fetchall()
+    order = {rid: n for n, rid in enumerate(found)}
+    return sorted(_to_rows(rows), key=lambda row: order[row.id])
+
+
+def resident_count_by_kind() -> dict[str, int]:
+    cursor = database.execute_sql("SELECT kind, count(*) FROM resident GROUP BY kind")
+    return dict(cursor.fetchall())

@@ -1,0 +1,84 @@
+"""Settings kept in the database file: township header, sign-off names, thresholds, mail."""
+
+from __future__ import annotations
+
+from db.database import database
+from db.models import Setting
+
+# key -> (default, Chinese label)
+DEFAULTS: dict[str, tuple[str, str]] = {
+    "township": ("", "乡镇（街道）名称"),
+    "preparer": ("", "填报人"),
+    "checker": ("", "审核人"),
+    "phone": ("", "联系电话"),
+    "operator": ("", "操作员（审计日志中的姓名）"),
+    "fever_threshold": ("37.3", "发热阈值（℃）"),
+    "shift_slots": ("00:00-08:00,08:00-16:00,16:00-24:00", "卡口班次"),
+    "report_deadline": ("13:00", "日报截止时间"),
+    "export_dir": ("", "导出文件夹"),
+    "verify_hours": ("24", "推送核查时限（小时）"),
+    "smtp.host": ("", "SMTP 服务器"),
+    "smtp.port": ("465", "SMTP 端口"),
+    "smtp.security": ("ssl", "加密方式（ssl/starttls/none）"),
+    "smtp.user": ("", "邮箱账号"),
+    "smtp.password": ("", "邮箱密码（授权码）"),
+    "smtp.sender": ("", "发件人名称"),
+    "setup_done": ("", "首次设置已完成"),
+}
+
+
+class UnknownSetting(KeyError):
+    def __str__(self) -> str:
+        return f"没有名为“{self.args[0]}”的设置项；可用：{', '.join(DEFAULTS)}"
+
+
+def get_setting(key: str) -> str:
+    """The stored value of a setting, or its default."""
+    if key not in DEFAULTS:
+        raise UnknownSetting(key)
+    row = Setting.get_or_none(Setting.key == key)
+    return row.value if row is not None else DEFAULTS[key][0]
+
+
+def all_settings() -> dict[str, str]:
+    stored = {s.key: s.value for s in Setting.select()}
+    return {key: stored.get(key, default) for key, (default, _label) in DEFAULTS.items()}
+
+
+def set_setting(key: str, value: str) -> None:
+    """Store a setting after checking it; the change is written to the audit log."""
+    from db.audit import log_change
+    from db.validate import Invalid
+
+    if key not in DEFAULTS:
+        raise UnknownSetting(key)
+    value = value.strip()
+    if key == "fever_threshold":
+        try:
+            number = float(value)
+        except ValueError:
+            raise Invalid(f"发热阈值“{value}”不是数字") from None
+        if not 36.0 <= number <= 39.0:
+            raise Invalid("发热阈值应在36.0—39.0℃之间")
+        value = f"{number:.1f}"
+    if key in ("smtp.port", "verify_hours") and not value.isdigit():
+        raise Invalid(f"{DEFAULTS[key][1]}应为整数")
+    if key == "smtp.security" and value not in ("ssl", "starttls", "none"):
+        raise Invalid("加密方式只能是 ssl、starttls 或 none")
+    with database.atomic():
+        before = get_setting(key)
+        Setting.insert(key=key, value=value).on_conflict_replace().execute()
+        if before != value:
+            shown = "******" if key == "smtp.password" else None
+            log_change(
+                "修改", "setting", None,
+                {key: shown or before}, {key: shown or value},
+            )
+
+
+def township() -> str:
+    return get_setting("township") or "本镇"
+
+
+def fever_threshold() -> float:
+    return float(get_setting("fever_threshold"))

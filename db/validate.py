@@ -1,0 +1,160 @@
+"""Validation and normalisation of what the clerk types or imports.
+
+One module for forms, imports and the CLI: ID numbers (居民身份证号码), phones, vehicle plates and
+temperatures. Every check raises :class:`Invalid` with a message in Chinese that says what is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from stdnum.cn.ric import calc_check_digit
+
+__all__ = [
+    "IdInfo",
+    "Invalid",
+    "check_id",
+    "check_phone",
+    "check_plate",
+    "check_temperature",
+    "normalize_text",
+    "age_on",
+]
+
+
+class Invalid(ValueError):
+    """A value the clerk entered cannot be accepted; ``str(exc)`` is the Chinese reason."""
+
+
+# Province-level codes (first two digits of an ID number, GB/T 2260).
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 "
+    "65 71 81 82".split()
+)
+
+_SPACES = re.compile(r"\s+")
+_SCI = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
+
+
+def normalize_text(value: object) -> str:
+    """Full-width letters/digits/punctuation to half-width, trimmed, inner runs of space collapsed."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    return _SPACES.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class IdInfo:
+    """A valid 18-digit ID number and what it tells."""
+
+    number: str
+    birth_date: dt.date
+    sex: str  # "男" or "女"
+    warnings: tuple[str, ...] = field(default=())
+
+
+def check_id(value: object) -> IdInfo:
+    """Normalise and validate a resident ID number; return its facts or raise :class:`Invalid`.
+
+    Accepts spaces, full-width digits and a lower-case x. Rejects a number Excel stored as a
+    number (its last digits are lost), a wrong length, an impossible birth date and a bad check
+    digit. An unknown province code is only a warning: real IDs carry codes that changed later.
+    """
+    if isinstance(value, bool) or value is None:
+        raise Invalid("身份证号码为空")
+    if isinstance(value, (int, float)):
+        raise Invalid("身份证号码被 Excel 存成了数字，后几位已丢失，请将该列设为文本后重新录入")
+    text = unicodedata.normalize("NFKC", str(value))
+    text = "".join(text.split()).upper()
+    if not text:
+        raise Invalid("身份证号码为空")
+    if _SCI.match(text) or (text.endswith(".0") and text[:-2].isdigit()):
+        raise Invalid("身份证号码被 Excel 存成了数字，后几位已丢失，请将该列设为文本后重新录入")
+    if len(text) != 18:
+        raise Invalid(f"身份证号码应为18位，实际为{len(text)}位")
+    if not (text[:17].isdigit() and (text[17].isdigit() or text[17] == "X")):
+        raise Invalid("身份证号码只能由数字和末位X组成")
+    try:
+        birth = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        raise Invalid(f"身份证号码中的出生日期{text[6:14]}不存在") from None
+    if birth.year < 1890 or birth > dt.date.today():
+        raise Invalid(f"身份证号码中的出生日期{text[6:14]}不合理")
+    if calc_check_digit(text) != text[17]:
+        raise Invalid("身份证号码校验位错误，请核对")
+    warnings: tuple[str, ...] = ()
+    if text[:2] not in PROVINCE_CODES:
+        warnings = (f"身份证号码的地区码{text[:6]}不常见，请核对",)
+    sex = "男" if int(text[16]) % 2 else "女"
+    return IdInfo(text, birth, sex, warnings)
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Whole years of age on ``day``."""
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?[1-9]\d{6,7}(-\d{1,6})?$")
+
+
+def check_phone(value: object) -> str:
+    """Normalise a mobile (13812345678) or landline (0551-62345678) number or raise Invalid."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    text = "".join(text.split()).replace("—", "-").replace("－", "-")
+    if not text:
+        raise Invalid("电话号码为空")
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("86") and len(text) == 13:
+        text = text[2:]
+    digits = text.replace("-", "")
+    if digits.startswith("1") and _MOBILE.match(digits):
+        return digits
+    if _LANDLINE.match(text) or (digits.startswith("0") and _LANDLINE.match(digits)):
+        return text
+    raise Invalid(f"电话号码“{text}”不是有效的手机号或固定电话")
+
+
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_L = "A-HJ-NP-Z"
+_PLATE = re.compile(rf"^[{_PROVINCES}][{_L}][{_L}0-9]{{4}}[{_L}0-9挂学警港澳]$")
+_PLATE_NEW_ENERGY = re.compile(
+    rf"^[{_PROVINCES}][{_L}](?:[DABCEFGHJK][{_L}0-9]\d{{4}}|\d{{5}}[DABCEFGHJK])$"
+)
+
+
+def check_plate(value: object) -> str:
+    """Normalise a vehicle plate (皖A12345, new-energy 皖AD12345) or raise Invalid."""
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    text = "".join(ch for ch in text if ch not in " ·.-").upper()
+    if not text:
+        raise Invalid("车牌号为空")
+    if _PLATE.match(text) or _PLATE_NEW_ENERGY.match(text):
+        return text
+    raise Invalid(f"车牌号“{text}”格式不正确（例：皖A12345，新能源：皖AD12345）")
+
+
+TEMPERATURE_RANGE = (34.0, 43.0)
+
+
+def check_temperature(value: object) -> float:
+    """Parse a body temperature in °C (34–43), accepting '36.5', '36.5℃' and full-width digits."""
+    text = normalize_text(value).replace("℃", "").replace("°C", "").replace("°", "").strip()
+    try:
+        number = round(float(text), 1)
+    except ValueError:
+        raise Invalid(f"体温“{text}”不是数字") from None
+    low, high = TEMPERATURE_RANGE
+    if not low <= number <= high:
+        raise Invalid(f"体温{number}℃超出{low:g}—{high:g}℃，请核对")
+    return number

@@ -1,0 +1,216 @@
+"""eprc command line: ``eprc`` opens the TUI; subcommands run the same operations without it.
+
+Thin by design: parse, call db/ and exports/, print. Errors are one Chinese line and a non-zero
+exit status, never a traceback. Textual is imported only when the TUI opens.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from db.database import DatabaseError, demo_path, open_database, resolve_path
+from db.validate import Invalid
+
+
+class UserError(click.ClickException):
+    """Shown as one line ``错误：…`` with exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"错误：{self.message}", err=True)
+
+
+def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the domain's expected errors into one clear line."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from db.recycle import DeleteBlocked, RestoreConflict
+        from db.settings import UnknownSetting
+
+        try:
+            return func(*args, **kwargs)
+        except (DatabaseError, Invalid, DeleteBlocked, RestoreConflict, UnknownSetting) as exc:
+            raise UserError(str(exc)) from None
+        except OSError as exc:
+            raise UserError(f"文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）") from None
+
+    return wrapper
+
+
+def _db_path(ctx: click.Context, own: str | None) -> Path:
+    return resolve_path(own or ctx.find_root().params.get("db_path"))
+
+
+def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--db", "db_path", type=click.Path(dir_okay=False),
+                        help="数据库文件（默认：用户数据目录，或环境变量 EPRC_DB）")(func)
+
+
+def _open(ctx: click.Context, own: str | None, create: bool = False) -> Path:
+    path = _db_path(ctx, own)
+    open_database(path, create=create)
+    return path
+
+
+def _progress(stage: str, fraction: float) -> None:
+    click.echo(f"  {stage} {fraction:4.0%}", err=True)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_path", type=click.Path(dir_okay=False),
+              help="数据库文件（默认：用户数据目录，或环境变量 EPRC_DB）")
+@click.option("--demo", is_flag=True, help="打开演示乡镇（首次使用时自动生成）")
+@click.version_option(package_name="eprc")
+@click.pass_context
+@friendly
+def cli(ctx: click.Context, db_path: str | None, demo: bool) -> None:
+    """eprc 镇街疫情防控台账。不带子命令时打开界面。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    if demo:
+        path = Path(db_path) if db_path else demo_path()
+        from db.database import inspect_file
+
+        if inspect_file(path) is None:
+            from db.demo import build_demo
+
+            click.echo("正在生成演示乡镇（首次使用，约数秒）…", err=True)
+            build_demo(path, "small")
+    else:
+        path = resolve_path(db_path)
+    open_database(path)
+    from tui.app import EprcApp
+
+    EprcApp(path).run()
+
+
+@cli.command()
+@db_option
+@click.pass_context
+@friendly
+def init(ctx: click.Context, db_path: str | None) -> None:
+    """新建（或升级）数据库文件。"""
+    path = _open(ctx, db_path, create=True)
+    click.echo(f"数据库已就绪：{path}")
+
+
+@cli.command()
+@db_option
+@click.option("--size", type=click.Choice(["small", "town"]), default="small", show_default=True,
+              help="small：约2000人；town：40万人（用于性能测试）")
+@click.option("--seed", type=int, default=2022, show_default=True, help="随机种子（同种子同数据）")
+@click.pass_context
+@friendly
+def demo(ctx: click.Context, db_path: str | None, size: str, seed: int) -> None:
+    """生成演示乡镇数据到一个新文件。"""
+    import time
+
+    from db.demo import build_demo
+
+    path = Path(db_path) if db_path else (ctx.find_root().params.get("db_path") or demo_path())
+    path = Path(path)
+    start = time.perf_counter()
+    build_demo(path, size, seed, progress=_progress)
+    took = time.perf_counter() - start
+    click.echo(f"演示数据已生成：{path}（{size}，用时 {took:.1f} 秒，"
+               f"{path.stat().st_size / 1e6:.1f} MB）")
+
+
+@cli.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+@friendly
+def check(ctx: click.Context, db_path: str | None, as_json: bool) -> None:
+    """完整性检查与数据质量汇总；有问题时退出码为 1。"""
+    from db.check import run_check
+
+    _open(ctx, db_path)
+    report = run_check()
+    if as_json:
+        click.echo(json.dumps({"integrity": report.integrity, "problems": report.problems,
+                               "summary": report.summary}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"完整性检查：{'通过' if report.integrity == 'ok' else report.integrity}")
+        for problem in report.problems:
+            click.echo(f"  问题：{problem}")
+        for label, value in report.summary.items():
+            click.echo(f"  {label}：{value}")
+        click.echo("检查通过" if report.ok else "发现问题，请处理")
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@db_option
+@click.argument("dest", required=False, type=click.Path())
+@click.pass_context
+@friendly
+def backup(ctx: click.Context, db_path: str | None, dest: str | None) -> None:
+    """备份数据库到 DEST（文件或文件夹；默认：备份文件夹）。"""
+    from db.backup import backup_now
+
+    path = _open(ctx, db_path)
+    made = backup_now(path, Path(dest) if dest else None)
+    click.echo(f"已备份到：{made}")
+
+
+@cli.command()
+@db_option
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+@friendly
+def restore(ctx: click.Context, db_path: str | None, file: str) -> None:
+    """用备份文件 FILE 替换当前数据库（当前文件会先备份）。"""
+    from db.backup import restore_backup
+
+    path = _db_path(ctx, db_path)
+    safety = restore_backup(path, Path(file))
+    open_database(path, create=False)
+    click.echo(f"已从“{file}”恢复；原文件已备份到：{safety}")
+
+
+@cli.command()
+@db_option
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+@click.pass_context
+@friendly
+def settings(ctx: click.Context, db_path: str | None, key: str | None, value: str | None) -> None:
+    """显示全部设置、读取 KEY，或把 KEY 设为 VALUE。"""
+    from db.settings import DEFAULTS, all_settings, get_setting, set_setting
+
+    _open(ctx, db_path, create=True)
+    if key is None:
+        for name, current in all_settings().items():
+            shown = "******" if name == "smtp.password" and current else current
+            click.echo(f"{name} = {shown}    # {DEFAULTS[name][1]}")
+    elif value is None:
+        click.echo(get_setting(key))
+    else:
+        set_setting(key, value)
+        click.echo(f"{key} 已设为：{get_setting(key)}")
+
+
+def main() -> None:
+    """Console-script entry point; an unexpected error is one line too (EPRC_DEBUG=1: traceback)."""
+    import os
+
+    try:
+        cli(prog_name="eprc", standalone_mode=True)
+    except Exception as exc:  # noqa: BLE001 - last resort: the clerk sees one line
+        if os.environ.get("EPRC_DEBUG"):
+            raise
+        click.echo(f"错误：程序内部错误（{type(exc).__name__}: {exc}），请联系维护人员", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

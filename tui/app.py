@@ -1,0 +1,59 @@
+"""The eprc App: opens the file, holds the sections (modes) and the keys that switch them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from db.backup import daily_backup
+from db.database import open_database
+from db.settings import get_setting, township
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.recycle import RecycleScreen
+from tui.screens.residents import ResidentsScreen
+from tui.screens.settings import FirstStartDialog, SettingsScreen
+
+
+class EprcApp(App):
+    """镇街疫情防控台账."""
+
+    CSS_PATH = "app.tcss"
+    MODES = {
+        "dashboard": DashboardScreen,
+        "residents": ResidentsScreen,
+        "recycle": RecycleScreen,
+        "settings": SettingsScreen,
+    }
+    DEFAULT_MODE = "dashboard"
+    BINDINGS = [
+        Binding("f1", "switch_mode('dashboard')", "首页"),
+        Binding("f2", "switch_mode('residents')", "居民"),
+        Binding("f8", "switch_mode('recycle')", "回收站"),
+        Binding("f9", "switch_mode('settings')", "设置"),
+        Binding("ctrl+q", "quit", "退出", priority=True),
+    ]
+
+    def __init__(self, db_path: Path, *, backup: bool = True) -> None:
+        self.db_path = db_path
+        open_database(db_path)
+        super().__init__()
+        self.backup = backup
+
+    def on_mount(self) -> None:
+        self.title = f"{township()} 疫情防控台账"
+        self.sub_title = self.db_path.name
+        if self.backup:
+            self.run_worker(self._daily_backup, thread=True, exit_on_error=False)
+        if not get_setting("setup_done"):
+            self.push_screen(FirstStartDialog(), self._after_first_start)
+
+    def _daily_backup(self) -> None:
+        daily_backup(self.db_path)
+
+    def _after_first_start(self, _saved: bool | None) -> None:
+        self.title = f"{township()} 疫情防控台账"
+        screen = self.screen
+        if isinstance(screen, DashboardScreen):
+            screen.refresh_counts()

@@ -1,0 +1,61 @@
+"""首页: the township's headline counts, straight from the file."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from db.dashboard import dashboard_counts
+from db.settings import get_setting, township
+
+CARDS = (
+    ("residents", "居民（人）"),
+    ("households", "户数"),
+    ("key_persons_under_control", "在管重点人员"),
+    ("checkpoints", "在岗卡口"),
+    ("staff", "值守人员"),
+    ("volunteers", "志愿者"),
+    ("donations", "捐赠（笔）"),
+    ("donated_money", "捐款（元）"),
+    ("gate_refused_today", "今日卡口劝返"),
+)
+
+
+class Card(Static):
+    """One headline number with its label."""
+
+    def __init__(self, key: str, label: str) -> None:
+        super().__init__(id=f"card-{key}", classes="card")
+        self.label = label
+
+    def show(self, value: int | float) -> None:
+        text = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
+        self.update(f"[b]{text}[/b]\n{self.label}")
+
+
+class DashboardScreen(Screen):
+    TITLE = "首页"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="dashboard"):
+            yield Static(id="township-title")
+            with Grid(id="cards"):
+                for key, label in CARDS:
+                    yield Card(key, label)
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        counts = dashboard_counts()
+        name = township()
+        preparer = get_setting("preparer")
+        self.query_one("#township-title", Static).update(
+            f"[b]{name}疫情防控工作台[/b]" + (f"    填报人：{preparer}" if preparer else "")
+        )
+        for key, _label in CARDS:
+            self.query_one(f"#card-{key}", Card).show(getattr(counts, key))

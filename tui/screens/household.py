@@ -1,0 +1,154 @@
+"""户: one household's address, area, pass card and members; add, move, set the head."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from db.areas import full_name
+from db.models import Household, Resident
+from db.residents import household_members, move_resident, set_head, update_household
+from db.validate import Invalid
+from tui.screens.resident_form import ResidentForm
+
+
+class AskText(ModalScreen[str | None]):
+    """A one-line question; Enter answers, Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消")]
+
+    def __init__(self, question: str, value: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.question)
+            yield Input(self.value, id="answer")
+            yield Label("Enter 确定　Esc 取消", classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HouseholdScreen(Screen):
+    TITLE = "户信息"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "返回"),
+        Binding("a", "add_member", "添加成员"),
+        Binding("e", "edit_member", "编辑成员"),
+        Binding("m", "move_member", "迁到他户"),
+        Binding("t", "set_head", "设为户主"),
+        Binding("p", "pass_card", "出入卡"),
+        Binding("d", "address", "改住址"),
+    ]
+
+    def __init__(self, household_id: int) -> None:
+        super().__init__()
+        self.household_id = household_id
+        self.members: list[Resident] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="household"):
+            yield Static(id="household-info")
+            table: DataTable = DataTable(id="member-table", cursor_type="row")
+            table.add_columns("姓名", "与户主关系", "性别", "出生日期", "身份证号", "电话", "类别")
+            yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    def reload(self) -> None:
+        household = Household.get_by_id(self.household_id)
+        self.members = household_members(self.household_id)
+        self.query_one("#household-info", Static).update(
+            f"户号：{household.number or '（无）'}　住址：{household.address or '（未填）'}\n"
+            f"所属区域：{full_name(household.area) or '（未分配）'}　"
+            f"临时出入卡：{household.pass_card or '（无）'}　成员：{len(self.members)}人"
+        )
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for m in self.members:
+            table.add_row(m.name, m.relation, m.sex, f"{m.birth_date:%Y-%m-%d}", m.id_number,
+                          m.phone, m.kind)
+        if self.members:
+            table.move_cursor(row=max(0, min(cursor, len(self.members) - 1)))
+
+    def _chosen(self) -> Resident | None:
+        table = self.query_one(DataTable)
+        if not self.members or not 0 <= table.cursor_row < len(self.members):
+            return None
+        return self.members[table.cursor_row]
+
+    def _after(self, result: object) -> None:
+        if result is not None:
+            self.reload()
+
+    def action_add_member(self) -> None:
+        household = Household.get_by_id(self.household_id)
+        self.app.push_screen(ResidentForm(household=household), self._after)
+
+    def action_edit_member(self) -> None:
+        member = self._chosen()
+        if member is not None:
+            self.app.push_screen(ResidentForm(member), self._after)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit_member()
+
+    def action_set_head(self) -> None:
+        member = self._chosen()
+        if member is not None:
+            set_head(self.household_id, member.id)
+            self.notify(f"{member.name} 已设为户主，请核对其他成员的关系")
+            self.reload()
+
+    def action_move_member(self) -> None:
+        member = self._chosen()
+        if member is None:
+            return
+
+        def moved(number: str | None) -> None:
+            if not number:
+                return
+            target = Household.get_or_none(Household.number == number.strip())
+            if target is None:
+                self.notify(f"找不到户号“{number}”", severity="error")
+                return
+            move_resident(member.id, target.id)
+            self.notify(f"{member.name} 已迁入户 {target.number}，请在该户填写与户主关系")
+            self.reload()
+
+        self.app.push_screen(AskText(f"把 {member.name} 迁到哪一户？请输入户号："), moved)
+
+    def _edit_field(self, field: str, question: str) -> None:
+        household = Household.get_by_id(self.household_id)
+
+        def answered(value: str | None) -> None:
+            if value is None:
+                return
+            try:
+                update_household(self.household_id, **{field: value})
+            except Invalid as exc:
+                self.notify(str(exc), severity="error")
+            self.reload()
+
+        self.app.push_screen(AskText(question, getattr(household, field)), answered)
+
+    def action_pass_card(self) -> None:
+        self._edit_field("pass_card", "临时出入卡号：")
+
+    def action_address(self) -> None:
+        self._edit_field("address", "住址：")
+

@@ -1,0 +1,53 @@
+"""回收站: everything deleted, newest first; Enter restores the chosen entry."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from db import recycle
+
+
+class RecycleScreen(Screen):
+    TITLE = "回收站"
+    BINDINGS = [Binding("enter,r", "restore", "恢复")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("删除的记录在这里保留，可随时恢复。", id="recycle-hint")
+        table: DataTable = DataTable(id="recycle-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("删除时间", "内容", "操作人")
+        yield table
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for entry in recycle.entries():
+            table.add_row(entry.deleted_at.strftime("%Y-%m-%d %H:%M"), entry.label, entry.who,
+                          key=str(entry.id))
+        self.query_one("#recycle-hint", Static).update(
+            f"回收站中有 {table.row_count} 条记录。选中后按 Enter 恢复。"
+            if table.row_count else "回收站是空的。"
+        )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_restore()
+
+    def action_restore(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        try:
+            restored = recycle.restore(int(key))
+        except recycle.RestoreConflict as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.notify(f"已恢复：{getattr(restored, 'name', '') or '记录'}")
+        self.reload()

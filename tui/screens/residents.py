@@ -1,0 +1,218 @@
+"""居民: the area tree, the paged resident list and search as you type."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static, Tree
+from textual.worker import get_current_worker
+
+from db.areas import AreaNode, area_tree
+from db.models import Area, Resident
+from db.residents import (
+    ResidentRow,
+    count_residents,
+    delete_resident,
+    page_residents,
+    search_residents,
+)
+from tui.screens.household import HouseholdScreen
+from tui.screens.resident_form import ResidentForm
+from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.paged_table import PagedTable
+
+PAGE = 100
+SEARCH_LIMIT = 200
+COLUMNS = ("姓名", "性别", "年龄", "身份证号", "电话", "住址", "网格", "类别", "状态")
+
+
+class ResidentsScreen(Screen):
+    TITLE = "居民"
+    BINDINGS = [
+        Binding("slash", "search", "搜索"),
+        Binding("n", "new", "新增"),
+        Binding("e", "edit", "编辑"),
+        Binding("h", "household", "查看户"),
+        Binding("delete", "delete", "删除"),
+        Binding("ctrl+home", "first_page", "首页", show=False),
+        Binding("ctrl+end", "last_page", "末页", show=False),
+        Binding("escape", "clear_search", "清除搜索", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.area_id: int | None = None
+        self.rows: list[ResidentRow] = []
+        self.searching = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            tree: Tree[int | None] = Tree("全镇", id="area-tree", data=None)
+            yield tree
+            with Vertical(id="resident-pane"):
+                yield Input(placeholder="/ 搜索：姓名、拼音首字母(zs)、身份证号或电话任意4位以上、住址",
+                            id="resident-search")
+                table = PagedTable(id="resident-table", cursor_type="row", zebra_stripes=True)
+                table.add_columns(*COLUMNS)
+                yield table
+                yield Static("", id="resident-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_tree()
+        self.show_page(page_residents(limit=PAGE, area_id=self.area_id))
+        self.query_one(PagedTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.rows or not self.searching:
+            self.reload()
+
+    # --- tree ----------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="tree")
+    def load_tree(self) -> None:
+        nodes = area_tree()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._fill_tree, nodes)
+
+    def _fill_tree(self, nodes: list[AreaNode]) -> None:
+        tree = self.query_one("#area-tree", Tree)
+        tree.clear()
+        total = sum(n.residents for n in nodes if n.parent_id is None)
+        tree.root.set_label(f"全镇 {total:,}人")
+        by_id = {}
+        for node in nodes:
+            parent = tree.root if node.parent_id is None else by_id.get(node.parent_id)
+            if parent is None:
+                continue
+            label = f"{node.name} {node.residents:,}人/{node.households:,}户"
+            by_id[node.id] = (parent.add_leaf if node.level == 4 else parent.add)(label,
+                                                                                 data=node.id)
+        tree.root.expand()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+        self.area_id = event.node.data
+        self.reload()
+
+    # --- list and search -----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        query = self.query_one("#resident-search", Input).value
+        if query.strip():
+            self.run_search(query, self.area_id)
+        else:
+            first = self.rows[0].id - 1 if self.rows and not self.searching else None
+            self.show_page(page_residents(after=first, limit=PAGE, area_id=self.area_id))
+
+    def show_page(self, rows: list[ResidentRow], cursor: int = 0, searched: str = "") -> None:
+        self.rows = rows
+        self.searching = bool(searched)
+        table = self.query_one(PagedTable)
+        table.clear()
+        table.add_rows(
+            (r.name, r.sex, str(r.age), r.id_number, r.phone, r.address, r.grid, r.kind, r.status)
+            for r in rows
+        )
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
+        status = self.query_one("#resident-status", Static)
+        if searched:
+            more = "（仅显示前200条，请输入更多字缩小范围）" if len(rows) >= SEARCH_LIMIT else ""
+            status.update(f"搜索“{searched}”：找到 {len(rows)} 人{more}")
+        else:
+            total = count_residents(self.area_id)
+            span = f"{rows[0].id}—{rows[-1].id}" if rows else "无"
+            status.update(f"共 {total:,} 人　本页编号 {span}　↑↓ 翻页自动加载　Ctrl+End 末页")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "resident-search":
+            return
+        if event.value.strip():
+            self.run_search(event.value, self.area_id)
+        else:
+            self.show_page(page_residents(limit=PAGE, area_id=self.area_id))
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, query: str, area_id: int | None) -> None:
+        rows = search_residents(query, area_id, limit=SEARCH_LIMIT)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_page, rows, 0, query.strip())
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(PagedTable).focus()
+
+    def on_paged_table_edge(self, event: PagedTable.Edge) -> None:
+        if self.searching or not self.rows:
+            return
+        if event.forward:
+            rows = page_residents(after=self.rows[-1].id, limit=PAGE, area_id=self.area_id)
+            if rows:
+                self.show_page(rows, cursor=0)
+        else:
+            rows = page_residents(before=self.rows[0].id, limit=PAGE, area_id=self.area_id)
+            if rows:
+                self.show_page(rows, cursor=len(rows) - 1)
+
+    def action_first_page(self) -> None:
+        self.show_page(page_residents(limit=PAGE, area_id=self.area_id))
+
+    def action_last_page(self) -> None:
+        rows = page_residents(before=-1, limit=PAGE, area_id=self.area_id)
+        self.show_page(rows, cursor=len(rows) - 1)
+
+    def action_search(self) -> None:
+        self.query_one("#resident-search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#resident-search", Input)
+        if search.value:
+            search.value = ""
+        self.query_one(PagedTable).focus()
+
+    # --- actions on the chosen resident --------------------------------------------------------
+
+    def selected(self) -> ResidentRow | None:
+        table = self.query_one(PagedTable)
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def on_data_table_row_selected(self, event: PagedTable.RowSelected) -> None:
+        self.action_edit()
+
+    def action_new(self) -> None:
+        area = Area.get_or_none(Area.id == self.area_id) if self.area_id else None
+        self.app.push_screen(ResidentForm(area=area), self._saved)
+
+    def action_edit(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.app.push_screen(ResidentForm(Resident.get_by_id(row.id)), self._saved)
+
+    def _saved(self, resident_id: int | None) -> None:
+        if resident_id is not None:
+            self.notify("已保存")
+            self.reload()
+
+    def action_household(self) -> None:
+        row = self.selected()
+        if row is not None and row.household_id is not None:
+            self.app.push_screen(HouseholdScreen(row.household_id))
+
+    def action_delete(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                delete_resident(row.id)
+                self.notify(f"已将 {row.name} 移入回收站（F8 可恢复）")
+                self.reload()
+
+        self.app.push_screen(ConfirmDialog(f"删除居民 {row.name}（{row.id_number}）？\n"
+                                           "删除后可在回收站恢复。", "删除"), done)
