@@ -17,9 +17,9 @@ from db.database import (
 KEEP_DAYS = 14
 
 
-def backup_now(path: Path, dest: Path | None = None) -> Path:
+def backup_now(path: Path, dest: Path | None = None, when: dt.datetime | None = None) -> Path:
     """Copy the open database to ``dest`` (a file or folder; default: the backups folder)."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = (when or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     name = f"{path.stem}-{stamp}.db"
     if dest is None:
         dest = backup_dir(path) / name
@@ -37,7 +37,7 @@ def daily_backup(path: Path, today: dt.date | None = None) -> Path | None:
     prefix = f"{path.stem}-{today:%Y%m%d}"
     if folder.exists() and any(folder.glob(f"{prefix}-*.db")):
         return None
-    made = backup_now(path)
+    made = backup_now(path, when=dt.datetime.combine(today, dt.datetime.now().time()))
     prune_backups(path, today)
     return made
 

@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from stdnum.cn.ric import calc_check_digit
+
 from db.audit import log_change
 from db.database import DatabaseError, database, inspect_file, open_database
 from db.pinyin import name_keys
 from db.settings import set_setting
-from stdnum.cn.ric import calc_check_digit
 
 Progress = Callable[[str, float], None]
 
@@ -248,7 +249,7 @@ def _build_key_persons(
     chosen = rng.sample(people, size.key_persons)
     persons, measures, temps, tests = [], [], [], []
     mid = 0
-    for pid, (rid, _name_, _idn, _hid) in enumerate(chosen, start=1):
+    for pid, (rid, *_rest) in enumerate(chosen, start=1):
         category = rng.choices(
             ("确诊", "疑似", "发热", "密接", "次密接", "中高风险地区返乡", "其他"),
             (1, 2, 5, 15, 15, 55, 7))[0]

@@ -7,7 +7,7 @@ another common reading, an alternative key; search matches either.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 # Surname readings pypinyin gets wrong; the first reading is the surname's own.
 SURNAME_INITIALS: dict[str, tuple[str, ...]] = {
@@ -31,7 +31,7 @@ SURNAME_INITIALS: dict[str, tuple[str, ...]] = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def char_initial(char: str) -> str:
     """The first letter of a character's most common reading; letters and digits as themselves."""
     if char.isascii():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -37,8 +37,6 @@ class ResidentsScreen(Screen):
         Binding("e", "edit", "编辑"),
         Binding("h", "household", "查看户"),
         Binding("delete", "delete", "删除"),
-        Binding("ctrl+home", "first_page", "首页", show=False),
-        Binding("ctrl+end", "last_page", "末页", show=False),
         Binding("escape", "clear_search", "清除搜索", show=False),
     ]
 
@@ -126,7 +124,7 @@ class ResidentsScreen(Screen):
         else:
             total = count_residents(self.area_id)
             span = f"{rows[0].id}—{rows[-1].id}" if rows else "无"
-            status.update(f"共 {total:,} 人　本页编号 {span}　↑↓ 翻页自动加载　Ctrl+End 末页")
+            status.update(f"共 {total:,} 人　本页编号 {span}　↑↓ 到页边自动翻页　Ctrl+Home/End 首页/末页")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "resident-search":
@@ -145,6 +143,11 @@ class ResidentsScreen(Screen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one(PagedTable).focus()
 
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "down" and isinstance(self.focused, Input):
+            event.stop()
+            self.query_one(PagedTable).focus()
+
     def on_paged_table_edge(self, event: PagedTable.Edge) -> None:
         if self.searching or not self.rows:
             return
@@ -157,12 +160,14 @@ class ResidentsScreen(Screen):
             if rows:
                 self.show_page(rows, cursor=len(rows) - 1)
 
-    def action_first_page(self) -> None:
-        self.show_page(page_residents(limit=PAGE, area_id=self.area_id))
-
-    def action_last_page(self) -> None:
-        rows = page_residents(before=-1, limit=PAGE, area_id=self.area_id)
-        self.show_page(rows, cursor=len(rows) - 1)
+    def on_paged_table_jump(self, event: PagedTable.Jump) -> None:
+        if self.searching:
+            return
+        if event.to_end:
+            rows = page_residents(before=-1, limit=PAGE, area_id=self.area_id)
+            self.show_page(rows, cursor=len(rows) - 1)
+        else:
+            self.show_page(page_residents(limit=PAGE, area_id=self.area_id))
 
     def action_search(self) -> None:
         self.query_one("#resident-search", Input).focus()

@@ -81,10 +81,10 @@ class SettingsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("修改后按 Ctrl+S 保存", id="settings-message")
         with VerticalScroll(id="settings-form"):
             for key in FORM_KEYS:
                 yield from _field(key)
-            yield Static(id="settings-message")
         yield Footer()
 
     def on_screen_resume(self) -> None:

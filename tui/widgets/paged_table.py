@@ -8,13 +8,26 @@ from textual.widgets import DataTable
 
 
 class PagedTable(DataTable):
-    """Posts :class:`PagedTable.Edge` when the cursor tries to leave the page."""
+    """Posts :class:`PagedTable.Edge` when the cursor tries to leave the page and
+    :class:`PagedTable.Jump` on Ctrl+Home / Ctrl+End (first / last page)."""
 
     class Edge(Message):
         def __init__(self, table: PagedTable, forward: bool) -> None:
             super().__init__()
             self.table = table
             self.forward = forward
+
+    class Jump(Message):
+        def __init__(self, table: PagedTable, to_end: bool) -> None:
+            super().__init__()
+            self.table = table
+            self.to_end = to_end
+
+    def action_scroll_top(self) -> None:
+        self.post_message(self.Jump(self, to_end=False))
+
+    def action_scroll_bottom(self) -> None:
+        self.post_message(self.Jump(self, to_end=True))
 
     def _at_end(self) -> bool:
         return self.row_count == 0 or self.cursor_row >= self.row_count - 1
