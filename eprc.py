@@ -199,6 +199,75 @@ def settings(ctx: click.Context, db_path: str | None, key: str | None, value: st
         click.echo(f"{key} 已设为：{get_setting(key)}")
 
 
+@cli.group("import")
+def import_group() -> None:
+    """从 Excel 导入（居民等）。"""
+
+
+@import_group.command("residents")
+@db_option
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="只检查并显示结果，不写入")
+@click.option("--errors", "errors_out", type=click.Path(dir_okay=False),
+              help="把被拒绝和有警告的行写入此 xlsx（原列 + 原行号 + 问题）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总")
+@click.pass_context
+@friendly
+def import_residents_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run: bool,
+                         errors_out: str | None, as_json: bool) -> None:
+    """导入村（社区）报来的居民信息表。整个文件要么全部导入，要么不导入（被拒绝的行除外）。"""
+    from db.imports import import_residents
+    from exports.reader import SheetError
+    from exports.residents import read_residents, write_problems
+
+    _open(ctx, db_path, create=True)
+    try:
+        table, records = read_residents(Path(file))
+    except SheetError as exc:
+        raise UserError(str(exc)) from None
+    summary = import_residents(records, dry_run=dry_run)
+    for column in table.unknown:
+        summary.warnings.insert(0, _problem(table.header_row, f"未识别的列“{column}”，未导入"))
+    if errors_out:
+        write_problems(Path(errors_out), table, summary.rejected + summary.warnings)
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(summary.text())
+        for problem in summary.rejected:
+            click.echo(f"  第{problem.row}行 拒绝：{problem.reason}")
+        for problem in summary.warnings:
+            click.echo(f"  第{problem.row}行 警告：{problem.reason}")
+
+
+def _problem(row: int, reason: str) -> Any:
+    from db.imports import Problem
+
+    return Problem(row, reason)
+
+
+@cli.group("export")
+def export_group() -> None:
+    """导出 Excel 报表。"""
+
+
+@export_group.command("residents")
+@db_option
+@click.option("--area", help="只导出某个社区/村、小区、网格或楼栋")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="输出的 xlsx 文件")
+@click.pass_context
+@friendly
+def export_residents_cmd(ctx: click.Context, db_path: str | None, area: str | None,
+                         output: str) -> None:
+    """导出居民信息登记表。"""
+    from exports.residents import export_register, find_area
+
+    _open(ctx, db_path)
+    count = export_register(Path(output), find_area(area) if area else None)
+    click.echo(f"已导出 {count} 人：{output}")
+
+
 def main() -> None:
     """Console-script entry point; an unexpected error is one line too (EPRC_DEBUG=1: traceback)."""
     import os

@@ -188,11 +188,11 @@ def _build_residents(
         leaf, prefix, building = leaves[rng.randrange(len(leaves))]
         house_no[leaf] = house_no.get(leaf, 0) + 1
         n = house_no[leaf]
-        address = (f"{prefix}{n % 6 + 1}单元{n // 6 % 30 + 1:d}{n % 4 + 1:02d}室" if building
-                   else f"{prefix}{n}号")
+        unit = f"{n % 6 + 1}单元" if building else ""
+        door = f"{n // 6 % 30 + 1:d}{n % 4 + 1:02d}室" if building else f"{n}号"
         number = f"340122{leaf:05d}{n:04d}"
-        households.append((hid, number, address, leaf, f"QX{hid:06d}" if rng.random() < 0.3
-                           else "", ""))
+        households.append((hid, number, prefix + unit + door, leaf, unit, door,
+                           f"QX{hid:06d}" if rng.random() < 0.3 else "", ""))
         kind = rng.choices(("常住", "外来", "返乡"), (85, 10, 5))[0]
         members = rng.choices((1, 2, 3, 4, 5), (12, 30, 28, 20, 10))[0]
         head_male = rng.random() < 0.7
@@ -235,7 +235,8 @@ def _build_residents(
 
 
 def _flush_residents(households: list, residents: list) -> None:
-    _insert("household", ["id", "number", "address", "area_id", "pass_card", "notes"], households)
+    _insert("household", ["id", "number", "address", "area_id", "unit", "door", "pass_card",
+                          "notes"], households)
     _insert("resident", [
         "id", "household_id", "name", "name_key", "name_key_alt", "id_number", "id_tail", "sex",
         "birth_date", "phone", "relation", "kind", "status", "notes", "updated_at"], residents)

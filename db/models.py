@@ -126,6 +126,8 @@ class Household(Record):
     number = CharField(null=True, unique=True)  # 户号
     address = CharField(default="")
     area = ForeignKeyField(Area, null=True, backref="households")
+    unit = CharField(default="")  # 单元
+    door = CharField(default="")  # 门牌号
     pass_card = CharField(default="")  # 临时出入卡
     notes = TextField(default="")
 

@@ -71,6 +71,17 @@ def validate_resident(data: ResidentInput) -> dict[str, object]:
     }
 
 
+_UNIT = re.compile(r"(\d+单元)")
+_DOOR = re.compile(r"(\d+(?:室|号))$")
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """(单元, 门牌号) read from a typed address such as 阳光小区3栋2单元301室."""
+    unit = _UNIT.search(address)
+    door = _DOOR.search(address)
+    return (unit.group(1) if unit else "", door.group(1) if door else "")
+
+
 def add_household(
     address: str, area: Area | None = None, number: str | None = None, pass_card: str = ""
 ) -> Household:
@@ -78,9 +89,10 @@ def add_household(
     number = normalize_text(number) or None
     if number and Household.select().where(Household.number == number).exists():
         raise Invalid(f"户号“{number}”已存在")
-    return Household.create(
-        number=number, address=normalize_text(address), area=area, pass_card=pass_card
-    )
+    address = normalize_text(address)
+    unit, door = split_address(address)
+    return Household.create(number=number, address=address, area=area, pass_card=pass_card,
+                            unit=unit, door=door)
 
 
 def update_household(household_id: int, **fields: object) -> Household:

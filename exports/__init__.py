@@ -1,0 +1,1 @@
+"""Everything that touches openpyxl: one module per sheet format, in and out."""

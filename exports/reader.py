@@ -1,0 +1,221 @@
+"""Reading the sheets villages and the district send: whatever row the header is on, merged
+cells filled on every row they cover, blank rows, totals and sign-off lines skipped.
+
+Files are streamed (openpyxl read-only), so a sheet of a million rows is read, not loaded.
+Every problem with the file itself is a :class:`SheetError` with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils import range_boundaries
+
+HEADER_SCAN_ROWS = 30
+FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "填报人", "审核人", "制表人", "负责人", "注：",
+                "注:", "说明：", "备注：", "填报单位", "联系电话：")
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+Progress = Callable[[float], None]
+
+
+class SheetError(Exception):
+    """The file cannot be read as the expected sheet; ``str()`` says why, in Chinese."""
+
+
+@dataclass
+class Table:
+    """One sheet's header and data rows, with the sheet's own row numbers."""
+
+    file_name: str
+    sheet_name: str
+    header_row: int
+    headers: list[str]
+    fields: dict[str, int]  # field name -> column index (0-based)
+    unknown: list[str]
+    rows: list[tuple[int, list[object]]] = field(default_factory=list)
+    title: str = ""
+
+    def value(self, values: Sequence[object], name: str) -> object:
+        index = self.fields.get(name)
+        if index is None or index >= len(values):
+            return None
+        return values[index]
+
+
+def header_key(text: object) -> str:
+    """How a header cell is compared: half-width, no spaces, no *, no (…) note."""
+    key = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    key = re.sub(r"\s+|\*", "", key)
+    return re.sub(r"\(.*?\)$", "", key)
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise SheetError(f"找不到文件“{path}”")
+    if path.is_dir():
+        raise SheetError(f"“{path}”是文件夹，请选择 .xlsx 文件")
+    size = path.stat().st_size
+    if size == 0:
+        raise SheetError(f"“{path.name}”是空文件")
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic == OLE_MAGIC:
+        raise SheetError(f"“{path.name}”是旧版 Excel（.xls）文件或设置了打开密码，"
+                         "请在 Excel 中“另存为”不加密的 .xlsx 文件后再导入")
+    if magic != ZIP_MAGIC:
+        raise SheetError(f"“{path.name}”不是 Excel（.xlsx）文件（可能是 csv、文本或其他格式），"
+                         "请在 Excel 中另存为 .xlsx 后再导入")
+
+
+def _merged_ranges(path: Path, member: str) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of every merged range, read from the sheet XML."""
+    pattern = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
+    found: list[tuple[int, int, int, int]] = []
+    tail = b""
+    with zipfile.ZipFile(path) as archive, archive.open(member) as fh:
+        while chunk := fh.read(1 << 22):
+            data = tail + chunk
+            last = 0
+            for match in pattern.finditer(data):
+                ref = f"{match.group(1).decode()}:{match.group(2).decode()}"
+                found.append(range_boundaries(ref))
+                last = match.end()
+            tail = data[max(last, len(data) - 200):]
+    return found
+
+
+def _is_blank(values: Sequence[object]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _is_footer(values: Sequence[object]) -> bool:
+    for value in values:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        text = "".join(str(value).split())
+        return text.startswith(FOOTER_WORDS)
+    return False
+
+
+def find_header(
+    rows: Sequence[tuple[int, Sequence[object]]],
+    synonyms: Mapping[str, Sequence[str]],
+) -> tuple[int, dict[str, int], list[str]] | None:
+    """The row (of the first few) whose cells name the most known columns."""
+    lookup = {header_key(s): name for name, words in synonyms.items() for s in words}
+    best: tuple[int, dict[str, int], list[str]] | None = None
+    for number, values in rows:
+        fields: dict[str, int] = {}
+        unknown: list[str] = []
+        for index, value in enumerate(values):
+            key = header_key(value)
+            if not key:
+                continue
+            name = lookup.get(key)
+            if name is None:
+                unknown.append(str(value).strip())
+            elif name not in fields:
+                fields[name] = index
+        if len(fields) >= 2 and (best is None or len(fields) > len(best[1])):
+            best = (number, fields, unknown)
+    return best
+
+
+def read_table(
+    path: Path,
+    synonyms: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    progress: Progress | None = None,
+    ignored: Sequence[str] = ("序号",),
+) -> Table:
+    """Read the first sheet that has a recognisable header row."""
+    _check_file(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件（{exc}）") from None
+    try:
+        if not workbook.sheetnames:
+            raise SheetError(f"“{path.name}”中没有工作表")
+        ignore_keys = {header_key(i) for i in ignored}
+        tried: list[str] = []
+        for ws in workbook.worksheets:
+            if getattr(ws, "sheet_state", "visible") != "visible":
+                continue
+            table = _read_sheet(path, ws, synonyms, required, progress, ignore_keys)
+            if table is not None:
+                return table
+            tried.append(ws.title)
+        names = "、".join(f"“{w}”" for w in synonyms[required[0]][:3])
+        raise SheetError(
+            f"在工作表{'、'.join(tried) or '（无）'}的前{HEADER_SCAN_ROWS}行中找不到表头行"
+            f"（应包含{names}等列名）"
+        )
+    finally:
+        workbook.close()
+
+
+def _read_sheet(path, ws, synonyms, required, progress, ignore_keys) -> Table | None:
+    rows = ws.iter_rows(values_only=True)
+    head: list[tuple[int, Sequence[object]]] = []
+    for number, values in enumerate(rows, start=1):
+        head.append((number, values))
+        if number >= HEADER_SCAN_ROWS:
+            break
+    merged = _merged_ranges(path, ws._worksheet_path)
+    fill: dict[tuple[int, int], tuple[int, int]] = {}
+    for min_col, min_row, max_col, max_row in merged:
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
+                if (r, c) != (min_row, min_col):
+                    fill[(r, c - 1)] = (min_row, min_col - 1)
+    anchors: dict[tuple[int, int], object] = {}
+    anchor_cells = set(fill.values())
+
+    def filled(number: int, values: Sequence[object]) -> list[object]:
+        out = list(values)
+        for index, value in enumerate(out):
+            if (number, index) in anchor_cells:
+                anchors[(number, index)] = value
+            if value is None and (number, index) in fill:
+                out[index] = anchors.get(fill[(number, index)])
+        return out
+
+    head = [(n, filled(n, v)) for n, v in head]
+    found = find_header(head, synonyms)
+    if found is None:
+        return None
+    header_row, fields, unknown = found
+    if not any(name in fields for name in required):
+        return None
+    headers = ["" if v is None else str(v).strip() for v in head[header_row - 1][1]]
+    title = next((str(v).strip() for n, vals in head[: header_row - 1] for v in vals
+                  if v not in (None, "")), "")
+    table = Table(path.name, ws.title, header_row, headers, fields,
+                  [u for u in unknown if header_key(u) not in ignore_keys], title=title)
+    total = ws.max_row or 0
+    width = len(headers)
+
+    def keep(number: int, values: list[object]) -> None:
+        values = (values + [None] * width)[:max(width, len(values))]
+        if number <= header_row or _is_blank(values) or _is_footer(values):
+            return
+        table.rows.append((number, values))
+
+    for number, values in head:
+        keep(number, values)
+    for number, values in enumerate(rows, start=len(head) + 1):
+        keep(number, filled(number, values) if fill else list(values))
+        if progress and number % 5000 == 0 and total:
+            progress(min(number / total, 1.0))
+    if progress:
+        progress(1.0)
+    return table

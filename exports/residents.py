@@ -1,0 +1,157 @@
+"""居民信息登记表: reading the villages' resident sheets and writing the register (FORMATS.md §1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from db.database import database
+from db.imports import Problem, ResidentRecord
+from db.models import Area
+from db.settings import township
+from db.validate import age_on
+from exports.office import date_line, signoff, unit_line
+from exports.reader import Table, read_table
+from exports.sheet import Column, Report, SheetWriter, new_workbook, save
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "名字", "居民姓名", "人员姓名"),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "证件号码", "身份证",
+                  "证件号"),
+    "phone": ("电话", "联系电话", "联系方式", "手机号码", "手机号", "手机", "电话号码"),
+    "sex": ("性别",),
+    "relation": ("与户主关系", "关系", "与户主的关系"),
+    "kind": ("人员类别", "类别", "居住类型", "人员类型", "户籍类型"),
+    "household_no": ("户号", "户编号", "户编码"),
+    "community": ("社区", "村", "社区（村）", "所属社区", "村（社区）", "所属村（社区）"),
+    "compound": ("小区", "小区名称", "小区（村民组）", "村民组", "组", "小区/村民组"),
+    "grid": ("所属网格", "网格", "网格名称"),
+    "building": ("楼栋", "楼号", "栋", "楼栋号"),
+    "unit": ("单元", "单元号"),
+    "door": ("门牌号", "房号", "室号", "门牌"),
+    "address": ("住址", "现住址", "家庭住址", "地址", "居住地址", "详细地址"),
+    "notes": ("备注",),
+}
+IGNORED = ("序号", "年龄", "出生日期", "出生年月", "民族")
+
+Progress = Callable[[str, float], None]
+
+
+def read_residents(path: Path, progress: Progress | None = None) -> tuple[Table, list[ResidentRecord]]:
+    """Read a residents sheet; unknown columns are listed in ``table.unknown``."""
+    table = read_table(path, SYNONYMS, ("id_number", "name"),
+                       progress=(lambda f: progress("读取", f)) if progress else None,
+                       ignored=IGNORED)
+    records = []
+    for number, values in table.rows:
+        record = ResidentRecord(number)
+        for name in table.fields:
+            setattr(record, name, table.value(values, name))
+        records.append(record)
+    return table, records
+
+
+def write_problems(path: Path, table: Table, problems: Sequence[Problem]) -> Path:
+    """The rejected and warned rows in their original columns, plus 原行号 and 问题."""
+    by_row: dict[int, list[str]] = {}
+    for problem in problems:
+        by_row.setdefault(problem.row, []).append(problem.reason)
+    columns = [Column(h or f"第{n + 1}列", max(8, min(24, len(h) * 2 + 2)))
+               for n, h in enumerate(table.headers)]
+    columns += [Column("原行号", 8, "int"), Column("问题", 40)]
+    report = Report(title=f"导入问题清单（{table.file_name}）", columns=columns, landscape=True)
+    wb = new_workbook()
+    writer = SheetWriter(wb, "导入问题", report)
+    writer.begin()
+    for number, values in table.rows:
+        if number in by_row:
+            cells = [v for v in values[:len(table.headers)]]
+            cells += [None] * (len(table.headers) - len(cells))
+            writer.add_row([*cells, number, "；".join(by_row[number])])
+    writer.end()
+    return save(wb, path)
+
+
+REGISTER_COLUMNS = (
+    Column("序号", 6, "int"), Column("户号", 16), Column("姓名", 10), Column("性别", 6),
+    Column("身份证号码", 21), Column("年龄", 6, "int"), Column("与户主关系", 10),
+    Column("联系电话", 14), Column("小区（村民组）", 16), Column("楼栋", 8), Column("单元", 8),
+    Column("门牌号", 10), Column("所属网格", 12), Column("人员类别（常住/外来/返乡）", 12),
+    Column("备注", 14),
+)
+
+
+def find_area(name: str) -> Area:
+    """The one area called ``name`` (exact); an unknown or ambiguous name is an error."""
+    from db.areas import full_name
+    from db.validate import Invalid
+
+    matches = list(Area.select().where(Area.name == name.strip()))
+    if not matches:
+        raise Invalid(f"没有名为“{name}”的社区、小区、网格或楼栋")
+    if len(matches) > 1:
+        raise Invalid(f"有多个名为“{name}”的区域：{'、'.join(full_name(a) for a in matches)}")
+    return matches[0]
+
+
+def export_register(path: Path, area: Area | None = None, today: dt.date | None = None,
+                    progress: Progress | None = None) -> int:
+    """Write 居民信息登记表 (households together, head first); return the number of residents."""
+    from db.areas import subtree_ids
+
+    today = today or dt.date.today()
+    areas = {a: (name, level, parent) for a, name, level, parent in database.execute_sql(
+        "SELECT id, name, level, parent_id FROM area").fetchall()}
+
+    def places(area_id: int | None) -> tuple[str, str, str]:
+        compound = grid = building = ""
+        node = area_id
+        while node is not None and node in areas:
+            name, level, parent = areas[node]
+            if level == 2:
+                compound = name
+            elif level == 3:
+                grid = name
+            elif level == 4:
+                building = name
+            node = parent
+        return compound, grid, building
+
+    where, params = "", []
+    if area is not None:
+        ids = subtree_ids(area.id)
+        where = f"WHERE h.area_id IN ({','.join('?' * len(ids))})"
+        params = ids
+    total = database.execute_sql(
+        f"SELECT count(*) FROM resident r JOIN household h ON h.id = r.household_id {where}",
+        params).fetchone()[0]
+    cursor = database.execute_sql(
+        "SELECT h.number, r.name, r.sex, r.id_number, r.birth_date, r.relation, r.phone, "
+        "h.area_id, h.unit, h.door, h.address, r.kind, r.notes FROM resident r "
+        f"JOIN household h ON h.id = r.household_id {where} "
+        "ORDER BY h.area_id, h.id, r.relation != '户主', r.birth_date", params)
+    scope = f"（{area.name}）" if area is not None else ""
+    report = Report(
+        title=f"{township()}居民信息登记表{scope}", columns=REGISTER_COLUMNS,
+        unit_line=unit_line(), date_line=date_line(today), signoff=signoff(),
+    )
+    wb = new_workbook()
+    writer = SheetWriter(wb, "居民信息登记表", report)
+    writer.begin()
+    place_cache: dict[int | None, tuple[str, str, str]] = {}
+    for n, row in enumerate(cursor, start=1):
+        number, name, sex, idn, birth, relation, phone, area_id, unit, door, address, kind, \
+            notes = row
+        if area_id not in place_cache:
+            place_cache[area_id] = places(area_id)
+        compound, grid, building = place_cache[area_id]
+        writer.add_row([n, number or "", name, sex, idn,
+                        age_on(dt.date.fromisoformat(str(birth)), today), relation, phone,
+                        compound, building, unit, door or ("" if compound else address), grid,
+                        kind, notes])
+        if progress and n % 5000 == 0:
+            progress("写出", n / max(total, 1))
+    writer.end()
+    save(wb, path)
+    return total

@@ -1,0 +1,42 @@
+"""Small factories for tests: valid ID numbers and messy village sheets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from stdnum.cn.ric import calc_check_digit
+
+
+def make_id(birth: str = "19900101", seq: int = 1, area: str = "340122") -> str:
+    """A valid 18-digit ID number (odd ``seq``: male)."""
+    body = f"{area}{birth}{seq:03d}"
+    return body + calc_check_digit(body + "0")
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+def village_sheet(path: Path, rows: list[list[object]], header: list[str] | None = None,
+                  merges: list[str] = (), footer: bool = True) -> Path:
+    """A sheet as villages send it: merged title, 填报 line, header on row 3, then ``rows``."""
+    header = header or ["序号", "户编号", "姓名", "性别", "公民身份号码", "关系", "联系方式",
+                        "社区（村）", "小区名称", "楼号", "单元", "门牌号", "微信号", "备注"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "居民"
+    ws.append(["桃园村居民信息登记表"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    ws.append(["填报单位：桃园村（盖章）", None, None, None, None, None, None, "填报日期：2022年4月11日"])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    if footer:
+        ws.append(["合计", None, f"{len(rows)}人"])
+        ws.append([])
+        ws.append(["填表人：李华", None, None, "审核人：王强"])
+    for ref in merges:
+        ws.merge_cells(ref)
+    wb.save(path)
+    return path
