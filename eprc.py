@@ -216,20 +216,10 @@ def import_group() -> None:
 def import_residents_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run: bool,
                          errors_out: str | None, as_json: bool) -> None:
     """导入村（社区）报来的居民信息表。整个文件要么全部导入，要么不导入（被拒绝的行除外）。"""
-    from db.imports import import_residents
-    from exports.reader import SheetError
-    from exports.residents import read_residents, write_problems
+    from exports.residents import import_residents_file
 
     _open(ctx, db_path, create=True)
-    try:
-        table, records = read_residents(Path(file))
-    except SheetError as exc:
-        raise UserError(str(exc)) from None
-    summary = import_residents(records, dry_run=dry_run)
-    for column in table.unknown:
-        summary.warnings.insert(0, _problem(table.header_row, f"未识别的列“{column}”，未导入"))
-    if errors_out:
-        write_problems(Path(errors_out), table, summary.rejected + summary.warnings)
+    summary = import_residents_file(Path(file), dry_run, Path(errors_out) if errors_out else None)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:
@@ -238,12 +228,6 @@ def import_residents_cmd(ctx: click.Context, db_path: str | None, file: str, dry
             click.echo(f"  第{problem.row}行 拒绝：{problem.reason}")
         for problem in summary.warnings:
             click.echo(f"  第{problem.row}行 警告：{problem.reason}")
-
-
-def _problem(row: int, reason: str) -> Any:
-    from db.imports import Problem
-
-    return Problem(row, reason)
 
 
 @cli.group("export")

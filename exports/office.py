@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 from db.settings import get_setting, township
 from exports.sheet import cn_date
@@ -28,6 +29,14 @@ def signoff() -> str:
         parts.append(f"审核人：{get_setting('checker')}")
     parts.append(f"联系电话：{get_setting('phone')}")
     return "　　".join(parts)
+
+
+def export_folder() -> Path:
+    """The export folder from settings, else 文档/eprc导出."""
+    from platformdirs import user_documents_path
+
+    configured = get_setting("export_dir")
+    return Path(configured).expanduser() if configured else user_documents_path() / "eprc导出"
 
 
 def report_filename(report: str, period: str) -> str:

@@ -17,6 +17,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
+from db.validate import Invalid
+
 HEADER_SCAN_ROWS = 30
 FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "填报人", "审核人", "制表人", "负责人", "注：",
                 "注:", "说明：", "备注：", "填报单位", "联系电话：")
@@ -26,7 +28,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 Progress = Callable[[float], None]
 
 
-class SheetError(Exception):
+class SheetError(Invalid):
     """The file cannot be read as the expected sheet; ``str()`` says why, in Chinese."""
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from db.database import database
-from db.imports import Problem, ResidentRecord
+from db.imports import ImportSummary, Problem, ResidentRecord, import_residents
 from db.models import Area
 from db.settings import township
 from db.validate import age_on
@@ -50,6 +50,23 @@ def read_residents(path: Path, progress: Progress | None = None) -> tuple[Table,
             setattr(record, name, table.value(values, name))
         records.append(record)
     return table, records
+
+
+def import_residents_file(
+    path: Path, dry_run: bool = False, errors_out: Path | None = None,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Read a village sheet and import it; unknown columns become warnings on the header row.
+
+    With ``errors_out`` the rejected and warned rows (if any) are written there as well.
+    """
+    table, records = read_residents(path, progress)
+    summary = import_residents(records, dry_run=dry_run, progress=progress)
+    for column in reversed(table.unknown):
+        summary.warnings.insert(0, Problem(table.header_row, f"未识别的列“{column}”，未导入"))
+    if errors_out is not None and (summary.rejected or summary.warnings):
+        write_problems(errors_out, table, summary.rejected + summary.warnings)
+    return summary
 
 
 def write_problems(path: Path, table: Table, problems: Sequence[Problem]) -> Path:

@@ -137,3 +137,70 @@ async def test_delete_goes_to_the_recycle_bin_and_comes_back(town: Path) -> None
         await settle(pilot)
         assert "回收站是空的" in screen_text(pilot)
     assert Resident.get(Resident.name == "曾小明").household.number == "T-001"
+
+
+async def test_import_in_a_worker_ends_on_its_summary(town: Path, tmp_path: Path) -> None:
+    from tests.factories import make_id, village_sheet
+
+    sheet = village_sheet(tmp_path / "新村.xlsx", [
+        [1, "N-1", "新人甲", "男", make_id("19910101", 11), "户主", "13800000001", "桃园村",
+         "第九村民组", None, None, "1号", None, None],
+        [2, "N-1", "新人乙", "女", make_id("19920101", 12), "配偶", None, "桃园村",
+         "第九村民组", None, None, "1号", None, None],
+        [3, "N-2", "坏号码", "男", "123", "户主", None, "桃园村", "第九村民组", None, None,
+         "2号", None, None],
+    ])
+    before = Resident.select().count()
+    app = EprcApp(town, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_residents(app, pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        app.screen.query_one("#job-path").value = str(sheet)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = str(app.screen.query_one("#job-summary").render())
+        assert "导入完成：新增 2 人" in text and "新建 1 户" in text and "拒绝 1 行" in text
+        assert "第6行 拒绝：身份证号码应为18位" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        text = await search(pilot, "新人")
+        assert "新人甲" in text and "新人乙" in text
+    assert Resident.select().count() == before + 2
+    assert (tmp_path / "新村_导入问题.xlsx").exists()
+
+
+async def test_import_of_a_bad_file_says_why_and_changes_nothing(town: Path,
+                                                                 tmp_path: Path) -> None:
+    bad = tmp_path / "名单.xlsx"
+    bad.write_text("姓名,身份证\n", encoding="utf-8")
+    before = Resident.select().count()
+    app = EprcApp(town, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_residents(app, pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        app.screen.query_one("#job-path").value = str(bad)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "不是 Excel（.xlsx）文件" in screen_text(pilot)
+    assert Resident.select().count() == before
+
+
+async def test_export_register_from_the_list(town: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "登记表.xlsx"
+    app = EprcApp(town, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_residents(app, pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert "清溪镇_居民信息登记表_" in app.screen.query_one("#job-path").value
+        app.screen.query_one("#job-path").value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "已导出 2,001 人".replace(",", "") in screen_text(pilot)
+    ws = load_workbook(out, read_only=True).active
+    assert ws["A1"].value == "清溪镇居民信息登记表"
+    assert sum(1 for _ in ws.iter_rows(min_row=4)) == 2001 + 2  # data, blank, sign-off

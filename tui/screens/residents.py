@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +22,7 @@ from db.residents import (
     page_residents,
     search_residents,
 )
+from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.screens.household import HouseholdScreen
 from tui.screens.resident_form import ResidentForm
 from tui.widgets.confirm import ConfirmDialog
@@ -37,6 +41,8 @@ class ResidentsScreen(Screen):
         Binding("e", "edit", "编辑"),
         Binding("h", "household", "查看户"),
         Binding("delete", "delete", "删除"),
+        Binding("i", "import", "导入"),
+        Binding("x", "export", "导出"),
         Binding("escape", "clear_search", "清除搜索", show=False),
     ]
 
@@ -207,6 +213,42 @@ class ResidentsScreen(Screen):
         row = self.selected()
         if row is not None and row.household_id is not None:
             self.app.push_screen(HouseholdScreen(row.household_id))
+
+    def action_import(self) -> None:
+        from exports.residents import import_residents_file
+
+        def job(path: Path, dry_run: bool, progress: Progress) -> JobResult:
+            errors = path.with_name(f"{path.stem}_导入问题.xlsx")
+            summary = import_residents_file(path, dry_run, errors, progress)
+            details = [f"第{p.row}行 拒绝：{p.reason}" for p in summary.rejected]
+            details += [f"第{p.row}行 警告：{p.reason}" for p in summary.warnings]
+            if details:
+                details.insert(0, f"有问题的行已写入：{errors}")
+            return JobResult(summary.text(), details, changed=not dry_run)
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.load_tree()
+                self.reload()
+
+        self.app.push_screen(FileJobDialog(
+            "导入居民信息表（.xlsx）", job, dry_run_label="试运行（只检查，不写入）",
+            placeholder=r"例如 D:\村报表\桃园村.xlsx"), done)
+
+    def action_export(self) -> None:
+        from exports.office import export_folder, report_filename
+        from exports.residents import export_register
+
+        area = Area.get_or_none(Area.id == self.area_id) if self.area_id else None
+        name = report_filename("居民信息登记表" + (f"_{area.name}" if area else ""),
+                               f"{dt.date.today():%Y-%m-%d}")
+
+        def job(path: Path, _dry_run: bool, progress: Progress) -> JobResult:
+            count = export_register(path, area, progress=progress)
+            return JobResult(f"已导出 {count} 人", [f"文件：{path}"])
+
+        self.app.push_screen(FileJobDialog("导出居民信息登记表", job,
+                                           path=str(export_folder() / name)))
 
     def action_delete(self) -> None:
         row = self.selected()

@@ -1,0 +1,115 @@
+"""A dialog that runs one import or export on a file in a worker, with a progress bar, and ends
+on its summary. Each section passes the job; the dialog knows nothing of what the job does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from db.validate import Invalid
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class JobResult:
+    """What a finished job says: one summary line and the details below it."""
+
+    summary: str
+    details: list[str] = field(default_factory=list)
+    changed: bool = False
+
+
+Job = Callable[[Path, bool, Progress], JobResult]
+
+
+class FileJobDialog(ModalScreen[bool]):
+    """Returns True when the job changed the database."""
+
+    BINDINGS = [Binding("escape", "close", "关闭")]
+
+    def __init__(self, title: str, job: Job, path: str = "", dry_run_label: str | None = None,
+                 placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.job = job
+        self.path = path
+        self.dry_run_label = dry_run_label
+        self.placeholder = placeholder
+        self.changed = False
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(f"[b]{self.title_text}[/b]")
+            yield Label("文件（可直接粘贴完整路径）：")
+            yield Input(self.path, placeholder=self.placeholder, id="job-path")
+            if self.dry_run_label:
+                yield Checkbox(self.dry_run_label, id="job-dry-run")
+            yield ProgressBar(total=1.0, show_eta=False, id="job-progress")
+            yield Static("", id="job-stage")
+            with VerticalScroll(id="job-result"):
+                yield Static("", id="job-summary")
+            yield Label("Enter 开始　Esc 关闭", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#job-path", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.running:
+            return
+        text = event.value.strip().strip('"')
+        if not text:
+            self.query_one("#job-summary", Static).update("[red]请填写文件路径[/red]")
+            return
+        dry_run = bool(self.dry_run_label) and self.query_one("#job-dry-run", Checkbox).value
+        self.running = True
+        self.query_one("#job-summary", Static).update("")
+        self.run_job(Path(text).expanduser(), dry_run)
+
+    @work(thread=True, exclusive=True, group="file-job", exit_on_error=False)
+    def run_job(self, path: Path, dry_run: bool) -> JobResult:
+        def progress(stage: str, fraction: float) -> None:
+            self.app.call_from_thread(self._progress, stage, fraction)
+
+        return self.job(path, dry_run, progress)
+
+    def _progress(self, stage: str, fraction: float) -> None:
+        self.query_one("#job-progress", ProgressBar).update(progress=fraction)
+        self.query_one("#job-stage", Static).update(f"{stage}…")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "file-job" or event.state not in (
+                WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        self.running = False
+        summary = self.query_one("#job-summary", Static)
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            if isinstance(error, (Invalid, OSError)):
+                message = str(error) if isinstance(error, Invalid) else f"文件操作失败：{error}"
+            else:
+                message = f"程序内部错误（{type(error).__name__}: {error}），数据未改动"
+            self.query_one("#job-stage", Static).update("")
+            summary.update(f"[red]{escape(message)}[/red]")
+            return
+        result: JobResult = event.worker.result
+        self.changed = self.changed or result.changed
+        self.query_one("#job-progress", ProgressBar).update(progress=1.0)
+        self.query_one("#job-stage", Static).update("完成")
+        summary.update("\n".join([f"[b]{escape(result.summary)}[/b]",
+                                  *(escape(d) for d in result.details)]))
+
+    def action_close(self) -> None:
+        if not self.running:
+            self.dismiss(self.changed)
