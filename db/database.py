@@ -128,6 +128,7 @@ def backup_dir(path: Path) -> Path:
 def open_database(path: Path, *, create: bool = True) -> SqliteDatabase:
     """Open (creating or migrating as needed) the eprc file at ``path`` and bind the models to it."""
     from db import models
+    from db.search_index import create_search_index
 
     version = inspect_file(path)
     if version is None and not create:
@@ -146,6 +147,7 @@ def open_database(path: Path, *, create: bool = True) -> SqliteDatabase:
         with db.atomic():
             if version is None:
                 db.create_tables(models.ALL_MODELS)
+                create_search_index(db)
                 db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
             else:
                 for step in range(version + 1, SCHEMA_VERSION + 1):

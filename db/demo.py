@@ -223,7 +223,7 @@ def _build_residents(
             age = today.year - birth.year
             phone = _phone(rng) if age >= 14 and rng.random() < 0.92 else ""
             status = rng.choices(("在册", "外出"), (96, 4))[0]
-            residents.append((rid, hid, name, key, alt, number, number[::-1],
+            residents.append((rid, hid, name, name[::-1], key, alt, number, number[::-1],
                               "男" if male else "女", birth.isoformat(), phone, relation, kind,
                               status, "", now))
             people.append((rid, name, number, hid))
@@ -238,7 +238,7 @@ def _flush_residents(households: list, residents: list) -> None:
     _insert("household", ["id", "number", "address", "area_id", "unit", "door", "pass_card",
                           "notes"], households)
     _insert("resident", [
-        "id", "household_id", "name", "name_key", "name_key_alt", "id_number", "id_tail", "sex",
+        "id", "household_id", "name", "name_rev", "name_key", "name_key_alt", "id_number", "id_tail", "sex",
         "birth_date", "phone", "relation", "kind", "status", "notes", "updated_at"], residents)
     households.clear()
     residents.clear()

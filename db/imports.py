@@ -123,7 +123,7 @@ def _check_row(record: ResidentRecord, summary: ImportSummary) -> _Person | None
             Problem(record.row, f"人员类别“{kind_text}”无法识别，已记为常住"))
     key, alt = name_keys(name)
     values: dict[str, object] = {
-        "name": name, "name_key": key, "name_key_alt": alt, "id_number": info.number,
+        "name": name, "name_rev": name[::-1], "name_key": key, "name_key_alt": alt, "id_number": info.number,
         "id_tail": info.number[::-1], "sex": info.sex, "birth_date": info.birth_date.isoformat(),
         "phone": phone, "relation": _text(record.relation), "kind": kind,
         "notes": _text(record.notes),
@@ -281,6 +281,7 @@ def _write(households, updates, by_number, by_address, summary, report) -> None:
         changed = {k: v for k, v in after.items() if before[k] != v}
         if "name" in changed:
             changed["name_key"], changed["name_key_alt"] = name_keys(str(changed["name"]))
+            changed["name_rev"] = str(changed["name"])[::-1]
         sets = ", ".join(f"{k} = ?" for k in changed)
         database.execute_sql(f"UPDATE resident SET {sets}, updated_at = ? WHERE id = ?",
                              [*changed.values(), now, rid])

@@ -124,7 +124,7 @@ RESIDENT_STATUSES = ("在册", "外出", "迁出", "死亡")
 
 class Household(Record):
     number = CharField(null=True, unique=True)  # 户号
-    address = CharField(default="")
+    address = CharField(default="", index=True)
     area = ForeignKeyField(Area, null=True, backref="households")
     unit = CharField(default="")  # 单元
     door = CharField(default="")  # 门牌号
@@ -135,6 +135,7 @@ class Household(Record):
 class Resident(Record):
     household = ForeignKeyField(Household, null=True, backref="members", on_delete="CASCADE")
     name = CharField(index=True)
+    name_rev = CharField(index=True)  # the name reversed: suffix search by indexed prefix
     name_key = CharField(index=True)  # pinyin initials, e.g. zxm
     name_key_alt = CharField(null=True, index=True)  # another reading of the surname
     id_number = CharField(unique=True)

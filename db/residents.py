@@ -16,6 +16,7 @@ from db.areas import subtree_ids
 from db.database import database
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
 from db.pinyin import name_keys
+from db.search_index import fts_phrase
 from db.validate import Invalid, age_on, check_id, check_phone, normalize_text
 
 HEAD = "户主"
@@ -57,6 +58,7 @@ def validate_resident(data: ResidentInput) -> dict[str, object]:
     key, alt = name_keys(name)
     return {
         "name": name,
+        "name_rev": name[::-1],
         "name_key": key,
         "name_key_alt": alt,
         "id_number": info.number,
@@ -269,57 +271,72 @@ def page_residents(
 _GLOB_SPECIAL = re.compile(r"[*?\[\]]")
 
 
-def _search_parts(query: str) -> list[tuple[str, list[object]]]:
-    """The indexed lookups one search box runs, each (sql selecting r.id, params)."""
+Part = tuple[str, list[object]]
+
+
+def _search_parts(query: str) -> tuple[list[Part], list[Part]]:
+    """The indexed lookups one search box runs, and the scans tried only when they find nothing.
+
+    Each part is (SQL selecting r.id, params).
+    """
     q = _GLOB_SPECIAL.sub("", "".join(unicodedata.normalize("NFKC", query).split()))
     if not q:
-        return []
-    parts: list[tuple[str, list[object]]] = []
+        return [], []
     if q.isascii() and q.isalpha():
         key = q.lower()
-        parts.append(("SELECT r.id FROM resident r WHERE r.name_key GLOB ?", [key + "*"]))
-        parts.append(("SELECT r.id FROM resident r WHERE r.name_key_alt GLOB ?", [key + "*"]))
-    elif re.fullmatch(r"\d+[xX]?", q):
-        digits = q.upper()
-        if len(digits) < 4:
-            return []
-        parts.append(("SELECT r.id FROM resident r WHERE r.id_number GLOB ?", [digits + "*"]))
-        parts.append(("SELECT r.id FROM resident r WHERE r.id_tail GLOB ?", [digits[::-1] + "*"]))
-        parts.append(("SELECT r.id FROM resident r WHERE r.phone GLOB ?", [digits + "*"]))
-        parts.append(("SELECT r.id FROM resident r WHERE r.phone GLOB ?", ["*" + digits]))
-        parts.append(("SELECT r.id FROM resident r WHERE r.id_number GLOB ?",
-                      ["*" + digits + "*"]))
-        parts.append(("SELECT r.id FROM resident r WHERE r.phone GLOB ?", ["*" + digits + "*"]))
+        return [("SELECT r.id FROM resident r WHERE r.name_key GLOB ?", [key + "*"]),
+                ("SELECT r.id FROM resident r WHERE r.name_key_alt GLOB ?", [key + "*"])], []
+    if re.fullmatch(r"\d+[xX]?", q):
+        if len(q) < 4:
+            return [], []
+        return [("SELECT r.id FROM resident_digits f JOIN resident r ON r.id = f.rowid "
+                 "WHERE resident_digits MATCH ?", [fts_phrase(q.upper())])], []
+    parts: list[Part] = [
+        ("SELECT r.id FROM resident r WHERE r.name GLOB ?", [q + "*"]),
+        ("SELECT r.id FROM resident r WHERE r.name_rev GLOB ?", [q[::-1] + "*"]),
+    ]
+    if len(q) >= 3:
+        parts.append(("SELECT r.id FROM household_words f JOIN household h ON h.id = f.rowid "
+                      "JOIN resident r ON r.household_id = h.id WHERE household_words MATCH ?",
+                      [fts_phrase(q)]))
     else:
-        parts.append(("SELECT r.id FROM resident r WHERE r.name GLOB ?", [q + "*"]))
-        parts.append(("SELECT r.id FROM resident r WHERE instr(r.name, ?) > 0", [q]))
-        parts.append((
-            "SELECT r.id FROM resident r WHERE r.household_id IN "
-            "(SELECT id FROM household WHERE instr(address, ?) > 0)", [q]))
-    return parts
+        parts.append(("SELECT r.id FROM household h JOIN resident r ON r.household_id = h.id "
+                      "WHERE h.address GLOB ?", [q + "*"]))
+    scans: list[Part] = [("SELECT r.id FROM resident r WHERE instr(r.name, ?) > 0", [q])]
+    if len(q) < 3:
+        scans.append(("SELECT r.id FROM household h JOIN resident r ON r.household_id = h.id "
+                      "WHERE instr(h.address, ?) > 0", [q]))
+    return parts, scans
 
 
 def search_residents(query: str, area_id: int | None = None, limit: int = 200) -> list[ResidentRow]:
-    """Residents matching a name, pinyin initials, ID digits (any 4+), phone digits or address.
+    """Residents matching a name (or part of it), pinyin initials, any 4+ digits of an ID or a
+    phone, or words of the address.
 
-    Each lookup is capped at ``limit`` and run in turn until ``limit`` residents are found.
+    Indexed lookups run in turn, each capped, until ``limit`` residents are found; a full scan
+    (a rare inner character of a name, a short address fragment) only when they find no one.
     """
     clause, area_params = _area_clause(area_id)
     found: list[int] = []
     seen: set[int] = set()
-    for sql, params in _search_parts(query):
-        if len(found) >= limit:
-            break
-        exclude = ""
-        if seen:
-            exclude = f" AND r.id NOT IN ({','.join(map(str, seen))})"
-        cursor = database.execute_sql(
-            f"{sql}{clause}{exclude} LIMIT ?", [*params, *area_params, limit - len(found)]
-        )
-        for (rid,) in cursor.fetchall():
-            if rid not in seen:
-                seen.add(rid)
-                found.append(rid)
+    parts, scans = _search_parts(query)
+
+    def run(steps: list[Part]) -> None:
+        for sql, params in steps:
+            if len(found) >= limit:
+                break
+            exclude = f" AND r.id NOT IN ({','.join(map(str, seen))})" if seen else ""
+            cursor = database.execute_sql(
+                f"{sql}{clause}{exclude} LIMIT ?", [*params, *area_params, limit - len(found)]
+            )
+            for (rid,) in cursor.fetchall():
+                if rid not in seen:
+                    seen.add(rid)
+                    found.append(rid)
+
+    run(parts)
+    if not found:
+        run(scans)
     if not found:
         return []
     marks = ",".join("?" * len(found))

@@ -19,7 +19,7 @@ from tui.screens.settings import FirstStartDialog, SettingsScreen
 class EprcApp(App):
     """镇街疫情防控台账."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"
     MODES = {
         "dashboard": DashboardScreen,
         "residents": ResidentsScreen,

@@ -1,0 +1,285 @@
+"""Township-scale figures, each beside a reference measured in the same run.
+
+    python bench/run.py [--json] [--rebuild]
+
+Builds (or reuses) the 400,000-resident `town` demo file, then measures start-up, search as you
+type, the resident list, and the import and export of a 100,000-row residents sheet. Figures, not
+tests: nothing here fails a build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.build_town import town_file  # noqa: E402
+
+Row = dict[str, object]
+
+
+def timed(func: Callable[[], object], repeat: int = 1) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def figure(value: float, unit: str, reference: float | None, target: str, met: bool) -> Row:
+    ratio = round(value / reference, 2) if reference else None
+    return {"value": round(value, 3), "unit": unit,
+            "reference": None if reference is None else round(reference, 3),
+            "ratio": ratio, "target": target, "met": met}
+
+
+# --- start-up ---------------------------------------------------------------------------------
+
+START_SCRIPT = """
+import sys, time, resource
+t0 = time.perf_counter()
+sys.path.insert(0, {root!r})
+{body}
+"""
+
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    def compose(self):
+        yield Static("hello")
+    def on_mount(self):
+        self.set_timer(0.01, self.report)
+    def report(self):
+        self.exit((time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+r = Bare().run(headless=True, size=(120, 40))
+print(r[0], r[1])
+"""
+
+EPRC_APP = """
+from pathlib import Path
+from tui.app import EprcApp
+class Timed(EprcApp):
+    def on_mount(self):
+        super().on_mount()
+        self.set_timer(0.01, self.report)
+    def report(self):
+        self.exit((time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+r = Timed(Path({db!r}), backup=False).run(headless=True, size=(120, 40))
+print(r[0], r[1])
+"""
+
+
+def _start(body: str) -> tuple[float, float]:
+    script = START_SCRIPT.format(root=str(ROOT), body=body)
+    runs = []
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             check=True, cwd=ROOT).stdout.split()
+        runs.append((float(out[0]), float(out[1]) / 1024))
+    runs.sort()
+    return runs[1]
+
+
+def bench_start(db: Path) -> dict[str, Row]:
+    if sys.platform == "win32":
+        return {}
+    bare_time, bare_mem = _start(BARE_APP)
+    app_time, app_mem = _start(EPRC_APP.format(db=str(db)))
+    return {
+        "start": figure(app_time, "s", bare_time, "≤ 1.5×", app_time <= 1.5 * bare_time),
+        "start_memory": figure(app_mem, "MB", bare_mem, "≤ +60 MB", app_mem - bare_mem <= 60),
+    }
+
+
+# --- search and list --------------------------------------------------------------------------
+
+QUERIES = {
+    "search_name": ["王", "李明", "新超", "张伟", "陈", "刘", "芳", "建国"],
+    "search_pinyin": ["zs", "wxc", "zxm", "lj", "cgc", "hzh", "wj", "ly"],
+    "search_id_tail": ["0071", "123X", "5678", "004518", "3412", "1990", "7605", "8888"],
+    "search_phone": ["1381", "5555", "13912", "8888", "0000", "6789", "18612", "2345"],
+}
+
+
+def bench_search(db: Path) -> dict[str, Row]:
+    from db.database import open_database
+    from db.residents import _search_parts, search_residents
+
+    open_database(db)
+    raw = sqlite3.connect(db)
+    rows: dict[str, Row] = {}
+    for kind, queries in QUERIES.items():
+        ours, reference = [], []
+        for query in queries * 3:
+            ours += timed(lambda q=query: search_residents(q))
+            parts, scans = _search_parts(query)
+
+            def direct(parts=parts, scans=scans) -> None:
+                found: list[int] = []
+                for sql, params in parts:
+                    if len(found) >= 200:
+                        break
+                    found += [r[0] for r in raw.execute(f"{sql} LIMIT 200", params)]
+                for sql, params in scans if not found else []:
+                    if len(found) >= 200:
+                        break
+                    found += [r[0] for r in raw.execute(f"{sql} LIMIT 200", params)]
+            reference += timed(direct)
+        med, p95 = statistics.median(ours), statistics.quantiles(ours, n=20)[-1]
+        ref = statistics.median(reference)
+        rows[kind] = figure(med * 1000, "ms", ref * 1000, "≤ 2×, ≤ 50 ms",
+                            med <= max(2 * ref, 0.002) and p95 <= 0.05)
+        rows[kind]["p95"] = round(p95 * 1000, 2)
+    raw.close()
+    return rows
+
+
+def bench_list(db: Path) -> Row:
+    from db.residents import count_residents, page_residents
+
+    def open_and_jump() -> None:
+        page_residents(limit=100)
+        count_residents()
+        page_residents(before=-1, limit=100)
+
+    value = statistics.median(timed(open_and_jump, 5))
+    return figure(value * 1000, "ms", None, "≤ 100 ms", value <= 0.1)
+
+
+# --- import and export ------------------------------------------------------------------------
+
+def make_sheet(path: Path, n: int) -> None:
+    from openpyxl import Workbook
+    from stdnum.cn.ric import calc_check_digit
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("居民")
+    ws.append(["新村居民信息登记表"])
+    ws.append(["填报单位：新村", None, None, "填报日期：2022年4月11日"])
+    ws.append(["序号", "户号", "姓名", "性别", "身份证号码", "与户主关系", "联系电话", "社区（村）",
+               "小区（村民组）", "楼栋", "单元", "门牌号", "备注"])
+    for i in range(n):
+        body = f"5101071985{i % 12 + 1:02d}{i // 12 % 28 + 1:02d}{i // 336 % 1000:03d}"
+        idn = body + calc_check_digit(body + "0")
+        ws.append([i + 1, f"BX{i // 3:06d}", "王新超" if i % 2 else "李梅", "男" if i % 2 else "女",
+                   idn, "户主" if i % 3 == 0 else "子", f"138{i:08d}", "新村", f"第{i // 5000}组",
+                   None, None, f"{i // 3}号", None])
+    wb.save(path)
+
+
+def bench_import_export(db: Path, tmp: Path, n: int = 100_000) -> dict[str, Row]:
+    from openpyxl import load_workbook
+
+    from db.database import close_database, open_database
+    from exports.residents import export_register, import_residents_file
+
+    sheet = tmp / "import.xlsx"
+    make_sheet(sheet, n)
+
+    def iterate() -> None:
+        wb = load_workbook(sheet, read_only=True, data_only=True)
+        for _row in wb.worksheets[0].iter_rows(values_only=True):
+            pass
+        wb.close()
+
+    reference = min(timed(iterate, 2))
+    work = tmp / "work.db"
+    shutil.copyfile(db, work)
+    close_database()
+    open_database(work)
+    summary = None
+
+    def run_import() -> None:
+        nonlocal summary
+        summary = import_residents_file(sheet)
+
+    value = timed(run_import)[0]
+    assert summary is not None and summary.added + summary.updated >= n - len(summary.rejected)
+    rows = {"import": figure(value, "s", reference, "≤ 2×", value <= 2 * reference)}
+    try:
+        import pandas
+    except ImportError:
+        rows["import_vs_pandas"] = {"value": round(value, 3), "unit": "s", "reference": None,
+                                    "ratio": None, "target": "faster",
+                                    "met": None, "note": "pandas not installed"}
+    else:
+        pandas_time = min(timed(lambda: pandas.read_excel(sheet, header=2), 1))
+        rows["import_vs_pandas"] = figure(value, "s", pandas_time, "faster", value < pandas_time)
+
+    # export the 100,000 residents just imported (they form the 新村 community)
+    from db.models import Area
+    from exports.sheet import Report, SheetWriter, new_workbook, save
+
+    out = tmp / "export.xlsx"
+    village = Area.get((Area.name == "新村") & (Area.level == 1))
+    count = [0]
+
+    def run_export() -> None:
+        count[0] = export_register(out, village)
+
+    value = timed(run_export)[0]
+    written = list(load_workbook(out, read_only=True).worksheets[0].iter_rows(
+        min_row=4, max_row=3 + count[0], values_only=True))
+
+    def openpyxl_only() -> None:
+        from exports.residents import REGISTER_COLUMNS
+
+        wb = new_workbook()
+        writer = SheetWriter(wb, "ref", Report("ref", REGISTER_COLUMNS))
+        kinds = [c.kind for c in REGISTER_COLUMNS]
+        for values in written:
+            writer.ws.append([writer.cell(v, k) for v, k in zip(values, kinds, strict=True)])
+        save(wb, tmp / "ref.xlsx")
+
+    ref = timed(openpyxl_only)[0]
+    rows["export"] = figure(value, "s", ref, "≤ 1.3×", value <= 1.3 * ref)
+    rows["export"]["rows"] = count[0]
+    close_database()
+    return rows
+
+
+def machine() -> str:
+    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+
+
+def main() -> None:
+    as_json = "--json" in sys.argv
+    db, built = town_file("--rebuild" in sys.argv)
+    results: dict[str, Row] = {}
+    results.update(bench_start(db))
+    results.update(bench_search(db))
+    results["list_open"] = bench_list(db)
+    with tempfile.TemporaryDirectory() as tmp:
+        results.update(bench_import_export(db, Path(tmp)))
+    if as_json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    print(f"machine: {machine()}")
+    if built is not None:
+        print(f"town demo file built in {built:.1f} s")
+    print(f"{'figure':<18}{'value':>12}{'reference':>12}{'ratio':>8}  target           met")
+    for key, row in results.items():
+        extra = f" (p95 {row['p95']} ms)" if "p95" in row else ""
+        ref = "—" if row["reference"] is None else f"{row['reference']}"
+        ratio = "—" if row["ratio"] is None else f"{row['ratio']}"
+        print(f"{key:<18}{row['value']:>10} {row['unit']:<3}{ref:>10}{ratio:>8}  "
+              f"{row['target']:<16} {row['met']}{extra}")
+
+
+if __name__ == "__main__":
+    main()
