@@ -59,6 +59,30 @@ def _open(ctx: click.Context, own: str | None, create: bool = False) -> Path:
     return path
 
 
+class DateParam(click.ParamType):
+    """A date written 2022-04-11, 2022.4.11 or 2022年4月11日."""
+
+    name = "日期"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        import datetime as dt
+
+        from db.validate import parse_date
+
+        if isinstance(value, dt.date):
+            return value
+        try:
+            day = parse_date(value)
+        except Invalid as exc:
+            self.fail(str(exc), param, ctx)
+        if day is None:
+            self.fail("日期为空", param, ctx)
+        return day
+
+
+DATE = DateParam()
+
+
 def _progress(stage: str, fraction: float) -> None:
     click.echo(f"  {stage} {fraction:4.0%}", err=True)
 
@@ -230,6 +254,50 @@ def import_residents_cmd(ctx: click.Context, db_path: str | None, file: str, dry
             click.echo(f"  第{problem.row}行 警告：{problem.reason}")
 
 
+@import_group.command("pushed")
+@db_option
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总")
+@click.pass_context
+@friendly
+def import_pushed_cmd(ctx: click.Context, db_path: str | None, file: str, as_json: bool) -> None:
+    """导入区里推送的核查名单（保留原表全部列）。"""
+    from exports.pushed import import_pushed_file
+
+    _open(ctx, db_path, create=True)
+    summary = import_pushed_file(Path(file))
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+        return
+    click.echo(f"已导入第{summary.batch_id}批，共{summary.rows}人，"
+               f"核查截止：{summary.deadline:%Y-%m-%d %H:%M}")
+    for row, reason in summary.warnings:
+        click.echo(f"  第{row}行 警告：{reason}")
+
+
+@cli.command()
+@db_option
+@click.argument("batch", type=int)
+@click.argument("row", type=int)
+@click.argument("result")
+@click.option("--note", default="", help="备注")
+@click.option("--id", "id_number", help="核实到的身份证号码")
+@click.option("--address", default="", help="核实到的住址")
+@click.pass_context
+@friendly
+def verify(ctx: click.Context, db_path: str | None, batch: int, row: int, result: str, note: str,
+           id_number: str | None, address: str) -> None:
+    """记录推送名单第 BATCH 批、表格第 ROW 行的核查结果 RESULT。"""
+    from db.pushed import batch_progress
+    from db.pushed import verify as record
+
+    _open(ctx, db_path)
+    saved = record(batch, row, result, note, id_number, address)
+    done, total = batch_progress(batch)
+    linked = f"，已关联居民 {saved.resident.name}" if saved.resident_id else ""
+    click.echo(f"第{batch}批第{row}行 {saved.name}：{saved.result}{linked}（本批已核查 {done}/{total}）")
+
+
 @cli.group("export")
 def export_group() -> None:
     """导出 Excel 报表。"""
@@ -250,6 +318,75 @@ def export_residents_cmd(ctx: click.Context, db_path: str | None, area: str | No
     _open(ctx, db_path)
     count = export_register(Path(output), find_area(area) if area else None)
     click.echo(f"已导出 {count} 人：{output}")
+
+
+@export_group.command("feedback")
+@db_option
+@click.option("--batch", type=int, required=True, help="推送批次号")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+@friendly
+def export_feedback_cmd(ctx: click.Context, db_path: str | None, batch: int, output: str) -> None:
+    """导出核查反馈表（区里原表 + 核查结果）。"""
+    from exports.pushed import export_feedback
+
+    _open(ctx, db_path)
+    done, total = export_feedback(batch, Path(output))
+    click.echo(f"已导出第{batch}批反馈表（已核查 {done}/{total}）：{output}")
+
+
+@export_group.command("key-persons")
+@db_option
+@click.option("--kind", type=click.Choice(["集中隔离", "居家隔离", "居家健康监测"]),
+              help="只导出某种管控措施（居家隔离/居家健康监测为相应台账）")
+@click.option("--date", "day", type=DATE, help="台账日期（默认今天）")
+@click.option("--all", "everything", is_flag=True, help="包括全部已解除的记录")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+@friendly
+def export_key_persons_cmd(ctx: click.Context, db_path: str | None, kind: str | None, day: Any,
+                           everything: bool, output: str) -> None:
+    """导出重点人员管控台账。"""
+    from exports.keypersons import export_ledger
+
+    _open(ctx, db_path)
+    count = export_ledger(Path(output), day, kind, everything)
+    click.echo(f"已导出 {count} 条：{output}")
+
+
+@export_group.command("temperatures")
+@db_option
+@click.option("--from", "start", type=DATE, required=True, help="开始日期")
+@click.option("--to", "end", type=DATE, required=True, help="结束日期")
+@click.option("--kind", type=click.Choice(["集中隔离", "居家隔离", "居家健康监测"]))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+@friendly
+def export_temperatures_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
+                            kind: str | None, output: str) -> None:
+    """导出体温监测登记表。"""
+    from exports.keypersons import export_temperatures
+
+    _open(ctx, db_path)
+    if end < start:
+        raise UserError("结束日期不能早于开始日期")
+    count = export_temperatures(Path(output), start, end, kind)
+    click.echo(f"已导出 {count} 人：{output}")
+
+
+@export_group.command("notices")
+@db_option
+@click.option("--date", "day", type=DATE, help="日期（默认今天）")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+@friendly
+def export_notices_cmd(ctx: click.Context, db_path: str | None, day: Any, output: str) -> None:
+    """导出居家隔离/居家健康监测告知书（每户一页）。"""
+    from exports.keypersons import export_notices
+
+    _open(ctx, db_path)
+    count = export_notices(Path(output), day)
+    click.echo(f"已导出 {count} 户告知书：{output}")
 
 
 def main() -> None:

@@ -222,7 +222,7 @@ def bench_import_export(db: Path, tmp: Path, n: int = 100_000) -> dict[str, Row]
 
     # export the 100,000 residents just imported (they form the 新村 community)
     from db.models import Area
-    from exports.sheet import Report, SheetWriter, new_workbook, save
+    from exports.sheet import Report, SheetWriter, new_workbook, save_workbook
 
     out = tmp / "export.xlsx"
     village = Area.get((Area.name == "新村") & (Area.level == 1))
@@ -243,7 +243,7 @@ def bench_import_export(db: Path, tmp: Path, n: int = 100_000) -> dict[str, Row]
         kinds = [c.kind for c in REGISTER_COLUMNS]
         for values in written:
             writer.ws.append([writer.cell(v, k) for v, k in zip(values, kinds, strict=True)])
-        save(wb, tmp / "ref.xlsx")
+        save_workbook(wb, tmp / "ref.xlsx")
 
     ref = timed(openpyxl_only)[0]
     rows["export"] = figure(value, "s", ref, "≤ 1.3×", value <= 1.3 * ref)

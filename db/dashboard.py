@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from db.database import database
+from db.settings import fever_threshold
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,10 @@ class Counts:
     donations: int
     donated_money: float
     gate_refused_today: int
+    fever_today: int
+    due_release: int
+    overdue: int
+    pushed_open: int
 
 
 def _one(sql: str, params: list[object] | None = None) -> int | float:
@@ -44,4 +49,13 @@ def dashboard_counts(today: dt.date | None = None) -> Counts:
         gate_refused_today=int(_one(
             "SELECT count(*) FROM gate_passage WHERE outcome = '劝返' AND at >= ? AND at < ?",
             [day, (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()])),
+        fever_today=int(_one(
+            "SELECT count(DISTINCT measure_id) FROM temperature_reading WHERE date = ? "
+            "AND value >= ?", [day, fever_threshold()])),
+        due_release=int(_one(
+            "SELECT count(*) FROM measure WHERE released_on IS NULL AND planned_end BETWEEN ? "
+            "AND date(?, '+1 day')", [day, day])),
+        overdue=int(_one(
+            "SELECT count(*) FROM measure WHERE released_on IS NULL AND planned_end < ?", [day])),
+        pushed_open=int(_one("SELECT count(*) FROM pushed_row WHERE result = ''")),
     )

@@ -17,6 +17,15 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "report_deadline": ("13:00", "日报截止时间"),
     "export_dir": ("", "导出文件夹"),
     "verify_hours": ("24", "推送核查时限（小时）"),
+    "verify_results": ("已核实-在辖区,前期已排查,不在辖区居住,信息有误,超过排查期,无法联系",
+                       "推送核查结果选项（逗号分隔）"),
+    "policy.确诊": ("14+7", "确诊：首个措施天数+后续健康监测天数"),
+    "policy.疑似": ("7+7", "疑似：管控天数（首个+后续）"),
+    "policy.发热": ("7+3", "发热：管控天数（首个+后续）"),
+    "policy.密接": ("7+3", "密接：管控天数（首个+后续）"),
+    "policy.次密接": ("7+0", "次密接：管控天数（首个+后续）"),
+    "policy.中高风险地区返乡": ("7+7", "中高风险地区返乡：管控天数（首个+后续）"),
+    "policy.其他": ("7+0", "其他：管控天数（首个+后续）"),
     "smtp.host": ("", "SMTP 服务器"),
     "smtp.port": ("465", "SMTP 端口"),
     "smtp.security": ("ssl", "加密方式（ssl/starttls/none）"),
@@ -63,6 +72,14 @@ def set_setting(key: str, value: str) -> None:
         value = f"{number:.1f}"
     if key in ("smtp.port", "verify_hours") and not value.isdigit():
         raise Invalid(f"{DEFAULTS[key][1]}应为整数")
+    if key.startswith("policy."):
+        value = value.replace("＋", "+")
+        first, _, then = value.partition("+")
+        if not (first.isdigit() and (then.isdigit() or not then)) or not 0 < int(first) <= 60:
+            raise Invalid(f"{DEFAULTS[key][1].split('：')[0]}的管控天数应写作“7+7”这样的形式")
+        value = f"{int(first)}+{int(then or 0)}"
+    if key == "verify_results" and not [v for v in value.split(",") if v.strip()]:
+        raise Invalid("核查结果选项不能为空")
     if key == "smtp.security" and value not in ("ssl", "starttls", "none"):
         raise Invalid("加密方式只能是 ssl、starttls 或 none")
     with database.atomic():

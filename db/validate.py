@@ -158,3 +158,40 @@ def check_temperature(value: object) -> float:
     if not low <= number <= high:
         raise Invalid(f"体温{number}℃超出{low:g}—{high:g}℃，请核对")
     return number
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(?P<y>\d{4})[-./年](?P<m>\d{1,2})[-./月](?P<d>\d{1,2})日?"),
+    re.compile(r"^(?P<m>\d{1,2})[-./月](?P<d>\d{1,2})日?$"),
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+)
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_date(value: object, year: int | None = None) -> dt.date | None:
+    """A date from what a sheet holds: a real date, an Excel serial number, 2022-04-06,
+    2022.4.7, 2022/4/7, 2022年4月7日, 20220407, or 4月8日 / 4.8 (in ``year``). None when empty;
+    Invalid when it cannot be read."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 <= value <= 80000:
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise Invalid(f"无法识别的日期“{value}”")
+    text = normalize_text(value)
+    if not text:
+        return None
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            parts = match.groupdict()
+            y = int(parts["y"]) if parts.get("y") else (year or dt.date.today().year)
+            try:
+                return dt.date(y, int(parts["m"]), int(parts["d"]))
+            except ValueError:
+                break
+    raise Invalid(f"无法识别的日期“{text}”")

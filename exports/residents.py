@@ -13,7 +13,7 @@ from db.settings import township
 from db.validate import age_on
 from exports.office import date_line, signoff, unit_line
 from exports.reader import Table, read_table
-from exports.sheet import Column, Report, SheetWriter, new_workbook, save
+from exports.sheet import Column, Report, SheetWriter, new_workbook, save_workbook
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "名字", "居民姓名", "人员姓名"),
@@ -87,7 +87,7 @@ def write_problems(path: Path, table: Table, problems: Sequence[Problem]) -> Pat
             cells += [None] * (len(table.headers) - len(cells))
             writer.add_row([*cells, number, "；".join(by_row[number])])
     writer.end()
-    return save(wb, path)
+    return save_workbook(wb, path)
 
 
 REGISTER_COLUMNS = (
@@ -170,5 +170,5 @@ def export_register(path: Path, area: Area | None = None, today: dt.date | None 
         if progress and n % 5000 == 0:
             progress("写出", n / max(total, 1))
     writer.end()
-    save(wb, path)
+    save_workbook(wb, path)
     return total

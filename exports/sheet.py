@@ -89,6 +89,7 @@ class SheetWriter:
         self.font = Font(name=FONT_NAME, size=size)
         self.bold = Font(name=FONT_NAME, size=size, bold=True)
         self.title_font = Font(name=FONT_NAME, size=18, bold=True)
+        self.red_font = Font(name=FONT_NAME, size=size, bold=True, color="FFC00000")
         self._styles: dict[tuple[int, int, bool, str], StyleArray] = {}
         self._setup()
 
@@ -204,9 +205,12 @@ class SheetWriter:
                          height=30)
         self.header_rows = (first_header, self.row)
 
-    def add_row(self, values: Sequence[object], height: float | None = None) -> None:
+    def add_row(self, values: Sequence[object], height: float | None = None,
+                red: frozenset[int] = frozenset()) -> None:
+        """A data row; the columns (0-based) in ``red`` are shown in red (e.g. a fever)."""
         kinds = [c.kind for c in self.report.columns]
-        self._append([self.cell(v, k) for v, k in zip(values, kinds, strict=True)],
+        self._append([self.cell(v, k, font=self.red_font if n in red else None)
+                      for n, (v, k) in enumerate(zip(values, kinds, strict=True))],
                      height=height or self.report.row_height)
 
     def add_total(self, values: Sequence[object]) -> None:
@@ -246,7 +250,7 @@ def new_workbook() -> Workbook:
     return Workbook(write_only=True)
 
 
-def save(workbook: Workbook, path: Path) -> Path:
+def save_workbook(workbook: Workbook, path: Path) -> Path:
     """Save atomically: a half-written file never replaces a good one."""
     import os
 
@@ -268,4 +272,4 @@ def write_simple(path: Path, report: Report, rows: Iterable[Sequence[object]],
     if total is not None:
         writer.add_total(total)
     writer.end()
-    return save(wb, path)
+    return save_workbook(wb, path)

@@ -11,6 +11,8 @@ from db.backup import daily_backup
 from db.database import open_database
 from db.settings import get_setting, township
 from tui.screens.dashboard import DashboardScreen
+from tui.screens.keypersons import KeyPersonsScreen
+from tui.screens.pushed import PushedScreen
 from tui.screens.recycle import RecycleScreen
 from tui.screens.residents import ResidentsScreen
 from tui.screens.settings import FirstStartDialog, SettingsScreen
@@ -23,6 +25,8 @@ class EprcApp(App):
     MODES = {
         "dashboard": DashboardScreen,
         "residents": ResidentsScreen,
+        "keypersons": KeyPersonsScreen,
+        "pushed": PushedScreen,
         "recycle": RecycleScreen,
         "settings": SettingsScreen,
     }
@@ -30,6 +34,8 @@ class EprcApp(App):
     BINDINGS = [
         Binding("f1", "switch_mode('dashboard')", "首页"),
         Binding("f2", "switch_mode('residents')", "居民"),
+        Binding("f3", "switch_mode('keypersons')", "重点人员"),
+        Binding("f4", "switch_mode('pushed')", "推送核查"),
         Binding("f8", "switch_mode('recycle')", "回收站"),
         Binding("f9", "switch_mode('settings')", "设置"),
         Binding("ctrl+q", "quit", "退出", priority=True),

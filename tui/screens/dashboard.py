@@ -21,6 +21,12 @@ CARDS = (
     ("donated_money", "捐款（元）"),
     ("gate_refused_today", "今日卡口劝返"),
 )
+ALERTS = (
+    ("fever_today", "今日发热预警"),
+    ("overdue", "逾期未解除"),
+    ("due_release", "今明到期"),
+    ("pushed_open", "推送待核查"),
+)
 
 
 class Card(Static):
@@ -32,7 +38,7 @@ class Card(Static):
 
     def show(self, value: int | float) -> None:
         text = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
-        self.update(f"[b]{text}[/b]\n{self.label}")
+        self.update(f"[b]{text}[/b]  {self.label}")
 
 
 class DashboardScreen(Screen):
@@ -42,6 +48,9 @@ class DashboardScreen(Screen):
         yield Header()
         with Vertical(id="dashboard"):
             yield Static(id="township-title")
+            with Grid(id="alerts"):
+                for key, label in ALERTS:
+                    yield Card(key, label)
             with Grid(id="cards"):
                 for key, label in CARDS:
                     yield Card(key, label)
@@ -57,5 +66,7 @@ class DashboardScreen(Screen):
         self.query_one("#township-title", Static).update(
             f"[b]{name}疫情防控工作台[/b]" + (f"    填报人：{preparer}" if preparer else "")
         )
-        for key, _label in CARDS:
+        for key, _label in CARDS + ALERTS:
             self.query_one(f"#card-{key}", Card).show(getattr(counts, key))
+        for key, _label in ALERTS:
+            self.query_one(f"#card-{key}", Card).set_class(getattr(counts, key) > 0, "alert")

@@ -16,11 +16,16 @@ FIRST_START_KEYS = ("township", "preparer", "checker", "phone")
 FORM_KEYS = tuple(k for k in DEFAULTS if k != "setup_done")
 
 
+def field_id(key: str) -> str:
+    """A widget id for a setting key (ids must be ASCII)."""
+    return "set-" + (key.replace(".", "_") if key.isascii() else key.encode("utf-8").hex())
+
+
 def _field(key: str) -> ComposeResult:
     with Horizontal(classes="field"):
         yield Label(DEFAULTS[key][1], classes="field-label")
         yield Input(
-            value=get_setting(key), id=f"set-{key.replace('.', '_')}",
+            value=get_setting(key), id=field_id(key),
             password=key == "smtp.password",
         )
 
@@ -31,7 +36,7 @@ def _save(screen: Screen | ModalScreen, keys: tuple[str, ...]) -> bool:
     try:
         with database.atomic():
             for key in keys:
-                value = screen.query_one(f"#set-{key.replace('.', '_')}", Input).value
+                value = screen.query_one(f"#{field_id(key)}", Input).value
                 try:
                     set_setting(key, value)
                 except Invalid as exc:
@@ -89,7 +94,7 @@ class SettingsScreen(Screen):
 
     def on_screen_resume(self) -> None:
         for key in FORM_KEYS:
-            self.query_one(f"#set-{key.replace('.', '_')}", Input).value = get_setting(key)
+            self.query_one(f"#{field_id(key)}", Input).value = get_setting(key)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.focus_next()

@@ -1,0 +1,275 @@
+"""Key-person sheets (FORMATS.md §2, §3, §12): 重点人员管控台账, 居家隔离/健康监测人员台账,
+体温监测登记表 (days × 上午/下午, fevers in red), and the door notices (告知书), one A4 page per
+household with ID and phone masked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.page import PageMargins
+
+from db.database import database
+from db.keypersons import RESPONSIBLE
+from db.models import KeyPerson, Measure, Resident
+from db.residents import household_members, mask_id, mask_phone
+from db.settings import fever_threshold, township
+from db.validate import age_on
+from exports.office import date_line, signoff, unit_line
+from exports.sheet import (
+    FONT_NAME,
+    Column,
+    Report,
+    SheetWriter,
+    cn_date,
+    cn_month_day,
+    new_workbook,
+    safe_text,
+    save_workbook,
+)
+
+LEDGER_COLUMNS = (
+    Column("序号", 5, "int"), Column("姓名", 9), Column("性别", 5), Column("年龄", 5, "int"),
+    Column("身份证号码", 20), Column("联系电话", 13), Column("现住址", 22), Column("所属网格", 10),
+    Column("人员类别", 10), Column("来源地", 16), Column("抵达日期", 11, "date"),
+    Column("发现途径", 10), Column("管控措施", 11), Column("隔离地点", 14),
+    Column("开始日期", 11, "date"), Column("计划解除日期", 11, "date"),
+    Column("实际解除日期", 11, "date"), Column("镇（街道）包保人", 16),
+    Column("社区（村）包保人", 16), Column("网格员", 16), Column("民警", 16), Column("医生", 16),
+    Column("核酸检测情况", 16), Column("备注", 14),
+)
+HOME_KINDS = ("居家隔离", "居家健康监测")
+
+
+def _ledger_measures(day: dt.date, kind: str | None, everything: bool) -> list[Measure]:
+    query = (Measure.select(Measure, KeyPerson, Resident)
+             .join(KeyPerson).join(Resident)
+             .order_by(Measure.start_date, Measure.id))
+    if kind:
+        query = query.where(Measure.kind == kind)
+    if not everything:
+        query = query.where((Measure.start_date <= day) & (
+            Measure.released_on.is_null() | (Measure.released_on >= day)))
+    return list(query)
+
+
+def _latest_tests() -> dict[int, str]:
+    latest: dict[int, str] = {}
+    for person, date, result in database.execute_sql(
+            "SELECT person_id, date, result FROM nucleic_test ORDER BY date, id").fetchall():
+        latest[person] = f"{str(date)[:10]} {result}"
+    return latest
+
+
+def _place(measure: Measure) -> tuple[str, str]:
+    household = measure.person.resident.household
+    if household is None:
+        return "", ""
+    area = household.area
+    grid = area.parent.name if area is not None and area.level == 4 else (
+        area.name if area is not None else "")
+    return household.address, grid
+
+
+def export_ledger(path: Path, day: dt.date | None = None, kind: str | None = None,
+                  everything: bool = False) -> int:
+    """重点人员管控台账 (or, for a home measure kind, 居家隔离/健康监测人员台账 without 隔离地点).
+
+    Lists the measures in force on ``day`` (and those released that day); ``everything`` lists
+    every measure ever started. Returns the number of rows."""
+    day = day or dt.date.today()
+    home = kind in HOME_KINDS
+    columns = [c for c in LEDGER_COLUMNS if not (home and c.title == "隔离地点")]
+    title = f"{township()}{kind}人员台账" if home else f"{township()}疫情防控重点人员管控台账"
+    report = Report(title=title, columns=columns, unit_line=unit_line(),
+                    date_line=date_line(day), signoff=signoff(), font_size=10,
+                    footnotes=("注：1.管控措施：集中隔离、居家隔离、居家健康监测；"
+                               "2.包保人栏填写姓名及联系电话。",))
+    wb = new_workbook()
+    writer = SheetWriter(wb, title[-10:], report)
+    writer.begin()
+    tests = _latest_tests()
+    measures = _ledger_measures(day, kind, everything)
+    for n, m in enumerate(measures, start=1):
+        person = m.person
+        resident = person.resident
+        address, grid = _place(m)
+        responsible = [f"{getattr(m, k)} {getattr(m, k + '_phone')}".strip() for k, _ in
+                       RESPONSIBLE]
+        values = [n, resident.name, resident.sex, age_on(resident.birth_date, day),
+                  resident.id_number, resident.phone, address, grid, person.category,
+                  person.origin, person.arrival_date, person.source, m.kind, m.place,
+                  m.start_date, m.planned_end, m.released_on, *responsible,
+                  tests.get(person.id, ""), person.notes or m.release_reason]
+        if home:
+            del values[13]
+        writer.add_row(values)
+    writer.end()
+    save_workbook(wb, path)
+    return len(measures)
+
+
+def export_temperatures(path: Path, start: dt.date, end: dt.date, kind: str | None = None) -> int:
+    """体温监测登记表: one row per person under a measure in the period; returns the row count."""
+    if end < start:
+        raise ValueError("结束日期不能早于开始日期")
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    columns = [Column("序号", 5, "int"), Column("姓名", 9), Column("住址", 22),
+               Column("联系电话", 13)]
+    for day in days:
+        columns += [Column("上午", 7, "number", cn_month_day(day)),
+                    Column("下午", 7, "number", cn_month_day(day))]
+    columns.append(Column("备注", 12))
+    who = kind or "重点"
+    title = (f"{who}人员体温监测登记表（{cn_month_day(start)}—{cn_month_day(end)}）")
+    threshold = fever_threshold()
+    report = Report(title=title, columns=columns, unit_line=unit_line(),
+                    date_line=date_line(end), signoff=signoff(), font_size=10,
+                    footnotes=(f"注：体温≥{threshold}℃为发热，以红色标出，须立即报告并转运就诊。",))
+    wb = new_workbook()
+    writer = SheetWriter(wb, "体温监测", report)
+    writer.begin()
+    query = (Measure.select(Measure, KeyPerson, Resident).join(KeyPerson).join(Resident)
+             .where((Measure.start_date <= end)
+                    & (Measure.released_on.is_null() | (Measure.released_on >= start)))
+             .order_by(Measure.start_date, Measure.id))
+    if kind:
+        query = query.where(Measure.kind == kind)
+    measures = list(query)
+    readings: dict[tuple[int, str, str], float] = {}
+    ids = [m.id for m in measures]
+    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+        for mid, date, half, value in database.execute_sql(
+                "SELECT measure_id, date, half, value FROM temperature_reading WHERE date "
+                f"BETWEEN ? AND ? AND measure_id IN ({','.join('?' * len(chunk))})",
+                [start.isoformat(), end.isoformat(), *chunk]).fetchall():
+            readings[(mid, str(date)[:10], half)] = value
+    for n, m in enumerate(measures, start=1):
+        address, _grid = _place(m)
+        values: list[object] = [n, m.person.resident.name, address, m.person.resident.phone]
+        red = set()
+        for day in days:
+            for half in ("上午", "下午"):
+                value = readings.get((m.id, day.isoformat(), half))
+                if value is not None and value >= threshold:
+                    red.add(len(values))
+                values.append(value)
+        values.append(f"{m.kind} {m.start_date:%m-%d}起")
+        writer.add_row(values, red=frozenset(red))
+    writer.end()
+    save_workbook(wb, path)
+    return len(measures)
+
+
+RULES = {
+    "居家隔离": (
+        "一、隔离期间须单人单间居住，不得外出，不得接待来访人员。",
+        "二、每天上午、下午各测量一次体温，并报告网格员。",
+        "三、出现发热、咳嗽、乏力、腹泻等症状，立即报告，不得自行就医。",
+        "四、配合完成核酸检测；生活垃圾装袋密封后交工作人员处理。",
+        "五、瞒报、谎报、擅自外出等行为，将依法追究责任。",
+    ),
+    "居家健康监测": (
+        "一、监测期间非必要不外出，确需外出须报告并全程规范佩戴口罩，不去人员密集场所。",
+        "二、每天上午、下午各测量一次体温，并报告网格员。",
+        "三、出现发热、咳嗽、乏力、腹泻等症状，立即报告，不得自行就医。",
+        "四、瞒报、谎报等行为，将依法追究责任。",
+    ),
+}
+
+
+def _notice_sheet(wb: Workbook, household_id: int, measures: list[Measure]) -> None:
+    first = measures[0]
+    kind = first.kind
+    residents = [m.person.resident for m in measures]
+    members = household_members(household_id)
+    others = [r.name for r in members if r.id not in {p.id for p in residents}]
+    name = "、".join(r.name for r in residents)
+    ws = wb.create_sheet(title=safe_text(f"{len(wb.sheetnames) + 1}_{residents[0].name}")[:31])
+    for letter, width in zip("ABCD", (16, 26, 16, 26), strict=True):
+        ws.column_dimensions[letter].width = width
+    big = Font(name=FONT_NAME, size=14)
+    bold = Font(name=FONT_NAME, size=14, bold=True)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    row = 1
+
+    def line(text: str, font: Font = big, align: str = "left", height: float = 30) -> None:
+        nonlocal row
+        ws.cell(row=row, column=1, value=safe_text(text)).font = font
+        ws.cell(row=row, column=1).alignment = Alignment(horizontal=align, vertical="center",
+                                                         wrap_text=True)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+        ws.row_dimensions[row].height = height
+        row += 1
+
+    def pair(label1: str, value1: str, label2: str = "", value2: str = "") -> None:
+        nonlocal row
+        for col, value, font in ((1, label1, bold), (2, value1, big), (3, label2, bold),
+                                 (4, value2, big)):
+            cell = ws.cell(row=row, column=col, value=safe_text(value))
+            cell.font = font
+            cell.alignment = wrap
+            cell.data_type = "s"
+        ws.row_dimensions[row].height = 30
+        row += 1
+
+    line(f"{kind}告知书", Font(name=FONT_NAME, size=24, bold=True), "center", 48)
+    resident = residents[0]
+    pair("姓名：", name, "性别：", "、".join(r.sex for r in residents))
+    pair("联系电话：", mask_phone(resident.phone), "证件号码：", mask_id(resident.id_number))
+    pair("居住地址：", resident.household.address if resident.household else "")
+    ws.merge_cells(start_row=row - 1, start_column=2, end_row=row - 1, end_column=4)
+    pair("同住人员：", "、".join(others) or "无")
+    ws.merge_cells(start_row=row - 1, start_column=2, end_row=row - 1, end_column=4)
+    arrival = first.person.arrival_date
+    pair("来源地：", first.person.origin, "返回时间：", cn_date(arrival) if arrival else "")
+    line("")
+    word = "居家隔离" if kind == "居家隔离" else "居家健康监测"
+    line(f"现对您实行{word}，观察期：{cn_date(first.start_date)}至{cn_date(first.planned_end)}。",
+         bold, height=40)
+    for rule in RULES[kind]:
+        line(rule, height=40)
+    line("")
+    for key, label in (("town_cadre", "街道（镇）干部"), ("grid_worker", "社工（网格员）"),
+                       ("doctor", "医生")):
+        person = getattr(first, key)
+        if person:
+            line(f"{label}：{person}　　联系方式：{getattr(first, key + '_phone')}")
+    line("监测对象签收：", height=40)
+    area = resident.household.area if resident.household else None
+    community = area
+    while community is not None and community.level > 1:
+        community = community.parent
+    seal = f"{community.name if community else township()}（盖章）"
+    line(f"{seal}　　{cn_date(first.start_date)}", align="right")
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.6, right=0.6, top=0.8, bottom=0.8)
+    ws.print_options.horizontalCentered = True
+    ws.print_area = f"A1:D{row - 1}"
+
+
+def export_notices(path: Path, day: dt.date | None = None) -> int:
+    """告知书: one A4 page per household with someone under a home measure on ``day``."""
+    day = day or dt.date.today()
+    measures = [m for m in _ledger_measures(day, None, False)
+                if m.kind in HOME_KINDS and m.released_on is None]
+    by_household: dict[int, list[Measure]] = {}
+    for m in measures:
+        household = m.person.resident.household_id
+        if household is not None:
+            by_household.setdefault(household, []).append(m)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for household_id, group in by_household.items():
+        _notice_sheet(wb, household_id, group)
+    if not by_household:
+        ws = wb.create_sheet("告知书")
+        ws["A1"] = f"{cn_date(day)}无居家隔离或居家健康监测人员"
+    save_workbook(wb, path)
+    return len(by_household)

@@ -1,0 +1,132 @@
+"""The clerk's day with key persons, key by key: register, measure, temperatures with a fever,
+the alert on the dashboard, release; and a pushed list phoned through in the call queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from db.models import KeyPerson, Measure, PushedRow, TemperatureReading
+from db.residents import ResidentInput, register_resident
+from tests.factories import make_id
+from tests.tui.conftest import SIZE, notices, screen_text, settle
+from tui.app import EprcApp
+from tui.screens.temperatures import current_half
+
+ID = make_id("19880808", 17)
+
+
+@pytest.fixture
+def office(db_path: Path) -> Path:
+    from db.settings import set_setting
+
+    set_setting("setup_done", "1")
+    register_resident(ResidentInput("周明", ID, "13812340000"), address="阳光小区2栋202")
+    return db_path
+
+
+async def test_register_measure_fever_alert_release(office: Path) -> None:
+    app = EprcApp(office, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*ID)
+        await pilot.press("ctrl+s")  # category 确诊 by default is fine here
+        await settle(pilot)
+        person = KeyPerson.get()
+        assert person.resident.name == "周明" and person.category == "确诊"
+        assert "周明：开始管控措施" in screen_text(pilot)
+        screen = app.screen
+        screen.query_one("#form-kind").value = "居家隔离"
+        screen.query_one("#form-grid_worker").value = "网格员乙"
+        screen.query_one("#form-grid_worker_phone").value = "1370000"  # bad phone
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "网格员的电话" in screen_text(pilot)
+        assert Measure.select().count() == 0
+        screen.query_one("#form-grid_worker_phone").value = "13700000002"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        measure = Measure.get()
+        assert measure.kind == "居家隔离" and measure.planned_end == dt.date.today() + \
+            dt.timedelta(days=14)
+        assert "周明" in screen_text(pilot) and "1 在管 1" in screen_text(pilot)
+
+        await pilot.press("t")
+        await settle(pilot)
+        assert "应测 1 人，已录 0 人" in screen_text(pilot)
+        await pilot.press(*"38.2", "enter")
+        await settle(pilot)
+        assert "达到发热标准" in screen_text(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        reading = TemperatureReading.get()
+        assert (reading.value, reading.half) == (38.2, current_half())
+        assert "已录 1 人" in screen_text(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "5 发热预警 1" in screen_text(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert "1  今日发热预警" in screen_text(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # today, no reason: refused
+        await settle(pilot)
+        assert "提前解除" in screen_text(pilot)
+        await pilot.press("tab", *"转院治疗", "ctrl+s")
+        await settle(pilot)
+        assert any("已解除居家隔离" in n for n in notices(pilot))
+    measure = Measure.get()
+    assert measure.released_on == dt.date.today() and measure.release_reason == "转院治疗"
+
+
+async def test_call_queue_records_results_with_one_key(office: Path, tmp_path: Path) -> None:
+    from tests.exports.test_pushed_feedback import district_sheet
+
+    source = district_sheet(tmp_path / "推送0411.xlsx")
+    app = EprcApp(office, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        app.screen.query_one("#job-path").value = str(source)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "已导入第1批，共 5 人" in str(app.screen.query_one("#job-summary").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "0/5" in screen_text(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert "表格第4行" in text and "张三" in text and "13800000001" in text
+        await pilot.press("2")  # 前期已排查
+        await settle(pilot)
+        assert "表格第5行" in screen_text(pilot) and "已核查 1/5" in screen_text(pilot)
+        await pilot.press("6")  # 无法联系
+        await settle(pilot)
+        await pilot.press("1")  # 已核实-在辖区, no ID yet: stays on the row
+        await settle(pilot)
+        assert any("补录身份证号码" in n for n in notices(pilot))
+        await pilot.press("d")
+        await settle(pilot)
+        app.screen.query_one("#form-id_number").value = make_id("19750303", 13)
+        app.screen.query_one("#form-address").value = "桃园村8号"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "已关联居民：王五" in screen_text(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "3/5" in screen_text(pilot)
+    results = {r.sheet_row: r.result for r in PushedRow.select()}
+    assert results == {4: "前期已排查", 5: "无法联系", 6: "已核实-在辖区", 7: "", 8: ""}

@@ -1,0 +1,276 @@
+"""重点人员: the lists the clerk lives in (under control, due, overdue, missing temperatures,
+fevers, released), and registering, measures, release and tests on the chosen person."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from db import keypersons as kp
+from db.models import KEY_CATEGORIES, KEY_SOURCES, MEASURE_KINDS, TRANSPORTS, KeyPerson, Resident
+from db.residents import ResidentInput
+from db.validate import Invalid, normalize_text, parse_date
+from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.screens.temperatures import TemperatureScreen, current_half
+from tui.widgets.form import Field, FormDialog
+
+COLUMNS = ("姓名", "性别", "年龄", "类别", "措施", "开始", "计划解除", "网格", "电话", "体温")
+
+
+def _day(text: str, label: str, required: bool = True) -> dt.date | None:
+    try:
+        day = parse_date(text)
+    except Invalid as exc:
+        raise Invalid(f"{label}：{exc}") from None
+    if day is None and required:
+        raise Invalid(f"请填写{label}")
+    return day
+
+
+class KeyPersonsScreen(Screen):
+    TITLE = "重点人员"
+    BINDINGS = [
+        Binding("1", "show('under_control')", "在管", show=False),
+        Binding("2", "show('due')", "到期", show=False),
+        Binding("3", "show('overdue')", "逾期", show=False),
+        Binding("4", "show('missing')", "缺体温", show=False),
+        Binding("5", "show('fever')", "发热", show=False),
+        Binding("6", "show('released')", "已解除", show=False),
+        Binding("n", "register", "登记"),
+        Binding("m", "measure", "措施"),
+        Binding("r", "release", "解除"),
+        Binding("t", "temperatures", "体温录入"),
+        Binding("c", "test", "核酸", show=False),
+        Binding("x", "export", "导出"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.current = "under_control"
+        self.rows: list[kp.ControlRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="kp-tabs")
+        table: DataTable = DataTable(id="kp-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        yield Static(id="kp-status")
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        today = dt.date.today()
+        half = current_half()
+        counts = {key: len(kp.control_list(key, today, half)) if key != "released" else None
+                  for key in kp.LISTS}
+        tabs = []
+        for n, (key, label) in enumerate(kp.LISTS.items(), start=1):
+            count = "" if counts[key] is None else f" {counts[key]}"
+            text = f"{n} {label}{count}"
+            if key in ("overdue", "fever") and counts[key]:
+                text = f"[red]{text}[/red]"
+            tabs.append(f"[reverse]{text}[/reverse]" if key == self.current else text)
+        self.query_one("#kp-tabs", Static).update("　".join(tabs))
+        self.rows = kp.control_list(self.current, today, half)
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for r in self.rows:
+            value = "" if r.value is None else f"[red]{r.value:.1f}[/red]"
+            table.add_row(r.name, r.sex, str(r.age), r.category, r.kind + (
+                f"（{r.place}）" if r.place else ""), f"{r.start:%m-%d}",
+                f"{r.planned_end:%m-%d}", r.grid, r.phone, value)
+        if self.rows:
+            table.move_cursor(row=max(0, min(cursor, len(self.rows) - 1)))
+        self.query_one("#kp-status", Static).update(
+            f"{kp.LISTS[self.current]}：{len(self.rows)} 人　数字键 1—6 切换名单　"
+            "c 核酸检测　Enter 调整计划解除日期")
+
+    def action_show(self, name: str) -> None:
+        self.current = name
+        self.reload()
+
+    def selected(self) -> kp.ControlRow | None:
+        table = self.query_one(DataTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def _after(self, result: object) -> None:
+        if result is not None:
+            self.reload()
+
+    # --- register ------------------------------------------------------------------------------
+
+    def action_register(self) -> None:
+        fields = [
+            Field("id_number", "身份证号码", placeholder="已登记的居民只填此项即可"),
+            Field("name", "姓名（新人员）"),
+            Field("phone", "联系电话（新人员）"),
+            Field("address", "住址（新人员）"),
+            Field("category", "人员类别", options=KEY_CATEGORIES),
+            Field("source", "发现途径", options=KEY_SOURCES),
+            Field("origin", "来源地", placeholder="省-市-县"),
+            Field("arrival", "抵达日期", placeholder="2022-04-11"),
+            Field("transport", "交通方式", options=TRANSPORTS),
+            Field("transport_no", "航班/车次/车牌"),
+            Field("notes", "备注"),
+        ]
+
+        def submit(v: dict[str, str]) -> KeyPerson:
+            from db.validate import check_id
+
+            number = check_id(v["id_number"]).number
+            resident = Resident.get_or_none(Resident.id_number == number)
+            new = None
+            if resident is None:
+                if not v["name"]:
+                    raise Invalid("该身份证号码未登记，请填写姓名、电话、住址以新建居民")
+                new = ResidentInput(v["name"], number, v["phone"], kind="返乡")
+            data = kp.KeyPersonInput(
+                category=v["category"], source=v["source"], origin=v["origin"],
+                arrival_date=_day(v["arrival"], "抵达日期", required=False),
+                transport=v["transport"], transport_no=v["transport_no"], notes=v["notes"])
+            return kp.register_key_person(data, resident, new, address=v["address"])
+
+        def registered(person: KeyPerson | None) -> None:
+            if person is not None:
+                self.notify(f"已登记 {person.resident.name}（{person.category}），请开始管控措施")
+                self.app.push_screen(self._measure_form(person), self._after)
+
+        self.app.push_screen(FormDialog("登记重点人员", fields, submit), registered)
+
+    # --- measures ------------------------------------------------------------------------------
+
+    def _measure_form(self, person: KeyPerson) -> FormDialog:
+        first = kp.FIRST_MEASURE.get(person.category, MEASURE_KINDS[0])
+        days = kp.policy(person.category)[0]
+        today = dt.date.today()
+        fields = [Field("kind", "管控措施", first, options=MEASURE_KINDS),
+                  Field("place", "隔离地点（集中隔离）"),
+                  Field("start", "开始日期", today.isoformat()),
+                  Field("end", "计划解除日期", placeholder=f"留空按设置：{days}天")]
+        for key, label in kp.RESPONSIBLE:
+            fields += [Field(key, label), Field(f"{key}_phone", f"{label}电话")]
+
+        def submit(v: dict[str, str]) -> object:
+            responsible = kp.Responsible({k: v[k] for k, _ in kp.RESPONSIBLE},
+                                         {k: v[f"{k}_phone"] for k, _ in kp.RESPONSIBLE})
+            return kp.start_measure(person.id, v["kind"], _day(v["start"], "开始日期"),
+                                    v["place"], responsible,
+                                    _day(v["end"], "计划解除日期", required=False))
+
+        return FormDialog(f"{person.resident.name}：开始管控措施", fields, submit,
+                          note=f"{person.category}，按设置首个措施 {days} 天")
+
+    def action_measure(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        person = KeyPerson.get_by_id(row.person_id)
+        current = kp.open_measure(person.id)
+        if current is None:
+            self.app.push_screen(self._measure_form(person), self._after)
+            return
+        following = kp.NEXT_MEASURE.get(current.kind, "居家健康监测")
+        fields = [Field("kind", "转为", following, options=MEASURE_KINDS),
+                  Field("day", "转换日期", dt.date.today().isoformat()),
+                  Field("place", "隔离地点（集中隔离）")]
+
+        def submit(v: dict[str, str]) -> object:
+            return kp.follow_on(current.id, v["kind"], _day(v["day"], "转换日期"), v["place"])
+
+        self.app.push_screen(FormDialog(
+            f"{row.name}：{current.kind}转下一措施", fields, submit,
+            note=f"当前{current.kind}，计划{current.planned_end:%Y-%m-%d}解除；"
+                 "转换后责任人沿用"), self._after)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        row = self.selected()
+        if row is None or row.released_on is not None:
+            return
+        fields = [Field("end", "新的计划解除日期", row.planned_end.isoformat()),
+                  Field("reason", "调整原因")]
+
+        def submit(v: dict[str, str]) -> object:
+            return kp.change_end(row.measure_id, _day(v["end"], "计划解除日期"), v["reason"])
+
+        self.app.push_screen(FormDialog(f"{row.name}：调整计划解除日期", fields, submit),
+                             self._after)
+
+    def action_release(self) -> None:
+        row = self.selected()
+        if row is None or row.released_on is not None:
+            return
+        fields = [Field("day", "解除日期", dt.date.today().isoformat()),
+                  Field("reason", "原因（提前解除必填）")]
+
+        def submit(v: dict[str, str]) -> object:
+            return kp.release(row.measure_id, _day(v["day"], "解除日期"), v["reason"])
+
+        def done(result: object) -> None:
+            if result is not None:
+                self.notify(f"{row.name} 已解除{row.kind}")
+                self.reload()
+
+        self.app.push_screen(FormDialog(
+            f"解除：{row.name}（{row.kind}，计划{row.planned_end:%Y-%m-%d}）", fields, submit),
+            done)
+
+    def action_test(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        fields = [Field("day", "采样日期", dt.date.today().isoformat()),
+                  Field("result", "结果", options=("阴性", "待出结果", "阳性"))]
+
+        def submit(v: dict[str, str]) -> object:
+            return kp.add_nucleic_test(row.person_id, _day(v["day"], "采样日期"), v["result"])
+
+        self.app.push_screen(FormDialog(f"{row.name}：核酸检测", fields, submit), self._after)
+
+    def action_temperatures(self) -> None:
+        self.app.push_screen(TemperatureScreen(), self._after)
+
+    # --- exports -------------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        from exports.office import export_folder, report_filename
+
+        today = dt.date.today()
+        fields = [Field("what", "导出", options=(
+            "重点人员管控台账", "居家隔离人员台账", "居家健康监测人员台账", "体温监测登记表（近7天）",
+            "告知书（每户一页）"))]
+
+        def chosen(v: dict[str, str]) -> str:
+            return v["what"]
+
+        def start(what: str | None) -> None:
+            if what is None:
+                return
+            name = report_filename(what.split("（")[0], f"{today:%Y-%m-%d}")
+
+            def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
+                from exports.keypersons import export_ledger, export_notices, export_temperatures
+
+                if what.startswith("体温"):
+                    count = export_temperatures(path, today - dt.timedelta(days=6), today)
+                elif what.startswith("告知书"):
+                    count = export_notices(path, today)
+                else:
+                    kind = normalize_text(what.replace("人员台账", "")) if "居家" in what else None
+                    count = export_ledger(path, today, kind)
+                return JobResult(f"已导出 {count} 条：{what}", [f"文件：{path}"])
+
+            self.app.push_screen(FileJobDialog(f"导出{what}", job,
+                                               path=str(export_folder() / name)))
+
+        self.app.push_screen(FormDialog("导出重点人员报表", fields, chosen), start)

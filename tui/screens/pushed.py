@@ -1,0 +1,226 @@
+"""推送核查: the district's pushed lists as batches with deadline and progress, and the call queue
+that takes one person at a time: phone, record the result with one key, go on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from db import pushed
+from db.models import PushedBatch, PushedRow
+from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.widgets.form import Field, FormDialog
+
+
+class PushedScreen(Screen):
+    TITLE = "推送核查"
+    BINDINGS = [
+        Binding("enter", "open", "开始核查"),
+        Binding("i", "import", "导入名单"),
+        Binding("x", "export", "导出反馈表"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[pushed.BatchRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("区里推送的名单：按 i 导入，选中后 Enter 逐个电话核查，x 导出反馈表。",
+                     id="pushed-hint")
+        table: DataTable = DataTable(id="batch-table", cursor_type="row")
+        table.add_columns("批次", "文件", "接收时间", "核查截止", "进度", "状态")
+        yield table
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.batches = pushed.batches()
+        table = self.query_one(DataTable)
+        table.clear()
+        now = dt.datetime.now()
+        for b in self.batches:
+            if b.open == 0:
+                state = "[green]已完成[/green]"
+            elif now > b.deadline:
+                state = f"[red]已超时，剩 {b.open} 人[/red]"
+            else:
+                hours = (b.deadline - now).total_seconds() / 3600
+                state = f"剩 {b.open} 人，{hours:.0f} 小时内"
+            table.add_row(str(b.id), b.file_name, f"{b.received_at:%m-%d %H:%M}",
+                          f"{b.deadline:%m-%d %H:%M}", f"{b.done}/{b.total}", state)
+
+    def selected(self) -> pushed.BatchRow | None:
+        table = self.query_one(DataTable)
+        if not self.batches or not 0 <= table.cursor_row < len(self.batches):
+            return None
+        return self.batches[table.cursor_row]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        batch = self.selected()
+        if batch is not None:
+            self.app.push_screen(CallQueueScreen(batch.id))
+
+    def action_import(self) -> None:
+        def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
+            from exports.pushed import import_pushed_file
+
+            summary = import_pushed_file(path)
+            details = [f"第{r}行 警告：{w}" for r, w in summary.warnings]
+            return JobResult(f"已导入第{summary.batch_id}批，共 {summary.rows} 人，核查截止 "
+                             f"{summary.deadline:%m-%d %H:%M}", details, changed=True)
+
+        self.app.push_screen(FileJobDialog("导入推送名单（.xlsx）", job,
+                                           placeholder=r"例如 D:\推送\0411.xlsx"),
+                             lambda _changed: self.reload())
+
+    def action_export(self) -> None:
+        batch = self.selected()
+        if batch is None:
+            return
+        from exports.office import export_folder
+
+        stem = batch.file_name.rsplit(".", 1)[0]
+
+        def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
+            from exports.pushed import export_feedback
+
+            done, total = export_feedback(batch.id, path)
+            return JobResult(f"已导出反馈表（已核查 {done}/{total}）", [f"文件：{path}"])
+
+        self.app.push_screen(FileJobDialog(f"导出第{batch.id}批核查反馈表", job,
+                                           path=str(export_folder() / f"{stem}_核查反馈.xlsx")))
+
+
+class CallQueueScreen(Screen):
+    """One row at a time; keys 1–9 record the result, ← → move, n note, d ID/address."""
+
+    TITLE = "电话核查"
+
+    def __init__(self, batch_id: int) -> None:
+        super().__init__()
+        self.batch_id = batch_id
+        self.rows: list[PushedRow] = []
+        self.index = 0
+        self.results = pushed.verify_results()
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "返回"),
+        Binding("left", "step(-1)", "上一人"),
+        Binding("right", "step(1)", "下一人"),
+        Binding("n", "note", "备注"),
+        Binding("d", "details", "补身份证/住址"),
+        *[Binding(str(n), f"result({n - 1})", show=False) for n in range(1, 10)],
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="call-progress")
+        yield Static(id="call-card")
+        yield Static(id="call-results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.rows = pushed.batch_rows(self.batch_id)
+        self.index = next((n for n, r in enumerate(self.rows) if not r.result), 0)
+        self.show()
+
+    def show(self) -> None:
+        batch = PushedBatch.get_by_id(self.batch_id)
+        done, total = pushed.batch_progress(self.batch_id)
+        late = dt.datetime.now() > batch.deadline and done < total
+        self.query_one("#call-progress", Static).update(
+            f"第{self.batch_id}批　已核查 {done}/{total}　截止 {batch.deadline:%m-%d %H:%M}"
+            + ("　[red]已超时[/red]" if late else ""))
+        if not self.rows:
+            self.query_one("#call-card", Static).update("本批没有人员")
+            return
+        row = self.rows[self.index]
+        columns = json.loads(batch.columns)
+        cells = json.loads(row.cells)
+        original = "　".join(f"{escape(str(c))}：{escape(str(v))}"
+                            for c, v in zip(columns, cells, strict=False)
+                            if c and v not in (None, ""))
+        state = (f"[green]{escape(row.result)}[/green] {escape(row.note)}（{row.verified_by}）"
+                 if row.result else "[yellow]未核查[/yellow]")
+        linked = f"　已关联居民：{row.resident.name}" if row.resident_id else ""
+        self.query_one("#call-card", Static).update(
+            f"[b]表格第{row.sheet_row}行　({self.index + 1}/{len(self.rows)})[/b]\n\n"
+            f"姓名：[b]{escape(row.name)}[/b]　　电话：[b]{escape(row.phone)}[/b]\n"
+            f"来源地：{escape(row.origin)}　　抵达：{row.arrival_date or ''}\n"
+            f"身份证：{escape(row.id_number) or '（未知）'}　　住址：{escape(row.address) or '（未知）'}\n"
+            f"结果：{state}{linked}\n\n原表：{original}")
+        self.query_one("#call-results", Static).update(
+            "按数字键记录结果：　" + "　".join(f"{n}.{w}" for n, w in enumerate(self.results, 1)))
+
+    def action_step(self, step: int) -> None:
+        if self.rows:
+            self.index = max(0, min(self.index + step, len(self.rows) - 1))
+            self.show()
+
+    def _record(self, result: str, note: str | None = None, id_number: str = "",
+                address: str = "") -> None:
+        row = self.rows[self.index]
+        saved = pushed.verify(self.batch_id, row.sheet_row, result,
+                              row.note if note is None else note, id_number, address)
+        self.rows[self.index] = saved
+        if pushed.IN_TOWNSHIP in result and saved.resident_id:
+            self.notify(f"{saved.name} 已关联居民；如需管控，请到“重点人员”登记（身份证 {saved.id_number}）")
+        elif pushed.IN_TOWNSHIP in result:
+            self.notify("在辖区人员请按 d 补录身份证号码和住址，以便建档", severity="warning")
+        following = next((n for n in range(self.index + 1, len(self.rows))
+                          if not self.rows[n].result), None)
+        if following is not None and not (pushed.IN_TOWNSHIP in result and not saved.resident_id):
+            self.index = following
+        self.show()
+
+    def action_result(self, number: int) -> None:
+        if self.rows and number < len(self.results):
+            self._record(self.results[number])
+
+    def action_note(self) -> None:
+        if not self.rows:
+            return
+        row = self.rows[self.index]
+
+        def submit(v: dict[str, str]) -> str:
+            return v["note"]
+
+        def done(note: str | None) -> None:
+            if note is not None and row.result:
+                self._record(row.result, note)
+            elif note is not None:
+                self.notify("请先按数字键选择结果，再写备注", severity="warning")
+
+        self.app.push_screen(FormDialog("备注", [Field("note", "备注", row.note)], submit), done)
+
+    def action_details(self) -> None:
+        if not self.rows:
+            return
+        row = self.rows[self.index]
+        fields = [Field("id_number", "身份证号码", row.id_number),
+                  Field("address", "住址", row.address),
+                  Field("result", "结果", row.result or self.results[0], options=self.results)]
+
+        def submit(v: dict[str, str]) -> PushedRow:
+            return pushed.verify(self.batch_id, row.sheet_row, v["result"], row.note,
+                                 v["id_number"], v["address"])
+
+        def done(saved: PushedRow | None) -> None:
+            if saved is not None:
+                self.rows[self.index] = saved
+                self.show()
+
+        self.app.push_screen(FormDialog(f"补录：{row.name}", fields, submit), done)

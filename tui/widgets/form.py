@@ -1,0 +1,86 @@
+"""A generic form dialog: labelled inputs and choices, Ctrl+S submits to a function of the domain,
+and its Chinese error is shown in place (nothing is saved when it refuses)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static
+
+from db.validate import Invalid
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    value: str = ""
+    options: Sequence[str] | None = None  # a choice instead of free text
+    placeholder: str = ""
+
+
+class FormDialog(ModalScreen[Any]):
+    """Dismisses with whatever ``submit`` returned, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "保存"),
+        Binding("escape", "cancel", "取消"),
+    ]
+
+    def __init__(self, title: str, fields: Sequence[Field],
+                 submit: Callable[[dict[str, str]], Any], note: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+        self.submit = submit
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="form"):
+            yield Label(f"[b]{self.title_text}[/b]")
+            if self.note:
+                yield Static(self.note, classes="hint")
+            with VerticalScroll(classes="form-fields"):
+                for field in self.fields:
+                    with Horizontal(classes="field"):
+                        yield Label(field.label, classes="field-label")
+                        if field.options is not None:
+                            yield Select([(o, o) for o in field.options], value=field.value
+                                         or field.options[0], allow_blank=False,
+                                         id=f"form-{field.key}")
+                        else:
+                            yield Input(field.value, placeholder=field.placeholder,
+                                        id=f"form-{field.key}")
+            yield Static("", id="form-error", classes="error", markup=False)
+            yield Label("Ctrl+S 保存　Esc 取消　Enter 下一项", classes="hint")
+
+    def on_mount(self) -> None:
+        first = self.query(".field Input, .field Select").first()
+        first.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.focus_next()
+
+    def values(self) -> dict[str, str]:
+        out = {}
+        for field in self.fields:
+            widget = self.query_one(f"#form-{field.key}")
+            out[field.key] = str(widget.value).strip() if widget.value is not None else ""
+        return out
+
+    def action_save(self) -> None:
+        try:
+            result = self.submit(self.values())
+        except Invalid as exc:
+            self.query_one("#form-error", Static).update(str(exc))
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
