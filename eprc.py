@@ -389,6 +389,83 @@ def export_notices_cmd(ctx: click.Context, db_path: str | None, day: Any, output
     click.echo(f"已导出 {count} 户告知书：{output}")
 
 
+def _period_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))(func)
+    func = click.option("--to", "end", type=DATE, help="结束日期（默认今天）")(func)
+    func = click.option("--from", "start", type=DATE, help="开始日期（默认从头）")(func)
+    return db_option(func)
+
+
+def _end(end: Any) -> Any:
+    import datetime as dt
+
+    return end or dt.date.today()
+
+
+@export_group.command("donations")
+@_period_options
+@click.pass_context
+@friendly
+def export_donations_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
+                         output: str) -> None:
+    """导出捐赠款物登记台账（含合计）。"""
+    from exports.donations import export_ledger
+
+    _open(ctx, db_path)
+    rows, money_total, goods_total = export_ledger(Path(output), start, _end(end))
+    click.echo(f"已导出 {rows} 行（捐款 {money_total:,.2f} 元，物资折价 {goods_total:,.2f} 元）：{output}")
+
+
+@export_group.command("distributions")
+@_period_options
+@click.pass_context
+@friendly
+def export_distributions_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
+                             output: str) -> None:
+    """导出物资发放登记表。"""
+    from exports.donations import export_distributions
+
+    _open(ctx, db_path)
+    count = export_distributions(Path(output), start, _end(end))
+    click.echo(f"已导出 {count} 条发放记录：{output}")
+
+
+@export_group.command("donation-notice")
+@_period_options
+@click.option("--issue", type=int, default=1, show_default=True, help="期数（第N期）")
+@click.option("--full-names", is_flag=True, help="个人捐赠者显示全名（默认显示为“张*”）")
+@click.pass_context
+@friendly
+def export_notice_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
+                      output: str, issue: int, full_names: bool) -> None:
+    """导出捐赠公示。"""
+    from exports.donations import export_notice
+
+    _open(ctx, db_path)
+    figures = export_notice(Path(output), start, _end(end), issue, not full_names)
+    click.echo(f"已导出第{issue}期捐赠公示（捐款 {sum(figures.money_in.values()):,.2f} 元）：{output}")
+
+
+@export_group.command("receipt")
+@db_option
+@click.argument("receipt_no")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+@friendly
+def export_receipt_cmd(ctx: click.Context, db_path: str | None, receipt_no: str,
+                       output: str) -> None:
+    """导出一张捐赠收据（按收据编号，如 2022-0001）。"""
+    from db.models import Donation
+    from exports.donations import export_receipt
+
+    _open(ctx, db_path)
+    donation = Donation.get_or_none(Donation.receipt_no == receipt_no.strip())
+    if donation is None:
+        raise UserError(f"没有收据编号为“{receipt_no}”的捐赠")
+    export_receipt(Path(output), donation.id)
+    click.echo(f"已导出收据 {receipt_no}：{output}")
+
+
 def main() -> None:
     """Console-script entry point; an unexpected error is one line too (EPRC_DEBUG=1: traceback)."""
     import os

@@ -61,7 +61,9 @@ class Report:
     font_size: int = 11
     landscape: bool | None = None  # None: landscape when wider than nine columns
     row_height: float | None = None
-    extra_lines: Sequence[str] = field(default_factory=tuple)  # after the sign-off
+    extra_lines: Sequence[str] = field(default_factory=tuple)  # after the sign-off, right
+    intro: Sequence[str] = ()  # lines between the unit/date line and the header
+    show_header: bool = True
 
 
 def cn_date(day: dt.date) -> str:
@@ -163,10 +165,13 @@ class SheetWriter:
         """Title, unit/date line and header; freezes and repeats them on every page."""
         r = self.report
         grouped = any(c.group for c in r.columns)
-        header_end = 1 + bool(r.unit_line or r.date_line) + (2 if grouped else 1)
+        header_rows = (2 if grouped else 1) if r.show_header else 0
+        header_end = 1 + bool(r.unit_line or r.date_line) + len(r.intro) + header_rows
         # Sheet views and print titles are written before the first row in write-only mode.
-        self.ws.print_title_rows = f"1:{header_end}"
-        self.ws.freeze_panes = f"A{header_end + 1}"
+        if header_rows:
+            self.ws.print_title_rows = f"{header_end - header_rows + 1}:{header_end}" if r.intro \
+                else f"1:{header_end}"
+            self.ws.freeze_panes = f"A{header_end + 1}"
         self._append([self.cell(r.title, font=self.title_font, align=CENTER, border=False)]
                      + [self.cell(None, border=False) for _ in range(self.ncols - 1)], height=32)
         self._merge(1, 1, self.ncols)
@@ -179,8 +184,10 @@ class SheetWriter:
             self._append(cells, height=20)
             self._merge(self.row, 1, half)
             self._merge(self.row, half + 1, self.ncols)
+        for line in r.intro:
+            self._line(line, LEFT)
         first_header = self.row + 1
-        if grouped:
+        if header_rows == 2:
             top, bottom = [], []
             for c in r.columns:
                 top.append(self.cell(c.group or c.title, font=self.bold, align=CENTER))
@@ -200,7 +207,7 @@ class SheetWriter:
                     end += 1
                 self._merge(first_header, n + 1, end + 1)
                 n = end + 1
-        else:
+        elif header_rows == 1:
             self._append([self.cell(c.title, font=self.bold, align=CENTER) for c in r.columns],
                          height=30)
         self.header_rows = (first_header, self.row)

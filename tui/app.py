@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from db.backup import daily_backup
 from db.database import open_database
 from db.settings import get_setting, township
 from tui.screens.dashboard import DashboardScreen
-from tui.screens.keypersons import KeyPersonsScreen
-from tui.screens.pushed import PushedScreen
-from tui.screens.recycle import RecycleScreen
-from tui.screens.residents import ResidentsScreen
-from tui.screens.settings import FirstStartDialog, SettingsScreen
+from tui.screens.settings import FirstStartDialog
+
+
+def _lazy(module: str, name: str) -> Callable[[], Screen]:
+    """A section's screen, imported when first opened (keeps start-up quick)."""
+
+    def make() -> Screen:
+        return getattr(import_module(f"tui.screens.{module}"), name)()
+
+    return make
 
 
 class EprcApp(App):
@@ -24,11 +32,12 @@ class EprcApp(App):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     MODES = {
         "dashboard": DashboardScreen,
-        "residents": ResidentsScreen,
-        "keypersons": KeyPersonsScreen,
-        "pushed": PushedScreen,
-        "recycle": RecycleScreen,
-        "settings": SettingsScreen,
+        "residents": _lazy("residents", "ResidentsScreen"),
+        "keypersons": _lazy("keypersons", "KeyPersonsScreen"),
+        "pushed": _lazy("pushed", "PushedScreen"),
+        "donations": _lazy("donations", "DonationsScreen"),
+        "recycle": _lazy("recycle", "RecycleScreen"),
+        "settings": _lazy("settings", "SettingsScreen"),
     }
     DEFAULT_MODE = "dashboard"
     BINDINGS = [
@@ -36,6 +45,7 @@ class EprcApp(App):
         Binding("f2", "switch_mode('residents')", "居民"),
         Binding("f3", "switch_mode('keypersons')", "重点人员"),
         Binding("f4", "switch_mode('pushed')", "推送核查"),
+        Binding("f6", "switch_mode('donations')", "捐赠"),
         Binding("f8", "switch_mode('recycle')", "回收站"),
         Binding("f9", "switch_mode('settings')", "设置"),
         Binding("ctrl+q", "quit", "退出", priority=True),

@@ -1,0 +1,389 @@
+"""Donations of money and goods (捐赠款物): donors, receipts numbered per year, stock that never
+goes negative, money spent against money received, 定向 and 非定向 kept apart, and corrections
+by reversing entries, never by rewriting history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from db.database import database
+from db.models import (
+    DONOR_KINDS,
+    MONEY_CHANNELS,
+    RECIPIENT_KINDS,
+    Distribution,
+    Donation,
+    DonationItem,
+    Donor,
+    Expense,
+    Item,
+)
+from db.validate import Invalid, check_phone, normalize_text
+
+ANONYMOUS = "爱心人士"
+CENT = Decimal("0.01")
+
+
+def money(value: object, label: str = "金额") -> Decimal:
+    """A positive amount of yuan with two decimals."""
+    text = normalize_text(value).replace(",", "").replace("元", "").replace("¥", "")
+    try:
+        amount = Decimal(text).quantize(CENT)
+    except (InvalidOperation, ValueError):
+        raise Invalid(f"{label}“{text}”不是数字") from None
+    if amount <= 0:
+        raise Invalid(f"{label}必须大于0")
+    return amount
+
+
+def quantity(value: object, label: str = "数量") -> Decimal:
+    text = normalize_text(value)
+    try:
+        number = Decimal(text).quantize(CENT)
+    except (InvalidOperation, ValueError):
+        raise Invalid(f"{label}“{text}”不是数字") from None
+    if number <= 0:
+        raise Invalid(f"{label}必须大于0")
+    return number
+
+
+def add_donor(name: str, kind: str = "企业", contact: str = "", phone: str = "",
+              anonymous: bool = False) -> Donor:
+    """A donor; an anonymous one is recorded as 爱心人士."""
+    if kind not in DONOR_KINDS:
+        raise Invalid(f"捐赠方类型应为：{'/'.join(DONOR_KINDS)}")
+    name = ANONYMOUS if anonymous else normalize_text(name)
+    if not name:
+        raise Invalid("捐赠方名称不能为空（匿名请勾选匿名）")
+    phone = check_phone(phone) if normalize_text(phone) else ""
+    existing = Donor.get_or_none((Donor.name == name) & (Donor.kind == kind)
+                                 & (Donor.phone == phone) & (Donor.anonymous == anonymous))
+    if existing is not None and not anonymous:
+        return existing
+    return Donor.create(name=name, kind=kind, contact=normalize_text(contact), phone=phone,
+                        anonymous=anonymous)
+
+
+def next_receipt_no(year: int) -> str:
+    """The next receipt number of a year: 2022-0001, 2022-0002, …"""
+    last = database.execute_sql(
+        "SELECT max(CAST(substr(receipt_no, 6, 4) AS INTEGER)) FROM donation "
+        "WHERE receipt_no GLOB ? AND length(receipt_no) = 9", [f"{year}-*"]).fetchone()[0]
+    return f"{year}-{(last or 0) + 1:04d}"
+
+
+def record_money(day: dt.date, donor: Donor, amount: object, channel: str = "转账",
+                 directed: bool = False, purpose: str = "", handled_by: str = "",
+                 notes: str = "") -> Donation:
+    """A gift of money, with its receipt number."""
+    if channel not in MONEY_CHANNELS:
+        raise Invalid(f"收款方式应为：{'/'.join(MONEY_CHANNELS)}")
+    if directed and not normalize_text(purpose):
+        raise Invalid("定向捐赠须填写指定用途")
+    value = money(amount)
+    with database.atomic():
+        return Donation.create(date=day, donor=donor, receipt_no=next_receipt_no(day.year),
+                               is_money=True, amount=value, channel=channel, directed=directed,
+                               purpose=normalize_text(purpose),
+                               handled_by=normalize_text(handled_by), notes=normalize_text(notes))
+
+
+@dataclass
+class GoodsLine:
+    name: str
+    unit: str
+    quantity: object
+    value: object = 0
+    spec: str = ""
+    batch_no: str = ""
+    expiry: dt.date | None = None
+
+
+def item_for(name: str, spec: str, unit: str) -> Item:
+    name, spec, unit = normalize_text(name), normalize_text(spec), normalize_text(unit)
+    if not name or not unit:
+        raise Invalid("物资名称和单位不能为空")
+    item = Item.get_or_none((Item.name == name) & (Item.spec == spec) & (Item.unit == unit))
+    return item or Item.create(name=name, spec=spec, unit=unit)
+
+
+def record_goods(day: dt.date, donor: Donor, lines: Sequence[GoodsLine], directed: bool = False,
+                 purpose: str = "", handled_by: str = "", notes: str = "") -> Donation:
+    """A gift of goods (one or more items), valued at an estimate, with its receipt number."""
+    if not lines:
+        raise Invalid("请至少填写一种物资")
+    if directed and not normalize_text(purpose):
+        raise Invalid("定向捐赠须填写指定用途")
+    with database.atomic():
+        donation = Donation.create(
+            date=day, donor=donor, receipt_no=next_receipt_no(day.year), is_money=False,
+            amount=0, directed=directed, purpose=normalize_text(purpose),
+            handled_by=normalize_text(handled_by), notes=normalize_text(notes))
+        for line in lines:
+            value = Decimal(0) if not normalize_text(line.value) else money(line.value, "估值")
+            DonationItem.create(donation=donation, item=item_for(line.name, line.spec, line.unit),
+                                quantity=quantity(line.quantity), value=value,
+                                batch_no=normalize_text(line.batch_no), expiry=line.expiry)
+        return donation
+
+
+def stock(item_id: int) -> Decimal:
+    """Received minus handed out (reversals included)."""
+    received = database.execute_sql(
+        "SELECT total(quantity) FROM donation_item WHERE item_id = ?", [item_id]).fetchone()[0]
+    handed = database.execute_sql(
+        "SELECT total(quantity) FROM distribution WHERE item_id = ?", [item_id]).fetchone()[0]
+    return Decimal(str(received - handed)).quantize(CENT)
+
+
+def _fmt(number: Decimal) -> str:
+    return f"{number.normalize():f}"
+
+
+def distribute(day: dt.date, item_id: int, amount: object, recipient_kind: str, recipient: str,
+               received_by: str = "", handled_by: str = "", notes: str = "") -> Distribution:
+    """Hand goods out; refused when it would make the stock negative."""
+    if recipient_kind not in RECIPIENT_KINDS:
+        raise Invalid(f"发放对象类型应为：{'/'.join(RECIPIENT_KINDS)}")
+    if not normalize_text(recipient):
+        raise Invalid("请填写发放对象")
+    number = quantity(amount)
+    with database.atomic():
+        item = Item.get_by_id(item_id)
+        left = stock(item_id)
+        if number > left:
+            raise Invalid(f"库存不足：{item.name}现有{_fmt(left)}{item.unit}，"
+                          f"本次发放{_fmt(number)}{item.unit}，未发放")
+        return Distribution.create(date=day, item=item, quantity=number,
+                                   recipient_kind=recipient_kind,
+                                   recipient=normalize_text(recipient),
+                                   received_by=normalize_text(received_by),
+                                   handled_by=normalize_text(handled_by),
+                                   notes=normalize_text(notes))
+
+
+def money_balance(directed: bool) -> Decimal:
+    """Money received minus money spent, for 定向 or 非定向 donations."""
+    received = database.execute_sql(
+        "SELECT total(amount) FROM donation WHERE is_money AND directed = ?",
+        [int(directed)]).fetchone()[0]
+    spent = database.execute_sql(
+        "SELECT total(amount) FROM expense WHERE directed = ?", [int(directed)]).fetchone()[0]
+    return Decimal(str(received - spent)).quantize(CENT)
+
+
+def spend(day: dt.date, amount: object, directed: bool, purpose: str, payee: str = "",
+          handled_by: str = "") -> Expense:
+    """Money paid out of donations; refused beyond the balance of its pool."""
+    if not normalize_text(purpose):
+        raise Invalid("请填写支出用途")
+    value = money(amount)
+    with database.atomic():
+        balance = money_balance(directed)
+        if value > balance:
+            pool = "定向" if directed else "非定向"
+            raise Invalid(f"{pool}捐款余额不足：现有{balance}元，本次支出{value}元，未支出")
+        return Expense.create(date=day, amount=value, directed=directed,
+                              purpose=normalize_text(purpose), payee=normalize_text(payee),
+                              handled_by=normalize_text(handled_by))
+
+
+def reverse_donation(donation_id: int, reason: str, day: dt.date | None = None) -> Donation:
+    """冲销: a reversing entry for a wrongly recorded donation, shown as such; the original stays."""
+    reason = normalize_text(reason)
+    if not reason:
+        raise Invalid("冲销须填写原因")
+    with database.atomic():
+        original = Donation.get_by_id(donation_id)
+        if original.reverses_id is not None:
+            raise Invalid("冲销记录不能再冲销")
+        if Donation.select().where(Donation.reverses == original).exists():
+            raise Invalid(f"收据{original.receipt_no}已冲销")
+        lines = list(original.items)
+        for line in lines:
+            if stock(line.item_id) < line.quantity:
+                raise Invalid(f"{line.item.name}已发放，冲销后库存将为负数，请先冲销发放记录")
+        if original.is_money and money_balance(original.directed) < original.amount:
+            raise Invalid("该笔捐款已部分支出，冲销后余额将为负数")
+        reversal = Donation.create(
+            date=day or dt.date.today(), donor=original.donor_id,
+            receipt_no=f"{original.receipt_no}-冲", is_money=original.is_money,
+            amount=-original.amount, channel=original.channel, directed=original.directed,
+            purpose=original.purpose, handled_by=original.handled_by,
+            notes=f"冲销{original.receipt_no}：{reason}", reverses=original)
+        for line in lines:
+            DonationItem.create(donation=reversal, item=line.item_id, quantity=-line.quantity,
+                                value=-line.value, batch_no=line.batch_no, expiry=line.expiry)
+        return reversal
+
+
+def reverse_distribution(distribution_id: int, reason: str,
+                         day: dt.date | None = None) -> Distribution:
+    """冲销 a hand-out recorded by mistake: the goods come back into stock."""
+    reason = normalize_text(reason)
+    if not reason:
+        raise Invalid("冲销须填写原因")
+    with database.atomic():
+        original = Distribution.get_by_id(distribution_id)
+        if original.reverses_id is not None or Distribution.select().where(
+                Distribution.reverses == original).exists():
+            raise Invalid("该发放记录已冲销或本身是冲销记录")
+        return Distribution.create(
+            date=day or dt.date.today(), item=original.item_id, quantity=-original.quantity,
+            recipient_kind=original.recipient_kind, recipient=original.recipient,
+            received_by=original.received_by, handled_by=original.handled_by,
+            notes=f"冲销{original.date:%Y-%m-%d}发放：{reason}", reverses=original)
+
+
+# --- lists and totals ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DonationRow:
+    id: int
+    date: dt.date
+    receipt_no: str
+    donor: str
+    donor_kind: str
+    contact: str
+    phone: str
+    is_money: bool
+    amount: Decimal
+    goods: str  # 口罩 50只/盒 ×100盒；…
+    goods_value: Decimal
+    directed: bool
+    purpose: str
+    handled_by: str
+    notes: str
+    reversal: bool
+
+
+def donation_rows(start: dt.date | None = None, end: dt.date | None = None) -> list[DonationRow]:
+    """Donations in a period (all when no dates), oldest first, reversals included."""
+    query = Donation.select(Donation, Donor).join(Donor).order_by(Donation.date, Donation.id)
+    if start:
+        query = query.where(Donation.date >= start)
+    if end:
+        query = query.where(Donation.date <= end)
+    donations = list(query)
+    lines: dict[int, list[DonationItem]] = {}
+    ids = [d.id for d in donations]
+    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+        for line in DonationItem.select(DonationItem, Item).join(Item).where(
+                DonationItem.donation.in_(chunk)):
+            lines.setdefault(line.donation_id, []).append(line)
+    rows = []
+    for d in donations:
+        goods = lines.get(d.id, [])
+        rows.append(DonationRow(
+            d.id, d.date, d.receipt_no, d.donor.name, d.donor.kind, d.donor.contact,
+            d.donor.phone, d.is_money, d.amount if d.is_money else Decimal(0),
+            "；".join(f"{g.item.name}{(' ' + g.item.spec) if g.item.spec else ''}"
+                     f"×{_fmt(g.quantity)}{g.item.unit}" for g in goods),
+            sum((g.value for g in goods), Decimal(0)), d.directed, d.purpose, d.handled_by,
+            d.notes, d.reverses_id is not None))
+    return rows
+
+
+@dataclass(frozen=True)
+class StockRow:
+    item_id: int
+    name: str
+    spec: str
+    unit: str
+    received: Decimal
+    handed_out: Decimal
+    left: Decimal
+    low_threshold: Decimal
+
+    @property
+    def low(self) -> bool:
+        return self.left <= self.low_threshold
+
+
+def stock_rows() -> list[StockRow]:
+    cursor = database.execute_sql(
+        "SELECT i.id, i.name, i.spec, i.unit, i.low_threshold, "
+        "(SELECT total(quantity) FROM donation_item WHERE item_id = i.id), "
+        "(SELECT total(quantity) FROM distribution WHERE item_id = i.id) FROM item i "
+        "ORDER BY i.name, i.spec")
+    rows = []
+    for item_id, name, spec, unit, low, received, handed in cursor.fetchall():
+        r, h = Decimal(str(received)).quantize(CENT), Decimal(str(handed)).quantize(CENT)
+        rows.append(StockRow(item_id, name, spec, unit, r, h, r - h,
+                             Decimal(str(low)).quantize(CENT)))
+    return rows
+
+
+def set_low_threshold(item_id: int, value: object) -> Item:
+    item = Item.get_by_id(item_id)
+    text = normalize_text(value)
+    try:
+        item.low_threshold = Decimal(text or "0").quantize(CENT)
+    except InvalidOperation:
+        raise Invalid(f"预警数量“{text}”不是数字") from None
+    item.save()
+    return item
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Figures of a donation notice up to a moment, 定向 and 非定向 apart."""
+
+    money_in: dict[bool, Decimal]
+    goods_batches: dict[bool, int]
+    goods_value: dict[bool, Decimal]
+    money_out: dict[bool, Decimal]
+    goods_out_value: dict[bool, Decimal]
+
+    def money_left(self, directed: bool) -> Decimal:
+        return self.money_in[directed] - self.money_out[directed]
+
+    def goods_left_value(self, directed: bool) -> Decimal:
+        return self.goods_value[directed] - self.goods_out_value[directed]
+
+
+def totals(until: dt.date) -> Totals:
+    """Money and goods in and out up to and including ``until``.
+
+    Goods handed out are valued at their item's average received value per unit; an item
+    given both 定向 and 非定向 is counted against each in proportion to what was received.
+    """
+    day = until.isoformat()
+
+    def by_pool(sql: str) -> dict[bool, Decimal]:
+        found = {bool(pool): Decimal(str(v)).quantize(CENT)
+                 for pool, v in database.execute_sql(sql, [day]).fetchall()}
+        return {True: found.get(True, Decimal(0)), False: found.get(False, Decimal(0))}
+
+    money_in = by_pool("SELECT directed, total(amount) FROM donation WHERE is_money AND date <= ? "
+                       "GROUP BY directed")
+    goods_value = by_pool(
+        "SELECT d.directed, total(l.value) FROM donation_item l JOIN donation d "
+        "ON d.id = l.donation_id WHERE d.date <= ? GROUP BY d.directed")
+    money_out = by_pool("SELECT directed, total(amount) FROM expense WHERE date <= ? "
+                        "GROUP BY directed")
+    batches = {True: 0, False: 0}
+    for pool, count in database.execute_sql(
+            "SELECT directed, count(*) FROM donation WHERE NOT is_money AND date <= ? AND "
+            "reverses_id IS NULL AND id NOT IN (SELECT reverses_id FROM donation WHERE "
+            "reverses_id IS NOT NULL) GROUP BY directed", [day]).fetchall():
+        batches[bool(pool)] = count
+    out = {True: Decimal(0), False: Decimal(0)}
+    for item_id, handed in database.execute_sql(
+            "SELECT item_id, total(quantity) FROM distribution WHERE date <= ? GROUP BY item_id",
+            [day]).fetchall():
+        received = database.execute_sql(
+            "SELECT d.directed, total(l.quantity), total(l.value) FROM donation_item l "
+            "JOIN donation d ON d.id = l.donation_id WHERE l.item_id = ? AND d.date <= ? "
+            "GROUP BY d.directed", [item_id, day]).fetchall()
+        all_qty = sum(q for _p, q, _v in received)
+        for pool, qty, value in received:
+            if all_qty > 0 and qty > 0:
+                share = Decimal(str(handed)) * Decimal(str(qty)) / Decimal(str(all_qty))
+                out[bool(pool)] += share * Decimal(str(value)) / Decimal(str(qty))
+    out = {k: v.quantize(CENT) for k, v in out.items()}
+    return Totals(money_in, batches, goods_value, money_out, out)

@@ -1,0 +1,96 @@
+"""Donations: receipts in sequence, stock that never goes negative, pools kept apart, reversals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from db import donations as dn
+from db.models import Distribution, Donation
+from db.validate import Invalid
+
+DAY = dt.date(2022, 4, 11)
+
+
+@pytest.fixture
+def company(db_path: Path) -> dn.Donor:
+    return dn.add_donor("恒丰食品有限公司", "企业", "王经理", "13800000000")
+
+
+def masks(company: dn.Donor, qty: int = 100, directed: bool = False) -> Donation:
+    return dn.record_goods(DAY, company, [dn.GoodsLine("医用外科口罩", "盒", qty, qty * 25,
+                                                      "50只/盒", "B2204", dt.date(2024, 4, 1))],
+                           directed, "卡口值守" if directed else "")
+
+
+def test_receipt_numbers_run_per_year(company: dn.Donor) -> None:
+    a = dn.record_money(DAY, company, "10,000")
+    b = masks(company)
+    c = dn.record_money(dt.date(2023, 1, 2), company, 500)
+    assert [a.receipt_no, b.receipt_no, c.receipt_no] == ["2022-0001", "2022-0002", "2023-0001"]
+    assert a.amount == Decimal("10000.00")
+
+
+def test_anonymous_donor_is_a_kind_person(db_path: Path) -> None:
+    donor = dn.add_donor("", "个人", anonymous=True)
+    assert donor.name == "爱心人士"
+    with pytest.raises(Invalid, match="不能为空"):
+        dn.add_donor("", "个人")
+
+
+def test_directed_needs_a_purpose(company: dn.Donor) -> None:
+    with pytest.raises(Invalid, match="指定用途"):
+        dn.record_money(DAY, company, 100, directed=True)
+    assert Donation.select().count() == 0
+
+
+def test_over_distribution_is_refused_and_nothing_written(company: dn.Donor) -> None:
+    item_id = masks(company).items[0].item_id
+    dn.distribute(DAY, item_id, 60, "卡口", "桃园村1号卡口", "李四")
+    assert dn.stock(item_id) == Decimal("40.00")
+    with pytest.raises(Invalid, match="库存不足：医用外科口罩现有40盒，本次发放41盒"):
+        dn.distribute(DAY, item_id, 41, "卡口", "桃园村2号卡口")
+    assert Distribution.select().count() == 1 and dn.stock(item_id) == Decimal("40.00")
+
+
+def test_money_spent_against_its_own_pool(company: dn.Donor) -> None:
+    dn.record_money(DAY, company, 1000)
+    dn.record_money(DAY, company, 500, directed=True, purpose="卡口生活保障")
+    dn.spend(DAY, 400, True, "购买方便面")
+    with pytest.raises(Invalid, match="定向捐款余额不足：现有100.00元"):
+        dn.spend(DAY, 101, True, "购买矿泉水")
+    assert dn.money_balance(False) == Decimal("1000.00")
+    assert dn.money_balance(True) == Decimal("100.00")
+
+
+def test_reversal_keeps_history_and_stock_honest(company: dn.Donor) -> None:
+    donation = masks(company, 10)
+    item_id = donation.items[0].item_id
+    handed = dn.distribute(DAY, item_id, 5, "居家隔离户", "阳光小区1栋101")
+    with pytest.raises(Invalid, match="请先冲销发放记录"):
+        dn.reverse_donation(donation.id, "登记错误")
+    dn.reverse_distribution(handed.id, "未实际发放")
+    reversal = dn.reverse_donation(donation.id, "登记错误")
+    assert reversal.receipt_no == "2022-0001-冲" and reversal.reverses_id == donation.id
+    assert Donation.select().count() == 2 and dn.stock(item_id) == 0
+    with pytest.raises(Invalid, match="已冲销"):
+        dn.reverse_donation(donation.id, "再来一次")
+
+
+def test_totals_keep_pools_apart(company: dn.Donor) -> None:
+    dn.record_money(DAY, company, 1000)
+    dn.record_money(DAY, company, 300, directed=True, purpose="x")
+    masks(company, 100)
+    masks(company, 100, directed=True)
+    item_id = Donation.get(Donation.receipt_no == "2022-0003").items[0].item_id
+    dn.distribute(DAY, item_id, 50, "卡口", "1号卡口")
+    t = dn.totals(DAY)
+    assert t.money_in == {False: Decimal("1000.00"), True: Decimal("300.00")}
+    assert t.goods_batches == {False: 1, True: 1}
+    assert t.goods_value == {False: Decimal("2500.00"), True: Decimal("2500.00")}
+    # 50 boxes handed out of 200 received half in each pool: 25 boxes × 25 yuan each
+    assert t.goods_out_value == {False: Decimal("625.00"), True: Decimal("625.00")}
+    assert t.goods_left_value(False) == Decimal("1875.00")

@@ -1,0 +1,89 @@
+"""Donation sheets read back: the notice's totals equal the ledger's, names masked, receipt."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from db import donations as dn
+from db.settings import set_setting
+from exports.donations import export_distributions, export_ledger, export_notice, export_receipt
+
+DAY = dt.date(2022, 4, 11)
+
+
+@pytest.fixture
+def gifts(db_path: Path) -> dict[str, int]:
+    set_setting("township", "店埠镇")
+    set_setting("preparer", "王华")
+    set_setting("phone", "0631-5213515")
+    company = dn.add_donor("恒丰食品有限公司", "企业")
+    person = dn.add_donor("张三丰", "个人", phone="13800000000")
+    a = dn.record_money(DAY, company, 10000, "转账")
+    b = dn.record_money(DAY, person, "1234.5", "微信", True, "卡口值守人员")
+    c = dn.record_goods(DAY, company, [
+        dn.GoodsLine("方便面", "箱", 20, 900, "24袋/箱"),
+        dn.GoodsLine("矿泉水", "箱", 10, 300, "24瓶/箱")])
+    dn.distribute(DAY, c.items[0].item_id, 5, "卡口", "1号卡口")
+    return {"money": a.id, "directed": b.id, "goods": c.id}
+
+
+def test_ledger_and_its_total(gifts: dict[str, int], tmp_path: Path) -> None:
+    out = tmp_path / "台账.xlsx"
+    rows, money_total, goods_total = export_ledger(out, None, DAY)
+    assert (rows, money_total, goods_total) == (4, Decimal("11234.50"), Decimal("1200.00"))
+    ws = load_workbook(out).active
+    assert ws["A1"].value == "店埠镇疫情防控捐赠款物登记台账"
+    body = list(ws.iter_rows(min_row=4, max_row=8, values_only=True))
+    assert [r[8] for r in body[:4]] == [None, None, "方便面", "矿泉水"]
+    assert body[1][13] == "定向" and body[1][14] == "卡口值守人员"
+    total = body[4]
+    assert total[0] == "合计" and total[12] == 12434.5
+    assert ws["M4"].number_format == "#,##0.00"
+
+
+def test_notice_totals_equal_the_ledger(gifts: dict[str, int], tmp_path: Path) -> None:
+    ledger = tmp_path / "l.xlsx"
+    _rows, money_total, goods_total = export_ledger(ledger, None, DAY)
+    out = tmp_path / "公示.xlsx"
+    figures = export_notice(out, None, DAY, issue=3)
+    assert sum(figures.money_in.values()) == money_total
+    assert sum(figures.goods_value.values()) == goods_total
+    ws = load_workbook(out).active
+    assert ws["A1"].value == "店埠镇疫情防控接收社会捐赠款物情况的公示（第3期）"
+    text = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert "截至2022年4月11日18时，我镇共接收社会捐赠款物情况如下：" in text
+    assert "（一）非定向：资金10,000.00元；物资1批，折价1,200.00元" in text
+    assert "（二）定向：资金1,234.50元；物资0批，折价0.00元" in text
+    assert any(t.startswith("（一）非定向：资金10,000.00元；物资折价") for t in text)
+    assert "张**" in text and "张三丰" not in text
+    header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "序号")
+    rows = [ws.cell(r, 3).value for r in range(header + 1, header + 4)]
+    total_row = header + 4
+    assert ws.cell(total_row, 1).value == "合计"
+    assert ws.cell(total_row, 3).value == float(money_total) == sum(v or 0 for v in rows)
+    assert ws.cell(total_row, 5).value == float(goods_total)
+    assert "特此公示。如有疑问请联系：王华　0631-5213515" in text
+    assert ws.cell(ws.max_row, 1).value == "2022年4月11日"
+
+
+def test_distributions_sheet(gifts: dict[str, int], tmp_path: Path) -> None:
+    out = tmp_path / "发放.xlsx"
+    assert export_distributions(out, None, DAY) == 1
+    ws = load_workbook(out).active
+    assert ws["C4"].value == "方便面" and ws["E4"].value == 5 and ws["G4"].value == "卡口：1号卡口"
+
+
+def test_receipt_has_the_amount_in_capitals(gifts: dict[str, int], tmp_path: Path) -> None:
+    out = tmp_path / "收据.xlsx"
+    assert export_receipt(out, gifts["money"]) == "2022-0001"
+    ws = load_workbook(out).active
+    values = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(2, ws.max_row + 1)}
+    assert ws["A1"].value == "捐赠收据　No. 2022-0001"
+    assert values["金额（小写）"] == "¥10,000.00" and values["金额（大写）"] == "壹万元整"
+    assert values["捐赠方"] == "恒丰食品有限公司"
+    assert ws.page_setup.paperSize == 11

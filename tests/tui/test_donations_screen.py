@@ -1,0 +1,72 @@
+"""Donations as the clerk records them: a goods donation, part of it handed out, an
+over-distribution refused, and the public notice exported."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from db import donations as dn
+from db.models import Distribution, Donation
+from tests.tui.conftest import SIZE, notices, screen_text, settle
+from tui.app import EprcApp
+
+
+async def fill(pilot, values: dict[str, str]) -> None:
+    for key, value in values.items():
+        pilot.app.screen.query_one(f"#form-{key}").value = value
+    await pilot.pause()
+
+
+async def test_goods_in_part_out_refusal_and_notice(db_path: Path, tmp_path: Path) -> None:
+    from db.settings import set_setting
+
+    set_setting("setup_done", "1")
+    app = EprcApp(db_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        await fill(pilot, {"donor": "恒丰食品有限公司", "name": "方便面", "spec": "24袋/箱",
+                           "quantity": "50", "unit": "箱", "value": "2250"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert any("收据编号 " in n and "-0001" in n for n in notices(pilot))
+        assert "恒丰食品有限公司" in screen_text(pilot) and "方便面" in screen_text(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert "50.00" in screen_text(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert "现有库存 50.00箱" in screen_text(pilot)
+        await fill(pilot, {"quantity": "30", "recipient": "桃园村1号卡口", "received_by": "李四"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "20.00" in screen_text(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await fill(pilot, {"quantity": "21", "recipient": "桃园村2号卡口"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "库存不足：方便面现有20箱，本次发放21箱，未发放" in screen_text(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert Distribution.select().count() == 1
+        await pilot.press("x")
+        await settle(pilot)
+        app.screen.query_one("#form-what").value = "捐赠公示"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        out = tmp_path / "公示.xlsx"
+        app.screen.query_one("#job-path").value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "已导出第1期捐赠公示" in str(app.screen.query_one("#job-summary").render())
+    item_id = Donation.get().items[0].item_id
+    assert dn.stock(item_id) == Decimal("20.00")
+    ws = load_workbook(out).active
+    assert "公示（第1期）" in ws["A1"].value

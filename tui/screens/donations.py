@@ -1,0 +1,258 @@
+"""捐赠: donations received, stock on hand (low stock marked) and what was handed out; record
+money or goods, hand goods out, spend money, reverse a wrong entry, print a receipt or a notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from db import donations as dn
+from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS, Distribution, Item
+from db.validate import Invalid, parse_date
+from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.widgets.form import Field, FormDialog
+
+VIEWS = {"donations": "1 捐赠登记", "stock": "2 库存", "handed": "3 发放记录"}
+POOLS = ("非定向", "定向")
+
+
+def _day(text: str) -> dt.date:
+    day = parse_date(text)
+    if day is None:
+        raise Invalid("请填写日期")
+    return day
+
+
+def _donor_fields() -> list[Field]:
+    return [Field("donor", "捐赠方", placeholder="单位或个人名称；匿名填“匿名”"),
+            Field("kind", "类型", options=DONOR_KINDS),
+            Field("contact", "联系人"), Field("phone", "联系电话")]
+
+
+def _donor(v: dict[str, str]) -> dn.Donor:
+    anonymous = v["donor"] in ("匿名", dn.ANONYMOUS)
+    return dn.add_donor(v["donor"], v["kind"], v["contact"], v["phone"], anonymous)
+
+
+class DonationsScreen(Screen):
+    TITLE = "捐赠款物"
+    BINDINGS = [
+        Binding("1", "view('donations')", "捐赠", show=False),
+        Binding("2", "view('stock')", "库存", show=False),
+        Binding("3", "view('handed')", "发放", show=False),
+        Binding("m", "money", "登记捐款"),
+        Binding("g", "goods", "登记物资"),
+        Binding("d", "distribute", "发放"),
+        Binding("s", "spend", "支出", show=False),
+        Binding("v", "reverse", "冲销"),
+        Binding("p", "receipt", "收据", show=False),
+        Binding("x", "export", "导出"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = "donations"
+        self.keys: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="dn-tabs")
+        yield DataTable(id="dn-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="dn-status")
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def action_view(self, name: str) -> None:
+        self.view = name
+        self.reload()
+
+    def reload(self) -> None:
+        self.query_one("#dn-tabs", Static).update("　".join(
+            f"[reverse]{label}[/reverse]" if key == self.view else label
+            for key, label in VIEWS.items()))
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        self.keys = []
+        today = dt.date.today()
+        figures = dn.totals(today)
+        if self.view == "donations":
+            table.add_columns("日期", "收据编号", "捐赠方", "款/物", "金额/物资", "折价（元）", "定向",
+                              "经办人")
+            for r in reversed(dn.donation_rows()):
+                what = f"{r.amount:,.2f}" if r.is_money else r.goods
+                style = "[red]{}[/red]" if r.reversal else "{}"
+                table.add_row(f"{r.date:%Y-%m-%d}", style.format(escape(r.receipt_no)),
+                              escape(r.donor), "款" if r.is_money else "物", escape(what),
+                              "" if r.is_money else f"{r.goods_value:,.2f}",
+                              "定向" if r.directed else "", r.handled_by)
+                self.keys.append(r.id)
+        elif self.view == "stock":
+            table.add_columns("物资", "规格", "单位", "接收", "发放", "库存", "预警线")
+            for s in dn.stock_rows():
+                left = f"[red b]{s.left:f}（不足）[/red b]" if s.low else f"{s.left:f}"
+                table.add_row(s.name, s.spec, s.unit, f"{s.received:f}", f"{s.handed_out:f}",
+                              left, f"{s.low_threshold:f}")
+                self.keys.append(s.item_id)
+        else:
+            table.add_columns("日期", "物资", "数量", "发放对象", "领取人", "经办人", "备注")
+            for d in (Distribution.select(Distribution, Item).join(Item)
+                      .order_by(Distribution.date.desc(), Distribution.id.desc()).limit(2000)):
+                table.add_row(f"{d.date:%Y-%m-%d}", f"{d.item.name} {d.item.spec}",
+                              f"{d.quantity:f}{d.item.unit}", f"{d.recipient_kind}：{d.recipient}",
+                              d.received_by, d.handled_by, escape(d.notes))
+                self.keys.append(d.id)
+        self.query_one("#dn-status", Static).update(
+            f"资金结余：非定向 {figures.money_left(False):,.2f} 元　定向 {figures.money_left(True):,.2f} 元"
+            "　　s 支出　p 打印收据　数字键 1—3 切换")
+
+    def chosen(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not self.keys or not 0 <= table.cursor_row < len(self.keys):
+            return None
+        return self.keys[table.cursor_row]
+
+    def _after(self, result: object) -> None:
+        if result is not None:
+            self.reload()
+
+    def action_money(self) -> None:
+        fields = [Field("date", "日期", dt.date.today().isoformat()), *_donor_fields(),
+                  Field("amount", "金额（元）"), Field("channel", "收款方式", options=MONEY_CHANNELS),
+                  Field("pool", "定向/非定向", options=POOLS), Field("purpose", "指定用途"),
+                  Field("handled_by", "经办人"), Field("notes", "备注")]
+
+        def submit(v: dict[str, str]) -> object:
+            donation = dn.record_money(_day(v["date"]), _donor(v), v["amount"], v["channel"],
+                                       v["pool"] == "定向", v["purpose"], v["handled_by"],
+                                       v["notes"])
+            self.notify(f"已登记，收据编号 {donation.receipt_no}")
+            return donation
+
+        self.app.push_screen(FormDialog("登记捐款", fields, submit), self._after)
+
+    def action_goods(self) -> None:
+        fields = [Field("date", "日期", dt.date.today().isoformat()), *_donor_fields(),
+                  Field("name", "物资名称"), Field("spec", "规格", placeholder="如 50只/盒"),
+                  Field("quantity", "数量"), Field("unit", "单位", placeholder="盒/箱/公斤"),
+                  Field("value", "估值（元）"), Field("batch", "批号（口罩、药品）"),
+                  Field("expiry", "有效期至"), Field("pool", "定向/非定向", options=POOLS),
+                  Field("purpose", "指定用途"), Field("handled_by", "经办人")]
+
+        def submit(v: dict[str, str]) -> object:
+            line = dn.GoodsLine(v["name"], v["unit"], v["quantity"], v["value"], v["spec"],
+                                v["batch"], parse_date(v["expiry"]))
+            donation = dn.record_goods(_day(v["date"]), _donor(v), [line], v["pool"] == "定向",
+                                       v["purpose"], v["handled_by"])
+            self.notify(f"已登记入库，收据编号 {donation.receipt_no}")
+            return donation
+
+        self.app.push_screen(FormDialog("登记捐赠物资", fields, submit), self._after)
+
+    def action_distribute(self) -> None:
+        if self.view != "stock":
+            self.action_view("stock")
+            self.notify("请在库存中选择要发放的物资，再按 d")
+            return
+        item_id = self.chosen()
+        if item_id is None:
+            return
+        item = Item.get_by_id(item_id)
+        left = dn.stock(item_id)
+        fields = [Field("date", "日期", dt.date.today().isoformat()),
+                  Field("quantity", f"数量（{item.unit}）"),
+                  Field("kind", "发放对象类型", options=RECIPIENT_KINDS),
+                  Field("recipient", "发放对象", placeholder="如 桃园村1号卡口"),
+                  Field("received_by", "领取人"), Field("handled_by", "经办人"),
+                  Field("notes", "备注")]
+
+        def submit(v: dict[str, str]) -> object:
+            return dn.distribute(_day(v["date"]), item_id, v["quantity"], v["kind"],
+                                 v["recipient"], v["received_by"], v["handled_by"], v["notes"])
+
+        self.app.push_screen(FormDialog(f"发放：{item.name} {item.spec}", fields, submit,
+                                        note=f"现有库存 {left:f}{item.unit}"), self._after)
+
+    def action_spend(self) -> None:
+        fields = [Field("date", "日期", dt.date.today().isoformat()), Field("amount", "金额（元）"),
+                  Field("pool", "动用", options=POOLS), Field("purpose", "用途"),
+                  Field("payee", "收款方"), Field("handled_by", "经办人")]
+
+        def submit(v: dict[str, str]) -> object:
+            return dn.spend(_day(v["date"]), v["amount"], v["pool"] == "定向", v["purpose"],
+                            v["payee"], v["handled_by"])
+
+        self.app.push_screen(FormDialog("捐款支出", fields, submit), self._after)
+
+    def action_reverse(self) -> None:
+        key = self.chosen()
+        if key is None or self.view == "stock":
+            return
+        fields = [Field("reason", "冲销原因")]
+        if self.view == "donations":
+            def submit(v: dict[str, str]) -> object:
+                return dn.reverse_donation(key, v["reason"])
+            title = "冲销捐赠登记（原记录保留，另记一笔负数）"
+        else:
+            def submit(v: dict[str, str]) -> object:
+                return dn.reverse_distribution(key, v["reason"])
+            title = "冲销发放记录（物资退回库存）"
+        self.app.push_screen(FormDialog(title, fields, submit), self._after)
+
+    def action_receipt(self) -> None:
+        key = self.chosen()
+        if key is None or self.view != "donations":
+            return
+        from exports.office import export_folder
+
+        def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
+            from exports.donations import export_receipt
+
+            number = export_receipt(path, key)
+            return JobResult(f"已生成收据 {number}", [f"文件：{path}"])
+
+        self.app.push_screen(FileJobDialog("打印捐赠收据", job,
+                                           path=str(export_folder() / f"捐赠收据_{key}.xlsx")))
+
+    def action_export(self) -> None:
+        from exports.office import export_folder, report_filename
+
+        today = dt.date.today()
+        fields = [Field("what", "导出", options=("捐赠款物登记台账", "物资发放登记表", "捐赠公示")),
+                  Field("issue", "公示期数", "1")]
+
+        def chosen(v: dict[str, str]) -> dict[str, str]:
+            if not v["issue"].isdigit():
+                raise Invalid("期数应为数字")
+            return v
+
+        def start(v: dict[str, str] | None) -> None:
+            if v is None:
+                return
+            what = v["what"]
+
+            def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
+                from exports import donations as ex
+
+                if what == "捐赠公示":
+                    ex.export_notice(path, None, today, int(v["issue"]))
+                    return JobResult(f"已导出第{v['issue']}期捐赠公示", [f"文件：{path}"])
+                if what == "物资发放登记表":
+                    count = ex.export_distributions(path, None, today)
+                    return JobResult(f"已导出 {count} 条发放记录", [f"文件：{path}"])
+                rows, money_total, goods_total = ex.export_ledger(path, None, today)
+                return JobResult(f"已导出 {rows} 行：捐款 {money_total:,.2f} 元，物资折价 "
+                                 f"{goods_total:,.2f} 元", [f"文件：{path}"])
+
+            name = report_filename(what, f"{today:%Y-%m-%d}")
+            self.app.push_screen(FileJobDialog(f"导出{what}", job,
+                                               path=str(export_folder() / name)))
+
+        self.app.push_screen(FormDialog("导出捐赠报表", fields, chosen), start)
