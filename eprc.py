@@ -466,6 +466,46 @@ def export_receipt_cmd(ctx: click.Context, db_path: str | None, receipt_no: str,
     click.echo(f"已导出收据 {receipt_no}：{output}")
 
 
+@export_group.command("daily-report")
+@db_option
+@click.option("--date", "day", type=DATE, help="报告日期（默认今天）")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+@friendly
+def export_daily_cmd(ctx: click.Context, db_path: str | None, day: Any, output: str) -> None:
+    """导出疫情防控工作日报表（导出即定稿；数字变化后再次导出标为“更正”）。"""
+    from exports.daily import export_daily
+
+    _open(ctx, db_path)
+    report = export_daily(Path(output), _end(day))
+    mark = "（更正）" if report.correction else ""
+    click.echo(f"已导出{report.day:%Y-%m-%d}日报{mark}：{output}")
+
+
+@cli.command()
+@db_option
+@click.option("--to", "to", multiple=True, required=True, help="收件人：通讯录中的名称或邮箱地址（可多次）")
+@click.option("--subject", help="主题（默认按模板生成今日日报主题）")
+@click.option("--body", help="正文（默认按模板）")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+@friendly
+def send(ctx: click.Context, db_path: str | None, to: tuple[str, ...], subject: str | None,
+         body: str | None, files: tuple[str, ...]) -> None:
+    """通过邮件发送文件 FILES（使用 smtp.* 设置）；未发送成功时退出码为 1。"""
+    import datetime as dt
+
+    from exports.mail import Draft, resolve_recipients, subject_and_body
+    from exports.mail import send as send_mail
+
+    _open(ctx, db_path)
+    default_subject, default_body = subject_and_body(dt.date.today())
+    draft = Draft(resolve_recipients(to), subject or default_subject, body or default_body,
+                  [Path(f) for f in files])
+    send_mail(draft)
+    click.echo(f"已发送给 {', '.join(draft.to)}：{'、'.join(p.name for p in draft.files)}")
+
+
 def main() -> None:
     """Console-script entry point; an unexpected error is one line too (EPRC_DEBUG=1: traceback)."""
     import os

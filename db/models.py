@@ -455,6 +455,25 @@ class ReportSnapshot(BaseModel):
     numbers = TextField()
 
 
+class Recipient(Record):
+    """An address-book entry for reports sent upward (上级单位)."""
+
+    unit = CharField(default="")
+    name = CharField()
+    address = CharField(unique=True)
+
+
+class MailLog(BaseModel):
+    """Every attempt to send mail: when, to whom, which files, and what happened."""
+
+    at = DateTimeField(default=dt.datetime.now, index=True)
+    to = TextField()
+    subject = CharField()
+    files = TextField()  # JSON list of file names
+    ok = BooleanField()
+    result = TextField()
+
+
 ALL_MODELS: list[type[Model]] = [
     Setting, AuditLog, RecycleBin,
     Area, Household, Resident,
@@ -463,5 +482,5 @@ ALL_MODELS: list[type[Model]] = [
     Team, Staff, PointsAdjustment, ShiftSlot, Unavailability, ServiceRecord,
     Checkpoint, Shift, Assignment, GatePassage,
     Donor, Donation, Item, DonationItem, Distribution, Expense,
-    ReportSnapshot,
+    ReportSnapshot, Recipient, MailLog,
 ]

@@ -36,6 +36,7 @@ class EprcApp(App):
         "keypersons": _lazy("keypersons", "KeyPersonsScreen"),
         "pushed": _lazy("pushed", "PushedScreen"),
         "donations": _lazy("donations", "DonationsScreen"),
+        "reports": _lazy("reports", "ReportsScreen"),
         "recycle": _lazy("recycle", "RecycleScreen"),
         "settings": _lazy("settings", "SettingsScreen"),
     }
@@ -46,6 +47,7 @@ class EprcApp(App):
         Binding("f3", "switch_mode('keypersons')", "重点人员"),
         Binding("f4", "switch_mode('pushed')", "推送核查"),
         Binding("f6", "switch_mode('donations')", "捐赠"),
+        Binding("f7", "switch_mode('reports')", "报表"),
         Binding("f8", "switch_mode('recycle')", "回收站"),
         Binding("f9", "switch_mode('settings')", "设置"),
         Binding("ctrl+q", "quit", "退出", priority=True),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from textual.app import ComposeResult
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Sparkline, Static
 
 from db.dashboard import dashboard_counts
+from db.report import report_reminder, trend
 from db.settings import get_setting, township
 
 CARDS = (
@@ -21,6 +24,7 @@ CARDS = (
     ("donated_money", "捐款（元）"),
     ("gate_refused_today", "今日卡口劝返"),
 )
+TRENDS = (("under_control", "在管"), ("new", "新增"), ("released", "解除"))
 ALERTS = (
     ("fever_today", "今日发热预警"),
     ("overdue", "逾期未解除"),
@@ -48,12 +52,18 @@ class DashboardScreen(Screen):
         yield Header()
         with Vertical(id="dashboard"):
             yield Static(id="township-title")
+            yield Static(id="reminder")
             with Grid(id="alerts"):
                 for key, label in ALERTS:
                     yield Card(key, label)
             with Grid(id="cards"):
                 for key, label in CARDS:
                     yield Card(key, label)
+            with Horizontal(id="trend"):
+                for key, label in TRENDS:
+                    with Vertical(classes="trend"):
+                        yield Static(label, id=f"trend-label-{key}")
+                        yield Sparkline([], id=f"trend-{key}")
         yield Footer()
 
     def on_screen_resume(self) -> None:
@@ -70,3 +80,12 @@ class DashboardScreen(Screen):
             self.query_one(f"#card-{key}", Card).show(getattr(counts, key))
         for key, _label in ALERTS:
             self.query_one(f"#card-{key}", Card).set_class(getattr(counts, key) > 0, "alert")
+        reminder = report_reminder(dt.datetime.now())
+        self.query_one("#reminder", Static).update(
+            f"[b red]{reminder}[/b red]（F7 报表中心）" if reminder else "[green]今日日报已报送[/green]")
+        series = trend(dt.date.today())
+        for key, label in TRENDS:
+            values = series[key]
+            self.query_one(f"#trend-{key}", Sparkline).data = values
+            self.query_one(f"#trend-label-{key}", Static).update(
+                f"近14天{label}：今日 {values[-1]}，最高 {max(values)}")

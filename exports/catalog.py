@@ -1,0 +1,123 @@
+"""Every export the app has, in one list for the report centre: what each needs (a date, a
+period), whether it carries full ID numbers, and how it is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from exports.office import export_folder, report_filename
+
+
+@dataclass(frozen=True)
+class Options:
+    day: dt.date
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class Export:
+    key: str
+    title: str
+    needs: str  # "day" or "period"
+    full_ids: bool  # carries full ID numbers and phones (for superiors only)
+    write: Callable[[Path, Options], str]  # returns a one-line summary
+
+    def file_name(self, options: Options) -> str:
+        if self.needs == "period":
+            period = f"{options.start:%Y-%m-%d}至{options.end:%m-%d}"
+        else:
+            period = f"{options.day:%Y-%m-%d}"
+        return report_filename(self.title, period)
+
+    def default_path(self, options: Options) -> Path:
+        return export_folder() / self.file_name(options)
+
+
+def _daily(path: Path, o: Options) -> str:
+    from exports.daily import export_daily
+
+    report = export_daily(path, o.day)
+    return f"日报已导出并定稿{'（更正）' if report.correction else ''}"
+
+
+def _residents(path: Path, o: Options) -> str:
+    from exports.residents import export_register
+
+    return f"{export_register(path, None, o.day)} 人"
+
+
+def _ledger(kind: str | None) -> Callable[[Path, Options], str]:
+    def write(path: Path, o: Options) -> str:
+        from exports.keypersons import export_ledger
+
+        return f"{export_ledger(path, o.day, kind)} 条"
+
+    return write
+
+
+def _temperatures(path: Path, o: Options) -> str:
+    from exports.keypersons import export_temperatures
+
+    return f"{export_temperatures(path, o.start, o.end)} 人"
+
+
+def _notices(path: Path, o: Options) -> str:
+    from exports.keypersons import export_notices
+
+    return f"{export_notices(path, o.day)} 户"
+
+
+def _feedback(path: Path, o: Options) -> str:
+    from db.pushed import batches
+    from exports.pushed import export_feedback
+
+    found = batches()
+    if not found:
+        from db.validate import Invalid
+
+        raise Invalid("还没有导入任何推送名单")
+    done, total = export_feedback(found[0].id, path)
+    return f"第{found[0].id}批，已核查 {done}/{total}"
+
+
+def _donations(path: Path, o: Options) -> str:
+    from exports.donations import export_ledger
+
+    rows, money, goods = export_ledger(path, o.start, o.end)
+    return f"{rows} 行，捐款 {money:,.2f} 元，物资折价 {goods:,.2f} 元"
+
+
+def _distributions(path: Path, o: Options) -> str:
+    from exports.donations import export_distributions
+
+    return f"{export_distributions(path, o.start, o.end)} 条"
+
+
+def _notice(path: Path, o: Options) -> str:
+    from exports.donations import export_notice
+
+    export_notice(path, None, o.end)
+    return "公示已导出（个人姓名已隐去）"
+
+
+EXPORTS: list[Export] = [
+    Export("daily", "疫情防控工作日报", "day", False, _daily),
+    Export("residents", "居民信息登记表", "day", True, _residents),
+    Export("ledger", "重点人员管控台账", "day", True, _ledger(None)),
+    Export("home", "居家隔离人员台账", "day", True, _ledger("居家隔离")),
+    Export("monitor", "居家健康监测人员台账", "day", True, _ledger("居家健康监测")),
+    Export("temperatures", "体温监测登记表", "period", False, _temperatures),
+    Export("notices", "居家隔离告知书", "day", False, _notices),
+    Export("feedback", "推送核查反馈表", "day", True, _feedback),
+    Export("donations", "捐赠款物登记台账", "period", False, _donations),
+    Export("distributions", "物资发放登记表", "period", False, _distributions),
+    Export("notice", "捐赠公示", "period", False, _notice),
+]
+
+
+def find(key: str) -> Export:
+    return next(e for e in EXPORTS if e.key == key)

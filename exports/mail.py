@@ -1,0 +1,155 @@
+"""Sending files upward by e-mail (SMTP with SSL, STARTTLS or none), with a log of every try.
+
+A failure names its cause (login, recipient, network) in Chinese; nothing is marked sent that
+was not, and the draft stays with the caller for a retry.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import smtplib
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr
+from pathlib import Path
+
+from db.database import database
+from db.models import MailLog, Recipient
+from db.settings import get_setting
+from db.validate import Invalid, normalize_text
+
+
+class MailError(Invalid):
+    """Sending failed; ``str()`` says why in Chinese."""
+
+
+@dataclass
+class Draft:
+    to: list[str]
+    subject: str
+    body: str
+    files: list[Path]
+
+
+def resolve_recipients(names: Sequence[str]) -> list[str]:
+    """Address-book names (or units) and plain addresses, as addresses."""
+    out = []
+    for name in names:
+        name = normalize_text(name)
+        if "@" in name:
+            out.append(name)
+            continue
+        entry = Recipient.get_or_none((Recipient.name == name) | (Recipient.unit == name))
+        if entry is None:
+            raise MailError(f"通讯录中没有“{name}”，请写邮箱地址或先添加到通讯录")
+        out.append(entry.address)
+    if not out:
+        raise MailError("请填写收件人")
+    return out
+
+
+def add_recipient(name: str, address: str, unit: str = "") -> Recipient:
+    address = normalize_text(address)
+    if "@" not in address or address.startswith("@") or address.endswith("@"):
+        raise Invalid(f"邮箱地址“{address}”不正确")
+    if not normalize_text(name):
+        raise Invalid("请填写收件人姓名")
+    return Recipient.create(name=normalize_text(name), address=address, unit=normalize_text(unit))
+
+
+def build_message(draft: Draft) -> EmailMessage:
+    sender = get_setting("smtp.user")
+    message = EmailMessage()
+    message["Subject"] = draft.subject
+    message["From"] = formataddr((get_setting("smtp.sender") or sender, sender))
+    message["To"] = ", ".join(draft.to)
+    message.set_content(draft.body)
+    for path in draft.files:
+        if not path.is_file():
+            raise MailError(f"附件“{path}”不存在")
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        main, sub = kind.split("/", 1)
+        message.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=path.name)
+    return message
+
+
+def _connect() -> smtplib.SMTP:
+    host = get_setting("smtp.host")
+    port = int(get_setting("smtp.port"))
+    security = get_setting("smtp.security")
+    if not host:
+        raise MailError("尚未设置邮件服务器（设置 smtp.host、smtp.port、smtp.user、smtp.password）")
+    try:
+        if security == "ssl":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=20,
+                                                    context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(host, port, timeout=20)
+            if security == "starttls":
+                client.starttls(context=ssl.create_default_context())
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"无法连接邮件服务器 {host}:{port}（{exc}），请检查网络和服务器设置") from None
+    return client
+
+
+def send(draft: Draft) -> MailLog:
+    """Send a draft; every try is logged. Raises MailError on failure (the log says so too)."""
+    message = build_message(draft)
+    try:
+        client = _connect()
+        try:
+            user = get_setting("smtp.user")
+            if user:
+                client.login(user, get_setting("smtp.password"))
+            refused = client.send_message(message)
+        finally:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+        if refused:
+            raise MailError(f"以下收件人被拒绝：{'、'.join(refused)}")
+    except smtplib.SMTPAuthenticationError:
+        error = "邮箱登录失败：账号或密码（授权码）错误"
+    except smtplib.SMTPRecipientsRefused as exc:
+        error = f"收件人被服务器拒绝：{'、'.join(exc.recipients)}"
+    except smtplib.SMTPSenderRefused:
+        error = "发件人被服务器拒绝，请检查 smtp.user"
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        error = f"发送失败：{exc}"
+    except MailError as exc:
+        error = str(exc)
+    else:
+        error = ""
+    with database.atomic():
+        log = MailLog.create(to=", ".join(draft.to), subject=draft.subject,
+                             files=json.dumps([p.name for p in draft.files], ensure_ascii=False),
+                             ok=not error, result=error or "已发送")
+    if error:
+        raise MailError(error)
+    return log
+
+
+def send_test() -> MailLog:
+    """A test mail to the account itself."""
+    user = get_setting("smtp.user")
+    if not user:
+        raise MailError("请先设置邮箱账号 smtp.user")
+    return send(Draft([user], "eprc 测试邮件", "这是一封测试邮件，说明邮件设置正确。", []))
+
+
+def subject_and_body(day: object) -> tuple[str, str]:
+    """The daily-report mail's subject and body from the templates in settings."""
+    from db.settings import township
+
+    values = {"township": township(), "month": day.month, "day": day.day,
+              "preparer": get_setting("preparer"), "phone": get_setting("phone")}
+    try:
+        return (get_setting("mail.subject").format(**values),
+                get_setting("mail.body").format(**values))
+    except (KeyError, IndexError, ValueError) as exc:
+        raise Invalid(f"邮件模板有误（{exc}），可用：{{township}} {{month}} {{day}} "
+                      "{{preparer}} {{phone}}") from None

@@ -1,0 +1,74 @@
+"""The report centre: export the daily report into the export folder and e-mail it upward."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from db.models import MailLog, ReportSnapshot
+from db.settings import set_setting
+from tests.exports.test_mail import configure
+from tests.smtp_server import smtp_server
+from tests.tui.conftest import SIZE, notices, screen_text, settle
+from tui.app import EprcApp
+
+
+async def test_export_then_send(demo_path: Path, tmp_path: Path) -> None:
+    set_setting("export_dir", str(tmp_path / "导出"))
+    with smtp_server() as (port, box):
+        configure(port)
+        set_setting("township", "清溪镇")
+        app = EprcApp(demo_path, backup=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert "今日日报尚未报送" in screen_text(pilot)
+            await pilot.press("f7")
+            await settle(pilot)
+            text = screen_text(pilot)
+            assert "疫情防控工作日报" in text and "是（仅报上级，勿外传）" in text
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            files = list((tmp_path / "导出").glob("清溪镇_疫情防控工作日报_*.xlsx"))
+            assert len(files) == 1
+            assert any("已导出" in n for n in notices(pilot))
+            assert files[0].name in screen_text(pilot)
+            await pilot.press("m")
+            await settle(pilot)
+            app.screen.query_one("#form-to").value = "district@gov.example"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert any("邮件已发送" in n for n in notices(pilot))
+            await pilot.press("f1")
+            await settle(pilot)
+            assert "今日日报已报送" in screen_text(pilot)
+    assert ReportSnapshot.select().count() == 1
+    message = box.messages[0]
+    assert "清溪镇" in message["Subject"] and "疫情防控工作日报告" in message["Subject"]
+    names = [part.get_filename() for part in message.iter_attachments()]
+    assert names == [files[0].name]
+    assert load_workbook(files[0]).active["A1"].value == "清溪镇疫情防控工作日报表"
+    assert MailLog.get().ok
+
+
+async def test_send_failure_keeps_the_draft(demo_path: Path, tmp_path: Path) -> None:
+    set_setting("export_dir", str(tmp_path / "导出"))
+    with smtp_server() as (port, box):
+        configure(port, password="wrong")
+        app = EprcApp(demo_path, backup=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("f7", "enter")
+            await settle(pilot)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            await pilot.press("m")
+            await settle(pilot)
+            app.screen.query_one("#form-to").value = "district@gov.example"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert "邮箱登录失败" in screen_text(pilot) and "草稿已保留" in screen_text(pilot)
+            assert app.screen.query_one("#form-to").value == "district@gov.example"
+    assert box.messages == [] and not MailLog.get().ok
