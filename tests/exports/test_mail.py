@@ -13,8 +13,7 @@ from db.database import close_database
 from db.models import MailLog
 from db.settings import set_setting
 from eprc import cli
-from exports.mail import Draft, MailError, add_recipient, resolve_recipients, send, \
-    subject_and_body
+from exports.mail import Draft, MailError, add_recipient, resolve_recipients, send, subject_and_body
 from tests.smtp_server import PASSWORD, USER, free_port, smtp_server
 
 

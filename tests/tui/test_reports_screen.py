@@ -72,3 +72,26 @@ async def test_send_failure_keeps_the_draft(demo_path: Path, tmp_path: Path) -> 
             assert "邮箱登录失败" in screen_text(pilot) and "草稿已保留" in screen_text(pilot)
             assert app.screen.query_one("#form-to").value == "district@gov.example"
     assert box.messages == [] and not MailLog.get().ok
+
+
+async def test_preview_shows_today_beside_yesterday(demo_path: Path) -> None:
+    import datetime as dt
+
+    from db.report import daily_numbers
+
+    today = daily_numbers(dt.date.today())
+    yesterday = daily_numbers(dt.date.today() - dt.timedelta(days=1))
+    current = next(r for r in today[0]["rows"] if r[0] == "合计")[3]
+    before = next(r for r in yesterday[0]["rows"] if r[0] == "合计")[3]
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f7", "r")
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert "未报送（当前数字）" in text
+        table = app.screen.query_one("#preview-table")
+        rows = [table.get_row_at(n) for n in range(table.row_count)]
+        total = next(r for r in rows if r[1] == "合计" and r[2] == "现管控")
+        assert (total[3], total[4]) == (f"{current:g}", f"{before:g}")
+        assert total[5] == (f"{current - before:+g}" if current != before else "")
