@@ -506,10 +506,132 @@ def send(ctx: click.Context, db_path: str | None, to: tuple[str, ...], subject: 
     click.echo(f"已发送给 {', '.join(draft.to)}：{'、'.join(p.name for p in draft.files)}")
 
 
+def _checkpoint_id(name: str | None) -> int | None:
+    from db.models import Checkpoint
+
+    if not name:
+        return None
+    found = Checkpoint.get_or_none(Checkpoint.name == name.strip())
+    if found is None:
+        raise UserError(f"没有名为“{name}”的卡口")
+    return found.id
+
+
+@cli.group("roster")
+def roster_group() -> None:
+    """卡口排班：自动排班与检查。"""
+
+
+@roster_group.command("plan")
+@db_option
+@click.option("--from", "start", type=DATE, required=True)
+@click.option("--to", "end", type=DATE, required=True)
+@click.option("--checkpoint", help="只排某个卡口")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@friendly
+def roster_plan_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
+                    checkpoint: str | None, as_json: bool) -> None:
+    """自动排班：保留已有和锁定的安排，只补空缺；排不满的班次逐一说明原因。"""
+    from db.roster import plan
+
+    _open(ctx, db_path)
+    result = plan(start, end, _checkpoint_id(checkpoint))
+    if as_json:
+        click.echo(json.dumps({"shifts": result.shifts, "added": result.added,
+                               "removed": result.removed,
+                               "gaps": [g.text() for g in result.gaps]}, ensure_ascii=False))
+        return
+    click.echo(result.text())
+    for gap in result.gaps:
+        click.echo(f"  {gap.text()}")
+
+
+@roster_group.command("check")
+@db_option
+@click.option("--from", "start", type=DATE, required=True)
+@click.option("--to", "end", type=DATE, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@friendly
+def roster_check_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
+                     as_json: bool) -> None:
+    """检查排班：缺人、重复排班、连班、超过每周上限；发现问题时退出码为 1。"""
+    from db.roster import check_roster
+
+    _open(ctx, db_path)
+    result = check_roster(start, end)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(f"缺人 {result.gaps}，重复排班 {result.double_bookings}，连班 "
+                   f"{result.back_to_back}，超过上限 {result.over_max}")
+        for item in result.items:
+            click.echo(f"  {item}")
+    if not result.ok:
+        sys.exit(1)
+
+
+@export_group.command("roster")
+@db_option
+@click.option("--from", "start", type=DATE, required=True)
+@click.option("--to", "end", type=DATE, required=True)
+@click.option("--checkpoint", help="只导出某个卡口")
+@click.option("--one-sheet", is_flag=True, help="所有卡口放在一张表（首列为卡口名称）")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+@friendly
+def export_roster_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
+                      checkpoint: str | None, one_sheet: bool, output: str) -> None:
+    """导出卡口值守排班表（A4 横向，一页宽）。"""
+    from exports.roster import export_roster
+
+    _open(ctx, db_path)
+    if end < start:
+        raise UserError("结束日期不能早于开始日期")
+    count = export_roster(Path(output), start, end, _checkpoint_id(checkpoint), one_sheet)
+    click.echo(f"已导出 {count} 个卡口的排班表：{output}")
+
+
+@export_group.command("passages")
+@db_option
+@click.option("--checkpoint", required=True, help="卡口名称")
+@click.option("--date", "day", type=DATE, help="日期（默认今天）")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+@friendly
+def export_passages_cmd(ctx: click.Context, db_path: str | None, checkpoint: str, day: Any,
+                        output: str) -> None:
+    """导出卡口人员车辆出入登记表。"""
+    from exports.roster import export_passages
+
+    _open(ctx, db_path)
+    count = export_passages(Path(output), _checkpoint_id(checkpoint), _end(day))
+    click.echo(f"已导出 {count} 条出入记录：{output}")
+
+
+@export_group.command("volunteers")
+@db_option
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+@friendly
+def export_volunteers_cmd(ctx: click.Context, db_path: str | None, output: str) -> None:
+    """导出志愿者花名册（含累计服务时长）。"""
+    from exports.roster import export_volunteers
+
+    _open(ctx, db_path)
+    count = export_volunteers(Path(output))
+    click.echo(f"已导出 {count} 名志愿者：{output}")
+
+
 def main() -> None:
     """Console-script entry point; an unexpected error is one line too (EPRC_DEBUG=1: traceback)."""
     import os
 
+    if not os.environ.get("EPRC_DEBUG"):
+        # A failed export can leave openpyxl's streaming writer to be collected at exit, which
+        # Python reports as "Exception ignored…" after our one-line message; keep it quiet.
+        sys.unraisablehook = lambda _info: None
     try:
         cli(prog_name="eprc", standalone_mode=True)
     except Exception as exc:  # noqa: BLE001 - last resort: the clerk sees one line

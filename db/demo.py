@@ -17,6 +17,7 @@ from pathlib import Path
 
 from stdnum.cn.ric import calc_check_digit
 
+from db import roster
 from db.audit import log_change
 from db.database import DatabaseError, database, inspect_file, open_database
 from db.pinyin import name_keys
@@ -38,7 +39,7 @@ class DemoSize:
 
 
 SIZES = {
-    "small": DemoSize(4, 2000, 60, 6, 14, 110, 40, 300),
+    "small": DemoSize(4, 2000, 60, 6, 14, 150, 40, 300),
     "town": DemoSize(30, 400_000, 10_000, 200, 60, 2000, 5000, 20_000),
 }
 
@@ -345,16 +346,14 @@ def _build_staff_and_shifts(
     categories = ("下沉干部", "网格员", "民警", "医护", "物业", "党员志愿者", "退役军人",
                   "大学生", "其他")
     weights = (22, 14, 6, 6, 6, 18, 10, 10, 8)
-    staff, leaders = [], []
+    staff = []
     for sid in range(1, size.staff + 1):
         category = rng.choices(categories, weights)[0]
         male = rng.random() < 0.6
         birth = _birth(rng, 19, 60, today)
         name = _name(rng)
         volunteer = category in ("党员志愿者", "退役军人", "大学生", "其他")
-        can_lead = category == "下沉干部" and rng.random() < 0.6
-        if can_lead:
-            leaders.append(sid)
+        can_lead = category in ("下沉干部", "民警")
         political = rng.choice(("中共党员", "群众", "共青团员")) if category != "党员志愿者" \
             else "中共党员"
         team = rng.randrange(1, len(teams) + 1) if volunteer else None
@@ -383,26 +382,7 @@ def _build_staff_and_shifts(
                            "traffic", "staff_per_shift", "needs_leader", "active_from",
                            "active_to"], checkpoints)
     first = today - dt.timedelta(days=size.shift_days // 2)
-    shifts, assignments = [], []
-    workers = [s[0] for s in staff if s[0] not in set(leaders)]
-    shift_id = 0
-    cursor = 0
-    lead_cursor = 0
-    for day_no in range(size.shift_days):
-        day = (first + dt.timedelta(days=day_no)).isoformat()
-        for cp in checkpoints:
-            for slot_id in (1, 2, 3):
-                shift_id += 1
-                headcount = cp[9]
-                shifts.append((shift_id, cp[0], day, slot_id, headcount))
-                leader = leaders[lead_cursor % len(leaders)]
-                lead_cursor += 1
-                assignments.append((shift_id, leader, 1, 0, 0))
-                for _ in range(headcount - 1):
-                    assignments.append((shift_id, workers[cursor % len(workers)], 0, 0, 0))
-                    cursor += 1
-    _insert("shift", ["id", "checkpoint_id", "date", "slot_id", "headcount"], shifts)
-    _insert("assignment", ["shift_id", "staff_id", "is_leader", "pinned", "manual"], assignments)
+    roster.plan(first, first + dt.timedelta(days=size.shift_days - 1))
     services = []
     for s in staff:
         if s[14]:

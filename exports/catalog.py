@@ -104,6 +104,18 @@ def _notice(path: Path, o: Options) -> str:
     return "公示已导出（个人姓名已隐去）"
 
 
+def _roster(path: Path, o: Options) -> str:
+    from exports.roster import export_roster
+
+    return f"{export_roster(path, o.start, o.end)} 个卡口"
+
+
+def _volunteers(path: Path, o: Options) -> str:
+    from exports.roster import export_volunteers
+
+    return f"{export_volunteers(path, o.day)} 名志愿者"
+
+
 EXPORTS: list[Export] = [
     Export("daily", "疫情防控工作日报", "day", False, _daily),
     Export("residents", "居民信息登记表", "day", True, _residents),
@@ -113,6 +125,8 @@ EXPORTS: list[Export] = [
     Export("temperatures", "体温监测登记表", "period", False, _temperatures),
     Export("notices", "居家隔离告知书", "day", False, _notices),
     Export("feedback", "推送核查反馈表", "day", True, _feedback),
+    Export("roster", "卡口值守排班表", "period", False, _roster),
+    Export("volunteers", "志愿者花名册", "day", True, _volunteers),
     Export("donations", "捐赠款物登记台账", "period", False, _donations),
     Export("distributions", "物资发放登记表", "period", False, _distributions),
     Export("notice", "捐赠公示", "period", False, _notice),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
@@ -73,6 +74,11 @@ def cn_date(day: dt.date) -> str:
 
 def cn_month_day(day: dt.date) -> str:
     return f"{day.month}月{day.day}日"
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a sheet: CJK characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def safe_text(value: str) -> str:
@@ -157,8 +163,12 @@ class SheetWriter:
         return cell
 
     def _line(self, text: str, align: Alignment, font: Font | None = None) -> None:
+        """A line across the whole table, tall enough for its text to wrap."""
+        capacity = max(1.0, sum(c.width for c in self.report.columns) - 2)
+        lines = max(1, -(-display_width(text) // int(capacity)))
         self._append([self.cell(text, font=font, align=align, border=False)]
-                     + [self.cell(None, border=False) for _ in range(self.ncols - 1)])
+                     + [self.cell(None, border=False) for _ in range(self.ncols - 1)],
+                     height=(self.report.font_size + 7) * lines if lines > 1 else None)
         self._merge(self.row, 1, self.ncols)
 
     def begin(self) -> None:

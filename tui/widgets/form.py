@@ -61,8 +61,9 @@ class FormDialog(ModalScreen[Any]):
             yield Label("Ctrl+S 保存　Esc 取消　Enter 下一项", classes="hint")
 
     def on_mount(self) -> None:
-        first = self.query(".field Input, .field Select").first()
-        first.focus()
+        fields = self.query(".field Input, .field Select")
+        if fields:
+            fields.first().focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.focus_next()

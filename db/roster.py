@@ -1,0 +1,445 @@
+"""Checkpoint rosters (卡口值守排班): shift slots, shifts, a planner that fills them, and a check.
+
+The planner keeps every valid assignment it finds (pinned, manual, or from an earlier plan) and
+fills only what is missing, so a re-plan after someone drops out changes only what it must. Its
+rules: nobody in two places at once; a rest of at least one slot between shifts (across midnight
+too); unavailability and weekly maxima respected; a leader (带班领导) on every shift that needs
+one; the least-loaded person first (nights counted apart), preferring people whose home is the
+checkpoint's community; same input, same plan. A shift it cannot fill is reported with why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from db.database import database
+from db.models import Area, Assignment, Checkpoint, Shift, ShiftSlot, Staff, Unavailability
+from db.settings import get_setting
+from db.validate import Invalid, normalize_text
+
+Progress = Callable[[str, float], None]
+
+
+def ensure_slots() -> list[ShiftSlot]:
+    """The shift slots, created from settings (e.g. 00:00-08:00,08:00-16:00,16:00-24:00)."""
+    slots = list(ShiftSlot.select().order_by(ShiftSlot.sort, ShiftSlot.id))
+    if slots:
+        return slots
+    with database.atomic():
+        for n, text in enumerate(get_setting("shift_slots").split(",")):
+            start, _, end = text.strip().partition("-")
+            night = start < "06:00" or end <= "06:00" or start >= "20:00"
+            slots.append(ShiftSlot.create(name=text.strip(), start=start, end=end, sort=n,
+                                          is_night=night))
+    return slots
+
+
+def _community(area_id: int | None, paths: dict[int, str]) -> str:
+    path = paths.get(area_id or 0, "")
+    return path.strip("/").split("/")[0] if path else ""
+
+
+def _week(day: dt.date) -> tuple[int, int]:
+    iso = day.isocalendar()
+    return iso[0], iso[1]
+
+
+@dataclass
+class Gap:
+    checkpoint: str
+    date: dt.date
+    slot: str
+    missing: int
+    reason: str
+
+    def text(self) -> str:
+        return f"{self.checkpoint} {self.date:%m-%d} {self.slot} 缺{self.missing}人：{self.reason}"
+
+
+@dataclass
+class PlanResult:
+    shifts: int = 0
+    added: int = 0
+    removed: int = 0
+    gaps: list[Gap] = field(default_factory=list)
+
+    def text(self) -> str:
+        head = f"共 {self.shifts} 个班次，新排 {self.added} 人次，撤下 {self.removed} 人次"
+        return head + (f"；{len(self.gaps)} 个班次未排满" if self.gaps else "；全部排满")
+
+
+def create_shifts(start: dt.date, end: dt.date, checkpoint_id: int | None = None) -> int:
+    """Make the missing shifts of active checkpoints in a period; returns how many were made."""
+    slots = ensure_slots()
+    query = Checkpoint.select()
+    if checkpoint_id is not None:
+        query = query.where(Checkpoint.id == checkpoint_id)
+    existing = {(c, str(d)[:10], s) for c, d, s in database.execute_sql(
+        "SELECT checkpoint_id, date, slot_id FROM shift WHERE date BETWEEN ? AND ?",
+        [start.isoformat(), end.isoformat()]).fetchall()}
+    rows = []
+    for cp in query:
+        day = start
+        while day <= end:
+            active = (cp.active_from is None or cp.active_from <= day) and (
+                cp.active_to is None or cp.active_to >= day)
+            for slot in slots:
+                if active and (cp.id, day.isoformat(), slot.id) not in existing:
+                    rows.append((cp.id, day.isoformat(), slot.id,
+                                 cp.staff_per_shift + slot.extra_staff))
+            day += dt.timedelta(days=1)
+    if rows:
+        database.cursor().executemany(
+            "INSERT INTO shift (checkpoint_id, date, slot_id, headcount) VALUES (?, ?, ?, ?)",
+            rows)
+    return len(rows)
+
+
+class _Calendar:
+    """Who stands which slot when, and everything the rules need to know about a person."""
+
+    def __init__(self, start: dt.date, end: dt.date, slots: list[ShiftSlot]) -> None:
+        self.slots = slots
+        self.order = {s.id: n for n, s in enumerate(slots)}
+        self.night = {s.id for s in slots if s.is_night}
+        self.busy: dict[tuple[int, int], int] = {}  # (staff, time index) -> shift id
+        self.load: dict[int, int] = defaultdict(int)
+        self.nights: dict[int, int] = defaultdict(int)
+        self.weekly: dict[tuple[int, tuple[int, int]], int] = defaultdict(int)
+        self.origin = start - dt.timedelta(days=7)
+
+    def index(self, day: dt.date, slot_id: int) -> int:
+        return (day - self.origin).days * len(self.slots) + self.order[slot_id]
+
+    def free(self, staff: int, at: int) -> bool:
+        return all((staff, t) not in self.busy for t in (at - 1, at, at + 1))
+
+    def take(self, staff: int, at: int, shift: int, day: dt.date, slot_id: int) -> None:
+        self.busy[(staff, at)] = shift
+        self.load[staff] += 1
+        self.weekly[(staff, _week(day))] += 1
+        if slot_id in self.night:
+            self.nights[staff] += 1
+
+
+def _unavailable(start: dt.date, end: dt.date) -> dict[int, list[Unavailability]]:
+    found: dict[int, list[Unavailability]] = defaultdict(list)
+    for u in Unavailability.select().where(
+            (Unavailability.start_date.is_null() | (Unavailability.start_date <= end))
+            & (Unavailability.end_date.is_null() | (Unavailability.end_date >= start))):
+        found[u.staff_id].append(u)
+    return found
+
+
+def _blocked(rules: list[Unavailability], day: dt.date, slot_id: int) -> bool:
+    for u in rules:
+        in_dates = (u.start_date is None or u.start_date <= day) and (
+            u.end_date is None or u.end_date >= day)
+        if in_dates and (u.slot_id is None or u.slot_id == slot_id):
+            return True
+    return False
+
+
+class _Pool:
+    """The people free for one slot, least loaded first; a seat prefers someone from the
+    checkpoint's own community when they are as little loaded as the first in line."""
+
+    def __init__(self, people: list[int], rank: Callable[[int], tuple], home: dict[int, str],
+                 taken: set[int] | None = None) -> None:
+        self.rank = rank
+        self.order = sorted(people, key=rank)
+        self.taken = set() if taken is None else taken
+        self.by_home: dict[str, list[int]] = defaultdict(list)
+        for pid in self.order:
+            self.by_home[home[pid]].append(pid)
+        self.cursor: dict[str, int] = defaultdict(int)
+        self.head = 0
+
+    def _first(self, people: list[int], start: int) -> tuple[int | None, int]:
+        while start < len(people) and people[start] in self.taken:
+            start += 1
+        return (people[start] if start < len(people) else None), start
+
+    def pick(self, home: str) -> int | None:
+        first, self.head = self._first(self.order, self.head)
+        if first is None:
+            return None
+        local, self.cursor[home] = self._first(self.by_home.get(home, []), self.cursor[home])
+        chosen = local if local is not None and self.rank(local)[:2] == self.rank(first)[:2] \
+            else first
+        self.taken.add(chosen)
+        return chosen
+
+
+def plan(start: dt.date, end: dt.date, checkpoint_id: int | None = None,
+         progress: Progress | None = None) -> PlanResult:
+    """Fill every shift of the period (one checkpoint or all) — one transaction."""
+    if end < start:
+        raise Invalid("结束日期不能早于开始日期")
+    if (end - start).days > 62:
+        raise Invalid("一次最多排两个月")
+    report = progress or (lambda _s, _f: None)
+    result = PlanResult()
+    with database.atomic():
+        slots = ensure_slots()
+        create_shifts(start, end, checkpoint_id)
+        cal = _Calendar(start, end, slots)
+        staff = {s.id: s for s in Staff.select().where(Staff.active)}
+        paths = dict(Area.select(Area.id, Area.path).tuples())
+        home = {sid: _community(s.home_area_id, paths) for sid, s in staff.items()}
+        rules = _unavailable(start - dt.timedelta(days=1), end + dt.timedelta(days=1))
+        checkpoints = {c.id: c for c in Checkpoint.select()}
+        # every assignment touching the period (one day either side for the rest rule)
+        existing = list(
+            Assignment.select(Assignment, Shift).join(Shift)
+            .where(Shift.date.between(start - dt.timedelta(days=7), end + dt.timedelta(days=1)))
+            .order_by(Assignment.pinned.desc(), Assignment.manual.desc(), Assignment.id))
+        shifts = {s.id: s for s in Shift.select().where(Shift.date.between(
+            start - dt.timedelta(days=7), end + dt.timedelta(days=1)))}
+        in_period = {sid for sid, s in shifts.items() if start <= s.date <= end and (
+            checkpoint_id is None or s.checkpoint_id == checkpoint_id)}
+        seats: dict[int, list[Assignment]] = defaultdict(list)
+        drop: list[int] = []
+        for a in existing:
+            shift = shifts[a.shift_id]
+            at = cal.index(shift.date, shift.slot_id)
+            person = staff.get(a.staff_id)
+            week = cal.weekly[(a.staff_id, _week(shift.date))]
+            valid = person is not None and (a.staff_id, at) not in cal.busy and (
+                a.pinned or (cal.free(a.staff_id, at) and week < person.max_per_week
+                             and not _blocked(rules.get(a.staff_id, []), shift.date,
+                                              shift.slot_id)))
+            if not valid and a.shift_id in in_period and not a.pinned:
+                drop.append(a.id)
+                continue
+            if person is not None:
+                cal.take(a.staff_id, at, a.shift_id, shift.date, shift.slot_id)
+            seats[a.shift_id].append(a)
+        if drop:
+            Assignment.delete().where(Assignment.id.in_(drop)).execute()
+        result.removed = len(drop)
+        ordered = sorted(in_period, key=lambda sid: (shifts[sid].date,
+                                                      cal.order[shifts[sid].slot_id],
+                                                      shifts[sid].checkpoint_id))
+        result.shifts = len(ordered)
+        groups: dict[tuple[dt.date, int], list[int]] = defaultdict(list)
+        for sid in ordered:
+            groups[(shifts[sid].date, shifts[sid].slot_id)].append(sid)
+        new_rows: list[tuple[int, int, int]] = []
+        done = 0
+        for (day, slot_id), group in groups.items():
+            at = cal.index(day, slot_id)
+            night = slot_id in cal.night
+            pool = _Pool(
+                [pid for pid, person in staff.items()
+                 if cal.free(pid, at) and cal.weekly[(pid, _week(day))] < person.max_per_week
+                 and not _blocked(rules.get(pid, []), day, slot_id)],
+                lambda pid, night=night: (cal.load[pid], cal.nights[pid] if night else 0, pid),
+                home)
+            leaders = _Pool([pid for pid in pool.order if staff[pid].can_lead],
+                            pool.rank, home, pool.taken)
+            slot_name = slots[cal.order[slot_id]].name
+            for sid in group:
+                shift = shifts[sid]
+                cp = checkpoints[shift.checkpoint_id]
+                cp_home = _community(cp.area_id, paths)
+                taken = seats[sid]
+                missing = shift.headcount - len(taken)
+                has_leader = any(a.is_leader or (a.staff_id in staff and
+                                                 staff[a.staff_id].can_lead) for a in taken)
+                picks: list[tuple[int, int]] = []
+                if cp.needs_leader and not has_leader:
+                    leader = leaders.pick(cp_home) if missing > 0 else None
+                    if leader is None:
+                        result.gaps.append(Gap(cp.name, day, slot_name, 0,
+                                               "缺带班领导：该时段没有可带班的人员有空"))
+                    else:
+                        picks.append((leader, 1))
+                        missing -= 1
+                while missing > 0:
+                    pid = pool.pick(cp_home)
+                    if pid is None:
+                        result.gaps.append(Gap(
+                            cp.name, day, slot_name, missing,
+                            "该时段没有空闲人员（其余人员已在其他卡口、需轮休、不可值班或已达每周上限）"))
+                        break
+                    picks.append((pid, 0))
+                    missing -= 1
+                for pid, lead in picks:
+                    cal.take(pid, at, sid, day, slot_id)
+                    new_rows.append((sid, pid, lead))
+                done += 1
+            report("排班", done / max(len(ordered), 1))
+        database.cursor().executemany(
+            "INSERT INTO assignment (shift_id, staff_id, is_leader, pinned, manual) "
+            "VALUES (?, ?, ?, 0, 0)", new_rows)
+        result.added = len(new_rows)
+    report("排班", 1.0)
+    return result
+
+
+# --- manual changes ------------------------------------------------------------------------------
+
+
+def assign(shift_id: int, staff_id: int, pinned: bool = False) -> Assignment:
+    """Put a person on a shift by hand (kept by later plans); the rules are checked."""
+    shift = Shift.get_by_id(shift_id)
+    person = Staff.get_by_id(staff_id)
+    clash = (Assignment.select(Assignment, Shift).join(Shift)
+             .where((Assignment.staff == staff_id) & (Shift.date == shift.date)
+                    & (Shift.slot == shift.slot_id)).first())
+    if clash is not None:
+        raise Invalid(f"{person.name} 该时段已在{clash.shift.checkpoint.name}值守")
+    slots = ensure_slots()
+    order = [s.id for s in slots]
+    position = order.index(shift.slot_id)
+    neighbours = []
+    for step in (-1, 1):
+        index = position + step
+        day = shift.date + dt.timedelta(days=index // len(order))
+        neighbours.append((day, order[index % len(order)]))
+    for day, slot_id in neighbours:
+        near = (Assignment.select().join(Shift)
+                .where((Assignment.staff == staff_id) & (Shift.date == day)
+                       & (Shift.slot == slot_id)).exists())
+        if near:
+            raise Invalid(f"{person.name} 相邻班次已排班，需至少轮休一个班次")
+    if _blocked(_unavailable(shift.date, shift.date).get(staff_id, []), shift.date,
+                shift.slot_id):
+        raise Invalid(f"{person.name} 该时段登记为不可值班")
+    return Assignment.create(shift=shift, staff=person, manual=True, pinned=pinned,
+                             is_leader=person.can_lead and not any(
+                                 a.is_leader for a in shift.assignments))
+
+
+def unassign(assignment_id: int) -> None:
+    from db import recycle
+
+    assignment = Assignment.get_by_id(assignment_id)
+    recycle.delete(assignment, f"排班 {assignment.staff.name} {assignment.shift.date:%m-%d}")
+
+
+def set_pinned(assignment_id: int, pinned: bool) -> Assignment:
+    assignment = Assignment.get_by_id(assignment_id)
+    assignment.pinned = pinned
+    assignment.save()
+    return assignment
+
+
+def swap(first_id: int, second_id: int) -> None:
+    """Exchange the people of two assignments (both become manual)."""
+    with database.atomic():
+        a, b = Assignment.get_by_id(first_id), Assignment.get_by_id(second_id)
+        a_staff, b_staff = a.staff_id, b.staff_id
+        Assignment.delete().where(Assignment.id.in_([a.id, b.id])).execute()
+        try:
+            assign(a.shift_id, b_staff)
+            assign(b.shift_id, a_staff)
+        except Invalid as exc:
+            raise Invalid(f"无法互换：{exc}") from None
+
+
+def find_staff(text: str, limit: int = 20) -> list[Staff]:
+    """Staff by name, pinyin initials or phone."""
+    q = normalize_text(text).replace(" ", "")
+    if not q:
+        return []
+    query = Staff.select().where(Staff.active)
+    if q.isascii() and q.isalpha():
+        query = query.where(Staff.name_key.startswith(q.lower()))
+    elif q.isdigit():
+        query = query.where(Staff.phone.contains(q))
+    else:
+        query = query.where(Staff.name.contains(q))
+    return list(query.order_by(Staff.name).limit(limit))
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckResult:
+    gaps: int = 0
+    double_bookings: int = 0
+    back_to_back: int = 0
+    over_max: int = 0
+    items: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.gaps or self.double_bookings or self.back_to_back or self.over_max)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"gaps": self.gaps, "double_bookings": self.double_bookings,
+                "back_to_back": self.back_to_back, "over_max": self.over_max,
+                "items": self.items}
+
+
+def check_roster(start: dt.date, end: dt.date) -> CheckResult:
+    """Gaps, double bookings, back-to-back shifts and people over their weekly maximum."""
+    slots = ensure_slots()
+    cal = _Calendar(start, end, slots)
+    names = {s.id: s.name for s in Staff.select(Staff.id, Staff.name)}
+    result = CheckResult()
+    shifts = list(Shift.select(Shift, Checkpoint).join(Checkpoint)
+                  .where(Shift.date.between(start, end)))
+    people: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    count: dict[int, int] = defaultdict(int)
+    leaders: dict[int, bool] = defaultdict(bool)
+    for shift_id, staff_id, leader, can_lead in database.execute_sql(
+            "SELECT a.shift_id, a.staff_id, a.is_leader, s.can_lead FROM assignment a "
+            "JOIN shift h ON h.id = a.shift_id JOIN staff s ON s.id = a.staff_id "
+            "WHERE h.date BETWEEN ? AND ?", [start.isoformat(), end.isoformat()]).fetchall():
+        count[shift_id] += 1
+        leaders[shift_id] |= bool(leader or can_lead)
+        people[staff_id].append((shift_id, 0))
+    by_id = {s.id: s for s in shifts}
+    slot_names = {s.id: s.name for s in slots}
+    for shift in sorted(shifts, key=lambda s: (s.date, cal.order[s.slot_id], s.checkpoint_id)):
+        short = shift.headcount - count[shift.id]
+        where = f"{shift.checkpoint.name} {shift.date:%m-%d} {slot_names[shift.slot_id]}"
+        if short > 0:
+            result.gaps += 1
+            result.items.append(f"缺人：{where} 缺{short}人")
+        if shift.checkpoint.needs_leader and count[shift.id] and not leaders[shift.id]:
+            result.gaps += 1
+            result.items.append(f"缺带班领导：{where}")
+    for staff_id, entries in people.items():
+        times: dict[int, int] = {}
+        weeks: dict[tuple[int, int], int] = defaultdict(int)
+        for shift_id, _ in entries:
+            shift = by_id[shift_id]
+            at = cal.index(shift.date, shift.slot_id)
+            if at in times:
+                result.double_bookings += 1
+                result.items.append(f"重复排班：{names[staff_id]} {shift.date:%m-%d} "
+                                    f"{slot_names[shift.slot_id]}")
+            times[at] = shift_id
+            weeks[_week(shift.date)] += 1
+        for at in sorted(times):
+            if at + 1 in times:
+                result.back_to_back += 1
+                shift = by_id[times[at]]
+                result.items.append(f"连班：{names[staff_id]} {shift.date:%m-%d} "
+                                    f"{slot_names[shift.slot_id]}起连续两个班次")
+        limit = Staff.get_by_id(staff_id).max_per_week
+        for week, n in weeks.items():
+            if n > limit:
+                result.over_max += 1
+                result.items.append(f"超过每周上限：{names[staff_id]} 第{week[1]}周 {n}班（上限{limit}）")
+    return result
+
+
+def spread(start: dt.date, end: dt.date) -> dict[str, tuple[int, int]]:
+    """(min, max) shifts per person within each staff category over a period."""
+    counts = dict(database.execute_sql(
+        "SELECT a.staff_id, count(*) FROM assignment a JOIN shift h ON h.id = a.shift_id "
+        "WHERE h.date BETWEEN ? AND ? GROUP BY a.staff_id",
+        [start.isoformat(), end.isoformat()]).fetchall())
+    by_category: dict[str, list[int]] = defaultdict(list)
+    for sid, category in Staff.select(Staff.id, Staff.category).where(Staff.active).tuples():
+        by_category[category].append(counts.get(sid, 0))
+    return {c: (min(v), max(v)) for c, v in by_category.items()}

@@ -1,0 +1,189 @@
+"""Checkpoint sheets (FORMATS.md §5–§7): 卡口值守排班表 to post at the gate (a sheet per
+checkpoint, or one for all), 出入登记表 of a day, and 志愿者花名册 with hours served."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+
+from db.database import database
+from db.gate import passages
+from db.models import Checkpoint, Staff
+from db.roster import ensure_slots
+from db.settings import township
+from db.validate import Invalid, age_on, check_id
+from exports.office import date_line, signoff, unit_line
+from exports.sheet import Column, Report, SheetWriter, cn_date, cn_month_day, new_workbook, save_workbook
+
+WEEKDAYS = "一二三四五六日"
+DUTY_RULES = "值守要求：佩戴口罩、逐人测温、逐车登记，发热人员不得进入。"
+
+
+def _names(start: dt.date, end: dt.date) -> dict[tuple[int, str, int], list[tuple[str, bool]]]:
+    cells: dict[tuple[int, str, int], list[tuple[str, bool]]] = defaultdict(list)
+    for cp, day, slot, name, leader in database.execute_sql(
+            "SELECT h.checkpoint_id, h.date, h.slot_id, s.name, a.is_leader FROM assignment a "
+            "JOIN shift h ON h.id = a.shift_id JOIN staff s ON s.id = a.staff_id "
+            "WHERE h.date BETWEEN ? AND ? ORDER BY a.is_leader DESC, a.id",
+            [start.isoformat(), end.isoformat()]).fetchall():
+        cells[(cp, str(day)[:10], slot)].append((name, bool(leader)))
+    return cells
+
+
+def _leaders(checkpoint_id: int | None, start: dt.date, end: dt.date) -> str:
+    sql = ("SELECT DISTINCT s.name, s.phone FROM assignment a JOIN shift h ON h.id = a.shift_id "
+           "JOIN staff s ON s.id = a.staff_id WHERE a.is_leader AND h.date BETWEEN ? AND ?")
+    params: list[object] = [start.isoformat(), end.isoformat()]
+    if checkpoint_id is not None:
+        sql += " AND h.checkpoint_id = ?"
+        params.append(checkpoint_id)
+    rows = database.execute_sql(sql + " ORDER BY s.name", params).fetchall()
+    return "；".join(f"{name}　联系电话：{phone}" for name, phone in rows) or "（未排）"
+
+
+def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int | None = None,
+                  one_sheet: bool = False) -> int:
+    """卡口值守排班表 for a period; a sheet per checkpoint, or one sheet for all. Returns the
+    number of checkpoints."""
+    if end < start:
+        raise ValueError("结束日期不能早于开始日期")
+    slots = ensure_slots()
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    query = Checkpoint.select().order_by(Checkpoint.id)
+    if checkpoint_id is not None:
+        query = query.where(Checkpoint.id == checkpoint_id)
+    checkpoints = list(query)
+    cells = _names(start, end)
+    period = f"（{cn_date(start)}—{cn_month_day(end)}）"
+    day_columns = [Column(f"星期{WEEKDAYS[d.weekday()]}", 16, group=cn_month_day(d)) for d in days]
+    wb = new_workbook()
+
+    def text(cp: int, day: dt.date, slot: int) -> str:
+        people = cells.get((cp, day.isoformat(), slot), [])
+        return "、".join(f"{n}（带班）" if lead else n for n, lead in people)
+
+    if one_sheet:
+        report = Report(title=f"{township()}疫情防控卡口值守排班表{period}",
+                        columns=[Column("卡口名称", 16), Column("班次", 13), *day_columns],
+                        unit_line=unit_line(), date_line=date_line(end, "制表日期"),
+                        font_size=12, landscape=True, row_height=48,
+                        footnotes=(f"带班领导：{_leaders(None, start, end)}", DUTY_RULES),
+                        signoff=signoff())
+        writer = SheetWriter(wb, "排班表", report)
+        writer.begin()
+        for cp in checkpoints:
+            for slot in slots:
+                writer.add_row([cp.name, slot.name, *[text(cp.id, d, slot.id) for d in days]])
+        writer.end()
+    for cp in [] if one_sheet else checkpoints:
+        report = Report(title=f"{cp.name}值守排班表{period}",
+                        columns=[Column("班次", 13), *day_columns],
+                        unit_line=unit_line(), date_line=date_line(end, "制表日期"),
+                        font_size=13, landscape=True, row_height=60,
+                        footnotes=(f"带班领导：{_leaders(cp.id, start, end)}", DUTY_RULES),
+                        signoff=f"卡口负责人：{cp.person}　联系电话：{cp.phone}")
+        writer = SheetWriter(wb, cp.name, report)
+        writer.begin()
+        for slot in slots:
+            writer.add_row([slot.name, *[text(cp.id, d, slot.id) for d in days]])
+        writer.end()
+    if not checkpoints:
+        writer = SheetWriter(wb, "排班表", Report("没有卡口", [Column("说明", 40)]))
+        writer.begin()
+        writer.end()
+    save_workbook(wb, path)
+    return len(checkpoints)
+
+
+PASSAGE_COLUMNS = (
+    Column("序号", 5, "int"), Column("时间", 16, "datetime"), Column("姓名", 9),
+    Column("身份证号码", 20), Column("联系电话", 13), Column("车牌号", 10), Column("进/出", 6),
+    Column("体温（℃）", 8, "number"), Column("健康码", 7), Column("来自何地/事由", 20),
+    Column("是否本辖区住户", 8), Column("处置（放行/劝返）", 10), Column("值守人员", 10),
+    Column("备注", 12),
+)
+
+
+def export_passages(path: Path, checkpoint_id: int, day: dt.date) -> int:
+    """出入登记表 of one checkpoint and day."""
+    cp = Checkpoint.get_by_id(checkpoint_id)
+    report = Report(title=f"{cp.name}人员车辆出入登记表（{cn_date(day)}）",
+                    columns=PASSAGE_COLUMNS, unit_line=unit_line(), date_line=date_line(day),
+                    signoff=signoff(), font_size=10,
+                    footnotes=("注：体温≥发热标准或健康码为黄码、红码者一律劝返并报告。",))
+    wb = new_workbook()
+    writer = SheetWriter(wb, "出入登记", report)
+    writer.begin()
+    rows = passages(checkpoint_id, day)
+    for n, p in enumerate(rows, start=1):
+        writer.add_row([n, p.at, p.name, p.id_number, p.phone, p.plate, p.direction,
+                        p.temperature, p.health_code, p.origin_reason,
+                        "是" if p.is_local else "否", p.outcome, p.on_duty, p.notes],
+                       red=frozenset({11}) if p.outcome == "劝返" else frozenset())
+    writer.end()
+    save_workbook(wb, path)
+    return len(rows)
+
+
+VOLUNTEER_COLUMNS = (
+    Column("序号", 5, "int"), Column("姓名", 9), Column("性别", 5), Column("年龄", 5, "int"),
+    Column("政治面貌", 9), Column("身份证号码", 20), Column("联系电话", 13), Column("工作单位", 16),
+    Column("人员类别", 10), Column("所属服务队", 14), Column("服务网格/卡口", 18),
+    Column("累计服务时长（小时）", 10, "number"), Column("备注", 12),
+)
+
+
+def _slot_hours() -> dict[int, float]:
+    hours = {}
+    for slot in ensure_slots():
+        start = int(slot.start[:2]) + int(slot.start[3:5]) / 60
+        end = int(slot.end[:2]) + int(slot.end[3:5]) / 60
+        hours[slot.id] = (end - start) % 24 or 24
+    return hours
+
+
+def volunteer_hours() -> dict[int, float]:
+    """Hours served per person: shifts stood (by slot length) plus service records."""
+    slot_hours = _slot_hours()
+    hours: dict[int, float] = defaultdict(float)
+    for staff_id, slot_id, count in database.execute_sql(
+            "SELECT a.staff_id, h.slot_id, count(*) FROM assignment a JOIN shift h "
+            "ON h.id = a.shift_id WHERE h.date <= date('now', 'localtime') "
+            "GROUP BY a.staff_id, h.slot_id").fetchall():
+        hours[staff_id] += slot_hours.get(slot_id, 8) * count
+    for staff_id, total in database.execute_sql(
+            "SELECT staff_id, total(hours) FROM service_record GROUP BY staff_id").fetchall():
+        hours[staff_id] += total
+    return hours
+
+
+def export_volunteers(path: Path, day: dt.date | None = None) -> int:
+    """志愿者花名册 with hours served."""
+    day = day or dt.date.today()
+    report = Report(title=f"{township()}疫情防控志愿者花名册", columns=VOLUNTEER_COLUMNS,
+                    unit_line=unit_line(), date_line=date_line(day), signoff=signoff(),
+                    font_size=10)
+    wb = new_workbook()
+    writer = SheetWriter(wb, "志愿者花名册", report)
+    writer.begin()
+    hours = volunteer_hours()
+    places: dict[int, str] = {}
+    for staff_id, name in database.execute_sql(
+            "SELECT a.staff_id, c.name FROM assignment a JOIN shift h ON h.id = a.shift_id "
+            "JOIN checkpoint c ON c.id = h.checkpoint_id GROUP BY a.staff_id, c.id "
+            "ORDER BY count(*) DESC").fetchall():
+        places.setdefault(staff_id, name)
+    people = list(Staff.select().where(Staff.is_volunteer & Staff.active)
+                  .order_by(Staff.team, Staff.id))
+    for n, s in enumerate(people, start=1):
+        try:
+            age = age_on(check_id(s.id_number).birth_date, day) if s.id_number else None
+        except Invalid:
+            age = None
+        writer.add_row([n, s.name, s.sex, age, s.political_status, s.id_number or "", s.phone,
+                        s.unit, s.category, s.team.name if s.team else "",
+                        places.get(s.id, ""), round(hours.get(s.id, 0.0), 1), s.notes])
+    writer.end()
+    save_workbook(wb, path)
+    return len(people)

@@ -1,0 +1,83 @@
+"""The week grids and the gate, as the clerk uses them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from db.models import Assignment, GatePassage, Shift, Staff
+from tests.tui.conftest import SIZE, notices, screen_text, settle
+from tui.app import EprcApp
+
+
+async def test_township_week_plan_and_checkpoint_grid(demo_path: Path) -> None:
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "12/12" in screen_text(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        assert "0/0" not in screen_text(pilot) and "—" in screen_text(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert "全部排满" in screen_text(pilot)
+        assert "12/12" in screen_text(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert "每班4人，须带班领导" in screen_text(pilot) and "(带)" in screen_text(pilot)
+        # remove the only-or-chosen person of Monday's night shift, then add someone back
+        await pilot.press("right")  # onto Monday
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # the first person in the list
+        await settle(pilot)
+        assert any("已撤下" in n for n in notices(pilot))
+        assert "缺1" in screen_text(pilot)
+        day, slot_id = screen.here()
+        shift = Shift.get((Shift.checkpoint == screen.checkpoint.id) & (Shift.date == day)
+                          & (Shift.slot == slot_id))
+        free = Staff.create(name="新来的", name_key="xld", category="其他", phone="13000000000")
+        await pilot.press("a")
+        await settle(pilot)
+        app.screen.query_one("#form-who").value = free.name
+        app.screen.query_one("#form-pin").value = "是"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "缺1" not in screen_text(pilot) and f"{free.name}★" in screen_text(pilot)
+    added = Assignment.get((Assignment.shift == shift.id) & (Assignment.staff == free.id))
+    assert added.pinned and added.manual
+
+
+async def test_gate_entry_refuses_a_fever(demo_path: Path) -> None:
+    before = GatePassage.select().count()
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f5", "enter")
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press(*"外地司机")  # no such resident: an outsider
+        await settle(pilot)
+        assert "未找到居民" in screen_text(pilot)
+        screen = app.screen
+        screen.query_one("#gate-name").value = "外地司机"
+        screen.query_one("#gate-origin").value = "送货，来自上海市浦东新区"
+        screen.query_one("#gate-plate").value = "沪a12345"
+        screen.query_one("#gate-temperature").value = "38.1"
+        screen.query_one("#gate-temperature").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "劝返，已登记" in screen_text(pilot)
+        screen.query_one("#gate-temperature").value = "36.4"
+        screen.query_one("#gate-temperature").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "请选择居民或填写姓名" in screen_text(pilot)
+    passage = GatePassage.select().order_by(GatePassage.id.desc()).first()
+    assert GatePassage.select().count() == before + 1
+    assert (passage.outcome, passage.plate, passage.is_local) == ("劝返", "沪A12345", False)
+    assert passage.at.date() == dt.date.today()

@@ -1,0 +1,121 @@
+"""出入登记: the fast entry screen at a checkpoint — find the resident (ID, name, pinyin or pass
+card) or type an outsider, then plate, in/out, temperature and health code; Enter records it.
+A fever or a yellow/red code is refused (劝返) in red."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+
+from db import gate
+from db.models import Checkpoint, Resident
+from db.validate import Invalid
+
+
+class GateScreen(Screen):
+    TITLE = "出入登记"
+    BINDINGS = [Binding("escape", "app.pop_screen", "返回"),
+                Binding("ctrl+s", "record", "登记")]
+
+    def __init__(self, checkpoint_id: int) -> None:
+        super().__init__()
+        self.checkpoint = Checkpoint.get_by_id(checkpoint_id)
+        self.resident: Resident | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"[b]{escape(self.checkpoint.name)}[/b]　今日出入登记", id="gate-title")
+        with Horizontal(classes="field"):
+            yield Label("查找居民", classes="field-label")
+            yield Input(placeholder="身份证号/姓名/拼音首字母/临时出入卡号", id="gate-find")
+        yield Static("", id="gate-person")
+        with Horizontal(classes="field"):
+            yield Label("外来人员姓名/电话", classes="field-label")
+            yield Input(id="gate-name")
+            yield Input(id="gate-phone")
+        with Horizontal(classes="field"):
+            yield Label("来自何地/事由", classes="field-label")
+            yield Input(id="gate-origin")
+        with Horizontal(classes="field"):
+            yield Label("车牌/进出/健康码", classes="field-label")
+            yield Input(placeholder="可空", id="gate-plate")
+            yield Select([("进", "进"), ("出", "出")], value="进", allow_blank=False,
+                         id="gate-direction")
+            yield Select([(c, c) for c in gate.HEALTH_CODES], value="绿", allow_blank=False,
+                         id="gate-code")
+        with Horizontal(classes="field"):
+            yield Label("体温（Enter 登记）", classes="field-label")
+            yield Input(placeholder="36.5", id="gate-temperature")
+        yield Static("", id="gate-message")
+        table: DataTable = DataTable(id="gate-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("时间", "姓名", "车牌", "进/出", "体温", "健康码", "处置", "来自/事由")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#gate-find", Input).focus()
+        self.reload()
+
+    def reload(self) -> None:
+        import datetime as dt
+
+        table = self.query_one(DataTable)
+        table.clear()
+        for p in reversed(gate.passages(self.checkpoint.id, dt.date.today())):
+            outcome = f"[red b]{p.outcome}[/red b]" if p.outcome == "劝返" else p.outcome
+            table.add_row(f"{p.at:%H:%M}", escape(p.name), p.plate, p.direction,
+                          f"{p.temperature:.1f}" if p.temperature else "", p.health_code,
+                          outcome, escape(p.origin_reason))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "gate-find":
+            return
+        found = gate.find_person(event.value) if len(event.value.strip()) >= 2 else []
+        self.resident = found[0] if found else None
+        person = self.query_one("#gate-person", Static)
+        if self.resident is None:
+            person.update("未找到居民：外来人员请填写姓名、电话、来自何地" if event.value.strip()
+                          else "")
+        else:
+            more = f"（另有{len(found) - 1}人匹配，请输入更多）" if len(found) > 1 else ""
+            address = self.resident.household.address if self.resident.household else ""
+            person.update(f"[green]{escape(self.resident.name)}　{self.resident.id_number[:6]}"
+                          f"********{self.resident.id_number[-4:]}　{escape(address)}[/green]{more}")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "gate-temperature":
+            self.action_record()
+        else:
+            self.focus_next()
+
+    def _value(self, selector: str) -> str:
+        return str(self.query_one(selector).value or "")
+
+    def action_record(self) -> None:
+        data = gate.PassageInput(
+            direction=self._value("#gate-direction"),
+            temperature=self._value("#gate-temperature"),
+            health_code=self._value("#gate-code"), resident=self.resident,
+            name=self._value("#gate-name"), phone=self._value("#gate-phone"),
+            plate=self._value("#gate-plate"), origin_reason=self._value("#gate-origin"))
+        message = self.query_one("#gate-message", Static)
+        try:
+            passage = gate.record_passage(self.checkpoint.id, data)
+        except Invalid as exc:
+            message.update(f"[red]{escape(str(exc))}[/red]")
+            return
+        if passage.outcome == "劝返":
+            message.update(f"[red b]{escape(passage.name)} 体温{passage.temperature:.1f}℃ "
+                           f"健康码{passage.health_code}：劝返，已登记并列入首页[/red b]")
+        else:
+            message.update(f"已登记：{escape(passage.name)} {passage.direction} 放行")
+        for selector in ("#gate-find", "#gate-name", "#gate-phone", "#gate-origin",
+                         "#gate-plate", "#gate-temperature"):
+            self.query_one(selector, Input).value = ""
+        self.resident = None
+        self.query_one("#gate-find", Input).focus()
+        self.reload()

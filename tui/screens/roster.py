@@ -1,0 +1,315 @@
+"""卡口排班: the township's week (checkpoints × days, coverage in colour), a checkpoint's week
+(slots × days, names in cells) with assign / remove / swap / pin, automatic planning in a worker,
+the check, printing, and the gate entry screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from db import roster
+from db.database import database
+from db.models import Assignment, Checkpoint, Shift
+from db.validate import Invalid
+from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.widgets.form import Field, FormDialog
+
+WEEKDAYS = "一二三四五六日"
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def coverage(start: dt.date, end: dt.date) -> dict[tuple[int, str], tuple[int, int]]:
+    """(assigned, needed) per checkpoint and day."""
+    rows = database.execute_sql(
+        "SELECT h.checkpoint_id, h.date, total(h.headcount), "
+        "(SELECT count(*) FROM assignment a JOIN shift x ON x.id = a.shift_id "
+        " WHERE x.checkpoint_id = h.checkpoint_id AND x.date = h.date) "
+        "FROM shift h WHERE h.date BETWEEN ? AND ? GROUP BY h.checkpoint_id, h.date",
+        [start.isoformat(), end.isoformat()]).fetchall()
+    return {(cp, str(day)[:10]): (int(have), int(need)) for cp, day, need, have in rows}
+
+
+class RosterScreen(Screen):
+    TITLE = "卡口排班"
+    BINDINGS = [
+        Binding("enter", "open", "卡口一周"),
+        Binding("left_square_bracket", "week(-1)", "上周"),
+        Binding("right_square_bracket", "week(1)", "下周"),
+        Binding("p", "plan", "自动排班"),
+        Binding("c", "check", "检查"),
+        Binding("x", "export", "导出/打印"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.start = monday(dt.date.today())
+        self.checkpoints: list[Checkpoint] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="roster-title")
+        yield DataTable(id="roster-table", cursor_type="row", zebra_stripes=True)
+        yield ProgressBar(total=1.0, show_eta=False, id="roster-progress")
+        yield Static(id="roster-status")
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        end = self.start + dt.timedelta(days=6)
+        days = [self.start + dt.timedelta(days=n) for n in range(7)]
+        self.query_one("#roster-title", Static).update(
+            f"[b]{self.start:%Y-%m-%d} 至 {end:%m-%d}[/b]　绿=排满　黄=缺人　红=无人　[ ] 切换周")
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("卡口", "类型", *[f"{d:%m-%d}周{WEEKDAYS[d.weekday()]}" for d in days])
+        cover = coverage(self.start, end)
+        self.checkpoints = list(Checkpoint.select().order_by(Checkpoint.id))
+        for cp in self.checkpoints:
+            cells = []
+            for d in days:
+                have, need = cover.get((cp.id, d.isoformat()), (0, 0))
+                color = "green" if need and have >= need else ("red" if not have else "yellow")
+                cells.append(f"[{color}]{have}/{need}[/{color}]" if need else "—")
+            table.add_row(escape(cp.name), f"{cp.kind}·{cp.staff_per_shift}人", *cells)
+
+    def action_week(self, step: int) -> None:
+        self.start += dt.timedelta(days=7 * step)
+        self.reload()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if self.checkpoints and 0 <= table.cursor_row < len(self.checkpoints):
+            self.app.push_screen(CheckpointWeekScreen(self.checkpoints[table.cursor_row].id,
+                                                      self.start))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_plan(self) -> None:
+        self.query_one("#roster-status", Static).update("正在自动排班…")
+        self.run_plan(self.start, self.start + dt.timedelta(days=6))
+
+    @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
+    def run_plan(self, start: dt.date, end: dt.date) -> roster.PlanResult:
+        def progress(_stage: str, fraction: float) -> None:
+            self.app.call_from_thread(self.query_one("#roster-progress", ProgressBar).update,
+                                      progress=fraction)
+
+        return roster.plan(start, end, progress=progress)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "plan":
+            return
+        status = self.query_one("#roster-status", Static)
+        if event.state == WorkerState.SUCCESS:
+            result: roster.PlanResult = event.worker.result
+            gaps = "；".join(g.text() for g in result.gaps[:3])
+            status.update(escape(result.text() + (f"。{gaps}…" if gaps else "")))
+            self.reload()
+        elif event.state == WorkerState.ERROR:
+            status.update(f"[red]{escape(str(event.worker.error))}[/red]")
+
+    def action_check(self) -> None:
+        result = roster.check_roster(self.start, self.start + dt.timedelta(days=6))
+        summary = (f"缺人 {result.gaps}，重复排班 {result.double_bookings}，连班 "
+                   f"{result.back_to_back}，超过每周上限 {result.over_max}")
+        details = "\n".join(result.items[:12]) + ("\n…" if len(result.items) > 12 else "")
+        self.app.push_screen(FormDialog("排班检查", [], lambda _v: True,
+                                        note=summary + ("\n" + details if details else
+                                                        "\n没有发现问题")))
+
+    def action_export(self) -> None:
+        from exports.office import export_folder, report_filename
+
+        end = self.start + dt.timedelta(days=6)
+        name = report_filename("卡口值守排班表", f"{self.start:%Y-%m-%d}至{end:%m-%d}")
+        fields = [Field("layout", "版式", options=("每个卡口一页", "全部卡口一张表")),
+                  Field("print", "导出后打印", options=("否", "是"))]
+
+        def chosen(v: dict[str, str]) -> dict[str, str]:
+            return v
+
+        def start(v: dict[str, str] | None) -> None:
+            if v is None:
+                return
+
+            def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
+                from exports.roster import export_roster
+                from exports.system import print_file
+
+                count = export_roster(path, self.start, end, None, v["layout"] != "每个卡口一页")
+                details = [f"文件：{path}"]
+                if v["print"] == "是":
+                    details.append(print_file(path))
+                return JobResult(f"已导出 {count} 个卡口的排班表", details)
+
+            self.app.push_screen(FileJobDialog("导出卡口值守排班表", job,
+                                               path=str(export_folder() / name)))
+
+        self.app.push_screen(FormDialog("导出排班表", fields, chosen), start)
+
+
+class CheckpointWeekScreen(Screen):
+    """One checkpoint's week: slots × days with the names on duty."""
+
+    TITLE = "卡口一周排班"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "返回"),
+        Binding("a", "assign", "加人"),
+        Binding("d", "remove", "撤下"),
+        Binding("s", "swap", "互换"),
+        Binding("l", "pin", "锁定"),
+        Binding("g", "gate", "出入登记"),
+    ]
+
+    def __init__(self, checkpoint_id: int, start: dt.date) -> None:
+        super().__init__()
+        self.checkpoint = Checkpoint.get_by_id(checkpoint_id)
+        self.start = start
+        self.slots = roster.ensure_slots()
+        self.days = [start + dt.timedelta(days=n) for n in range(7)]
+        self.swap_from: Assignment | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="week-title")
+        yield DataTable(id="week-table", cursor_type="cell")
+        yield Static("", id="week-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        roster.create_shifts(self.days[0], self.days[-1], self.checkpoint.id)
+        self.reload()
+
+    def reload(self) -> None:
+        cp = self.checkpoint
+        self.query_one("#week-title", Static).update(
+            f"[b]{escape(cp.name)}[/b]　每班{cp.staff_per_shift}人"
+            + ("，须带班领导" if cp.needs_leader else "") + "　★=锁定　(带)=带班")
+        table = self.query_one(DataTable)
+        position = table.cursor_coordinate
+        table.clear(columns=True)
+        table.add_column("班次", width=10)
+        for d in self.days:
+            table.add_column(f"{d:%m-%d}周{WEEKDAYS[d.weekday()]}", width=10)
+        for slot in self.slots:
+            cells = []
+            for d in self.days:
+                people = self.people(d, slot.id)
+                shift = self.shift(d, slot.id)
+                need = shift.headcount if shift else 0
+                names = "\n".join(f"{a.staff.name}{'(带)' if a.is_leader else ''}"
+                                  f"{'★' if a.pinned else ''}" for a in people)
+                short = "" if len(people) >= need else f"\n[red]缺{need - len(people)}[/red]"
+                cells.append(escape(names) + short)
+            table.add_row(slot.name, *cells, height=max(2, self.checkpoint.staff_per_shift + 1))
+        table.cursor_coordinate = position
+
+    def shift(self, day: dt.date, slot_id: int) -> Shift | None:
+        return Shift.get_or_none((Shift.checkpoint == self.checkpoint.id) & (Shift.date == day)
+                                 & (Shift.slot == slot_id))
+
+    def people(self, day: dt.date, slot_id: int) -> list[Assignment]:
+        shift = self.shift(day, slot_id)
+        if shift is None:
+            return []
+        return list(Assignment.select().where(Assignment.shift == shift.id)
+                    .order_by(Assignment.is_leader.desc(), Assignment.id))
+
+    def here(self) -> tuple[dt.date, int] | None:
+        row, column = self.query_one(DataTable).cursor_coordinate
+        if column == 0:
+            self.notify("请把光标移到某一天的格子里", severity="warning")
+            return None
+        return self.days[column - 1], self.slots[row].id
+
+    def _choose(self, title: str, then) -> None:
+        """Ask which person of the current cell an action is for."""
+        spot = self.here()
+        if spot is None:
+            return
+        people = self.people(*spot)
+        if not people:
+            self.notify("这个班次还没有人", severity="warning")
+            return
+        if len(people) == 1:
+            then(people[0])
+            return
+        names = [f"{a.staff.name}（{a.staff.phone}）" for a in people]
+
+        def submit(v: dict[str, str]) -> Assignment:
+            return people[names.index(v["who"])]
+
+        self.app.push_screen(FormDialog(title, [Field("who", "人员", options=names)], submit),
+                             lambda chosen: chosen is not None and then(chosen))
+
+    def action_assign(self) -> None:
+        spot = self.here()
+        if spot is None:
+            return
+        shift = self.shift(*spot)
+        fields = [Field("who", "姓名、拼音首字母或电话"), Field("pin", "锁定", options=("否", "是"))]
+
+        def submit(v: dict[str, str]) -> Assignment:
+            found = roster.find_staff(v["who"])
+            if not found:
+                raise Invalid(f"找不到“{v['who']}”")
+            exact = [s for s in found if s.name == v["who"]]
+            if len(found) > 1 and not exact:
+                raise Invalid("找到多人：" + "、".join(f"{s.name}（{s.phone[-4:]}）"
+                                                    for s in found[:8]) + "，请输入完整姓名")
+            return roster.assign(shift.id, (exact or found)[0].id, pinned=v["pin"] == "是")
+
+        self.app.push_screen(FormDialog(f"加人：{spot[0]:%m-%d} "
+                                        f"{self.slots[[s.id for s in self.slots].index(spot[1])].name}",
+                                        fields, submit), lambda r: r is not None and self.reload())
+
+    def action_remove(self) -> None:
+        def remove(a: Assignment) -> None:
+            roster.unassign(a.id)
+            self.notify(f"已撤下 {a.staff.name}（可在回收站恢复）")
+            self.reload()
+
+        self._choose("撤下谁？", remove)
+
+    def action_pin(self) -> None:
+        def pin(a: Assignment) -> None:
+            roster.set_pinned(a.id, not a.pinned)
+            self.reload()
+
+        self._choose("锁定/解锁谁？", pin)
+
+    def action_swap(self) -> None:
+        def mark(a: Assignment) -> None:
+            if self.swap_from is None:
+                self.swap_from = a
+                self.query_one("#week-status", Static).update(
+                    f"已选 {a.staff.name}，移到另一个班次的格子再按 s 互换")
+                return
+            first, self.swap_from = self.swap_from, None
+            try:
+                roster.swap(first.id, a.id)
+            except Invalid as exc:
+                self.notify(str(exc), severity="error", timeout=8)
+            self.query_one("#week-status", Static).update("")
+            self.reload()
+
+        self._choose("和谁互换？" if self.swap_from else "互换谁？", mark)
+
+    def action_gate(self) -> None:
+        from tui.screens.gate import GateScreen
+
+        self.app.push_screen(GateScreen(self.checkpoint.id))
