@@ -275,6 +275,28 @@ def import_pushed_cmd(ctx: click.Context, db_path: str | None, file: str, as_jso
         click.echo(f"  第{row}行 警告：{reason}")
 
 
+@import_group.command("staff")
+@db_option
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="只检查，不写入")
+@click.option("--errors", "errors_out", type=click.Path(dir_okay=False),
+              help="把被拒绝和有警告的行写入此 xlsx")
+@click.pass_context
+@friendly
+def import_staff_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run: bool,
+                     errors_out: str | None) -> None:
+    """导入值守人员/志愿者名单。"""
+    from exports.staff import import_staff_file
+
+    _open(ctx, db_path, create=True)
+    summary = import_staff_file(Path(file), dry_run, Path(errors_out) if errors_out else None)
+    click.echo(("试运行（未写入）：" if dry_run else "") + summary.text())
+    for problem in summary.rejected:
+        click.echo(f"  第{problem.row}行 拒绝：{problem.reason}")
+    for problem in summary.warnings:
+        click.echo(f"  第{problem.row}行 警告：{problem.reason}")
+
+
 @cli.command()
 @db_option
 @click.argument("batch", type=int)

@@ -74,3 +74,23 @@ def passages(checkpoint_id: int, day: dt.date) -> list[GatePassage]:
     return list(GatePassage.select().where(
         (GatePassage.checkpoint == checkpoint_id) & (GatePassage.at >= start)
         & (GatePassage.at < start + dt.timedelta(days=1))).order_by(GatePassage.at))
+
+
+def key_person_from_passage(passage_id: int, id_number: object, address: str,
+                            category: str = "中高风险地区返乡"):
+    """Turn an outsider registered at the gate into a key person in one step (the resident is
+    created from what the gate recorded)."""
+    from db.keypersons import KeyPersonInput, register_key_person
+    from db.residents import ResidentInput
+
+    passage = GatePassage.get_by_id(passage_id)
+    if passage.is_local and passage.resident_id:
+        resident = Resident.get_by_id(passage.resident_id)
+        return register_key_person(KeyPersonInput(category, "卡口发现", passage.origin_reason,
+                                                  passage.at.date()), resident)
+    person = ResidentInput(passage.name, id_number, passage.phone, kind="外来",
+                           notes=f"{passage.checkpoint.name}登记：{passage.origin_reason}")
+    return register_key_person(
+        KeyPersonInput(category, "卡口发现", passage.origin_reason, passage.at.date(),
+                       transport="自驾" if passage.plate else "", transport_no=passage.plate),
+        None, person, address=address)

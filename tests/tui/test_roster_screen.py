@@ -81,3 +81,67 @@ async def test_gate_entry_refuses_a_fever(demo_path: Path) -> None:
     assert GatePassage.select().count() == before + 1
     assert (passage.outcome, passage.plate, passage.is_local) == ("劝返", "沪A12345", False)
     assert passage.at.date() == dt.date.today()
+
+
+async def test_outsider_at_the_gate_becomes_a_key_person(demo_path: Path) -> None:
+    from db.models import KeyPerson
+    from tests.factories import make_id
+
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f5", "enter")
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#gate-name").value = "钱多多"
+        screen.query_one("#gate-phone").value = "13912345678"
+        screen.query_one("#gate-origin").value = "返乡，来自上海市浦东新区"
+        screen.query_one("#gate-temperature").value = "36.6"
+        screen.query_one("#gate-temperature").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "放行" in screen_text(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        app.screen.query_one("#form-id_number").value = make_id("19900909", 19)
+        app.screen.query_one("#form-address").value = "桃园村8号"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert any("已登记为重点人员" in n for n in notices(pilot))
+    person = KeyPerson.select().order_by(KeyPerson.id.desc()).first()
+    assert person.resident.name == "钱多多" and person.source == "卡口发现"
+    assert person.category == "中高风险地区返乡" and "上海" in person.origin
+
+
+async def test_staff_list_add_and_unavailable(demo_path: Path) -> None:
+    from db.models import Unavailability
+
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f5", "w")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        app.screen.query_one("#form-name").value = "新志愿者"
+        app.screen.query_one("#form-phone").value = "1390000"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "不是有效的手机号" in screen_text(pilot)
+        app.screen.query_one("#form-phone").value = "13900001111"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("slash", *"xzyz", "enter")
+        await settle(pilot)
+        assert "新志愿者" in screen_text(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        app.screen.query_one("#form-slot").value = "00:00-08:00"
+        app.screen.query_one("#form-reason").value = "不值夜班"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    person = Staff.get(Staff.name == "新志愿者")
+    rule = Unavailability.get(Unavailability.staff == person.id)
+    assert rule.slot.name == "00:00-08:00" and rule.start_date is None

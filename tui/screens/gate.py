@@ -19,12 +19,14 @@ from db.validate import Invalid
 class GateScreen(Screen):
     TITLE = "出入登记"
     BINDINGS = [Binding("escape", "app.pop_screen", "返回"),
-                Binding("ctrl+s", "record", "登记")]
+                Binding("ctrl+s", "record", "登记"),
+                Binding("f10", "key_person", "转为重点人员")]
 
     def __init__(self, checkpoint_id: int) -> None:
         super().__init__()
         self.checkpoint = Checkpoint.get_by_id(checkpoint_id)
         self.resident: Resident | None = None
+        self.last = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -108,6 +110,7 @@ class GateScreen(Screen):
         except Invalid as exc:
             message.update(f"[red]{escape(str(exc))}[/red]")
             return
+        self.last = passage
         if passage.outcome == "劝返":
             message.update(f"[red b]{escape(passage.name)} 体温{passage.temperature:.1f}℃ "
                            f"健康码{passage.health_code}：劝返，已登记并列入首页[/red b]")
@@ -119,3 +122,26 @@ class GateScreen(Screen):
         self.resident = None
         self.query_one("#gate-find", Input).focus()
         self.reload()
+
+    def action_key_person(self) -> None:
+        """The person just registered becomes a key person (来自风险地区的外来人员)."""
+        from db.models import KEY_CATEGORIES
+        from tui.widgets.form import Field, FormDialog
+
+        passage = self.last
+        if passage is None:
+            self.notify("请先登记此人，再按 F10", severity="warning")
+            return
+        fields = [Field("id_number", "身份证号码"), Field("address", "在本地的住址"),
+                  Field("category", "人员类别", "中高风险地区返乡", options=KEY_CATEGORIES)]
+
+        def submit(v: dict[str, str]) -> object:
+            return gate.key_person_from_passage(passage.id, v["id_number"], v["address"],
+                                                v["category"])
+
+        def done(person: object) -> None:
+            if person is not None:
+                self.notify(f"{passage.name} 已登记为重点人员，请到“重点人员”开始管控措施")
+
+        self.app.push_screen(FormDialog(f"{passage.name} 转为重点人员", fields, submit,
+                                        note=f"来自：{passage.origin_reason}"), done)

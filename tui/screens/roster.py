@@ -49,6 +49,8 @@ class RosterScreen(Screen):
         Binding("p", "plan", "自动排班"),
         Binding("c", "check", "检查"),
         Binding("x", "export", "导出/打印"),
+        Binding("w", "staff", "人员"),
+        Binding("k", "checkpoints", "卡口"),
     ]
 
     def __init__(self) -> None:
@@ -84,6 +86,16 @@ class RosterScreen(Screen):
                 color = "green" if need and have >= need else ("red" if not have else "yellow")
                 cells.append(f"[{color}]{have}/{need}[/{color}]" if need else "—")
             table.add_row(escape(cp.name), f"{cp.kind}·{cp.staff_per_shift}人", *cells)
+
+    def action_staff(self) -> None:
+        from tui.screens.staff import StaffScreen
+
+        self.app.push_screen(StaffScreen())
+
+    def action_checkpoints(self) -> None:
+        from tui.screens.staff import CheckpointsScreen
+
+        self.app.push_screen(CheckpointsScreen())
 
     def action_week(self, step: int) -> None:
         self.start += dt.timedelta(days=7 * step)

@@ -1,0 +1,273 @@
+"""Staff and volunteers (值守人员与志愿者), teams, checkpoints, unavailability, service records and
+party members' points — and the all-or-nothing import of a staff list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from db.database import database
+from db.imports import Problem
+from db.models import (
+    STAFF_CATEGORIES,
+    Area,
+    Checkpoint,
+    PointsAdjustment,
+    ServiceRecord,
+    ShiftSlot,
+    Staff,
+    Team,
+    Unavailability,
+)
+from db.pinyin import name_keys
+from db.validate import Invalid, check_id, check_phone, normalize_text
+
+VOLUNTEER_CATEGORIES = ("党员志愿者", "退役军人", "大学生", "其他")
+
+
+@dataclass
+class StaffInput:
+    name: object
+    category: str
+    phone: object = ""
+    id_number: object = ""
+    unit: str = ""
+    team: str = ""
+    political_status: str = ""
+    skills: str = ""
+    can_lead: bool = False
+    max_per_week: object = 6
+    home_area: Area | None = None
+    notes: str = ""
+
+
+def _team(name: str) -> Team | None:
+    name = normalize_text(name)
+    if not name:
+        return None
+    return Team.get_or_none(Team.name == name) or Team.create(name=name)
+
+
+def staff_values(data: StaffInput) -> dict[str, object]:
+    """Check a person's fields; return column values or raise Invalid naming the field."""
+    name = "".join(normalize_text(data.name).split())
+    if not name:
+        raise Invalid("姓名不能为空")
+    if data.category not in STAFF_CATEGORIES:
+        raise Invalid(f"人员类别应为：{'/'.join(STAFF_CATEGORIES)}")
+    number = None
+    sex = ""
+    if normalize_text(data.id_number):
+        info = check_id(data.id_number)
+        number, sex = info.number, info.sex
+    phone = check_phone(data.phone) if normalize_text(data.phone) else ""
+    try:
+        most = int(normalize_text(data.max_per_week) or 6)
+    except ValueError:
+        raise Invalid("每周最多班次应为整数") from None
+    if not 0 <= most <= 21:
+        raise Invalid("每周最多班次应在0—21之间")
+    return {"name": name, "name_key": name_keys(name)[0], "id_number": number, "sex": sex,
+            "phone": phone, "category": data.category,
+            "political_status": normalize_text(data.political_status),
+            "unit": normalize_text(data.unit), "skills": normalize_text(data.skills),
+            "can_lead": bool(data.can_lead), "max_per_week": most,
+            "is_volunteer": data.category in VOLUNTEER_CATEGORIES,
+            "home_area": data.home_area, "notes": normalize_text(data.notes)}
+
+
+def add_staff(data: StaffInput) -> Staff:
+    values = staff_values(data)
+    if values["id_number"] and Staff.select().where(
+            Staff.id_number == values["id_number"]).exists():
+        raise Invalid("该身份证号码的人员已在名单中")
+    with database.atomic():
+        return Staff.create(team=_team(data.team), **values)
+
+
+def update_staff(staff_id: int, data: StaffInput) -> Staff:
+    values = staff_values(data)
+    clash = Staff.get_or_none((Staff.id_number == values["id_number"]) & (Staff.id != staff_id)
+                              ) if values["id_number"] else None
+    if clash is not None:
+        raise Invalid(f"该身份证号码已属于 {clash.name}")
+    with database.atomic():
+        person = Staff.get_by_id(staff_id)
+        for key, value in values.items():
+            setattr(person, key, value)
+        person.team = _team(data.team)
+        person.save()
+    return person
+
+
+def set_active(staff_id: int, active: bool) -> Staff:
+    person = Staff.get_by_id(staff_id)
+    person.active = active
+    person.save()
+    return person
+
+
+def add_unavailability(staff_id: int, start: dt.date | None, end: dt.date | None,
+                       slot: ShiftSlot | None = None, reason: str = "") -> Unavailability:
+    """When someone cannot serve: dates (a range), a slot (e.g. no night shifts), or both."""
+    if start is None and end is None and slot is None:
+        raise Invalid("请填写不可值班的日期，或选择班次")
+    if start and end and end < start:
+        raise Invalid("结束日期不能早于开始日期")
+    return Unavailability.create(staff=staff_id, start_date=start, end_date=end or start,
+                                 slot=slot, reason=normalize_text(reason))
+
+
+def add_service(staff_id: int, day: dt.date, hours: object, what: str) -> ServiceRecord:
+    text = normalize_text(hours)
+    try:
+        value = Decimal(text).quantize(Decimal("0.1"))
+    except InvalidOperation:
+        raise Invalid(f"服务时长“{text}”不是数字") from None
+    if not 0 < value <= 24:
+        raise Invalid("服务时长应在0—24小时之间")
+    if not normalize_text(what):
+        raise Invalid("请填写服务内容")
+    return ServiceRecord.create(staff=staff_id, date=day, hours=value, what=normalize_text(what))
+
+
+def adjust_points(staff_id: int, delta: object, reason: str) -> Staff:
+    """党员积分: change by ``delta`` with a reason (kept)."""
+    try:
+        change = int(normalize_text(delta))
+    except ValueError:
+        raise Invalid("积分变化应为整数（可为负数）") from None
+    if not normalize_text(reason):
+        raise Invalid("调整积分须填写原因")
+    with database.atomic():
+        person = Staff.get_by_id(staff_id)
+        PointsAdjustment.create(staff=person, delta=change, reason=normalize_text(reason))
+        person.party_points += change
+        person.save()
+    return person
+
+
+@dataclass
+class CheckpointInput:
+    name: object
+    kind: str = "村"
+    traffic: str = "人车"
+    staff_per_shift: object = ""
+    needs_leader: bool = True
+    address: str = ""
+    unit: str = ""
+    person: str = ""
+    phone: object = ""
+    area: Area | None = None
+    active_from: dt.date | None = None
+    active_to: dt.date | None = None
+
+
+def checkpoint_values(data: CheckpointInput) -> dict[str, object]:
+    name = normalize_text(data.name)
+    if not name:
+        raise Invalid("卡口名称不能为空")
+    if data.kind not in ("村", "社区"):
+        raise Invalid("卡口类型应为村或社区")
+    if data.traffic not in ("人行", "车行", "人车"):
+        raise Invalid("通行类型应为人行、车行或人车")
+    text = normalize_text(data.staff_per_shift)
+    per = int(text) if text.isdigit() else (4 if data.kind == "村" else 2)
+    if not 1 <= per <= 12:
+        raise Invalid("每班人数应在1—12之间")
+    if data.active_from and data.active_to and data.active_to < data.active_from:
+        raise Invalid("停用日期不能早于启用日期")
+    return {"name": name, "kind": data.kind, "traffic": data.traffic, "staff_per_shift": per,
+            "needs_leader": bool(data.needs_leader), "address": normalize_text(data.address),
+            "unit": normalize_text(data.unit), "person": normalize_text(data.person),
+            "phone": check_phone(data.phone) if normalize_text(data.phone) else "",
+            "area": data.area, "active_from": data.active_from, "active_to": data.active_to}
+
+
+def add_checkpoint(data: CheckpointInput) -> Checkpoint:
+    values = checkpoint_values(data)
+    if Checkpoint.select().where(Checkpoint.name == values["name"]).exists():
+        raise Invalid(f"卡口“{values['name']}”已存在")
+    return Checkpoint.create(**values)
+
+
+def update_checkpoint(checkpoint_id: int, data: CheckpointInput) -> Checkpoint:
+    values = checkpoint_values(data)
+    clash = Checkpoint.get_or_none((Checkpoint.name == values["name"])
+                                   & (Checkpoint.id != checkpoint_id))
+    if clash is not None:
+        raise Invalid(f"卡口“{values['name']}”已存在")
+    cp = Checkpoint.get_by_id(checkpoint_id)
+    for key, value in values.items():
+        setattr(cp, key, value)
+    cp.save()
+    return cp
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+@dataclass
+class StaffRecord:
+    row: int
+    values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class StaffImportSummary:
+    added: int = 0
+    updated: int = 0
+    rejected: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def text(self) -> str:
+        return (f"导入完成：新增 {self.added} 人，更新 {self.updated} 人；拒绝 "
+                f"{len(self.rejected)} 行，警告 {len(self.warnings)} 条")
+
+
+def _yes(value: object) -> bool:
+    return normalize_text(value) in ("是", "能", "可以", "1", "Y", "y", "√", "带班")
+
+
+def import_staff(records: Sequence[StaffRecord], dry_run: bool = False) -> StaffImportSummary:
+    """Import a staff list: known ID number or (name and phone) updates, else adds; all or
+    nothing (rejected rows aside)."""
+    summary = StaffImportSummary()
+    rows: list[tuple[StaffRecord, StaffInput]] = []
+    for record in records:
+        v = record.values
+        category = normalize_text(v.get("category")) or "其他"
+        if category not in STAFF_CATEGORIES:
+            summary.warnings.append(Problem(record.row, f"人员类别“{category}”无法识别，已记为其他"))
+            category = "其他"
+        data = StaffInput(v.get("name"), category, v.get("phone"), v.get("id_number"),
+                          normalize_text(v.get("unit")), normalize_text(v.get("team")),
+                          normalize_text(v.get("political_status")),
+                          normalize_text(v.get("skills")), _yes(v.get("can_lead")),
+                          v.get("max_per_week") or 6, notes=normalize_text(v.get("notes")))
+        try:
+            staff_values(data)
+        except Invalid as exc:
+            summary.rejected.append(Problem(record.row, str(exc)))
+            continue
+        rows.append((record, data))
+    with database.atomic() as transaction:
+        for _record, data in rows:
+            values = staff_values(data)
+            known = None
+            if values["id_number"]:
+                known = Staff.get_or_none(Staff.id_number == values["id_number"])
+            if known is None and values["phone"]:
+                known = Staff.get_or_none((Staff.name == values["name"])
+                                          & (Staff.phone == values["phone"]))
+            if known is None:
+                add_staff(data)
+                summary.added += 1
+            else:
+                update_staff(known.id, data)
+                summary.updated += 1
+        if dry_run:
+            transaction.rollback()
+    return summary

@@ -1,0 +1,276 @@
+"""人员与卡口: the list of everyone who can stand a shift or serve (search, add, edit, when they
+cannot serve, service hours, party points, import, the volunteer roster) and the checkpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from db import staff as st
+from db.models import STAFF_CATEGORIES, Checkpoint, ShiftSlot, Staff
+from db.validate import Invalid, parse_date
+from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.widgets.form import Field, FormDialog
+
+YES_NO = ("否", "是")
+
+
+def _staff_fields(person: Staff | None) -> list[Field]:
+    p = person
+    return [
+        Field("name", "姓名", p.name if p else ""),
+        Field("category", "人员类别", p.category if p else "党员志愿者", options=STAFF_CATEGORIES),
+        Field("phone", "联系电话", p.phone if p else ""),
+        Field("id_number", "身份证号码（可空）", (p.id_number or "") if p else ""),
+        Field("unit", "工作单位", p.unit if p else ""),
+        Field("team", "所属服务队", p.team.name if p and p.team else ""),
+        Field("political_status", "政治面貌", p.political_status if p else ""),
+        Field("can_lead", "能否带班", "是" if p and p.can_lead else "否", options=YES_NO),
+        Field("max_per_week", "每周最多班次", str(p.max_per_week) if p else "6"),
+        Field("skills", "特长", p.skills if p else ""),
+        Field("notes", "备注", p.notes if p else ""),
+    ]
+
+
+def _staff_input(v: dict[str, str], person: Staff | None) -> st.StaffInput:
+    return st.StaffInput(v["name"], v["category"], v["phone"], v["id_number"], v["unit"],
+                         v["team"], v["political_status"], v["skills"], v["can_lead"] == "是",
+                         v["max_per_week"], person.home_area if person else None, v["notes"])
+
+
+class StaffScreen(Screen):
+    TITLE = "值守人员与志愿者"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "返回"),
+        Binding("slash", "search", "搜索"),
+        Binding("n", "new", "新增"),
+        Binding("e", "edit", "编辑"),
+        Binding("u", "unavailable", "不可值班"),
+        Binding("h", "hours", "服务记录"),
+        Binding("j", "points", "积分", show=False),
+        Binding("delete", "deactivate", "停用/启用"),
+        Binding("i", "import", "导入"),
+        Binding("x", "export", "花名册"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.people: list[Staff] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="/ 搜索：姓名、拼音首字母或电话", id="staff-search")
+        table: DataTable = DataTable(id="staff-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("姓名", "类别", "电话", "单位", "服务队", "带班", "每周上限", "积分", "状态")
+        yield table
+        yield Static(id="staff-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    def reload(self) -> None:
+        from db.roster import find_staff
+
+        text = self.query_one("#staff-search", Input).value
+        if text.strip():
+            self.people = find_staff(text, limit=500)
+        else:
+            self.people = list(Staff.select().order_by(Staff.active.desc(), Staff.category,
+                                                       Staff.id).limit(3000))
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for p in self.people:
+            table.add_row(escape(p.name), p.category, p.phone, escape(p.unit),
+                          escape(p.team.name) if p.team else "", "是" if p.can_lead else "",
+                          str(p.max_per_week), str(p.party_points),
+                          "" if p.active else "[red]已停用[/red]")
+        if self.people:
+            table.move_cursor(row=max(0, min(cursor, len(self.people) - 1)))
+        self.query_one("#staff-status", Static).update(
+            f"共 {len(self.people)} 人　j 调整党员积分　Del 停用（不再排班）")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#staff-search", Input).focus()
+
+    def chosen(self) -> Staff | None:
+        table = self.query_one(DataTable)
+        if not self.people or not 0 <= table.cursor_row < len(self.people):
+            return None
+        return self.people[table.cursor_row]
+
+    def _after(self, result: object) -> None:
+        if result is not None:
+            self.reload()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
+    def action_new(self) -> None:
+        self.app.push_screen(FormDialog("新增人员", _staff_fields(None),
+                                        lambda v: st.add_staff(_staff_input(v, None))),
+                             self._after)
+
+    def action_edit(self) -> None:
+        person = self.chosen()
+        if person is not None:
+            self.app.push_screen(FormDialog(
+                f"编辑：{person.name}", _staff_fields(person),
+                lambda v: st.update_staff(person.id, _staff_input(v, person))), self._after)
+
+    def action_deactivate(self) -> None:
+        person = self.chosen()
+        if person is not None:
+            st.set_active(person.id, not person.active)
+            self.notify(f"{person.name} 已{'启用' if not person.active else '停用'}"
+                        "（重新排班时会补上其空出的班次）")
+            self.reload()
+
+    def action_unavailable(self) -> None:
+        person = self.chosen()
+        if person is None:
+            return
+        slots = ["（全天）", *[s.name for s in ShiftSlot.select().order_by(ShiftSlot.sort)]]
+        fields = [Field("start", "开始日期（空=长期）"), Field("end", "结束日期"),
+                  Field("slot", "班次", options=slots), Field("reason", "原因")]
+
+        def submit(v: dict[str, str]) -> object:
+            slot = ShiftSlot.get_or_none(ShiftSlot.name == v["slot"])
+            return st.add_unavailability(person.id, parse_date(v["start"]),
+                                         parse_date(v["end"]), slot, v["reason"])
+
+        self.app.push_screen(FormDialog(f"{person.name}：不可值班", fields, submit,
+                                        note="例：长期不值夜班，只选班次、日期留空"), self._after)
+
+    def action_hours(self) -> None:
+        person = self.chosen()
+        if person is None:
+            return
+        fields = [Field("day", "日期", dt.date.today().isoformat()), Field("hours", "时长（小时）"),
+                  Field("what", "服务内容", placeholder="物资配送/核酸秩序/入户摸排…")]
+
+        def submit(v: dict[str, str]) -> object:
+            day = parse_date(v["day"])
+            if day is None:
+                raise Invalid("请填写日期")
+            return st.add_service(person.id, day, v["hours"], v["what"])
+
+        self.app.push_screen(FormDialog(f"{person.name}：服务记录", fields, submit), self._after)
+
+    def action_points(self) -> None:
+        person = self.chosen()
+        if person is None:
+            return
+        fields = [Field("delta", "积分变化（可为负）"), Field("reason", "原因")]
+        self.app.push_screen(FormDialog(
+            f"{person.name}：党员积分（现 {person.party_points}）", fields,
+            lambda v: st.adjust_points(person.id, v["delta"], v["reason"])), self._after)
+
+    def action_import(self) -> None:
+        def job(path: Path, dry: bool, progress: Progress) -> JobResult:
+            from exports.staff import import_staff_file
+
+            errors = path.with_name(f"{path.stem}_导入问题.xlsx")
+            summary = import_staff_file(path, dry, errors)
+            details = [f"第{p.row}行 拒绝：{p.reason}" for p in summary.rejected]
+            details += [f"第{p.row}行 警告：{p.reason}" for p in summary.warnings]
+            return JobResult(("试运行：" if dry else "") + summary.text(), details,
+                             changed=not dry)
+
+        self.app.push_screen(FileJobDialog("导入人员名单（.xlsx）", job,
+                                           dry_run_label="试运行（只检查，不写入）"),
+                             lambda changed: changed and self.reload())
+
+    def action_export(self) -> None:
+        from exports.office import export_folder, report_filename
+
+        name = report_filename("志愿者花名册", f"{dt.date.today():%Y-%m-%d}")
+
+        def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
+            from exports.roster import export_volunteers
+
+            return JobResult(f"已导出 {export_volunteers(path)} 名志愿者", [f"文件：{path}"])
+
+        self.app.push_screen(FileJobDialog("导出志愿者花名册", job,
+                                           path=str(export_folder() / name)))
+
+
+class CheckpointsScreen(Screen):
+    TITLE = "卡口管理"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "返回"),
+        Binding("n", "new", "新增卡口"),
+        Binding("e", "edit", "编辑"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        table: DataTable = DataTable(id="cp-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("卡口", "类型", "通行", "每班人数", "带班领导", "负责人", "电话", "启用")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.items = list(Checkpoint.select().order_by(Checkpoint.id))
+        table = self.query_one(DataTable)
+        table.clear()
+        for cp in self.items:
+            table.add_row(escape(cp.name), cp.kind, cp.traffic, str(cp.staff_per_shift),
+                          "需要" if cp.needs_leader else "", escape(cp.person), cp.phone,
+                          f"{cp.active_from or ''}—{cp.active_to or ''}")
+
+    def _fields(self, cp: Checkpoint | None) -> list[Field]:
+        return [
+            Field("name", "卡口名称", cp.name if cp else ""),
+            Field("kind", "类型", cp.kind if cp else "村", options=("村", "社区")),
+            Field("traffic", "通行", cp.traffic if cp else "人车", options=("人车", "人行", "车行")),
+            Field("per", "每班人数（空=村4社区2）", str(cp.staff_per_shift) if cp else ""),
+            Field("leader", "须带班领导", "是" if (cp is None or cp.needs_leader) else "否",
+                  options=YES_NO),
+            Field("address", "地址", cp.address if cp else ""),
+            Field("person", "负责人", cp.person if cp else ""),
+            Field("phone", "负责人电话", cp.phone if cp else ""),
+            Field("from", "启用日期", str(cp.active_from or "") if cp else ""),
+            Field("to", "停用日期", str(cp.active_to or "") if cp else ""),
+        ]
+
+    @staticmethod
+    def _input(v: dict[str, str], cp: Checkpoint | None) -> st.CheckpointInput:
+        return st.CheckpointInput(v["name"], v["kind"], v["traffic"], v["per"],
+                                  v["leader"] == "是", v["address"], "", v["person"], v["phone"],
+                                  cp.area if cp else None, parse_date(v["from"]),
+                                  parse_date(v["to"]))
+
+    def action_new(self) -> None:
+        self.app.push_screen(FormDialog("新增卡口", self._fields(None),
+                                        lambda v: st.add_checkpoint(self._input(v, None))),
+                             lambda r: r is not None and self.reload())
+
+    def action_edit(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.items:
+            return
+        cp = self.items[table.cursor_row]
+        self.app.push_screen(FormDialog(f"编辑：{cp.name}", self._fields(cp),
+                                        lambda v: st.update_checkpoint(cp.id, self._input(v, cp))),
+                             lambda r: r is not None and self.reload())
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
