@@ -150,13 +150,22 @@ def demo(ctx: click.Context, db_path: str | None, size: str, seed: int) -> None:
 @cli.command()
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.option("--repair", is_flag=True, help="先备份，再修复可安全修复的问题")
 @click.pass_context
 @friendly
-def check(ctx: click.Context, db_path: str | None, as_json: bool) -> None:
+def check(ctx: click.Context, db_path: str | None, as_json: bool, repair: bool) -> None:
     """完整性检查与数据质量汇总；有问题时退出码为 1。"""
     from db.check import run_check
 
-    _open(ctx, db_path)
+    path = _open(ctx, db_path)
+    if repair:
+        from db.backup import backup_now
+        from db.check import repair as fix
+
+        copy = backup_now(path)
+        click.echo(f"已先备份到：{copy}")
+        for line in fix():
+            click.echo(f"  修复：{line}")
     report = run_check()
     if as_json:
         click.echo(json.dumps({"integrity": report.integrity, "problems": report.problems,
@@ -592,6 +601,19 @@ def roster_check_cmd(ctx: click.Context, db_path: str | None, start: Any, end: A
             click.echo(f"  {item}")
     if not result.ok:
         sys.exit(1)
+
+
+@export_group.command("audit")
+@_period_options
+@click.pass_context
+@friendly
+def export_audit_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
+                     output: str) -> None:
+    """导出操作记录（审计日志：谁、何时、改了什么）。"""
+    from exports.audit import export_audit
+
+    _open(ctx, db_path)
+    click.echo(f"已导出 {export_audit(Path(output), start, _end(end))} 条操作记录：{output}")
 
 
 @export_group.command("roster")

@@ -266,6 +266,47 @@ def bench_import_export(db: Path, tmp: Path, n: int = 100_000) -> dict[str, Row]
     return rows
 
 
+def bench_daily(db: Path) -> Row:
+    import datetime as dt
+
+    from db.database import open_database
+    from db.report import daily_numbers
+
+    open_database(db)
+    value = statistics.median(timed(lambda: daily_numbers(dt.date.today()), 3))
+    return figure(value, "s", None, "≤ 1 s", value <= 1.0)
+
+
+def bench_roster(db: Path, tmp: Path) -> Row:
+    import datetime as dt
+
+    from db.database import close_database, open_database
+    from db.roster import plan, spread
+
+    work = tmp / "roster.db"
+    close_database()
+    shutil.copyfile(db, work)
+    open_database(work)
+    start = dt.date.today() + dt.timedelta(days=40)
+    end = start + dt.timedelta(days=6)
+    result = None
+
+    def run() -> None:
+        nonlocal result
+        result = plan(start, end)
+
+    value = timed(run)[0]
+    spreads = spread(start, end)
+    worst = max(high - low for low, high in spreads.values())
+    row = figure(value, "s", None, "≤ 3 s", value <= 3.0)
+    row["shifts"] = result.shifts
+    row["filled"] = result.added
+    row["gaps"] = len(result.gaps)
+    row["spread_max_minus_min"] = worst
+    close_database()
+    return row
+
+
 def machine() -> str:
     return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
             f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
@@ -278,7 +319,9 @@ def main() -> None:
     results.update(bench_start(db))
     results.update(bench_search(db))
     results["list_open"] = bench_list(db)
+    results["daily_report"] = bench_daily(db)
     with tempfile.TemporaryDirectory() as tmp:
+        results["roster_plan"] = bench_roster(db, Path(tmp))
         results.update(bench_import_export(db, Path(tmp)))
     if as_json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
@@ -289,6 +332,9 @@ def main() -> None:
     print(f"{'figure':<18}{'value':>12}{'reference':>12}{'ratio':>8}  target           met")
     for key, row in results.items():
         extra = f" (p95 {row['p95']} ms)" if "p95" in row else ""
+        if "spread_max_minus_min" in row:
+            extra = (f" ({row['shifts']} shifts, {row['filled']} seats filled, {row['gaps']} gaps,"
+                     f" spread {row['spread_max_minus_min']})")
         ref = "—" if row["reference"] is None else f"{row['reference']}"
         ratio = "—" if row["ratio"] is None else f"{row['ratio']}"
         print(f"{key:<18}{row['value']:>10} {row['unit']:<3}{ref:>10}{ratio:>8}  "

@@ -72,3 +72,40 @@ def run_check() -> CheckReport:
         "回收站": _count("SELECT count(*) FROM recycle_bin"),
     }
     return report
+
+
+def repair() -> list[str]:
+    """Fix what is safe to fix (the caller backs the file up first); returns what was done.
+
+    Dangling links are cleared (the rows themselves are kept), households left with no members
+    go to the recycle bin, and the search indexes are rebuilt. Invalid ID numbers are reported
+    by the check but never "fixed": only the clerk can correct them.
+    """
+    from db import recycle
+    from db.models import Household
+
+    done: list[str] = []
+    with database.atomic():
+        cursor = database.execute_sql(
+            "UPDATE resident SET household_id = NULL WHERE household_id IS NOT NULL AND NOT "
+            "EXISTS (SELECT 1 FROM household h WHERE h.id = resident.household_id)")
+        if cursor.rowcount:
+            done.append(f"清除了{cursor.rowcount}名居民指向不存在的户的关联")
+        cursor = database.execute_sql(
+            "UPDATE household SET area_id = NULL WHERE area_id IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM area a WHERE a.id = household.area_id)")
+        if cursor.rowcount:
+            done.append(f"清除了{cursor.rowcount}户指向不存在的区域的关联")
+        empty = [h for (h,) in database.execute_sql(
+            "SELECT id FROM household h WHERE NOT EXISTS (SELECT 1 FROM resident r "
+            "WHERE r.household_id = h.id)").fetchall()]
+        for household_id in empty:
+            household = Household.get_by_id(household_id)
+            recycle.delete(household, f"空户 {household.number or household.address or household_id}")
+        if empty:
+            done.append(f"{len(empty)}个无成员的户已移入回收站")
+        database.execute_sql("INSERT INTO resident_digits(resident_digits) VALUES ('rebuild')")
+        database.execute_sql("INSERT INTO household_words(household_words) VALUES ('rebuild')")
+        done.append("已重建搜索索引")
+    database.execute_sql("PRAGMA optimize")
+    return done

@@ -17,7 +17,7 @@ from db.areas import get_or_add_path
 from db.audit import current_user
 from db.database import database
 from db.pinyin import name_keys
-from db.residents import HEAD, clean_name
+from db.residents import HEAD, check_name
 from db.validate import Invalid, check_id, check_phone, normalize_text
 
 Progress = Callable[[str, float], None]
@@ -95,9 +95,10 @@ def _text(value: object) -> str:
 
 
 def _check_row(record: ResidentRecord, summary: ImportSummary) -> _Person | None:
-    name = clean_name(record.name)
-    if not name:
-        summary.rejected.append(Problem(record.row, "姓名为空"))
+    try:
+        name = check_name(record.name)
+    except Invalid as exc:
+        summary.rejected.append(Problem(record.row, str(exc)))
         return None
     try:
         info = check_id(record.id_number)
@@ -121,12 +122,14 @@ def _check_row(record: ResidentRecord, summary: ImportSummary) -> _Person | None
     if kind_text and not any(k in kind_text for k in KIND_WORDS):
         summary.warnings.append(
             Problem(record.row, f"人员类别“{kind_text}”无法识别，已记为常住"))
+    if len(_text(record.notes)) > 500:
+        summary.warnings.append(Problem(record.row, "备注超过500字，已截断"))
     key, alt = name_keys(name)
     values: dict[str, object] = {
         "name": name, "name_rev": name[::-1], "name_key": key, "name_key_alt": alt, "id_number": info.number,
         "id_tail": info.number[::-1], "sex": info.sex, "birth_date": info.birth_date.isoformat(),
         "phone": phone, "relation": _text(record.relation), "kind": kind,
-        "notes": _text(record.notes),
+        "notes": _text(record.notes)[:500],
     }
     parts = [_text(p) for p in (record.compound, record.building, record.unit, record.door)]
     address = _text(record.address) or "".join(parts)

@@ -40,13 +40,22 @@ def clean_name(value: object) -> str:
     return "".join(normalize_text(value).split())
 
 
-def validate_resident(data: ResidentInput) -> dict[str, object]:
-    """Check a resident's fields; return column values or raise Invalid naming the field."""
-    name = clean_name(data.name)
+def check_name(value: object) -> str:
+    """A person's name, cleaned; refuses an empty or over-long name and stray symbols."""
+    name = clean_name(value)
     if not name:
         raise Invalid("姓名不能为空")
     if len(name) > 40:
-        raise Invalid("姓名过长")
+        raise Invalid(f"姓名过长（{len(name)}个字）")
+    odd = [ch for ch in name if unicodedata.category(ch)[0] in "SC"]
+    if odd:
+        raise Invalid(f"姓名中有不应出现的字符“{''.join(odd[:3])}”")
+    return name
+
+
+def validate_resident(data: ResidentInput) -> dict[str, object]:
+    """Check a resident's fields; return column values or raise Invalid naming the field."""
+    name = check_name(data.name)
     info = check_id(data.id_number)
     phone = ""
     if normalize_text(data.phone):

@@ -116,6 +116,12 @@ def _volunteers(path: Path, o: Options) -> str:
     return f"{export_volunteers(path, o.day)} 名志愿者"
 
 
+def _audit(path: Path, o: Options) -> str:
+    from exports.audit import export_audit
+
+    return f"{export_audit(path, o.start, o.end)} 条操作记录"
+
+
 EXPORTS: list[Export] = [
     Export("daily", "疫情防控工作日报", "day", False, _daily),
     Export("residents", "居民信息登记表", "day", True, _residents),
@@ -130,6 +136,7 @@ EXPORTS: list[Export] = [
     Export("donations", "捐赠款物登记台账", "period", False, _donations),
     Export("distributions", "物资发放登记表", "period", False, _distributions),
     Export("notice", "捐赠公示", "period", False, _notice),
+    Export("audit", "操作记录（审计日志）", "period", True, _audit),
 ]
 
 

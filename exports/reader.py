@@ -16,6 +16,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
 
 from db.validate import Invalid
 
@@ -142,6 +143,9 @@ def read_table(
     _check_file(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
+    except InvalidFileException:
+        raise SheetError(f"“{path.name}”不是 Excel（.xlsx）文件（扩展名为{path.suffix}），"
+                         "请在 Excel 中另存为 .xlsx 后再导入") from None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件（{exc}）") from None
     try:
@@ -154,6 +158,7 @@ def read_table(
                 continue
             table = _read_sheet(path, ws, synonyms, required, progress, ignore_keys)
             if table is not None:
+                _refuse_uncalculated(path, table, required)
                 return table
             tried.append(ws.title)
         names = "、".join(f"“{w}”" for w in synonyms[required[0]][:3])
@@ -161,6 +166,24 @@ def read_table(
             f"在工作表{'、'.join(tried) or '（无）'}的前{HEADER_SCAN_ROWS}行中找不到表头行"
             f"（应包含{names}等列名）"
         )
+    finally:
+        workbook.close()
+
+
+def _refuse_uncalculated(path: Path, table: Table, required: Sequence[str]) -> None:
+    """Formulas saved without their values read as empty; say so instead of rejecting rows."""
+    sample = table.rows[:20]
+    if any(table.value(v, name) not in (None, "") for _n, v in sample for name in required):
+        return
+    workbook = load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = workbook[table.sheet_name]
+        first = table.header_row + 1
+        for row in ws.iter_rows(min_row=first, max_row=first + 20, values_only=True):
+            if any(isinstance(v, str) and v.startswith("=") for v in row):
+                raise SheetError(f"“{path.name}”的工作表“{table.sheet_name}”中是公式而不是数值"
+                                 "（文件未经 Excel 计算保存），请在 Excel 中打开后“另存为”，"
+                                 "或把公式列“选择性粘贴为数值”后再导入")
     finally:
         workbook.close()
 

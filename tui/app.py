@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from db.backup import daily_backup
 from db.database import open_database
+from db.lock import FileLock
 from db.settings import get_setting, township
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.settings import FirstStartDialog
@@ -57,9 +58,17 @@ class EprcApp(App):
 
     def __init__(self, db_path: Path, *, backup: bool = True) -> None:
         self.db_path = db_path
-        open_database(db_path)
+        self.lock = FileLock(db_path).acquire()
+        try:
+            open_database(db_path)
+        except Exception:
+            self.lock.release()
+            raise
         super().__init__()
         self.backup = backup
+
+    def on_unmount(self) -> None:
+        self.lock.release()
 
     def on_mount(self) -> None:
         self.title = f"{township()} 疫情防控台账"

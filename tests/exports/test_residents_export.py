@@ -31,8 +31,8 @@ def register(db_path: Path) -> Path:
     head = register_resident(ResidentInput("张大", make_id("19700101", 11), "13812345678",
                                            relation="户主", notes="=HYPERLINK(\"x\")"),
                              son.household)
-    register_resident(ResidentInput("=1+1", make_id("19800101", 21), relation="户主",
-                                    notes="-危险"), address="桃园村二组8号", area=village)
+    register_resident(ResidentInput("赵六", make_id("19800101", 21), relation="@户主",
+                                    notes="=1+1"), address="桃园村二组8号", area=village)
     assert head.household_id == son.household_id
     return db_path
 
@@ -51,13 +51,14 @@ def test_register_layout_and_content(register: Path, tmp_path: Path) -> None:
     assert header[-2:] == ["人员类别（常住/外来/返乡）", "备注"]
     assert ws["A3"].font.b and ws["A3"].border.top.style == "thin"
     rows = [r for r in ws.iter_rows(min_row=4, max_row=6, values_only=True)]
-    assert [r[2] for r in rows] == ["张大", "张小", "=1+1"]  # head first, family together
+    assert [r[2] for r in rows] == ["张大", "张小", "赵六"]  # head first, family together
     assert rows[0][:2] == (1, "H1") and rows[0][4] == make_id("19700101", 11)
     assert rows[0][5] == 52 and rows[0][8:13] == ("阳光小区", "3栋", "2单元", "301室", "第1网格")
     assert ws["E4"].number_format == "@" and ws["E4"].data_type == "s"
     assert ws["H4"].value == "13812345678" and ws["H4"].data_type == "s"
     # nothing typed by anyone becomes a formula
-    assert ws["C6"].data_type == "s" and ws["O4"].data_type == "s" and ws["O6"].value == "-危险"
+    assert ws["O6"].value == "=1+1" and ws["O6"].data_type == "s" and ws["O4"].data_type == "s"
+    assert ws["G6"].value == "@户主" and ws["G6"].data_type == "s"
     assert ws.column_dimensions["E"].width >= 20 and ws.column_dimensions["C"].width >= 8
     signoff = ws.cell(row=ws.max_row, column=1).value
     assert signoff == "填报人：王华\u3000\u3000审核人：韩翔宇\u3000\u3000联系电话：0631-5213515"
@@ -78,7 +79,7 @@ def test_register_for_one_area_by_cli(register: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "已导出 1 人" in result.stdout
     ws = load_workbook(out).active
     assert ws["A1"].value == "店埠镇居民信息登记表（桃园村）"
-    assert ws["C4"].value == "=1+1" and ws["I4"].value == "第二村民组"
+    assert ws["C4"].value == "赵六" and ws["I4"].value == "第二村民组"
     result = CliRunner().invoke(cli, ["export", "residents", "--db", str(register),
                                       "--area", "火星村", "-o", str(out)])
     close_database()

@@ -12,7 +12,7 @@ from db import recycle
 
 class RecycleScreen(Screen):
     TITLE = "回收站"
-    BINDINGS = [Binding("enter,r", "restore", "恢复")]
+    BINDINGS = [Binding("enter,r", "restore", "恢复"), Binding("a", "audit", "操作记录")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -36,6 +36,9 @@ class RecycleScreen(Screen):
             if table.row_count else "回收站是空的。"
         )
 
+    def action_audit(self) -> None:
+        self.app.push_screen(AuditScreen())
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_restore()
 
@@ -51,3 +54,28 @@ class RecycleScreen(Screen):
             return
         self.notify(f"已恢复：{getattr(restored, 'name', '') or '记录'}")
         self.reload()
+
+
+class AuditScreen(Screen):
+    """操作记录: the newest changes — who, when, what (F7 报表中心 exports them)."""
+
+    TITLE = "操作记录"
+    BINDINGS = [Binding("escape", "app.pop_screen", "返回")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        table: DataTable = DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("时间", "操作人", "操作", "对象", "内容")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from rich.markup import escape
+
+        from db.audit import audit_rows, describe
+
+        table = self.query_one(DataTable)
+        for entry in audit_rows(limit=1000):
+            table.add_row(f"{entry.at:%m-%d %H:%M}", escape(entry.who), entry.action,
+                          recycle.TABLE_LABELS.get(entry.table, entry.table),
+                          escape(describe(entry)[:80]))

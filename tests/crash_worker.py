@@ -1,0 +1,45 @@
+"""Runs one long operation on a database so a test can kill it midway (SIGKILL).
+
+    python tests/crash_worker.py DB OPERATION ARG...
+
+It writes "started" to standard output just before the operation begins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from db.database import open_database  # noqa: E402
+
+
+def main() -> None:
+    db, operation, *args = sys.argv[1:]
+    open_database(Path(db))
+    print("started", flush=True)
+    if operation == "import":
+        from exports.residents import import_residents_file
+
+        import_residents_file(Path(args[0]))
+    elif operation == "export":
+        from exports.residents import export_register
+
+        export_register(Path(args[0]))
+    elif operation == "plan":
+        from db.roster import plan
+
+        start = dt.date.fromisoformat(args[0])
+        plan(start, start + dt.timedelta(days=int(args[1])))
+    elif operation == "save":
+        from db.residents import ResidentInput, register_resident
+
+        for n in range(int(args[0])):
+            register_resident(ResidentInput(f"新人{n}", args[1 + n]), address=f"{n}号")
+    print("finished", flush=True)
+
+
+if __name__ == "__main__":
+    main()
