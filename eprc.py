@@ -232,6 +232,14 @@ def settings(ctx: click.Context, db_path: str | None, key: str | None, value: st
         click.echo(f"{key} 已设为：{get_setting(key)}")
 
 
+def _echo_problems(summary: Any) -> None:
+    """Rejected and warned rows of an import, each with the sheet's own row number."""
+    for problem in summary.rejected:
+        click.echo(f"  第{problem.row}行 拒绝：{problem.reason}")
+    for problem in summary.warnings:
+        click.echo(f"  第{problem.row}行 警告：{problem.reason}")
+
+
 @cli.group("import")
 def import_group() -> None:
     """从 Excel 导入（居民等）。"""
@@ -257,10 +265,7 @@ def import_residents_cmd(ctx: click.Context, db_path: str | None, file: str, dry
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:
         click.echo(summary.text())
-        for problem in summary.rejected:
-            click.echo(f"  第{problem.row}行 拒绝：{problem.reason}")
-        for problem in summary.warnings:
-            click.echo(f"  第{problem.row}行 警告：{problem.reason}")
+        _echo_problems(summary)
 
 
 @import_group.command("pushed")
@@ -300,10 +305,7 @@ def import_staff_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run
     _open(ctx, db_path, create=True)
     summary = import_staff_file(Path(file), dry_run, Path(errors_out) if errors_out else None)
     click.echo(("试运行（未写入）：" if dry_run else "") + summary.text())
-    for problem in summary.rejected:
-        click.echo(f"  第{problem.row}行 拒绝：{problem.reason}")
-    for problem in summary.warnings:
-        click.echo(f"  第{problem.row}行 警告：{problem.reason}")
+    _echo_problems(summary)
 
 
 @cli.command()

@@ -27,20 +27,10 @@ ANONYMOUS = "爱心人士"
 CENT = Decimal("0.01")
 
 
-def money(value: object, label: str = "金额") -> Decimal:
-    """A positive amount of yuan with two decimals."""
-    text = normalize_text(value).replace(",", "").replace("元", "").replace("¥", "")
-    try:
-        amount = Decimal(text).quantize(CENT)
-    except (InvalidOperation, ValueError):
-        raise Invalid(f"{label}“{text}”不是数字") from None
-    if amount <= 0:
-        raise Invalid(f"{label}必须大于0")
-    return amount
-
-
-def quantity(value: object, label: str = "数量") -> Decimal:
-    text = normalize_text(value)
+def _positive(value: object, label: str, strip: str = "") -> Decimal:
+    text = normalize_text(value).replace(",", "")
+    for ch in strip:
+        text = text.replace(ch, "")
     try:
         number = Decimal(text).quantize(CENT)
     except (InvalidOperation, ValueError):
@@ -48,6 +38,15 @@ def quantity(value: object, label: str = "数量") -> Decimal:
     if number <= 0:
         raise Invalid(f"{label}必须大于0")
     return number
+
+
+def money(value: object, label: str = "金额") -> Decimal:
+    """A positive amount of yuan with two decimals (10,000 / ¥500 / 500元 accepted)."""
+    return _positive(value, label, "元¥")
+
+
+def quantity(value: object, label: str = "数量") -> Decimal:
+    return _positive(value, label)
 
 
 def add_donor(name: str, kind: str = "企业", contact: str = "", phone: str = "",
