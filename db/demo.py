@@ -21,6 +21,7 @@ from db import roster
 from db.audit import log_change
 from db.database import DatabaseError, database, inspect_file, open_database
 from db.pinyin import name_keys
+from db.search_index import bulk_insert
 from db.settings import set_setting
 
 Progress = Callable[[str, float], None]
@@ -495,7 +496,8 @@ def build_demo(
             report("区域", 0.0)
             leaves = _build_areas(rng, spec)
             ids = _Ids(rng)
-            people = _build_residents(rng, spec, leaves, ids, today, report)
+            with bulk_insert(db):
+                people = _build_residents(rng, spec, leaves, ids, today, report)
             report("重点人员", 0.0)
             _build_key_persons(rng, spec, people, today)
             _build_pushed(rng, people, today)

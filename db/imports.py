@@ -18,6 +18,7 @@ from db.audit import current_user
 from db.database import database
 from db.pinyin import name_keys
 from db.residents import HEAD, check_name
+from db.search_index import bulk_insert
 from db.validate import Invalid, check_id, check_phone, normalize_text
 
 Progress = Callable[[str, float], None]
@@ -221,7 +222,7 @@ def import_residents(
             1 for key, members in households.items()
             if not (key.startswith("no:") and key[3:] in by_number))
         return summary
-    with database.atomic():
+    with database.atomic(), bulk_insert(database):
         _write(households, updates, by_number, by_address, summary, report)
     report("完成", 1.0)
     return summary

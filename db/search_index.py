@@ -4,6 +4,9 @@ forms and recycle-bin restores all update them without knowing they exist."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from peewee import SqliteDatabase
 
 STATEMENTS = (
@@ -32,6 +35,31 @@ STATEMENTS = (
     "VALUES ('delete', old.id, old.address); "
     "INSERT INTO household_words(rowid, address) VALUES (new.id, new.address); END",
 )
+
+
+INSERT_TRIGGERS = {
+    "resident_digits_ai": ("resident", "resident_digits", "id_number, phone"),
+    "household_words_ai": ("household", "household_words", "address"),
+}
+
+
+@contextmanager
+def bulk_insert(db: SqliteDatabase) -> Iterator[None]:
+    """Insert many residents and households fast: the per-row index triggers are set aside
+    (inside the caller's transaction) and the new rows are indexed in one statement each,
+    which is some twenty times faster for FTS5 than a trigger per row."""
+    marks = {}
+    definitions = dict(db.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
+        list(INSERT_TRIGGERS)).fetchall())
+    for name, (table, _fts, _cols) in INSERT_TRIGGERS.items():
+        marks[name] = db.execute_sql(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+        db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
+    yield
+    for name, (table, fts, cols) in INSERT_TRIGGERS.items():
+        db.execute_sql(f"INSERT INTO {fts}(rowid, {cols}) SELECT id, {cols} FROM {table} "
+                       "WHERE id > ?", [marks[name]])
+        db.execute_sql(definitions[name])
 
 
 def create_search_index(db: SqliteDatabase) -> None:
