@@ -174,3 +174,15 @@ def batch_progress(batch_id: int) -> tuple[int, int]:
         "SELECT count(CASE WHEN result != '' THEN 1 END), count(*) FROM pushed_row "
         "WHERE batch_id = ?", [batch_id]).fetchone()
     return done, total
+
+
+def register_key_person(batch_id: int, sheet_row: int, category: str = "中高风险地区返乡"):
+    """A verified, in-township row becomes a key person (source 大数据推送) in one step."""
+    from db.keypersons import KeyPersonInput
+    from db.keypersons import register_key_person as register
+
+    row = PushedRow.get((PushedRow.batch == batch_id) & (PushedRow.sheet_row == sheet_row))
+    if row.resident_id is None:
+        raise Invalid("请先补录身份证号码，关联到居民后再登记为重点人员")
+    return register(KeyPersonInput(category, "大数据推送", row.origin, row.arrival_date),
+                    row.resident)

@@ -125,8 +125,17 @@ async def test_call_queue_records_results_with_one_key(office: Path, tmp_path: P
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "已关联居民：王五" in screen_text(pilot)
+        assert "现在登记为重点人员并开始管控措施" in screen_text(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "王五：开始管控措施" in screen_text(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
         assert "3/5" in screen_text(pilot)
+    person = KeyPerson.get(KeyPerson.source == "大数据推送")
+    assert person.resident.name == "王五" and person.origin == "浙江省杭州市"
+    assert Measure.get(Measure.person == person).kind == "居家健康监测"
     results = {r.sheet_row: r.result for r in PushedRow.select()}
     assert results == {4: "前期已排查", 5: "无法联系", 6: "已核实-在辖区", 7: "", 8: ""}

@@ -53,12 +53,14 @@ class DonationsScreen(Screen):
         Binding("v", "reverse", "冲销"),
         Binding("p", "receipt", "收据", show=False),
         Binding("x", "export", "导出"),
+        Binding("t", "threshold", "预警线", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.view = "donations"
         self.keys: list[int] = []
+        self.item_id: int | None = None  # 发放记录 of one item only
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,7 +74,25 @@ class DonationsScreen(Screen):
 
     def action_view(self, name: str) -> None:
         self.view = name
+        self.item_id = None
         self.reload()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if self.view == "stock" and self.chosen() is not None:
+            item_id = self.chosen()
+            self.view = "handed"
+            self.item_id = item_id
+            self.reload()
+
+    def action_threshold(self) -> None:
+        if self.view != "stock" or self.chosen() is None:
+            self.notify("请在库存（2）中选择物资", severity="warning")
+            return
+        item = Item.get_by_id(self.chosen())
+        self.app.push_screen(FormDialog(
+            f"{item.name}：库存预警线", [Field("value", f"低于多少{item.unit}时提醒",
+                                         f"{item.low_threshold:f}")],
+            lambda v: dn.set_low_threshold(item.id, v["value"])), self._after)
 
     def reload(self) -> None:
         self.query_one("#dn-tabs", Static).update("　".join(
@@ -103,15 +123,18 @@ class DonationsScreen(Screen):
                 self.keys.append(s.item_id)
         else:
             table.add_columns("日期", "物资", "数量", "发放对象", "领取人", "经办人", "备注")
-            for d in (Distribution.select(Distribution, Item).join(Item)
-                      .order_by(Distribution.date.desc(), Distribution.id.desc()).limit(2000)):
+            query = (Distribution.select(Distribution, Item).join(Item)
+                     .order_by(Distribution.date.desc(), Distribution.id.desc()).limit(2000))
+            if self.item_id is not None:
+                query = query.where(Distribution.item == self.item_id)
+            for d in query:
                 table.add_row(f"{d.date:%Y-%m-%d}", f"{d.item.name} {d.item.spec}",
                               f"{d.quantity:f}{d.item.unit}", f"{d.recipient_kind}：{d.recipient}",
                               d.received_by, d.handled_by, escape(d.notes))
                 self.keys.append(d.id)
         self.query_one("#dn-status", Static).update(
             f"资金结余：非定向 {figures.money_left(False):,.2f} 元　定向 {figures.money_left(True):,.2f} 元"
-            "　　s 支出　p 打印收据　数字键 1—3 切换")
+            "　s 支出　p 收据　t 预警线　库存中 Enter 看去向")
 
     def chosen(self) -> int | None:
         table = self.query_one(DataTable)

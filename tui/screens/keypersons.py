@@ -32,6 +32,29 @@ def _day(text: str, label: str, required: bool = True) -> dt.date | None:
     return day
 
 
+def measure_form(person: KeyPerson) -> FormDialog:
+    """The form that starts a person's first measure, prefilled from the category's policy."""
+    first = kp.FIRST_MEASURE.get(person.category, MEASURE_KINDS[0])
+    days = kp.policy(person.category)[0]
+    today = dt.date.today()
+    fields = [Field("kind", "管控措施", first, options=MEASURE_KINDS),
+              Field("place", "隔离地点（集中隔离）"),
+              Field("start", "开始日期", today.isoformat()),
+              Field("end", "计划解除日期", placeholder=f"留空按设置：{days}天")]
+    for key, label in kp.RESPONSIBLE:
+        fields += [Field(key, label), Field(f"{key}_phone", f"{label}电话")]
+
+    def submit(v: dict[str, str]) -> object:
+        responsible = kp.Responsible({k: v[k] for k, _ in kp.RESPONSIBLE},
+                                     {k: v[f"{k}_phone"] for k, _ in kp.RESPONSIBLE})
+        return kp.start_measure(person.id, v["kind"], _day(v["start"], "开始日期"),
+                                v["place"], responsible,
+                                _day(v["end"], "计划解除日期", required=False))
+
+    return FormDialog(f"{person.resident.name}：开始管控措施", fields, submit,
+                      note=f"{person.category}，按设置首个措施 {days} 天")
+
+
 class KeyPersonsScreen(Screen):
     TITLE = "重点人员"
     BINDINGS = [
@@ -47,12 +70,15 @@ class KeyPersonsScreen(Screen):
         Binding("t", "temperatures", "体温录入"),
         Binding("c", "test", "核酸", show=False),
         Binding("x", "export", "导出"),
+        Binding("f", "filter", "筛选"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.current = "under_control"
         self.rows: list[kp.ControlRow] = []
+        self.kind = ""  # measure kind filter
+        self.grid = ""  # grid name filter
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,7 +105,9 @@ class KeyPersonsScreen(Screen):
                 text = f"[red]{text}[/red]"
             tabs.append(f"[reverse]{text}[/reverse]" if key == self.current else text)
         self.query_one("#kp-tabs", Static).update("　".join(tabs))
-        self.rows = kp.control_list(self.current, today, half)
+        self.rows = [r for r in kp.control_list(self.current, today, half)
+                     if (not self.kind or r.kind == self.kind)
+                     and (not self.grid or self.grid in r.grid)]
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -90,9 +118,25 @@ class KeyPersonsScreen(Screen):
                 f"{r.planned_end:%m-%d}", r.grid, r.phone, value)
         if self.rows:
             table.move_cursor(row=max(0, min(cursor, len(self.rows) - 1)))
+        shown = "、".join(x for x in (self.kind, self.grid) if x)
         self.query_one("#kp-status", Static).update(
-            f"{kp.LISTS[self.current]}：{len(self.rows)} 人　数字键 1—6 切换名单　"
-            "c 核酸检测　Enter 调整计划解除日期")
+            f"{kp.LISTS[self.current]}{f'（{shown}）' if shown else ''}：{len(self.rows)} 人　"
+            "数字键 1—6 切换名单　f 按措施/网格筛选　c 核酸　Enter 调整解除日期")
+
+    def action_filter(self) -> None:
+        fields = [Field("kind", "管控措施", self.kind or "全部", options=("全部", *MEASURE_KINDS)),
+                  Field("grid", "网格（名称中的字）", self.grid)]
+
+        def submit(v: dict[str, str]) -> dict[str, str]:
+            return v
+
+        def apply(v: dict[str, str] | None) -> None:
+            if v is not None:
+                self.kind = "" if v["kind"] == "全部" else v["kind"]
+                self.grid = v["grid"]
+                self.reload()
+
+        self.app.push_screen(FormDialog("筛选名单", fields, submit), apply)
 
     def action_show(self, name: str) -> None:
         self.current = name
@@ -144,32 +188,11 @@ class KeyPersonsScreen(Screen):
         def registered(person: KeyPerson | None) -> None:
             if person is not None:
                 self.notify(f"已登记 {person.resident.name}（{person.category}），请开始管控措施")
-                self.app.push_screen(self._measure_form(person), self._after)
+                self.app.push_screen(measure_form(person), self._after)
 
         self.app.push_screen(FormDialog("登记重点人员", fields, submit), registered)
 
     # --- measures ------------------------------------------------------------------------------
-
-    def _measure_form(self, person: KeyPerson) -> FormDialog:
-        first = kp.FIRST_MEASURE.get(person.category, MEASURE_KINDS[0])
-        days = kp.policy(person.category)[0]
-        today = dt.date.today()
-        fields = [Field("kind", "管控措施", first, options=MEASURE_KINDS),
-                  Field("place", "隔离地点（集中隔离）"),
-                  Field("start", "开始日期", today.isoformat()),
-                  Field("end", "计划解除日期", placeholder=f"留空按设置：{days}天")]
-        for key, label in kp.RESPONSIBLE:
-            fields += [Field(key, label), Field(f"{key}_phone", f"{label}电话")]
-
-        def submit(v: dict[str, str]) -> object:
-            responsible = kp.Responsible({k: v[k] for k, _ in kp.RESPONSIBLE},
-                                         {k: v[f"{k}_phone"] for k, _ in kp.RESPONSIBLE})
-            return kp.start_measure(person.id, v["kind"], _day(v["start"], "开始日期"),
-                                    v["place"], responsible,
-                                    _day(v["end"], "计划解除日期", required=False))
-
-        return FormDialog(f"{person.resident.name}：开始管控措施", fields, submit,
-                          note=f"{person.category}，按设置首个措施 {days} 天")
 
     def action_measure(self) -> None:
         row = self.selected()
@@ -178,7 +201,7 @@ class KeyPersonsScreen(Screen):
         person = KeyPerson.get_by_id(row.person_id)
         current = kp.open_measure(person.id)
         if current is None:
-            self.app.push_screen(self._measure_form(person), self._after)
+            self.app.push_screen(measure_form(person), self._after)
             return
         following = kp.NEXT_MEASURE.get(current.kind, "居家健康监测")
         fields = [Field("kind", "转为", following, options=MEASURE_KINDS),

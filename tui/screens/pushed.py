@@ -177,7 +177,7 @@ class CallQueueScreen(Screen):
                               row.note if note is None else note, id_number, address)
         self.rows[self.index] = saved
         if pushed.IN_TOWNSHIP in result and saved.resident_id:
-            self.notify(f"{saved.name} 已关联居民；如需管控，请到“重点人员”登记（身份证 {saved.id_number}）")
+            self._offer_measure(saved)
         elif pushed.IN_TOWNSHIP in result:
             self.notify("在辖区人员请按 d 补录身份证号码和住址，以便建档", severity="warning")
         following = next((n for n in range(self.index + 1, len(self.rows))
@@ -185,6 +185,20 @@ class CallQueueScreen(Screen):
         if following is not None and not (pushed.IN_TOWNSHIP in result and not saved.resident_id):
             self.index = following
         self.show()
+
+    def _offer_measure(self, row: PushedRow) -> None:
+        """In the township: offer to register the person and start a measure right away."""
+        from tui.screens.keypersons import measure_form
+        from tui.widgets.confirm import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                person = pushed.register_key_person(self.batch_id, row.sheet_row)
+                self.app.push_screen(measure_form(person))
+
+        self.app.push_screen(ConfirmDialog(
+            f"{row.name} 已核实在辖区并关联居民。\n现在登记为重点人员并开始管控措施？", "登记"),
+            answered)
 
     def action_result(self, number: int) -> None:
         if self.rows and number < len(self.results):
@@ -222,5 +236,7 @@ class CallQueueScreen(Screen):
             if saved is not None:
                 self.rows[self.index] = saved
                 self.show()
+                if pushed.IN_TOWNSHIP in saved.result and saved.resident_id:
+                    self._offer_measure(saved)
 
         self.app.push_screen(FormDialog(f"补录：{row.name}", fields, submit), done)

@@ -38,6 +38,9 @@ class ReportsScreen(Screen):
         Binding("p", "print", "打印"),
         Binding("m", "mail", "邮件报送"),
         Binding("r", "preview", "日报预览"),
+        Binding("b", "address_book", "通讯录", show=False),
+        Binding("t", "test_mail", "测试邮件", show=False),
+        Binding("l", "mail_log", "发送记录", show=False),
     ]
 
     def __init__(self) -> None:
@@ -60,7 +63,7 @@ class ReportsScreen(Screen):
 
     def show_files(self) -> None:
         text = "本次已导出：" + ("、".join(p.name for p in self.exported) if self.exported
-                                 else "（无）") + "　　m 把这些文件发邮件报送"
+                                 else "（无）") + "　　m 邮件报送　b 通讯录　t 测试邮件　l 发送记录"
         self.query_one("#report-files", Static).update(escape(text))
 
     def chosen(self):
@@ -106,6 +109,10 @@ class ReportsScreen(Screen):
         return path, export.write(path, options)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "test-mail" and event.state == WorkerState.SUCCESS:
+            self.notify("测试邮件已发送，邮件设置正确")
+        elif event.worker.group == "test-mail" and event.state == WorkerState.ERROR:
+            self.notify(f"测试邮件发送失败：{event.worker.error}", severity="error", timeout=10)
         if event.worker.group != "export":
             return
         if event.state == WorkerState.SUCCESS:
@@ -151,6 +158,28 @@ class ReportsScreen(Screen):
 
     def action_preview(self) -> None:
         self.app.push_screen(DailyPreviewScreen())
+
+    def action_address_book(self) -> None:
+        from exports.mail import add_recipient
+
+        fields = [Field("unit", "上级单位"), Field("name", "姓名"), Field("address", "邮箱地址")]
+        self.app.push_screen(FormDialog(
+            "通讯录：添加收件人", fields,
+            lambda v: add_recipient(v["name"], v["address"], v["unit"])),
+            lambda r: r is not None and self.notify(f"已添加收件人 {r.name}"))
+
+    def action_test_mail(self) -> None:
+        self.notify("正在发送测试邮件…")
+        self.send_test()
+
+    @work(thread=True, exclusive=True, group="test-mail", exit_on_error=False)
+    def send_test(self) -> None:
+        from exports.mail import send_test
+
+        send_test()
+
+    def action_mail_log(self) -> None:
+        self.app.push_screen(MailLogScreen())
 
 
 class MailDialog(FormDialog):
@@ -230,3 +259,28 @@ class DailyPreviewScreen(Screen):
                     mark = f"{change:+g}" if change else ""
                     table.add_row(section["title"], str(row[0]), column, f"{value:g}",
                                   f"{previous:g}", mark)
+
+
+class MailLogScreen(Screen):
+    """发送记录: every mail attempt, with its result."""
+
+    TITLE = "邮件发送记录"
+    BINDINGS = [Binding("escape", "app.pop_screen", "返回")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        table: DataTable = DataTable(id="maillog-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("时间", "收件人", "主题", "附件", "结果")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        import json
+
+        from db.models import MailLog
+
+        table = self.query_one(DataTable)
+        for log in MailLog.select().order_by(MailLog.id.desc()).limit(500):
+            result = "[green]已发送[/green]" if log.ok else f"[red]{escape(log.result)}[/red]"
+            table.add_row(f"{log.at:%m-%d %H:%M}", escape(log.to), escape(log.subject),
+                          escape("、".join(json.loads(log.files))), result)

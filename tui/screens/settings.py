@@ -82,7 +82,7 @@ class FirstStartDialog(ModalScreen[bool]):
 
 class SettingsScreen(Screen):
     TITLE = "设置"
-    BINDINGS = [Binding("ctrl+s", "save", "保存")]
+    BINDINGS = [Binding("ctrl+s", "save", "保存"), Binding("ctrl+b", "backups", "备份与恢复")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,3 +101,8 @@ class SettingsScreen(Screen):
 
     def action_save(self) -> None:
         _save(self, FORM_KEYS)
+
+    def action_backups(self) -> None:
+        from tui.screens.backups import BackupsScreen
+
+        self.app.push_screen(BackupsScreen())
