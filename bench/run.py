@@ -277,6 +277,19 @@ def bench_daily(db: Path) -> Row:
     return figure(value, "s", None, "≤ 1 s", value <= 1.0)
 
 
+def bench_key_lists(db: Path) -> Row:
+    import datetime as dt
+
+    from db.database import open_database
+    from db.keypersons import temperature_sheet, under_control
+
+    open_database(db)
+    today = dt.date.today()
+    value = statistics.median(timed(lambda: (under_control(today),
+                                             temperature_sheet(today, "上午")), 3))
+    return figure(value * 1000, "ms", None, "opens at once", value <= 0.2)
+
+
 def bench_roster(db: Path, tmp: Path) -> Row:
     import datetime as dt
 
@@ -320,6 +333,7 @@ def main() -> None:
     results.update(bench_search(db))
     results["list_open"] = bench_list(db)
     results["daily_report"] = bench_daily(db)
+    results["key_person_lists"] = bench_key_lists(db)
     with tempfile.TemporaryDirectory() as tmp:
         results["roster_plan"] = bench_roster(db, Path(tmp))
         results.update(bench_import_export(db, Path(tmp)))

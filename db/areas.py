@@ -70,10 +70,6 @@ class AreaNode:
     residents: int
     households: int
 
-    @property
-    def level_name(self) -> str:
-        return AREA_LEVELS[self.level]
-
 
 def area_tree() -> list[AreaNode]:
     """Every area with resident and household counts of its whole subtree, in tree order."""

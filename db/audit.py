@@ -49,14 +49,6 @@ def log_change(
     ).execute()
 
 
-def history(table: str, row_id: int) -> list[AuditLog]:
-    """Every logged change of one row, oldest first."""
-    return list(
-        AuditLog.select()
-        .where((AuditLog.table == table) & (AuditLog.row_id == row_id))
-        .order_by(AuditLog.id)
-    )
-
 
 def audit_rows(start: dt.date | None = None, end: dt.date | None = None,
                limit: int = 100_000) -> list[AuditLog]:

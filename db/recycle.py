@@ -134,11 +134,3 @@ def restore(entry_id: int) -> Model:
 def entries(limit: int = 500) -> list[RecycleBin]:
     """The newest entries in the bin."""
     return list(RecycleBin.select().order_by(RecycleBin.id.desc()).limit(limit))
-
-
-def purge(entry_id: int) -> None:
-    """Remove an entry from the bin for good (logged)."""
-    with database.atomic():
-        entry = RecycleBin.get_by_id(entry_id)
-        RecycleBin.delete().where(RecycleBin.id == entry_id).execute()
-        log_change("彻底删除", entry.table, entry.row_id, json.loads(entry.payload), None)

@@ -352,8 +352,3 @@ def search_residents(query: str, area_id: int | None = None, limit: int = 200) -
     rows = database.execute_sql(f"{_ROW_SQL} WHERE r.id IN ({marks})", found).fetchall()
     order = {rid: n for n, rid in enumerate(found)}
     return sorted(_to_rows(rows), key=lambda row: order[row.id])
-
-
-def resident_count_by_kind() -> dict[str, int]:
-    cursor = database.execute_sql("SELECT kind, count(*) FROM resident GROUP BY kind")
-    return dict(cursor.fetchall())

@@ -138,7 +138,3 @@ EXPORTS: list[Export] = [
     Export("notice", "捐赠公示", "period", False, _notice),
     Export("audit", "操作记录（审计日志）", "period", True, _audit),
 ]
-
-
-def find(key: str) -> Export:
-    return next(e for e in EXPORTS if e.key == key)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -276,17 +276,3 @@ def save_workbook(workbook: Workbook, path: Path) -> Path:
     workbook.save(tmp)
     os.replace(tmp, path)
     return path
-
-
-def write_simple(path: Path, report: Report, rows: Iterable[Sequence[object]],
-                 sheet_name: str = "Sheet1", total: Sequence[object] | None = None) -> Path:
-    """A workbook of one report sheet."""
-    wb = new_workbook()
-    writer = SheetWriter(wb, sheet_name, report)
-    writer.begin()
-    for values in rows:
-        writer.add_row(values)
-    if total is not None:
-        writer.add_total(total)
-    writer.end()
-    return save_workbook(wb, path)
