@@ -2,13 +2,16 @@
 
     python tests/crash_worker.py DB OPERATION ARG...
 
-It writes "started" to standard output just before the operation begins.
+It writes "started" to standard output just before the operation begins. ``import-paused``
+imports too, but once inside the write transaction it says "writing" and waits to be killed,
+so a kill that lands mid-transaction is certain rather than a matter of timing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,6 +27,15 @@ def main() -> None:
         from exports.residents import import_residents_file
 
         import_residents_file(Path(args[0]))
+    elif operation == "import-paused":
+        from exports.residents import import_residents_file
+
+        def pause_when_writing(stage: str, _fraction: float) -> None:
+            if stage == "写入":
+                print("writing", flush=True)
+                time.sleep(60)
+
+        import_residents_file(Path(args[0]), progress=pause_when_writing)
     elif operation == "export":
         from exports.residents import export_register
 

@@ -58,35 +58,50 @@ def count(path: Path, table: str) -> int:
         conn.close()
 
 
-def run_and_kill(db: Path, delay: float, *args: str) -> bool:
-    """Start the worker, kill it ``delay`` s after it starts; True if it was still running."""
+def run_and_kill(db: Path, delay: float, *args: str, wait_for: str = "") -> bool:
+    """Start the worker, kill it ``delay`` s after it starts (or once it prints ``wait_for``);
+    True if it had not yet said "finished", i.e. the kill may have cut the operation short."""
     proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "crash_worker.py"), str(db),
                              *args], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "started"
+    if wait_for:
+        assert proc.stdout.readline().strip() == wait_for
     time.sleep(delay)
-    running = proc.poll() is None
-    if running:
+    if proc.poll() is None:
         os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    return running
+    return "finished" not in proc.stdout.read()
 
 
 @posix_only
-@pytest.mark.parametrize("delay", [0.5, 2.0])
-def test_import_killed_midway_leaves_before(tmp_path: Path, delay: float) -> None:
+def test_import_killed_inside_its_transaction_leaves_nothing(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     open_database(db)
     close_database()
     sheet = big_sheet(tmp_path / "big.xlsx", 12000)
-    killed = run_and_kill(db, delay, "import", str(sheet))
-    if delay < 1:
-        assert killed  # reading 12,000 rows takes longer than that: the kill lands midway
+    assert run_and_kill(db, 0.2, "import-paused", str(sheet), wait_for="writing")
+    assert integrity(db) == "ok"
+    assert count(db, "resident") == 0 and count(db, "household") == 0
+    assert count(db, "audit_log") == 0
+    open_database(db)
+    close_database()
+
+
+@posix_only
+@pytest.mark.parametrize("delay", [0.3, 1.0, 2.0])
+def test_import_killed_at_any_moment_leaves_before_or_after(tmp_path: Path, delay: float) -> None:
+    db = tmp_path / "t.db"
+    open_database(db)
+    close_database()
+    sheet = big_sheet(tmp_path / "big.xlsx", 12000)
+    cut_short = run_and_kill(db, delay, "import", str(sheet))
     assert integrity(db) == "ok"
     residents = count(db, "resident")
     assert residents in (0, 12000)
-    if killed:
-        assert residents == 0 and count(db, "household") == 0
+    if not cut_short:
+        assert residents == 12000
+    assert count(db, "household") == (4000 if residents else 0)
     # the file still opens and works
     open_database(db)
     close_database()
@@ -96,11 +111,10 @@ def test_import_killed_midway_leaves_before(tmp_path: Path, delay: float) -> Non
 def test_export_killed_midway_leaves_no_half_file(demo_path: Path, tmp_path: Path) -> None:
     close_database()
     out = tmp_path / "register.xlsx"
-    killed = run_and_kill(demo_path, 0.3, "export", str(out))
+    cut_short = run_and_kill(demo_path, 0.3, "export", str(out))
     assert integrity(demo_path) == "ok"
-    if killed:
-        assert not out.exists()
-    else:
+    assert out.exists() or cut_short
+    if out.exists():  # only ever the finished sheet, never half of one
         assert load_workbook(out, read_only=True).active["A1"].value.endswith("居民信息登记表")
 
 

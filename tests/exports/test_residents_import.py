@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from db.database import close_database, database
 from db.imports import import_residents
@@ -62,6 +63,29 @@ def test_reader_finds_the_header_and_fills_merged_cells(sheet: Path) -> None:
     assert table.unknown == ["微信号"]
     assert [r.row for r in records] == [4, 5, 6, 8, 9, 10, 11, 12, 13]
     assert [r.household_no for r in records[:3]] == ["H-001", "H-001", "H-001"]
+
+
+def test_reader_keeps_sheet_positions_when_the_table_starts_off_a1(tmp_path: Path) -> None:
+    """A hidden first sheet is skipped; a table pasted at C5 keeps Excel's row numbers and
+    columns; numbers come back as whole numbers and date cells as dates."""
+    wb = Workbook()
+    hidden = wb.active
+    hidden.title = "说明"
+    hidden.sheet_state = "hidden"
+    hidden.append(["姓名", "身份证号码"])
+    ws = wb.create_sheet("登记")
+    ws["C5"], ws["D5"], ws["E5"], ws["F5"] = "户号", "姓名", "身份证号码", "联系电话"
+    ws["C6"], ws["D6"], ws["E6"], ws["F6"] = "H1", "张三", A, 13812345678
+    ws["D7"], ws["E7"], ws["F7"] = "张小三", B, dt.date(2022, 4, 7)
+    ws.merge_cells("C6:C7")
+    wb.save(tmp_path / "off.xlsx")
+    table, records = read_residents(tmp_path / "off.xlsx")
+    assert (table.sheet_name, table.header_row) == ("登记", 5)
+    assert table.headers[:2] == ["", ""] and table.fields["name"] == 3
+    assert [(r.row, r.name, r.household_no) for r in records] == [(6, "张三", "H1"),
+                                                                   (7, "张小三", "H1")]
+    assert records[0].phone == 13812345678 and isinstance(records[0].phone, int)
+    assert records[1].phone == dt.date(2022, 4, 7)
 
 
 def test_import_every_quirk(db_path: Path, sheet: Path) -> None:
