@@ -109,10 +109,9 @@ def cli(ctx: click.Context, db_path: str | None, demo: bool) -> None:
             build_demo(path, "small")
     else:
         path = resolve_path(db_path)
-    open_database(path)
-    from tui.app import EprcApp
+    from tui.start import open_app
 
-    EprcApp(path).run()
+    open_app(path).run()
 
 
 @cli.command()

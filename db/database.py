@@ -10,12 +10,16 @@ import datetime as dt
 import os
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
+from typing import TypeVar
 
 from peewee import DatabaseProxy, SqliteDatabase
 
 database = DatabaseProxy()
+T = TypeVar("T")
 
 APPLICATION_ID = 0x45505243  # "EPRC" in PRAGMA application_id
 SCHEMA_VERSION = 1
@@ -167,3 +171,21 @@ def close_database() -> None:
     """Close the current thread's connection to the bound database, if any."""
     if database.obj is not None and not database.is_closed():
         database.close()
+
+
+def read_in_background(read: Callable[[], T]) -> Future[T]:
+    """Run ``read`` on its own thread and connection (closed after); the result is a Future.
+
+    SQLite does its work without Python's GIL, so the file is read while the caller goes on."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(read())
+        except BaseException as exc:  # handed to whoever waits on the future
+            future.set_exception(exc)
+        finally:
+            close_database()
+
+    threading.Thread(target=run, name="eprc-read", daemon=True).start()
+    return future

@@ -97,8 +97,11 @@ def set_setting(key: str, value: str) -> None:
             )
 
 
+DEFAULT_TOWNSHIP = "本镇"
+
+
 def township() -> str:
-    return get_setting("township") or "本镇"
+    return get_setting("township") or DEFAULT_TOWNSHIP
 
 
 def fever_threshold() -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from importlib import import_module
 from pathlib import Path
 
@@ -11,11 +12,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from db.backup import daily_backup
+from db.dashboard import Dashboard
 from db.database import open_database
 from db.lock import FileLock
 from db.settings import get_setting, township
 from tui.screens.dashboard import DashboardScreen
-from tui.screens.settings import FirstStartDialog
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen]:
@@ -31,6 +32,9 @@ class EprcApp(App):
     """镇街疫情防控台账."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
+    # Textual's command palette is English-only and its ^p took the place of F9 in a
+    # 100-column footer; every action already has a key of its own.
+    ENABLE_COMMAND_PALETTE = False
     MODES = {
         "dashboard": DashboardScreen,
         "residents": _lazy("residents", "ResidentsScreen"),
@@ -56,8 +60,10 @@ class EprcApp(App):
         Binding("ctrl+q", "quit", "退出", priority=True),
     ]
 
-    def __init__(self, db_path: Path, *, backup: bool = True) -> None:
+    def __init__(self, db_path: Path, *, backup: bool = True,
+                 dashboard: Future[Dashboard] | None = None) -> None:
         self.db_path = db_path
+        self.first_dashboard = dashboard  # read ahead by tui.start; taken by the first 首页
         self.lock = FileLock(db_path).acquire()
         try:
             open_database(db_path)
@@ -76,6 +82,8 @@ class EprcApp(App):
         if self.backup:
             self.run_worker(self._daily_backup, thread=True, exit_on_error=False)
         if not get_setting("setup_done"):
+            from tui.screens.settings import FirstStartDialog  # once per township: not at start-up
+
             self.push_screen(FirstStartDialog(), self._after_first_start)
 
     def _daily_backup(self) -> None:

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from db import donations as dn
 from db import keypersons as kp
 from db import pushed
-from db.database import database
+from db.dashboard import load_dashboard
+from db.database import database, read_in_background
 from db.models import Assignment, Checkpoint, GatePassage, Shift, ShiftSlot, Staff
 from db.report import daily_report, freeze_report, report_reminder, trend
 from db.residents import ResidentInput, register_resident
@@ -133,3 +134,30 @@ def test_reminder_and_trend(township: None, tmp_path: Path) -> None:
     series = trend(DAY, days=4)
     assert series["new"] == [1, 0, 0, 2] and series["released"][-1] == 1
     assert series["under_control"] == [1, 1, 1, 2]
+
+
+def test_dashboard_reads_the_known_file(township: None) -> None:
+    board = load_dashboard(dt.datetime.combine(DAY, dt.time(9)))
+    counts = board.counts
+    assert (counts.residents, counts.households) == (5, 5)
+    assert counts.key_persons_under_control == 2  # A was released today; B and C are under
+    assert (counts.checkpoints, counts.staff, counts.volunteers) == (1, 3, 3)
+    assert counts.donated_money == 1500.0
+    assert counts.gate_refused_today == 1
+    assert (counts.overdue, counts.pushed_open) == (0, 1)
+    assert board.reminder == "今日日报尚未报送，请于13:00前报送"
+    assert board.trend == trend(DAY)
+    assert board.township == "本镇"  # not yet set: the default name
+
+
+def test_read_in_background_hands_back_the_result_or_the_error(township: None) -> None:
+    main_connection = database.connection()
+    future = read_in_background(lambda: (database.connection() is main_connection,
+                                         load_dashboard(dt.datetime.combine(DAY, dt.time(9)))))
+    own_connection, board = future.result(timeout=10)
+    assert not own_connection  # the thread read through a connection of its own
+    assert board.counts.residents == 5
+    failed = read_in_background(lambda: database.execute_sql("SELECT * FROM no_such_table"))
+    with pytest.raises(Exception, match="no_such_table"):
+        failed.result(timeout=10)
+    assert not database.is_closed()  # closing the threads' connections left ours open

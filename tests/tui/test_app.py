@@ -9,6 +9,7 @@ from db.database import database
 from db.settings import get_setting
 from tests.tui.conftest import SIZE, screen_text, settle
 from tui.app import EprcApp
+from tui.start import open_app
 
 
 async def test_dashboard_shows_the_files_real_counts(demo_path: Path) -> None:
@@ -26,12 +27,25 @@ async def test_dashboard_shows_the_files_real_counts(demo_path: Path) -> None:
         assert "f2" in text.lower() and "居民" in text  # footer shows the keys
 
 
+async def test_app_opened_as_eprc_does_shows_the_numbers_read_ahead(demo_path: Path) -> None:
+    app = open_app(demo_path, backup=False)
+    board = app.first_dashboard.result(timeout=10)  # read on its own thread meanwhile
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert app.screen.loaded and app.first_dashboard is None  # taken by the first 首页
+        assert f"{board.counts.residents:,}" in text and f"{board.counts.households:,}" in text
+        assert board.counts.residents == database.execute_sql(
+            "SELECT count(*) FROM resident").fetchone()[0]
+
+
 async def test_dashboard_is_usable_at_100_by_30(demo_path: Path) -> None:
     app = EprcApp(demo_path, backup=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         text = screen_text(pilot)
         assert "今日卡口劝返" in text and "捐款（元）" in text
+        assert "f9 设置" in text.lower()  # the whole row of section keys fits in 100 columns
 
 
 async def test_first_start_asks_for_the_township_and_saves_it(db_path: Path) -> None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from concurrent.futures import Future
 
+from rich import box
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Vertical
+from textual.renderables.sparkline import Sparkline
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Sparkline, Static
+from textual.widgets import Footer, Header, Static
 
-from db.dashboard import dashboard_counts
-from db.report import report_reminder, trend
-from db.settings import get_setting, township
+from db.dashboard import Dashboard, load_dashboard
+from db.database import close_database
 
 CARDS = (
     ("residents", "居民（人）"),
@@ -33,59 +38,81 @@ ALERTS = (
 )
 
 
-class Card(Static):
-    """One headline number with its label."""
+def _panels(items: list[tuple[str, str, bool]], columns: int) -> Table:
+    """Numbered cards in a grid: one Rich table, drawn by one widget (start-up is per widget)."""
+    grid = Table.grid(expand=True, padding=(0, 1))
+    for _ in range(columns):
+        grid.add_column(ratio=1)
+    cells = [Panel(Text.from_markup(f"[b]{value}[/b]  {label}", justify="center"),
+                   box=box.ROUNDED, border_style="red" if alert else "blue",
+                   style="red" if alert else "")
+             for value, label, alert in items]
+    for row in range(0, len(cells), columns):
+        grid.add_row(*cells[row:row + columns])
+    return grid
 
-    def __init__(self, key: str, label: str) -> None:
-        super().__init__(id=f"card-{key}", classes="card")
-        self.label = label
 
-    def show(self, value: int | float) -> None:
-        text = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
-        self.update(f"[b]{text}[/b]  {self.label}")
+def _number(value: int | float) -> str:
+    return f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
+
+
+def _trend(series: dict[str, list[int]]) -> Table:
+    grid = Table.grid(expand=True, padding=(0, 2))
+    for _ in TRENDS:
+        grid.add_column(ratio=1)
+    grid.add_row(*(Text.from_markup(f"[b]{label}[/b] 近14天") for _key, label in TRENDS))
+    grid.add_row(*(Sparkline(series[key], width=len(series[key]), height=2) for key, _ in TRENDS))
+    grid.add_row(*(Text(f"今日 {series[key][-1]:,}  最高 {max(series[key]):,}")
+                   for key, _label in TRENDS))
+    return grid
 
 
 class DashboardScreen(Screen):
     TITLE = "首页"
+    loaded = False  # True once the numbers are on the screen
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="dashboard"):
             yield Static(id="township-title")
             yield Static(id="reminder")
-            with Grid(id="alerts"):
-                for key, label in ALERTS:
-                    yield Card(key, label)
-            with Grid(id="cards"):
-                for key, label in CARDS:
-                    yield Card(key, label)
-            with Horizontal(id="trend"):
-                for key, label in TRENDS:
-                    with Vertical(classes="trend"):
-                        yield Static(label, id=f"trend-label-{key}")
-                        yield Sparkline([], id=f"trend-{key}")
+            yield Static(id="alerts")
+            yield Static(id="cards")
+            yield Static(id="trend")
         yield Footer()
 
     def on_screen_resume(self) -> None:
         self.refresh_counts()
 
     def refresh_counts(self) -> None:
-        counts = dashboard_counts()
-        name = township()
-        preparer = get_setting("preparer")
+        """Show the numbers read ahead at start-up if they are in, else read them in a thread
+        (the screen draws while SQLite counts)."""
+        early, self.app.first_dashboard = getattr(self.app, "first_dashboard", None), None
+        if early is not None and early.done():
+            self._show(early.result())
+        else:
+            self._load(early)
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def _load(self, early: Future[Dashboard] | None) -> None:
+        try:
+            board = early.result() if early is not None else load_dashboard()
+        finally:
+            close_database()  # this thread's own connection; the thread ends here
+        self.app.call_from_thread(self._show, board)
+
+    def _show(self, board: Dashboard) -> None:
+        counts = board.counts
         self.query_one("#township-title", Static).update(
-            f"[b]{name}疫情防控工作台[/b]" + (f"    填报人：{preparer}" if preparer else "")
-        )
-        for key, _label in CARDS + ALERTS:
-            self.query_one(f"#card-{key}", Card).show(getattr(counts, key))
-        for key, _label in ALERTS:
-            self.query_one(f"#card-{key}", Card).set_class(getattr(counts, key) > 0, "alert")
-        reminder = report_reminder(dt.datetime.now())
+            f"[b]{board.township}疫情防控工作台[/b]"
+            + (f"    填报人：{board.preparer}" if board.preparer else ""))
         self.query_one("#reminder", Static).update(
-            f"[b red]{reminder}[/b red]（F7 报表中心）" if reminder else "[green]今日日报已报送[/green]")
-        series = trend(dt.date.today())
-        for key, label in TRENDS:
-            values = series[key]
-            self.query_one(f"#trend-{key}", Sparkline).data = values
-            self.query_one(f"#trend-label-{key}", Static).update(
-                f"近14天{label}：今日 {values[-1]}，最高 {max(values)}")
+            f"[b red]{board.reminder}[/b red]（F7 报表中心）" if board.reminder
+            else "[green]今日日报已报送[/green]")
+        self.query_one("#alerts", Static).update(_panels(
+            [(_number(getattr(counts, key)), label, getattr(counts, key) > 0)
+             for key, label in ALERTS], len(ALERTS)))
+        self.query_one("#cards", Static).update(_panels(
+            [(_number(getattr(counts, key)), label, False) for key, label in CARDS], 3))
+        self.query_one("#trend", Static).update(_trend(board.trend))
+        self.loaded = True
