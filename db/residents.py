@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from db import recycle
@@ -318,12 +319,14 @@ def _search_parts(query: str) -> tuple[list[Part], list[Part]]:
     return parts, scans
 
 
-def search_residents(query: str, area_id: int | None = None, limit: int = 200) -> list[ResidentRow]:
-    """Residents matching a name (or part of it), pinyin initials, any 4+ digits of an ID or a
-    phone, or words of the address.
+def find_residents(query: str, area_id: int | None = None, limit: int = 200) -> list[int]:
+    """Ids of residents matching a name (or part of it), pinyin initials, any 4+ digits of an
+    ID or a phone, or words of the address; best matches first.
 
     Indexed lookups run in turn, each capped, until ``limit`` residents are found; a full scan
     (a rare inner character of a name, a short address fragment) only when they find no one.
+    Only indexes are read: the rows themselves are fetched a screenful at a time
+    (:func:`resident_rows`), which is what a search costs on a cold disk.
     """
     clause, area_params = _area_clause(area_id)
     found: list[int] = []
@@ -346,9 +349,19 @@ def search_residents(query: str, area_id: int | None = None, limit: int = 200) -
     run(parts)
     if not found:
         run(scans)
-    if not found:
+    return found
+
+
+def resident_rows(ids: Sequence[int]) -> list[ResidentRow]:
+    """The list rows of these residents, in the order given."""
+    if not ids:
         return []
-    marks = ",".join("?" * len(found))
-    rows = database.execute_sql(f"{_ROW_SQL} WHERE r.id IN ({marks})", found).fetchall()
-    order = {rid: n for n, rid in enumerate(found)}
+    marks = ",".join("?" * len(ids))
+    rows = database.execute_sql(f"{_ROW_SQL} WHERE r.id IN ({marks})", list(ids)).fetchall()
+    order = {rid: n for n, rid in enumerate(ids)}
     return sorted(_to_rows(rows), key=lambda row: order[row.id])
+
+
+def search_residents(query: str, area_id: int | None = None, limit: int = 200) -> list[ResidentRow]:
+    """The rows of :func:`find_residents`, all of them."""
+    return resident_rows(find_residents(query, area_id, limit))

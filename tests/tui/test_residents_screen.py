@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from db.models import RecycleBin, Resident
-from db.residents import ResidentInput, register_resident
+from db.residents import ResidentInput, find_residents, register_resident
 from tests.tui.conftest import SIZE, notices, screen_text, settle
 from tui.app import EprcApp
+from tui.widgets.paged_table import PagedTable
 
 
 @pytest.fixture
@@ -43,6 +44,22 @@ async def test_search_as_you_type(town: Path, query: str, expected: str) -> None
         assert expected in text
         assert f"搜索“{query}”：找到" in text
         assert app.screen.rows[0].name == expected
+
+
+async def test_long_search_results_arrive_a_screenful_at_a_time(town: Path) -> None:
+    everyone = find_residents("z", limit=200)  # every name whose pinyin starts with z
+    assert len(everyone) > 100
+    app = EprcApp(town, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_residents(app, pilot)
+        text = await search(pilot, "z")
+        screen = app.screen
+        assert f"找到 {len(everyone)} 人" in text
+        assert [r.id for r in screen.rows] == everyone[:50]  # only the first rows are read
+        await pilot.press("down", *["down"] * 50)  # into the list, then past its last row
+        await settle(pilot)
+        assert [r.id for r in screen.rows] == everyone[:100]
+        assert screen.query_one(PagedTable).cursor_row == 50
 
 
 async def test_list_pages_through_the_register(town: Path) -> None:

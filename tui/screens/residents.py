@@ -19,8 +19,9 @@ from db.residents import (
     ResidentRow,
     count_residents,
     delete_resident,
+    find_residents,
     page_residents,
-    search_residents,
+    resident_rows,
 )
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.screens.household import HouseholdScreen
@@ -30,7 +31,12 @@ from tui.widgets.paged_table import PagedTable
 
 PAGE = 100
 SEARCH_LIMIT = 200
+SEARCH_PAGE = 50  # rows fetched per screenful of search results; more as the cursor goes down
 COLUMNS = ("姓名", "性别", "年龄", "身份证号", "电话", "住址", "网格", "类别", "状态")
+
+
+def _cells(r: ResidentRow) -> tuple[str, ...]:
+    return (r.name, r.sex, str(r.age), r.id_number, r.phone, r.address, r.grid, r.kind, r.status)
 
 
 class ResidentsScreen(Screen):
@@ -51,6 +57,7 @@ class ResidentsScreen(Screen):
         self.area_id: int | None = None
         self.rows: list[ResidentRow] = []
         self.searching = False
+        self.found: list[int] = []  # ids of the current search, best first
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -117,16 +124,14 @@ class ResidentsScreen(Screen):
         self.searching = bool(searched)
         table = self.query_one(PagedTable)
         table.clear()
-        table.add_rows(
-            (r.name, r.sex, str(r.age), r.id_number, r.phone, r.address, r.grid, r.kind, r.status)
-            for r in rows
-        )
+        table.add_rows(_cells(r) for r in rows)
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
         status = self.query_one("#resident-status", Static)
         if searched:
-            more = "（仅显示前200条，请输入更多字缩小范围）" if len(rows) >= SEARCH_LIMIT else ""
-            status.update(f"搜索“{searched}”：找到 {len(rows)} 人{more}")
+            more = (f"（仅列出前{SEARCH_LIMIT}人，请输入更多字缩小范围）"
+                    if len(self.found) >= SEARCH_LIMIT else "")
+            status.update(f"搜索“{searched}”：找到 {len(self.found)} 人{more}")
         else:
             total = count_residents(self.area_id)
             span = f"{rows[0].id}—{rows[-1].id}" if rows else "无"
@@ -142,9 +147,24 @@ class ResidentsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str, area_id: int | None) -> None:
-        rows = search_residents(query, area_id, limit=SEARCH_LIMIT)
+        found = find_residents(query, area_id, limit=SEARCH_LIMIT)
+        rows = resident_rows(found[:SEARCH_PAGE])
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_page, rows, 0, query.strip())
+            self.app.call_from_thread(self._show_found, found, rows, query.strip())
+
+    def _show_found(self, found: list[int], rows: list[ResidentRow], query: str) -> None:
+        self.found = found
+        self.show_page(rows, 0, query)
+
+    def _more_found(self) -> None:
+        """The next screenful of search results, added below the ones shown."""
+        rows = resident_rows(self.found[len(self.rows):len(self.rows) + SEARCH_PAGE])
+        if rows:
+            cursor = len(self.rows)
+            self.rows = self.rows + rows
+            table = self.query_one(PagedTable)
+            table.add_rows(_cells(r) for r in rows)
+            table.move_cursor(row=cursor)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one(PagedTable).focus()
@@ -155,7 +175,11 @@ class ResidentsScreen(Screen):
             self.query_one(PagedTable).focus()
 
     def on_paged_table_edge(self, event: PagedTable.Edge) -> None:
-        if self.searching or not self.rows:
+        if self.searching:
+            if event.forward:
+                self._more_found()
+            return
+        if not self.rows:
             return
         if event.forward:
             rows = page_residents(after=self.rows[-1].id, limit=PAGE, area_id=self.area_id)
