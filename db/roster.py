@@ -11,16 +11,63 @@ checkpoint's community; same input, same plan. A shift it cannot fill is reporte
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from db.audit import log_change
 from db.database import database
-from db.models import Area, Assignment, Checkpoint, Shift, ShiftSlot, Staff, Unavailability
+from db.models import (
+    Area,
+    Assignment,
+    Checkpoint,
+    Shift,
+    ShiftSlot,
+    Staff,
+    Unavailability,
+    raw_row,
+)
 from db.settings import get_setting
 from db.validate import Invalid, normalize_text
 
 Progress = Callable[[str, float], None]
+
+
+_SLOT = re.compile(r"(\d{1,2})(?::(\d{2}))?-(\d{1,2})(?::(\d{2}))?")
+
+
+def parse_slots(text: str) -> list[tuple[str, str]]:
+    """The day's shifts from "00:00-08:00,08:00-16:00,16:00-24:00": (start, end) each, the
+    whole 24 hours covered with no gap or overlap. Invalid says which part is wrong."""
+    normal = normalize_text(text)
+    for dash in ("—", "–", "～", "~", "至"):
+        normal = normal.replace(dash, "-")
+    parts = [p.replace(" ", "") for p in re.split(r"[,，、;；]", normal) if p.strip()]
+    if not parts:
+        raise Invalid("请填写班次，例如 00:00-08:00,08:00-16:00,16:00-24:00")
+    if len(parts) > 6:
+        raise Invalid(f"班次最多6个，填写了{len(parts)}个")
+    slots: list[tuple[str, str]] = []
+    for part in parts:
+        match = _SLOT.fullmatch(part)
+        if match is None:
+            raise Invalid(f"班次“{part}”应写作“08:00-16:00”")
+        h1, m1, h2, m2 = match.groups()
+        start, end = f"{int(h1):02d}:{m1 or '00'}", f"{int(h2):02d}:{m2 or '00'}"
+        if not ("00:00" <= start < "24:00" and "00:00" <= end <= "24:00"
+                and start[3:] < "60" and end[3:] < "60"):
+            raise Invalid(f"班次“{part}”的时间不对（应在00:00—24:00之间）")
+        slots.append((start, end))
+    for (_s, end), (start, _e) in zip(slots, slots[1:] + slots[:1], strict=True):
+        if end.replace("24:00", "00:00") != start:
+            raise Invalid(f"班次没有首尾相接：一班{end}结束，下一班却从{start}开始；"
+                          "各班次应首尾相接、正好覆盖全天24小时")
+    return slots
+
+
+def _is_night(start: str, end: str) -> bool:
+    return start < "06:00" or end <= "06:00" or start >= "20:00"
 
 
 def ensure_slots() -> list[ShiftSlot]:
@@ -29,12 +76,32 @@ def ensure_slots() -> list[ShiftSlot]:
     if slots:
         return slots
     with database.atomic():
-        for n, text in enumerate(get_setting("shift_slots").split(",")):
-            start, _, end = text.strip().partition("-")
-            night = start < "06:00" or end <= "06:00" or start >= "20:00"
-            slots.append(ShiftSlot.create(name=text.strip(), start=start, end=end, sort=n,
-                                          is_night=night))
+        for n, (start, end) in enumerate(parse_slots(get_setting("shift_slots"))):
+            slots.append(ShiftSlot.create(name=f"{start}-{end}", start=start, end=end, sort=n,
+                                          is_night=_is_night(start, end)))
     return slots
+
+
+def apply_slots(slots: list[tuple[str, str]]) -> None:
+    """Bring the stored slots in line with a changed 班次 setting. New times apply to every
+    shift of each slot (the 1st slot stays the 1st); the number of slots can only change
+    while no shift has been made yet, since each shift and its people belong to a slot."""
+    current = list(ShiftSlot.select().order_by(ShiftSlot.sort, ShiftSlot.id))
+    if not current:
+        return
+    if len(current) != len(slots) and (shifts := Shift.select().count()):
+        raise Invalid(f"已有{shifts}个排班班次按现在的{len(current)}个班次排定，班次数不能改为"
+                      f"{len(slots)}个；可以只改各班次的时间")
+    with database.atomic():
+        for n, (start, end) in enumerate(slots):
+            slot = current[n] if n < len(current) else ShiftSlot(sort=n)
+            if (slot.start, slot.end) != (start, end):
+                slot.name, slot.start, slot.end = f"{start}-{end}", start, end
+                slot.is_night = _is_night(start, end)
+                slot.save()
+        for slot in current[len(slots):]:  # no shift uses them (checked above)
+            log_change("删除", ShiftSlot, slot.id, raw_row(ShiftSlot, slot.id), None)
+            ShiftSlot.delete().where(ShiftSlot.id == slot.id).execute()
 
 
 def _community(area_id: int | None, paths: dict[int, str]) -> str:

@@ -86,9 +86,19 @@ def set_setting(key: str, value: str) -> None:
         raise Invalid("核查结果选项不能为空")
     if key == "smtp.security" and value not in ("ssl", "starttls", "none"):
         raise Invalid("加密方式只能是 ssl、starttls 或 none")
+    slots = None
+    if key == "shift_slots":
+        from db.roster import parse_slots
+
+        slots = parse_slots(value)
+        value = ",".join(f"{start}-{end}" for start, end in slots)
     with database.atomic():
         before = get_setting(key)
         Setting.insert(key=key, value=value).on_conflict_replace().execute()
+        if slots is not None and before != value:
+            from db.roster import apply_slots
+
+            apply_slots(slots)
         if before != value:
             shown = "******" if key == "smtp.password" else None
             log_change(

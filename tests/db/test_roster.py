@@ -10,6 +10,7 @@ import pytest
 from db import roster
 from db.areas import add_area
 from db.models import Assignment, Checkpoint, Shift, ShiftSlot, Staff, Unavailability
+from db.settings import get_setting, set_setting
 from db.validate import Invalid
 
 MON = dt.date(2022, 4, 11)
@@ -167,3 +168,57 @@ def test_check_finds_what_the_planner_would_not_do(slots: list[ShiftSlot]) -> No
     result = roster.check_roster(MON, MON + dt.timedelta(days=1))
     assert result.back_to_back == 1 and result.over_max == 1 and result.gaps == 4
     assert not result.ok and any(i.startswith("连班：") for i in result.items)
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    ("00:00-08:00,08:00-16:00,16:00-24:00",
+     [("00:00", "08:00"), ("08:00", "16:00"), ("16:00", "24:00")]),
+    ("8:00—20:00，20：00～8:00", [("08:00", "20:00"), ("20:00", "08:00")]),
+    ("6-14、14-22、22-6", [("06:00", "14:00"), ("14:00", "22:00"), ("22:00", "06:00")]),
+])
+def test_shift_setting_is_read_however_it_is_typed(text: str, slots: list) -> None:
+    assert roster.parse_slots(text) == slots
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("", "请填写班次"),
+    ("早班,晚班", "班次“早班”应写作"),
+    ("00:00-08:00,09:00-24:00", "一班08:00结束，下一班却从09:00开始"),
+    ("00:00-10:00,08:00-24:00", "一班10:00结束，下一班却从08:00开始"),
+    ("00:00-25:00", "时间不对"),
+    ("00:00-12:00,12:00-18:00", "一班18:00结束，下一班却从00:00开始"),
+])
+def test_a_bad_shift_setting_is_refused_and_nothing_changes(db_path: Path, text: str,
+                                                            fragment: str) -> None:
+    before = get_setting("shift_slots")
+    with pytest.raises(Invalid, match=fragment):
+        set_setting("shift_slots", text)
+    assert get_setting("shift_slots") == before
+
+
+def test_new_shift_times_apply_to_shifts_already_planned(slots: list[ShiftSlot]) -> None:
+    cp = checkpoint()
+    people(6)
+    roster.plan(MON, MON)
+    planned = rows()
+    set_setting("shift_slots", "07:00-15:00,15:00-23:00,23:00-07:00")
+    stored = list(ShiftSlot.select().order_by(ShiftSlot.sort))
+    assert [(s.start, s.end, s.is_night) for s in stored] == [
+        ("07:00", "15:00", False), ("15:00", "23:00", False), ("23:00", "07:00", True)]
+    assert [s.id for s in stored] == [s.id for s in slots]  # the same slots, new times
+    assert rows() == planned and Shift.select().where(Shift.checkpoint == cp).count() == 3
+
+
+def test_the_number_of_shifts_changes_only_before_any_is_planned(
+        slots: list[ShiftSlot]) -> None:
+    set_setting("shift_slots", "08:00-20:00,20:00-08:00")  # nothing planned yet: allowed
+    assert [(s.start, s.end) for s in roster.ensure_slots()] == [("08:00", "20:00"),
+                                                                  ("20:00", "08:00")]
+    checkpoint()
+    people(4)
+    roster.plan(MON, MON)
+    planned = rows()
+    with pytest.raises(Invalid, match="班次数不能改为3个"):
+        set_setting("shift_slots", "00:00-08:00,08:00-16:00,16:00-24:00")
+    assert get_setting("shift_slots") == "08:00-20:00,20:00-08:00"
+    assert len(roster.ensure_slots()) == 2 and rows() == planned
