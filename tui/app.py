@@ -47,17 +47,19 @@ class EprcApp(App):
         "settings": _lazy("settings", "SettingsScreen"),
     }
     DEFAULT_MODE = "dashboard"
+    # shown on every screen by tui.widgets.section_bar, not in the footer (show=False), so
+    # the footer has room for the screen's own keys
     BINDINGS = [
-        Binding("f1", "switch_mode('dashboard')", "首页"),
-        Binding("f2", "switch_mode('residents')", "居民"),
-        Binding("f3", "switch_mode('keypersons')", "重点人员"),
-        Binding("f4", "switch_mode('pushed')", "推送核查"),
-        Binding("f5", "switch_mode('roster')", "排班"),
-        Binding("f6", "switch_mode('donations')", "捐赠"),
-        Binding("f7", "switch_mode('reports')", "报表"),
-        Binding("f8", "switch_mode('recycle')", "回收站"),
-        Binding("f9", "switch_mode('settings')", "设置"),
-        Binding("ctrl+q", "quit", "退出", priority=True),
+        Binding("f1", "switch_mode('dashboard')", "首页", show=False),
+        Binding("f2", "switch_mode('residents')", "居民", show=False),
+        Binding("f3", "switch_mode('keypersons')", "重点人员", show=False),
+        Binding("f4", "switch_mode('pushed')", "推送核查", show=False),
+        Binding("f5", "switch_mode('roster')", "排班", show=False),
+        Binding("f6", "switch_mode('donations')", "捐赠", show=False),
+        Binding("f7", "switch_mode('reports')", "报表", show=False),
+        Binding("f8", "switch_mode('recycle')", "回收站", show=False),
+        Binding("f9", "switch_mode('settings')", "设置", show=False),
+        Binding("ctrl+q", "quit", "退出", priority=True, show=False),
     ]
 
     def __init__(self, db_path: Path, *, backup: bool = True,

@@ -45,7 +45,12 @@ async def test_dashboard_is_usable_at_100_by_30(demo_path: Path) -> None:
         await settle(pilot)
         text = screen_text(pilot)
         assert "今日卡口劝返" in text and "捐款（元）" in text
-        assert "f9 设置" in text.lower()  # the whole row of section keys fits in 100 columns
+        assert "F9 设置" in text and "^Q 退出" in text  # every section key fits in 100 columns
+        await pilot.press("f2")
+        await settle(pilot)
+        lines = screen_text(pilot).splitlines()
+        assert "F1 首页" in lines[-2] and "F9 设置" in lines[-2]  # still all there, and
+        assert "/ 搜索" in lines[-1] and "x 导出" in lines[-1]  # the section's own keys below
 
 
 async def test_first_start_asks_for_the_township_and_saves_it(db_path: Path) -> None:

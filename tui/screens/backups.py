@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from db.backup import backup_now, list_backups, restore_backup
 from db.database import DatabaseError, open_database
 from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.section_bar import SectionBar
 
 
 class BackupsScreen(Screen):
@@ -30,6 +31,7 @@ class BackupsScreen(Screen):
         table: DataTable = DataTable(id="backup-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("备份文件", "时间", "大小")
         yield table
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:

@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.renderables.sparkline import Sparkline
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from db.dashboard import Dashboard, load_dashboard
 from db.database import close_database
+from tui.widgets.section_bar import SectionBar
 
 CARDS = (
     ("residents", "居民（人）"),
@@ -79,7 +80,7 @@ class DashboardScreen(Screen):
             yield Static(id="alerts")
             yield Static(id="cards")
             yield Static(id="trend")
-        yield Footer()
+        yield SectionBar(classes="-alone")
 
     def on_screen_resume(self) -> None:
         self.refresh_counts()

@@ -17,6 +17,7 @@ from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS, Distribution
 from db.validate import Invalid, parse_date
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
+from tui.widgets.section_bar import SectionBar
 
 VIEWS = {"donations": "1 捐赠登记", "stock": "2 库存", "handed": "3 发放记录"}
 POOLS = ("非定向", "定向")
@@ -67,6 +68,7 @@ class DonationsScreen(Screen):
         yield Static(id="dn-tabs")
         yield DataTable(id="dn-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="dn-status")
+        yield SectionBar()
         yield Footer()
 
     def on_screen_resume(self) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 from db import gate
 from db.models import Checkpoint, Resident
 from db.validate import Invalid
+from tui.widgets.section_bar import SectionBar
 
 
 class GateScreen(Screen):
@@ -56,6 +57,7 @@ class GateScreen(Screen):
         table: DataTable = DataTable(id="gate-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("时间", "姓名", "车牌", "进/出", "体温", "健康码", "处置", "来自/事由")
         yield table
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:

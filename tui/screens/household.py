@@ -13,6 +13,7 @@ from db.models import Household, Resident
 from db.residents import household_members, move_resident, set_head, update_household
 from db.validate import Invalid
 from tui.screens.resident_form import ResidentForm
+from tui.widgets.section_bar import SectionBar
 
 
 class AskText(ModalScreen[str | None]):
@@ -62,6 +63,7 @@ class HouseholdScreen(Screen):
             table: DataTable = DataTable(id="member-table", cursor_type="row")
             table.add_columns("姓名", "与户主关系", "性别", "出生日期", "身份证号", "电话", "类别")
             yield table
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:

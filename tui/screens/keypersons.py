@@ -18,6 +18,7 @@ from db.validate import Invalid, normalize_text, parse_date
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.screens.temperatures import TemperatureScreen, current_half
 from tui.widgets.form import Field, FormDialog
+from tui.widgets.section_bar import SectionBar
 
 COLUMNS = ("姓名", "性别", "年龄", "类别", "措施", "开始", "计划解除", "网格", "电话", "体温")
 
@@ -87,6 +88,7 @@ class KeyPersonsScreen(Screen):
         table.add_columns(*COLUMNS)
         yield table
         yield Static(id="kp-status")
+        yield SectionBar()
         yield Footer()
 
     def on_screen_resume(self) -> None:

@@ -17,6 +17,7 @@ from db import pushed
 from db.models import PushedBatch, PushedRow
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
+from tui.widgets.section_bar import SectionBar
 
 
 class PushedScreen(Screen):
@@ -38,6 +39,7 @@ class PushedScreen(Screen):
         table: DataTable = DataTable(id="batch-table", cursor_type="row")
         table.add_columns("批次", "文件", "接收时间", "核查截止", "进度", "状态")
         yield table
+        yield SectionBar()
         yield Footer()
 
     def on_screen_resume(self) -> None:
@@ -130,6 +132,7 @@ class CallQueueScreen(Screen):
         yield Static(id="call-progress")
         yield Static(id="call-card")
         yield Static(id="call-results")
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:

@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from db import recycle
+from tui.widgets.section_bar import SectionBar
 
 
 class RecycleScreen(Screen):
@@ -20,6 +21,7 @@ class RecycleScreen(Screen):
         table: DataTable = DataTable(id="recycle-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("删除时间", "内容", "操作人")
         yield table
+        yield SectionBar()
         yield Footer()
 
     def on_screen_resume(self) -> None:
@@ -67,6 +69,7 @@ class AuditScreen(Screen):
         table: DataTable = DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("时间", "操作人", "操作", "对象", "内容")
         yield table
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:

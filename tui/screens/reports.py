@@ -18,6 +18,7 @@ from db.report import daily_numbers, daily_report
 from db.validate import Invalid, parse_date
 from exports.catalog import EXPORTS, Options
 from tui.widgets.form import Field, FormDialog
+from tui.widgets.section_bar import SectionBar
 
 
 def _day(text: str, label: str) -> dt.date:
@@ -56,6 +57,7 @@ class ReportsScreen(Screen):
                           "[yellow]是（仅报上级，勿外传）[/yellow]" if e.full_ids else "否")
         yield table
         yield Static("", id="report-files")
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -240,6 +242,7 @@ class DailyPreviewScreen(Screen):
         table: DataTable = DataTable(id="preview-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("栏目", "项目", "指标", "今日", "昨日", "变化")
         yield table
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -272,6 +275,7 @@ class MailLogScreen(Screen):
         table: DataTable = DataTable(id="maillog-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("时间", "收件人", "主题", "附件", "结果")
         yield table
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:

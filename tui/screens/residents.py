@@ -28,6 +28,7 @@ from tui.screens.household import HouseholdScreen
 from tui.screens.resident_form import ResidentForm
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.paged_table import PagedTable
+from tui.widgets.section_bar import SectionBar
 
 PAGE = 100
 SEARCH_LIMIT = 200
@@ -71,6 +72,7 @@ class ResidentsScreen(Screen):
                 table.add_columns(*COLUMNS)
                 yield table
                 yield Static("", id="resident-status")
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:

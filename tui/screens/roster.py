@@ -21,6 +21,7 @@ from db.models import Assignment, Checkpoint, Shift
 from db.validate import Invalid
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
+from tui.widgets.section_bar import SectionBar
 
 WEEKDAYS = "一二三四五六日"
 
@@ -64,6 +65,7 @@ class RosterScreen(Screen):
         yield DataTable(id="roster-table", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(total=1.0, show_eta=False, id="roster-progress")
         yield Static(id="roster-status")
+        yield SectionBar()
         yield Footer()
 
     def on_screen_resume(self) -> None:
@@ -200,6 +202,7 @@ class CheckpointWeekScreen(Screen):
         yield Static(id="week-title")
         yield DataTable(id="week-table", cursor_type="cell")
         yield Static("", id="week-status")
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:

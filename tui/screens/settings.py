@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from db.database import database
 from db.settings import DEFAULTS, get_setting, set_setting
 from db.validate import Invalid
+from tui.widgets.section_bar import SectionBar
 
 FIRST_START_KEYS = ("township", "preparer", "checker", "phone")
 FORM_KEYS = tuple(k for k in DEFAULTS if k != "setup_done")
@@ -90,6 +91,7 @@ class SettingsScreen(Screen):
         with VerticalScroll(id="settings-form"):
             for key in FORM_KEYS:
                 yield from _field(key)
+        yield SectionBar()
         yield Footer()
 
     def on_screen_resume(self) -> None:

@@ -17,6 +17,7 @@ from db.models import STAFF_CATEGORIES, Checkpoint, ShiftSlot, Staff
 from db.validate import Invalid, parse_date
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
+from tui.widgets.section_bar import SectionBar
 
 YES_NO = ("否", "是")
 
@@ -70,6 +71,7 @@ class StaffScreen(Screen):
         table.add_columns("姓名", "类别", "电话", "单位", "服务队", "带班", "每周上限", "积分", "状态")
         yield table
         yield Static(id="staff-status")
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -222,6 +224,7 @@ class CheckpointsScreen(Screen):
         table: DataTable = DataTable(id="cp-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("卡口", "类型", "通行", "每班人数", "带班领导", "负责人", "电话", "启用")
         yield table
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:

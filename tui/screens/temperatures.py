@@ -14,6 +14,7 @@ from db import keypersons as kp
 from db.settings import fever_threshold
 from db.validate import Invalid, check_temperature
 from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.section_bar import SectionBar
 
 
 def current_half() -> str:
@@ -44,6 +45,7 @@ class TemperatureScreen(Screen[bool]):
         yield table
         yield Input(placeholder="输入体温（如 36.5）后按 Enter", id="temp-input")
         yield Static("", id="temp-message")
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:
