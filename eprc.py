@@ -345,7 +345,8 @@ def export_group() -> None:
 def export_residents_cmd(ctx: click.Context, db_path: str | None, area: str | None,
                          output: str) -> None:
     """导出居民信息登记表。"""
-    from exports.residents import export_register, find_area
+    from db.areas import find_area
+    from exports.residents import export_register
 
     _open(ctx, db_path)
     count = export_register(Path(output), find_area(area) if area else None)

@@ -46,6 +46,16 @@ def get_or_add_path(names: list[str]) -> Area | None:
     return parent
 
 
+def find_area(name: str) -> Area:
+    """The one area called ``name`` (exact); an unknown or ambiguous name is an error."""
+    matches = list(Area.select().where(Area.name == normalize_text(name)))
+    if not matches:
+        raise Invalid(f"没有名为“{name}”的社区、小区、网格或楼栋")
+    if len(matches) > 1:
+        raise Invalid(f"有多个名为“{name}”的区域：{'、'.join(full_name(a) for a in matches)}")
+    return matches[0]
+
+
 def subtree_ids(area_id: int) -> list[int]:
     """Ids of an area and every node below it."""
     area = Area.get_by_id(area_id)

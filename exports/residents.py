@@ -99,19 +99,6 @@ REGISTER_COLUMNS = (
 )
 
 
-def find_area(name: str) -> Area:
-    """The one area called ``name`` (exact); an unknown or ambiguous name is an error."""
-    from db.areas import full_name
-    from db.validate import Invalid
-
-    matches = list(Area.select().where(Area.name == name.strip()))
-    if not matches:
-        raise Invalid(f"没有名为“{name}”的社区、小区、网格或楼栋")
-    if len(matches) > 1:
-        raise Invalid(f"有多个名为“{name}”的区域：{'、'.join(full_name(a) for a in matches)}")
-    return matches[0]
-
-
 def export_register(path: Path, area: Area | None = None, today: dt.date | None = None,
                     progress: Progress | None = None) -> int:
     """Write 居民信息登记表 (households together, head first); return the number of residents."""

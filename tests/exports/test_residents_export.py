@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from db.areas import add_area
+from db.areas import add_area, find_area
 from db.database import close_database
 from db.residents import ResidentInput, register_resident
 from db.settings import set_setting
 from eprc import cli
-from exports.residents import export_register, find_area
+from exports.residents import export_register
 from tests.factories import make_id
 
 

@@ -145,3 +145,30 @@ async def test_staff_list_add_and_unavailable(demo_path: Path) -> None:
     person = Staff.get(Staff.name == "新志愿者")
     rule = Unavailability.get(Unavailability.staff == person.id)
     assert rule.slot.name == "00:00-08:00" and rule.start_date is None
+
+
+async def test_staff_home_community_is_typed_by_name(demo_path: Path) -> None:
+    from db.models import Area
+
+    village = Area.select().where(Area.level == 1).order_by(Area.id).first()
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f5", "w")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        app.screen.query_one("#form-name").value = "本村志愿者"
+        app.screen.query_one("#form-phone").value = "13900002222"
+        app.screen.query_one("#form-home").value = "不存在村"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "没有名为“不存在村”的社区" in screen_text(pilot)
+        assert not Staff.select().where(Staff.name == "本村志愿者").exists()
+        app.screen.query_one("#form-home").value = village.name
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("slash", *"bcz", "enter", "e")
+        await settle(pilot)
+        assert app.screen.query_one("#form-home").value == village.name  # shown when editing
+    assert Staff.get(Staff.name == "本村志愿者").home_area_id == village.id

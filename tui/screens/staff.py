@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from db import staff as st
+from db.areas import find_area
 from db.models import STAFF_CATEGORIES, Checkpoint, ShiftSlot, Staff
 from db.validate import Invalid, parse_date
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
@@ -34,15 +35,18 @@ def _staff_fields(person: Staff | None) -> list[Field]:
         Field("political_status", "政治面貌", p.political_status if p else ""),
         Field("can_lead", "能否带班", "是" if p and p.can_lead else "否", options=YES_NO),
         Field("max_per_week", "每周最多班次", str(p.max_per_week) if p else "6"),
+        Field("home", "居住社区（村）", p.home_area.name if p and p.home_area else "",
+              placeholder="排班时优先安排到本社区（村）的卡口；可空"),
         Field("skills", "特长", p.skills if p else ""),
         Field("notes", "备注", p.notes if p else ""),
     ]
 
 
-def _staff_input(v: dict[str, str], person: Staff | None) -> st.StaffInput:
+def _staff_input(v: dict[str, str]) -> st.StaffInput:
     return st.StaffInput(v["name"], v["category"], v["phone"], v["id_number"], v["unit"],
                          v["team"], v["political_status"], v["skills"], v["can_lead"] == "是",
-                         v["max_per_week"], person.home_area if person else None, v["notes"])
+                         v["max_per_week"], find_area(v["home"]) if v["home"].strip() else None,
+                         v["notes"])
 
 
 class StaffScreen(Screen):
@@ -124,7 +128,7 @@ class StaffScreen(Screen):
 
     def action_new(self) -> None:
         self.app.push_screen(FormDialog("新增人员", _staff_fields(None),
-                                        lambda v: st.add_staff(_staff_input(v, None))),
+                                        lambda v: st.add_staff(_staff_input(v))),
                              self._after)
 
     def action_edit(self) -> None:
@@ -132,7 +136,7 @@ class StaffScreen(Screen):
         if person is not None:
             self.app.push_screen(FormDialog(
                 f"编辑：{person.name}", _staff_fields(person),
-                lambda v: st.update_staff(person.id, _staff_input(v, person))), self._after)
+                lambda v: st.update_staff(person.id, _staff_input(v))), self._after)
 
     def action_deactivate(self) -> None:
         person = self.chosen()
