@@ -260,14 +260,25 @@ class DonationRow:
     reversal: bool
 
 
-def donation_rows(start: dt.date | None = None, end: dt.date | None = None) -> list[DonationRow]:
-    """Donations in a period (all when no dates), oldest first, reversals included."""
-    query = Donation.select(Donation, Donor).join(Donor).order_by(Donation.date, Donation.id)
+def count_donations() -> int:
+    """Every donation on file, reversals included."""
+    return Donation.select().count()
+
+
+def donation_rows(start: dt.date | None = None, end: dt.date | None = None,
+                  latest: int | None = None) -> list[DonationRow]:
+    """Donations in a period (all when no dates), oldest first, reversals included; with
+    ``latest``, only that many of the most recent."""
+    query = Donation.select(Donation, Donor).join(Donor)
     if start:
         query = query.where(Donation.date >= start)
     if end:
         query = query.where(Donation.date <= end)
-    donations = list(query)
+    if latest is None:
+        donations = list(query.order_by(Donation.date, Donation.id))
+    else:
+        donations = list(query.order_by(Donation.date.desc(), Donation.id.desc()).limit(latest))
+        donations.reverse()
     lines: dict[int, list[DonationItem]] = {}
     ids = [d.id for d in donations]
     for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):

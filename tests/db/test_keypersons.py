@@ -100,3 +100,18 @@ def test_temperatures_fever_and_lists(person: kp.KeyPerson) -> None:
         kp.record_temperature(measure.id, TODAY - dt.timedelta(days=30), "下午", "36.5")
     sheet = kp.temperature_sheet(TODAY, "上午")
     assert [(r.name, r.value) for r in sheet] == [("张三", 37.8)]
+
+
+def test_list_counts_are_the_lengths_of_the_lists(person: kp.KeyPerson) -> None:
+    other = kp.register_key_person(
+        kp.KeyPersonInput("次密接", found_on=TODAY - dt.timedelta(days=10)),
+        register_resident(ResidentInput("李四", make_id("19850101", 13)), address="2号"))
+    kp.start_measure(person.id, "居家隔离", TODAY - dt.timedelta(days=7))  # ends within a day
+    late = kp.start_measure(other.id, "居家健康监测", TODAY - dt.timedelta(days=10),
+                            planned_end=TODAY - dt.timedelta(days=2))  # overdue
+    kp.record_temperature(late.id, TODAY, "上午", "38.1")
+    for half in ("上午", "下午"):
+        counts = kp.list_counts(TODAY, half)
+        assert counts == {name: len(kp.control_list(name, TODAY, half)) for name in counts}
+    assert kp.list_counts(TODAY, "上午") == {"under_control": 2, "due": 1, "overdue": 1,
+                                            "missing": 1, "fever": 1}

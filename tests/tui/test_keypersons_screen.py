@@ -139,3 +139,35 @@ async def test_call_queue_records_results_with_one_key(office: Path, tmp_path: P
     assert Measure.get(Measure.person == person).kind == "居家健康监测"
     results = {r.sheet_row: r.result for r in PushedRow.select()}
     assert results == {4: "前期已排查", 5: "无法联系", 6: "已核实-在辖区", 7: "", 8: ""}
+
+
+async def test_a_long_list_is_shown_a_page_at_a_time(office: Path) -> None:
+    from db import keypersons as kp
+    from tui.screens.keypersons import PAGE
+
+    start = dt.date.today() - dt.timedelta(days=1)
+    for n in range(PAGE * 2 + 30):
+        resident = register_resident(ResidentInput(f"隔离{n}", make_id("19700101", n + 1)),
+                                     address=f"{n}号")
+        kp.start_measure(kp.register_key_person(kp.KeyPersonInput("密接"), resident).id,
+                         "居家隔离", start)
+    everyone = kp.under_control(dt.date.today())
+    app = EprcApp(office, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        screen, table = app.screen, app.screen.query_one("#kp-table")
+        assert table.row_count == PAGE  # not all 430 at once
+        assert f"在管：{len(everyone)} 人（第 1—{PAGE} 人）" in screen_text(pilot)
+        table.move_cursor(row=PAGE - 1)
+        await pilot.press("down")  # off the end of the page: the next one
+        await settle(pilot)
+        assert table.cursor_row == 0 and screen.selected().measure_id == everyone[PAGE].measure_id
+        await pilot.press("ctrl+end")
+        await settle(pilot)
+        assert table.row_count == 30 and screen.selected().measure_id == everyone[-1].measure_id
+        assert f"（第 {2 * PAGE + 1}—{2 * PAGE + 30} 人）" in screen_text(pilot)
+        await pilot.press("up", "ctrl+home")
+        await settle(pilot)
+        assert screen.selected().measure_id == everyone[0].measure_id

@@ -13,11 +13,13 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from db.backup import backup_now, list_backups, restore_backup
 from db.database import DatabaseError, open_database
+from tui.screens import SECTIONS_CSS
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.section_bar import SectionBar
 
 
 class BackupsScreen(Screen):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "备份与恢复"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "返回"),

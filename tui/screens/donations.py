@@ -15,10 +15,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 from db import donations as dn
 from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS, Distribution, Item
 from db.validate import Invalid, parse_date
+from tui.screens import SECTIONS_CSS
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.section_bar import SectionBar
 
+SHOWN = 1000  # donations listed on screen, newest first; the ledger export has every one
 VIEWS = {"donations": "1 捐赠登记", "stock": "2 库存", "handed": "3 发放记录"}
 POOLS = ("非定向", "定向")
 
@@ -42,6 +44,7 @@ def _donor(v: dict[str, str]) -> dn.Donor:
 
 
 class DonationsScreen(Screen):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "捐赠款物"
     BINDINGS = [
         Binding("1", "view('donations')", "捐赠", show=False),
@@ -103,19 +106,22 @@ class DonationsScreen(Screen):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         self.keys = []
+        shown = ""
         today = dt.date.today()
         figures = dn.totals(today)
         if self.view == "donations":
             table.add_columns("日期", "收据编号", "捐赠方", "款/物", "金额/物资", "折价（元）", "定向",
                               "经办人")
-            for r in reversed(dn.donation_rows()):
-                what = f"{r.amount:,.2f}" if r.is_money else r.goods
-                style = "[red]{}[/red]" if r.reversal else "{}"
-                table.add_row(f"{r.date:%Y-%m-%d}", style.format(escape(r.receipt_no)),
-                              escape(r.donor), "款" if r.is_money else "物", escape(what),
-                              "" if r.is_money else f"{r.goods_value:,.2f}",
-                              "定向" if r.directed else "", r.handled_by)
-                self.keys.append(r.id)
+            rows = list(reversed(dn.donation_rows(latest=SHOWN)))
+            table.add_rows((f"{r.date:%Y-%m-%d}",
+                            ("[red]{}[/red]" if r.reversal else "{}").format(escape(r.receipt_no)),
+                            escape(r.donor), "款" if r.is_money else "物",
+                            escape(f"{r.amount:,.2f}" if r.is_money else r.goods),
+                            "" if r.is_money else f"{r.goods_value:,.2f}",
+                            "定向" if r.directed else "", r.handled_by) for r in rows)
+            self.keys = [r.id for r in rows]
+            if len(rows) == SHOWN:
+                shown = f"列出最近{SHOWN}笔，共{dn.count_donations():,}笔（x 导出台账可得全部）　"
         elif self.view == "stock":
             table.add_columns("物资", "规格", "单位", "接收", "发放", "库存", "预警线")
             for s in dn.stock_rows():
@@ -135,7 +141,8 @@ class DonationsScreen(Screen):
                               d.received_by, d.handled_by, escape(d.notes))
                 self.keys.append(d.id)
         self.query_one("#dn-status", Static).update(
-            f"资金结余：非定向 {figures.money_left(False):,.2f} 元　定向 {figures.money_left(True):,.2f} 元"
+            f"{shown}资金结余：非定向 {figures.money_left(False):,.2f} 元　"
+            f"定向 {figures.money_left(True):,.2f} 元"
             "　s 支出　p 收据　t 预警线　库存中 Enter 看去向")
 
     def chosen(self) -> int | None:

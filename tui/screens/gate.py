@@ -14,10 +14,12 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 from db import gate
 from db.models import Checkpoint, Resident
 from db.validate import Invalid
+from tui.screens import SECTIONS_CSS
 from tui.widgets.section_bar import SectionBar
 
 
 class GateScreen(Screen):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "出入登记"
     BINDINGS = [Binding("escape", "app.pop_screen", "返回"),
                 Binding("ctrl+s", "record", "登记"),

@@ -12,6 +12,7 @@ from db.areas import full_name
 from db.models import Household, Resident
 from db.residents import household_members, move_resident, set_head, update_household
 from db.validate import Invalid
+from tui.screens import SECTIONS_CSS
 from tui.screens.resident_form import ResidentForm
 from tui.widgets.section_bar import SectionBar
 
@@ -40,6 +41,7 @@ class AskText(ModalScreen[str | None]):
 
 
 class HouseholdScreen(Screen):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "户信息"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "返回"),

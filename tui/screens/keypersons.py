@@ -15,11 +15,14 @@ from db import keypersons as kp
 from db.models import KEY_CATEGORIES, KEY_SOURCES, MEASURE_KINDS, TRANSPORTS, KeyPerson, Resident
 from db.residents import ResidentInput
 from db.validate import Invalid, normalize_text, parse_date
+from tui.screens import SECTIONS_CSS
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.screens.temperatures import TemperatureScreen, current_half
 from tui.widgets.form import Field, FormDialog
+from tui.widgets.paged_table import PagedTable
 from tui.widgets.section_bar import SectionBar
 
+PAGE = 200  # rows in the table at a time; the cursor running off either end turns the page
 COLUMNS = ("姓名", "性别", "年龄", "类别", "措施", "开始", "计划解除", "网格", "电话", "体温")
 
 
@@ -57,6 +60,7 @@ def measure_form(person: KeyPerson) -> FormDialog:
 
 
 class KeyPersonsScreen(Screen):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "重点人员"
     BINDINGS = [
         Binding("1", "show('under_control')", "在管", show=False),
@@ -77,14 +81,15 @@ class KeyPersonsScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.current = "under_control"
-        self.rows: list[kp.ControlRow] = []
+        self.rows: list[kp.ControlRow] = []  # the whole list; the table shows one page
+        self.first = 0  # index in rows of the table's first line
         self.kind = ""  # measure kind filter
         self.grid = ""  # grid name filter
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="kp-tabs")
-        table: DataTable = DataTable(id="kp-table", cursor_type="row", zebra_stripes=True)
+        table = PagedTable(id="kp-table", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
         yield Static(id="kp-status")
@@ -97,11 +102,10 @@ class KeyPersonsScreen(Screen):
     def reload(self) -> None:
         today = dt.date.today()
         half = current_half()
-        counts = {key: len(kp.control_list(key, today, half)) if key != "released" else None
-                  for key in kp.LISTS}
+        counts = kp.list_counts(today, half)
         tabs = []
         for n, (key, label) in enumerate(kp.LISTS.items(), start=1):
-            count = "" if counts[key] is None else f" {counts[key]}"
+            count = f" {counts[key]}" if key in counts else ""
             text = f"{n} {label}{count}"
             if key in ("overdue", "fever") and counts[key]:
                 text = f"[red]{text}[/red]"
@@ -110,20 +114,37 @@ class KeyPersonsScreen(Screen):
         self.rows = [r for r in kp.control_list(self.current, today, half)
                      if (not self.kind or r.kind == self.kind)
                      and (not self.grid or self.grid in r.grid)]
-        table = self.query_one(DataTable)
-        cursor = table.cursor_row
+        self._paint(self.first + self.query_one(PagedTable).cursor_row)
+
+    def _paint(self, at: int) -> None:
+        """The page of the list holding row ``at``, the cursor on it. One page at a time: a
+        DataTable measures every cell it holds, so thousands of rows took seconds to appear."""
+        at = max(0, min(at, len(self.rows) - 1))
+        self.first = at // PAGE * PAGE
+        table = self.query_one(PagedTable)
         table.clear()
-        for r in self.rows:
-            value = "" if r.value is None else f"[red]{r.value:.1f}[/red]"
-            table.add_row(r.name, r.sex, str(r.age), r.category, r.kind + (
-                f"（{r.place}）" if r.place else ""), f"{r.start:%m-%d}",
-                f"{r.planned_end:%m-%d}", r.grid, r.phone, value)
-        if self.rows:
-            table.move_cursor(row=max(0, min(cursor, len(self.rows) - 1)))
+        table.add_rows((r.name, r.sex, str(r.age), r.category,
+                        r.kind + (f"（{r.place}）" if r.place else ""), f"{r.start:%m-%d}",
+                        f"{r.planned_end:%m-%d}", r.grid, r.phone,
+                        "" if r.value is None else f"[red]{r.value:.1f}[/red]")
+                       for r in self.rows[self.first:self.first + PAGE])
+        if table.row_count:
+            table.move_cursor(row=at - self.first)
         shown = "、".join(x for x in (self.kind, self.grid) if x)
+        page = (f"（第 {self.first + 1}—{min(self.first + PAGE, len(self.rows))} 人）"
+                if len(self.rows) > PAGE else "")
         self.query_one("#kp-status", Static).update(
-            f"{kp.LISTS[self.current]}{f'（{shown}）' if shown else ''}：{len(self.rows)} 人　"
+            f"{kp.LISTS[self.current]}{f'（{shown}）' if shown else ''}：{len(self.rows)} 人{page}　"
             "数字键 1—6 切换名单　f 按措施/网格筛选　c 核酸　Enter 调整解除日期")
+
+    def on_paged_table_edge(self, event: PagedTable.Edge) -> None:
+        if event.forward and self.first + PAGE < len(self.rows):
+            self._paint(self.first + PAGE)
+        elif not event.forward and self.first > 0:
+            self._paint(self.first - 1)
+
+    def on_paged_table_jump(self, event: PagedTable.Jump) -> None:
+        self._paint(len(self.rows) - 1 if event.to_end else 0)
 
     def action_filter(self) -> None:
         fields = [Field("kind", "管控措施", self.kind or "全部", options=("全部", *MEASURE_KINDS)),
@@ -142,13 +163,13 @@ class KeyPersonsScreen(Screen):
 
     def action_show(self, name: str) -> None:
         self.current = name
+        self.first = 0
+        self.query_one(PagedTable).move_cursor(row=0)
         self.reload()
 
     def selected(self) -> kp.ControlRow | None:
-        table = self.query_one(DataTable)
-        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
+        at = self.first + self.query_one(PagedTable).cursor_row
+        return self.rows[at] if 0 <= at < len(self.rows) else None
 
     def _after(self, result: object) -> None:
         if result is not None:

@@ -15,12 +15,14 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from db import pushed
 from db.models import PushedBatch, PushedRow
+from tui.screens import SECTIONS_CSS
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.section_bar import SectionBar
 
 
 class PushedScreen(Screen):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "推送核查"
     BINDINGS = [
         Binding("enter", "open", "开始核查"),
@@ -108,6 +110,7 @@ class PushedScreen(Screen):
 
 class CallQueueScreen(Screen):
     """One row at a time; keys 1–9 record the result, ← → move, n note, d ID/address."""
+    CSS_PATH = SECTIONS_CSS
 
     TITLE = "电话核查"
 

@@ -8,10 +8,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from db import recycle
+from tui.screens import SECTIONS_CSS
 from tui.widgets.section_bar import SectionBar
 
 
 class RecycleScreen(Screen):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "回收站"
     BINDINGS = [Binding("enter,r", "restore", "恢复"), Binding("a", "audit", "操作记录")]
 
@@ -60,6 +62,7 @@ class RecycleScreen(Screen):
 
 class AuditScreen(Screen):
     """操作记录: the newest changes — who, when, what (F7 报表中心 exports them)."""
+    CSS_PATH = SECTIONS_CSS
 
     TITLE = "操作记录"
     BINDINGS = [Binding("escape", "app.pop_screen", "返回")]

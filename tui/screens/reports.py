@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from db.report import daily_numbers, daily_report
 from db.validate import Invalid, parse_date
 from exports.catalog import EXPORTS, Options
+from tui.screens import SECTIONS_CSS
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.section_bar import SectionBar
 
@@ -32,6 +33,7 @@ def _day(text: str, label: str) -> dt.date:
 
 
 class ReportsScreen(Screen):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "报表中心"
     BINDINGS = [
         Binding("enter,e", "export", "导出"),
@@ -232,6 +234,7 @@ class MailDialog(FormDialog):
 
 class DailyPreviewScreen(Screen):
     """Today's report as a table, with yesterday's numbers and the change."""
+    CSS_PATH = SECTIONS_CSS
 
     TITLE = "日报预览"
     BINDINGS = [Binding("escape", "app.pop_screen", "返回")]
@@ -266,6 +269,7 @@ class DailyPreviewScreen(Screen):
 
 class MailLogScreen(Screen):
     """发送记录: every mail attempt, with its result."""
+    CSS_PATH = SECTIONS_CSS
 
     TITLE = "邮件发送记录"
     BINDINGS = [Binding("escape", "app.pop_screen", "返回")]

@@ -23,6 +23,7 @@ from db.residents import (
     page_residents,
     resident_rows,
 )
+from tui.screens import SECTIONS_CSS
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.screens.household import HouseholdScreen
 from tui.screens.resident_form import ResidentForm
@@ -41,6 +42,7 @@ def _cells(r: ResidentRow) -> tuple[str, ...]:
 
 
 class ResidentsScreen(Screen):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "居民"
     BINDINGS = [
         Binding("slash", "search", "搜索"),

@@ -19,6 +19,7 @@ from db import roster
 from db.database import database
 from db.models import Assignment, Checkpoint, Shift
 from db.validate import Invalid
+from tui.screens import SECTIONS_CSS
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.section_bar import SectionBar
@@ -42,6 +43,7 @@ def coverage(start: dt.date, end: dt.date) -> dict[tuple[int, str], tuple[int, i
 
 
 class RosterScreen(Screen):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "卡口排班"
     BINDINGS = [
         Binding("enter", "open", "卡口一周"),
@@ -178,6 +180,7 @@ class RosterScreen(Screen):
 
 class CheckpointWeekScreen(Screen):
     """One checkpoint's week: slots × days with the names on duty."""
+    CSS_PATH = SECTIONS_CSS
 
     TITLE = "卡口一周排班"
     BINDINGS = [

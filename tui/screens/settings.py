@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from db.database import database
 from db.settings import DEFAULTS, get_setting, set_setting
 from db.validate import Invalid
+from tui.screens import SECTIONS_CSS
 from tui.widgets.section_bar import SectionBar
 
 FIRST_START_KEYS = ("township", "preparer", "checker", "phone")
@@ -82,6 +83,7 @@ class FirstStartDialog(ModalScreen[bool]):
 
 
 class SettingsScreen(Screen):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "设置"
     BINDINGS = [Binding("ctrl+s", "save", "保存"), Binding("ctrl+b", "backups", "备份与恢复")]
 

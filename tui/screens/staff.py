@@ -16,6 +16,7 @@ from db import staff as st
 from db.areas import find_area
 from db.models import STAFF_CATEGORIES, Checkpoint, ShiftSlot, Staff
 from db.validate import Invalid, parse_date
+from tui.screens import SECTIONS_CSS
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.section_bar import SectionBar
@@ -50,6 +51,7 @@ def _staff_input(v: dict[str, str]) -> st.StaffInput:
 
 
 class StaffScreen(Screen):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "值守人员与志愿者"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "返回"),
@@ -216,6 +218,7 @@ class StaffScreen(Screen):
 
 
 class CheckpointsScreen(Screen):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "卡口管理"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "返回"),

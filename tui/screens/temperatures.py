@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from db import keypersons as kp
 from db.settings import fever_threshold
 from db.validate import Invalid, check_temperature
+from tui.screens import SECTIONS_CSS
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.section_bar import SectionBar
 
@@ -22,6 +23,7 @@ def current_half() -> str:
 
 
 class TemperatureScreen(Screen[bool]):
+    CSS_PATH = SECTIONS_CSS
     TITLE = "体温录入"
     BINDINGS = [
         Binding("escape", "back", "返回"),
