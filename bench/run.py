@@ -140,6 +140,40 @@ def _start(body: str) -> tuple[float, float]:
     return float(out[0]), float(out[1]) / 1024
 
 
+SECTIONS_SCRIPT = """
+import asyncio, json, sys, time
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from tui.start import open_app
+app = open_app(Path({db!r}), backup=False)
+opened = {{}}
+async def visit(pilot):
+    while not getattr(pilot.app.screen, "loaded", False):
+        await asyncio.sleep(0.002)
+    for key in ["f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9"]:
+        start = time.perf_counter()
+        await pilot.press(key)
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        opened[pilot.app.screen.TITLE] = round(time.perf_counter() - start, 3)
+    pilot.app.exit(opened)
+print(json.dumps(app.run(headless=True, size=(120, 40), auto_pilot=visit), ensure_ascii=False))
+"""
+
+
+def bench_sections(db: Path) -> Row:
+    """Each section opened for the first time (its module imported, its list read and drawn),
+    F2 to F9 in turn, in a fresh process on the town file."""
+    script = SECTIONS_SCRIPT.format(root=str(ROOT), db=str(db))
+    opened = json.loads(subprocess.run([sys.executable, "-c", script], capture_output=True,
+                                       text=True, check=True, cwd=ROOT).stdout)
+    slowest = max(opened.values())
+    row = figure(slowest, "s", None, "opens at once", slowest <= 1.5)
+    row["sections"] = opened
+    return row
+
+
 def bench_start(db: Path, rounds: int = 9) -> dict[str, Row]:
     """Bare and eprc started in turn, ``rounds`` times: the median of each, and of the ratios
     of each round (a slow second on this shared machine slows both of a pair)."""
@@ -403,6 +437,7 @@ def main() -> None:
     results.update(bench_start(db))
     results.update(bench_search(db))
     results["list_open"] = bench_list(db)
+    results["section_open"] = bench_sections(db)
     results["daily_report"] = bench_daily(db)
     results["key_person_lists"] = bench_key_lists(db)
     with tempfile.TemporaryDirectory() as tmp:
@@ -419,6 +454,8 @@ def main() -> None:
         extra = f" (p95 {row['p95']} ms, reference p95 {row['reference_p95']} ms)" if "p95" in row else ""
         if "textual_frame_ratio" in row:
             extra = f" (Textual frame alone: {row['textual_frame_ratio']}×)"
+        if "sections" in row:
+            extra = " (slowest; " + ", ".join(f"{k} {v}" for k, v in row["sections"].items()) + ")"
         if "pandas_calamine" in row:
             extra = f" (pandas with engine=calamine: {row['pandas_calamine']} s)"
         if "spread_max_minus_min" in row:

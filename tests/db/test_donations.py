@@ -94,3 +94,12 @@ def test_totals_keep_pools_apart(company: dn.Donor) -> None:
     # 50 boxes handed out of 200 received half in each pool: 25 boxes × 25 yuan each
     assert t.goods_out_value == {False: Decimal("625.00"), True: Decimal("625.00")}
     assert t.goods_left_value(False) == Decimal("1875.00")
+
+
+def test_the_latest_donations_are_the_newest_in_date_order(company: dn.Donor) -> None:
+    day = dt.date(2022, 4, 1)
+    made = [dn.record_money(day + dt.timedelta(days=n % 5), company, 100 + n) for n in range(12)]
+    by_date = sorted(made, key=lambda d: (d.date, d.id))
+    latest = dn.donation_rows(latest=4)
+    assert [r.id for r in latest] == [d.id for d in by_date[-4:]]  # oldest of them first
+    assert dn.count_donations() == 12 and len(dn.donation_rows()) == 12

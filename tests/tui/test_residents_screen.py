@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from db.models import RecycleBin, Resident
+from db.areas import subtree_ids
+from db.models import Household, RecycleBin, Resident
 from db.residents import ResidentInput, find_residents, register_resident
 from tests.tui.conftest import SIZE, notices, screen_text, settle
 from tui.app import EprcApp
@@ -221,3 +222,27 @@ async def test_export_register_from_the_list(town: Path, tmp_path: Path) -> None
     ws = load_workbook(out, read_only=True).active
     assert ws["A1"].value == "清溪镇居民信息登记表"
     assert sum(1 for _ in ws.iter_rows(min_row=4)) == 2001 + 2  # data, blank, sign-off
+
+
+async def test_area_tree_adds_an_areas_parts_when_it_is_opened(town: Path) -> None:
+    from db.models import Area
+
+    communities = list(Area.select().where(Area.parent.is_null()).order_by(Area.id))
+    first = communities[0]
+    parts = sorted(a.name for a in Area.select().where(Area.parent == first.id))
+    app = EprcApp(town, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_residents(app, pilot)
+        tree = app.screen.query_one("#area-tree")
+        shown = list(tree.root.children)
+        assert [n.data for n in shown] == [a.id for a in communities]
+        node = shown[0]
+        assert not node.children and node.allow_expand  # its parts are not built yet
+        node.expand()
+        await settle(pilot)
+        assert sorted(str(c.label).split(" ")[0] for c in node.children) == parts
+        tree.select_node(node)
+        await settle(pilot)
+        assert app.screen.rows and {r.id for r in app.screen.rows} <= {
+            r.id for r in Resident.select().join_from(Resident, Household).where(
+                Household.area.in_(subtree_ids(first.id)))}

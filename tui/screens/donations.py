@@ -20,7 +20,7 @@ from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.section_bar import SectionBar
 
-SHOWN = 1000  # donations listed on screen, newest first; the ledger export has every one
+SHOWN = 500  # donations listed on screen, newest first; the ledger export has every one
 VIEWS = {"donations": "1 捐赠登记", "stock": "2 库存", "handed": "3 发放记录"}
 POOLS = ("非定向", "定向")
 

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, Tree
+from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
 from db.areas import AreaNode, area_tree
@@ -61,6 +62,7 @@ class ResidentsScreen(Screen):
         self.rows: list[ResidentRow] = []
         self.searching = False
         self.found: list[int] = []  # ids of the current search, best first
+        self.pending_areas: dict[int | None, list[AreaNode]] = {}  # areas not yet in the tree
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -95,19 +97,29 @@ class ResidentsScreen(Screen):
             self.app.call_from_thread(self._fill_tree, nodes)
 
     def _fill_tree(self, nodes: list[AreaNode]) -> None:
+        """The communities; each one's compounds, grids and buildings are added when it is
+        first opened (a town has thousands, and a Tree builds every node it is given)."""
         tree = self.query_one("#area-tree", Tree)
         tree.clear()
-        total = sum(n.residents for n in nodes if n.parent_id is None)
-        tree.root.set_label(f"全镇 {total:,}人")
-        by_id = {}
+        self.pending_areas = {}
         for node in nodes:
-            parent = tree.root if node.parent_id is None else by_id.get(node.parent_id)
-            if parent is None:
-                continue
-            label = f"{node.name} {node.residents:,}人/{node.households:,}户"
-            by_id[node.id] = (parent.add_leaf if node.level == 4 else parent.add)(label,
-                                                                                 data=node.id)
+            self.pending_areas.setdefault(node.parent_id, []).append(node)
+        total = sum(n.residents for n in self.pending_areas.get(None, []))
+        tree.root.set_label(f"全镇 {total:,}人")
+        self._add_children(tree.root, None)
         tree.root.expand()
+
+    def _add_children(self, parent: TreeNode[int | None], area_id: int | None) -> None:
+        for node in self.pending_areas.pop(area_id, []):
+            label = f"{node.name} {node.residents:,}人/{node.households:,}户"
+            if node.id in self.pending_areas:
+                parent.add(label, data=node.id)
+            else:
+                parent.add_leaf(label, data=node.id)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[int | None]) -> None:
+        if event.node.data is not None and event.node.data in self.pending_areas:
+            self._add_children(event.node, event.node.data)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         self.area_id = event.node.data
