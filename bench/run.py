@@ -169,7 +169,8 @@ def bench_sections(db: Path) -> Row:
     opened = json.loads(subprocess.run([sys.executable, "-c", script], capture_output=True,
                                        text=True, check=True, cwd=ROOT).stdout)
     slowest = max(opened.values())
-    row = figure(slowest, "s", None, "opens at once", slowest <= 1.5)
+    row = figure(slowest, "s", None, "— (figure only)", True)
+    row["met"] = None  # the issue sets no target for this; it is here to be watched
     row["sections"] = opened
     return row
 

@@ -9,13 +9,12 @@ from pathlib import Path
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from db import donations as dn
 from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS, Distribution, Item
 from db.validate import Invalid, parse_date
-from tui.screens import SECTIONS_CSS
+from tui.screens import SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.section_bar import SectionBar
@@ -43,8 +42,7 @@ def _donor(v: dict[str, str]) -> dn.Donor:
     return dn.add_donor(v["donor"], v["kind"], v["contact"], v["phone"], anonymous)
 
 
-class DonationsScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class DonationsScreen(SectionScreen):
     TITLE = "捐赠款物"
     BINDINGS = [
         Binding("1", "view('donations')", "捐赠", show=False),
@@ -73,9 +71,6 @@ class DonationsScreen(Screen):
         yield Static(id="dn-status")
         yield SectionBar()
         yield Footer()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
 
     def action_view(self, name: str) -> None:
         self.view = name

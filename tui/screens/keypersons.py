@@ -8,14 +8,13 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from db import keypersons as kp
 from db.models import KEY_CATEGORIES, KEY_SOURCES, MEASURE_KINDS, TRANSPORTS, KeyPerson, Resident
 from db.residents import ResidentInput
 from db.validate import Invalid, normalize_text, parse_date
-from tui.screens import SECTIONS_CSS
+from tui.screens import SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.screens.temperatures import TemperatureScreen, current_half
 from tui.widgets.form import Field, FormDialog
@@ -59,8 +58,7 @@ def measure_form(person: KeyPerson) -> FormDialog:
                       note=f"{person.category}，按设置首个措施 {days} 天")
 
 
-class KeyPersonsScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class KeyPersonsScreen(SectionScreen):
     TITLE = "重点人员"
     BINDINGS = [
         Binding("1", "show('under_control')", "在管", show=False),
@@ -95,9 +93,6 @@ class KeyPersonsScreen(Screen):
         yield Static(id="kp-status")
         yield SectionBar()
         yield Footer()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
 
     def reload(self) -> None:
         today = dt.date.today()

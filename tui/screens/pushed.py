@@ -15,14 +15,13 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from db import pushed
 from db.models import PushedBatch, PushedRow
-from tui.screens import SECTIONS_CSS
+from tui.screens import SECTIONS_CSS, SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.section_bar import SectionBar
 
 
-class PushedScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class PushedScreen(SectionScreen):
     TITLE = "推送核查"
     BINDINGS = [
         Binding("enter", "open", "开始核查"),
@@ -43,9 +42,6 @@ class PushedScreen(Screen):
         yield table
         yield SectionBar()
         yield Footer()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
 
     def reload(self) -> None:
         self.batches = pushed.batches()

@@ -8,12 +8,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from db import recycle
-from tui.screens import SECTIONS_CSS
+from tui.screens import SECTIONS_CSS, SectionScreen
 from tui.widgets.section_bar import SectionBar
 
 
-class RecycleScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class RecycleScreen(SectionScreen):
     TITLE = "回收站"
     BINDINGS = [Binding("enter,r", "restore", "恢复"), Binding("a", "audit", "操作记录")]
 
@@ -25,9 +24,6 @@ class RecycleScreen(Screen):
         yield table
         yield SectionBar()
         yield Footer()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
 
     def reload(self) -> None:
         table = self.query_one(DataTable)

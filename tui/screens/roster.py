@@ -19,7 +19,7 @@ from db import roster
 from db.database import database
 from db.models import Assignment, Checkpoint, Shift
 from db.validate import Invalid
-from tui.screens import SECTIONS_CSS
+from tui.screens import SECTIONS_CSS, SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.section_bar import SectionBar
@@ -42,8 +42,7 @@ def coverage(start: dt.date, end: dt.date) -> dict[tuple[int, str], tuple[int, i
     return {(cp, str(day)[:10]): (int(have), int(need)) for cp, day, need, have in rows}
 
 
-class RosterScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class RosterScreen(SectionScreen):
     TITLE = "卡口排班"
     BINDINGS = [
         Binding("enter", "open", "卡口一周"),
@@ -69,9 +68,6 @@ class RosterScreen(Screen):
         yield Static(id="roster-status")
         yield SectionBar()
         yield Footer()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
 
     def reload(self) -> None:
         end = self.start + dt.timedelta(days=6)
