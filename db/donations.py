@@ -5,7 +5,7 @@ by reversing entries, never by rewriting history."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -174,20 +174,54 @@ def money_balance(directed: bool) -> Decimal:
     return Decimal(str(received - spent)).quantize(CENT)
 
 
+def _designation(text: str, purposes: Iterable[str]) -> str | None:
+    """The donor-named purpose an expense is charged to: the longest one its text starts
+    with ("卡口生活保障：购买方便面" is charged to "卡口生活保障")."""
+    found = [p for p in purposes if p and text.startswith(p)]
+    return max(found, key=len) if found else None
+
+
+def directed_balances() -> dict[str, Decimal]:
+    """What is left of 定向 money for each purpose donors named: given minus spent on it."""
+    left = {purpose: Decimal(str(total)) for purpose, total in database.execute_sql(
+        "SELECT purpose, total(amount) FROM donation WHERE is_money AND directed "
+        "GROUP BY purpose ORDER BY purpose").fetchall()}
+    for text, amount in database.execute_sql(
+            "SELECT purpose, amount FROM expense WHERE directed").fetchall():
+        key = _designation(text, left)
+        if key is not None:
+            left[key] -= Decimal(str(amount))
+    return {purpose: value.quantize(CENT) for purpose, value in left.items()}
+
+
 def spend(day: dt.date, amount: object, directed: bool, purpose: str, payee: str = "",
           handled_by: str = "") -> Expense:
-    """Money paid out of donations; refused beyond the balance of its pool."""
-    if not normalize_text(purpose):
+    """Money paid out of donations; refused beyond the balance of its pool. 定向 money goes
+    only to a purpose a donor named (the 用途 starts with it), within what was given for it."""
+    purpose = normalize_text(purpose)
+    if not purpose:
         raise Invalid("请填写支出用途")
     value = money(amount)
     with database.atomic():
+        if directed:
+            left = directed_balances()
+            key = _designation(purpose, left)
+            if key is None:
+                named = "、".join(f"“{p}”（余{b}元）" for p, b in left.items() if b > 0)
+                example = next((p for p, b in left.items() if b > 0), "")
+                raise Invalid(
+                    "定向捐款只能用于捐赠方指定的用途，用途请以指定用途开头"
+                    + (f"，如“{example}：购买……”；可用：{named}" if named
+                       else "；目前没有定向捐款余额"))
+            if value > left[key]:
+                raise Invalid(f"指定用于“{key}”的定向捐款余额不足：现有{left[key]}元，"
+                              f"本次支出{value}元，未支出")
         balance = money_balance(directed)
         if value > balance:
             pool = "定向" if directed else "非定向"
             raise Invalid(f"{pool}捐款余额不足：现有{balance}元，本次支出{value}元，未支出")
-        return Expense.create(date=day, amount=value, directed=directed,
-                              purpose=normalize_text(purpose), payee=normalize_text(payee),
-                              handled_by=normalize_text(handled_by))
+        return Expense.create(date=day, amount=value, directed=directed, purpose=purpose,
+                              payee=normalize_text(payee), handled_by=normalize_text(handled_by))
 
 
 def reverse_donation(donation_id: int, reason: str, day: dt.date | None = None) -> Donation:

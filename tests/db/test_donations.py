@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from db import donations as dn
-from db.models import Distribution, Donation
+from db.models import Distribution, Donation, Expense
 from db.validate import Invalid
 
 DAY = dt.date(2022, 4, 11)
@@ -59,11 +59,25 @@ def test_over_distribution_is_refused_and_nothing_written(company: dn.Donor) -> 
 def test_money_spent_against_its_own_pool(company: dn.Donor) -> None:
     dn.record_money(DAY, company, 1000)
     dn.record_money(DAY, company, 500, directed=True, purpose="卡口生活保障")
-    dn.spend(DAY, 400, True, "购买方便面")
-    with pytest.raises(Invalid, match="定向捐款余额不足：现有100.00元"):
-        dn.spend(DAY, 101, True, "购买矿泉水")
+    dn.spend(DAY, 400, True, "卡口生活保障：购买方便面")
+    with pytest.raises(Invalid, match="指定用于“卡口生活保障”的定向捐款余额不足：现有100.00元"):
+        dn.spend(DAY, 101, True, "卡口生活保障：购买矿泉水")
     assert dn.money_balance(False) == Decimal("1000.00")
     assert dn.money_balance(True) == Decimal("100.00")
+
+
+def test_directed_money_goes_only_where_the_donor_said(company: dn.Donor) -> None:
+    dn.record_money(DAY, company, 300, directed=True, purpose="防疫")
+    dn.record_money(DAY, company, 200, directed=True, purpose="防疫物资")
+    dn.record_money(DAY, company, 900)
+    with pytest.raises(Invalid, match="只能用于捐赠方指定的用途.*可用：“防疫”（余300.00元）"):
+        dn.spend(DAY, 10, True, "慰问一线人员")
+    dn.spend(DAY, 150, True, "防疫物资：额温枪")  # charged to the longer purpose it names
+    with pytest.raises(Invalid, match="“防疫物资”的定向捐款余额不足：现有50.00元"):
+        dn.spend(DAY, 60, True, "防疫物资：口罩")
+    assert dn.directed_balances() == {"防疫": Decimal("300.00"), "防疫物资": Decimal("50.00")}
+    assert Expense.select().count() == 1  # the refused ones wrote nothing
+    dn.spend(DAY, 500, False, "慰问一线人员")  # 非定向 money has no such rule
 
 
 def test_reversal_keeps_history_and_stock_honest(company: dn.Donor) -> None:

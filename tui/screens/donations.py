@@ -209,7 +209,8 @@ class DonationsScreen(SectionScreen):
 
     def action_spend(self) -> None:
         fields = [Field("date", "日期", dt.date.today().isoformat()), Field("amount", "金额（元）"),
-                  Field("pool", "动用", options=POOLS), Field("purpose", "用途"),
+                  Field("pool", "动用", options=POOLS),
+                  Field("purpose", "用途", placeholder="定向：以指定用途开头，如 卡口生活保障：购买方便面"),
                   Field("payee", "收款方"), Field("handled_by", "经办人")]
 
         def submit(v: dict[str, str]) -> object:
