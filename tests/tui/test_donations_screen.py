@@ -70,3 +70,31 @@ async def test_goods_in_part_out_refusal_and_notice(db_path: Path, tmp_path: Pat
     assert dn.stock(item_id) == Decimal("20.00")
     ws = load_workbook(out).active
     assert "公示（第1期）" in ws["A1"].value
+
+
+async def test_directed_money_spent_on_its_purpose_only(db_path: Path) -> None:
+    import datetime as dt
+
+    from db.models import Expense
+    from db.settings import set_setting
+
+    set_setting("setup_done", "1")
+    donor = dn.add_donor("爱心企业")
+    dn.record_money(dt.date.today(), donor, 800, directed=True, purpose="卡口生活保障")
+    app = EprcApp(db_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await fill(pilot, {"amount": "300", "pool": "定向", "purpose": "慰问品"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "可用：“卡口生活保障”（余800.00元）" in screen_text(pilot)
+        assert Expense.select().count() == 0
+        await fill(pilot, {"purpose": "卡口生活保障：购买方便面"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "定向 500.00 元" in screen_text(pilot)  # the balance line under the list
+    assert dn.directed_balances() == {"卡口生活保障": Decimal("500.00")}
