@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from db.models import Assignment, GatePassage, Shift, Staff
 from tests.tui.conftest import SIZE, notices, screen_text, settle
 from tui.app import EprcApp
@@ -51,7 +53,7 @@ async def test_township_week_plan_and_checkpoint_grid(demo_path: Path) -> None:
     assert added.pinned and added.manual
 
 
-async def test_gate_entry_refuses_a_fever(demo_path: Path) -> None:
+async def test_gate_entry_refuses_a_fever(demo_path: Path, tmp_path: Path) -> None:
     before = GatePassage.select().count()
     app = EprcApp(demo_path, backup=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -77,6 +79,19 @@ async def test_gate_entry_refuses_a_fever(demo_path: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert "请选择居民或填写姓名" in screen_text(pilot)
+        checkpoint = screen.checkpoint.name
+        await pilot.press("ctrl+o")  # today's 出入登记表 of this checkpoint
+        await settle(pilot)
+        assert app.screen.query_one("#job-path").value.endswith(
+            f"{checkpoint}出入登记表_{dt.date.today():%Y-%m-%d}.xlsx")
+        app.screen.query_one("#job-path").value = str(tmp_path / "gate.xlsx")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "已导出 " in screen_text(pilot)
+    ws = load_workbook(tmp_path / "gate.xlsx").active
+    assert ws["A1"].value.startswith(f"{checkpoint}人员车辆出入登记表")
+    assert any("外地司机" in [str(c) for c in row] and "劝返" in [str(c) for c in row]
+               for row in ws.iter_rows(values_only=True))
     passage = GatePassage.select().order_by(GatePassage.id.desc()).first()
     assert GatePassage.select().count() == before + 1
     assert (passage.outcome, passage.plate, passage.is_local) == ("劝返", "沪A12345", False)

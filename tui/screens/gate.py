@@ -4,6 +4,9 @@ A fever or a yellow/red code is refused (劝返) in red."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,7 +17,9 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 from db import gate
 from db.models import Checkpoint, Resident
 from db.validate import Invalid
+from exports.office import export_folder, report_filename
 from tui.screens import SECTIONS_CSS
+from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.section_bar import SectionBar
 
 
@@ -23,7 +28,8 @@ class GateScreen(Screen):
     TITLE = "出入登记"
     BINDINGS = [Binding("escape", "app.pop_screen", "返回"),
                 Binding("ctrl+s", "record", "登记"),
-                Binding("f10", "key_person", "转为重点人员")]
+                Binding("f10", "key_person", "转为重点人员"),
+                Binding("ctrl+o", "export", "导出登记表", priority=True)]
 
     def __init__(self, checkpoint_id: int) -> None:
         super().__init__()
@@ -67,8 +73,6 @@ class GateScreen(Screen):
         self.reload()
 
     def reload(self) -> None:
-        import datetime as dt
-
         table = self.query_one(DataTable)
         table.clear()
         for p in reversed(gate.passages(self.checkpoint.id, dt.date.today())):
@@ -76,6 +80,20 @@ class GateScreen(Screen):
             table.add_row(f"{p.at:%H:%M}", escape(p.name), p.plate, p.direction,
                           f"{p.temperature:.1f}" if p.temperature else "", p.health_code,
                           outcome, escape(p.origin_reason))
+
+    def action_export(self) -> None:
+        """Today's 出入登记表 of this checkpoint, as the district's sheet."""
+        day = dt.date.today()
+
+        def job(path: Path, _dry: bool, _progress: Progress) -> JobResult:
+            from exports.roster import export_passages
+
+            count = export_passages(path, self.checkpoint.id, day)
+            return JobResult(f"已导出 {count} 条出入记录", [f"文件：{path}"])
+
+        name = report_filename(f"{self.checkpoint.name}出入登记表", f"{day:%Y-%m-%d}")
+        self.app.push_screen(FileJobDialog("导出今日出入登记表", job,
+                                           path=str(export_folder() / name)))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "gate-find":
