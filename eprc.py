@@ -540,14 +540,9 @@ def send(ctx: click.Context, db_path: str | None, to: tuple[str, ...], subject: 
 
 
 def _checkpoint_id(name: str | None) -> int | None:
-    from db.models import Checkpoint
+    from db.roster import find_checkpoint
 
-    if not name:
-        return None
-    found = Checkpoint.get_or_none(Checkpoint.name == name.strip())
-    if found is None:
-        raise UserError(f"没有名为“{name}”的卡口")
-    return found.id
+    return find_checkpoint(name).id if name else None
 
 
 @cli.group("roster")

@@ -104,6 +104,14 @@ def apply_slots(slots: list[tuple[str, str]]) -> None:
             ShiftSlot.delete().where(ShiftSlot.id == slot.id).execute()
 
 
+def find_checkpoint(name: str) -> Checkpoint:
+    """The checkpoint called ``name``; an unknown name is an error."""
+    found = Checkpoint.get_or_none(Checkpoint.name == normalize_text(name))
+    if found is None:
+        raise Invalid(f"没有名为“{name}”的卡口")
+    return found
+
+
 def _community(area_id: int | None, paths: dict[int, str]) -> str:
     path = paths.get(area_id or 0, "")
     return path.strip("/").split("/")[0] if path else ""

@@ -16,6 +16,7 @@ class Options:
     day: dt.date
     start: dt.date
     end: dt.date
+    scope: str = ""  # an area's or a checkpoint's name, for exports that can be narrowed
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,14 @@ class Export:
     needs: str  # "day" or "period"
     full_ids: bool  # carries full ID numbers and phones (for superiors only)
     write: Callable[[Path, Options], str]  # returns a one-line summary
+    scope: str = ""  # "area" or "checkpoint": the export can be narrowed to one by name
 
     def file_name(self, options: Options) -> str:
         if self.needs == "period":
             period = f"{options.start:%Y-%m-%d}至{options.end:%m-%d}"
         else:
             period = f"{options.day:%Y-%m-%d}"
-        return report_filename(self.title, period)
+        return report_filename(f"{options.scope}{self.title}", period)
 
     def default_path(self, options: Options) -> Path:
         return export_folder() / self.file_name(options)
@@ -45,9 +47,10 @@ def _daily(path: Path, o: Options) -> str:
 
 
 def _residents(path: Path, o: Options) -> str:
+    from db.areas import find_area
     from exports.residents import export_register
 
-    return f"{export_register(path, None, o.day)} 人"
+    return f"{export_register(path, find_area(o.scope) if o.scope else None, o.day)} 人"
 
 
 def _ledger(kind: str | None) -> Callable[[Path, Options], str]:
@@ -105,9 +108,11 @@ def _notice(path: Path, o: Options) -> str:
 
 
 def _roster(path: Path, o: Options) -> str:
+    from db.roster import find_checkpoint
     from exports.roster import export_roster
 
-    return f"{export_roster(path, o.start, o.end)} 个卡口"
+    checkpoint = find_checkpoint(o.scope).id if o.scope else None
+    return f"{export_roster(path, o.start, o.end, checkpoint)} 个卡口"
 
 
 def _volunteers(path: Path, o: Options) -> str:
@@ -124,14 +129,14 @@ def _audit(path: Path, o: Options) -> str:
 
 EXPORTS: list[Export] = [
     Export("daily", "疫情防控工作日报", "day", False, _daily),
-    Export("residents", "居民信息登记表", "day", True, _residents),
+    Export("residents", "居民信息登记表", "day", True, _residents, scope="area"),
     Export("ledger", "重点人员管控台账", "day", True, _ledger(None)),
     Export("home", "居家隔离人员台账", "day", True, _ledger("居家隔离")),
     Export("monitor", "居家健康监测人员台账", "day", True, _ledger("居家健康监测")),
     Export("temperatures", "体温监测登记表", "period", False, _temperatures),
     Export("notices", "居家隔离告知书", "day", False, _notices),
     Export("feedback", "推送核查反馈表", "day", True, _feedback),
-    Export("roster", "卡口值守排班表", "period", False, _roster),
+    Export("roster", "卡口值守排班表", "period", False, _roster, scope="checkpoint"),
     Export("volunteers", "志愿者花名册", "day", True, _volunteers),
     Export("donations", "捐赠款物登记台账", "period", False, _donations),
     Export("distributions", "物资发放登记表", "period", False, _distributions),

@@ -95,3 +95,33 @@ async def test_preview_shows_today_beside_yesterday(demo_path: Path) -> None:
         total = next(r for r in rows if r[1] == "合计" and r[2] == "现管控")
         assert (total[3], total[4]) == (f"{current:g}", f"{before:g}")
         assert total[5] == (f"{current - before:+g}" if current != before else "")
+
+
+async def test_register_narrowed_to_one_community(demo_path: Path, tmp_path: Path) -> None:
+    from db.areas import subtree_ids
+    from db.models import Area, Household, Resident
+
+    set_setting("export_dir", str(tmp_path / "导出"))
+    set_setting("township", "清溪镇")
+    village = Area.select().where(Area.parent.is_null()).order_by(Area.id).first()
+    ids = {r.id_number for r in Resident.select().join(Household).where(
+        Household.area.in_(subtree_ids(village.id)))}
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f7", "down")  # 居民信息登记表, the second line
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        app.screen.query_one("#form-scope").value = "没有这个村"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "没有名为“没有这个村”的社区" in screen_text(pilot)
+        app.screen.query_one("#form-scope").value = village.name
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    files = list((tmp_path / "导出").glob(f"清溪镇_{village.name}居民信息登记表_*.xlsx"))
+    assert len(files) == 1
+    rows = list(load_workbook(files[0]).active.iter_rows(min_row=4, values_only=True))
+    written = {r[4] for r in rows if r[4] and str(r[4])[:6].isdigit()}
+    assert written == ids and len(ids) < Resident.select().count()

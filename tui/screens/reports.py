@@ -14,7 +14,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
+from db.areas import find_area
 from db.report import daily_numbers, daily_report
+from db.roster import find_checkpoint
 from db.validate import Invalid, parse_date
 from exports.catalog import EXPORTS, Options
 from tui.screens import SECTIONS_CSS
@@ -30,6 +32,9 @@ def _day(text: str, label: str) -> dt.date:
     if day is None:
         raise Invalid(f"请填写{label}")
     return day
+
+
+SCOPE_LABELS = {"area": "范围（社区/小区/网格名称）", "checkpoint": "卡口名称"}
 
 
 class ReportsScreen(Screen):
@@ -87,16 +92,21 @@ class ReportsScreen(Screen):
         else:
             fields = [Field("start", "开始日期", (today - dt.timedelta(days=6)).isoformat()),
                       Field("end", "结束日期", today.isoformat())]
+        if export.scope:
+            fields.append(Field("scope", SCOPE_LABELS[export.scope], placeholder="空 = 全镇"))
 
         def submit(v: dict[str, str]) -> tuple[Options, Path]:
+            scope = v.get("scope", "").strip()
+            if scope:  # an unknown name is said here, before anything is written
+                (find_area if export.scope == "area" else find_checkpoint)(scope)
             if export.needs == "day":
                 day = _day(v["day"], "日期")
-                options = Options(day, day, day)
+                options = Options(day, day, day, scope)
             else:
                 start, end = _day(v["start"], "开始日期"), _day(v["end"], "结束日期")
                 if end < start:
                     raise Invalid("结束日期不能早于开始日期")
-                options = Options(end, start, end)
+                options = Options(end, start, end, scope)
             return options, export.default_path(options)
 
         def start(choice: tuple[Options, Path] | None) -> None:
