@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import Future
 
 from rich import box
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -105,8 +106,8 @@ class DashboardScreen(Screen):
     def _show(self, board: Dashboard) -> None:
         counts = board.counts
         self.query_one("#township-title", Static).update(
-            f"[b]{board.township}疫情防控工作台[/b]"
-            + (f"    填报人：{board.preparer}" if board.preparer else ""))
+            f"[b]{escape(board.township)}疫情防控工作台[/b]"
+            + (f"    填报人：{escape(board.preparer)}" if board.preparer else ""))
         self.query_one("#reminder", Static).update(
             f"[b red]{board.reminder}[/b red]（F7 报表中心）" if board.reminder
             else "[green]今日日报已报送[/green]")
