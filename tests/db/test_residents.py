@@ -6,12 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from db import recycle
 from db.areas import add_area, area_tree
-from db.models import Household, Resident
+from db.models import Household, RecycleBin, Resident
 from db.pinyin import name_keys
 from db.residents import (
     ResidentInput,
     count_residents,
+    delete_resident,
+    find_residents,
     household_members,
     move_resident,
     page_residents,
@@ -121,3 +124,13 @@ def test_area_tree_counts_its_subtree(people: dict[str, Resident]) -> None:
     assert (nodes["城关社区"].residents, nodes["城关社区"].households) == (2, 2)
     assert nodes["第2网格"].residents == 2
     assert count_residents(nodes["桃园村"].id) == 2
+
+
+def test_digit_search_forgets_a_deleted_resident_and_finds_them_restored(
+        people: dict[str, Resident]) -> None:
+    zhang = people["张三"].id
+    assert find_residents("0071") == [zhang]
+    delete_resident(zhang)
+    assert find_residents("0071") == [] and find_residents("1381234") == []
+    recycle.restore(RecycleBin.select().order_by(RecycleBin.id.desc()).first().id)
+    assert find_residents("0071") == [zhang]
