@@ -311,8 +311,8 @@ def _search_parts(query: str, whole_township: bool = True) -> tuple[list[Part], 
         ("SELECT r.id FROM resident r WHERE r.name_rev GLOB ?", [q[::-1] + "*"]),
     ]
     if len(q) >= 3:
-        parts.append(("SELECT r.id FROM household_words f JOIN household h ON h.id = f.rowid "
-                      "JOIN resident r ON r.household_id = h.id WHERE household_words MATCH ?",
+        parts.append(("SELECT r.id FROM household_words f JOIN resident r "
+                      "ON r.household_id = f.rowid WHERE household_words MATCH ?",
                       [fts_phrase(q)]))
     else:
         parts.append(("SELECT r.id FROM household h JOIN resident r ON r.household_id = h.id "
