@@ -9,7 +9,6 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
@@ -24,7 +23,7 @@ from db.residents import (
     page_residents,
     resident_rows,
 )
-from tui.screens import SECTIONS_CSS
+from tui.screens import SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.screens.household import HouseholdScreen
 from tui.screens.resident_form import ResidentForm
@@ -42,8 +41,7 @@ def _cells(r: ResidentRow) -> tuple[str, ...]:
     return (r.name, r.sex, str(r.age), r.id_number, r.phone, r.address, r.grid, r.kind, r.status)
 
 
-class ResidentsScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class ResidentsScreen(SectionScreen):
     TITLE = "居民"
     BINDINGS = [
         Binding("slash", "search", "搜索"),
@@ -81,12 +79,7 @@ class ResidentsScreen(Screen):
 
     def on_mount(self) -> None:
         self.load_tree()
-        self.show_page(page_residents(limit=PAGE, area_id=self.area_id))
         self.query_one(PagedTable).focus()
-
-    def on_screen_resume(self) -> None:
-        if self.rows or not self.searching:
-            self.reload()
 
     # --- tree ----------------------------------------------------------------------------------
 
