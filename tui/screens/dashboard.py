@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from db.dashboard import Dashboard, load_dashboard
-from db.database import close_database
+from db.database import read_in_background
 from tui.widgets.section_bar import SectionBar
 
 CARDS = (
@@ -87,21 +87,18 @@ class DashboardScreen(Screen):
         self.refresh_counts()
 
     def refresh_counts(self) -> None:
-        """Show the numbers read ahead at start-up if they are in, else read them in a thread
-        (the screen draws while SQLite counts)."""
+        """Show the numbers read ahead at start-up, else read them on a thread of their own
+        (the screen draws while SQLite counts); shown at once if they are already in."""
         early, self.app.first_dashboard = getattr(self.app, "first_dashboard", None), None
-        if early is not None and early.done():
-            self._show(early.result())
+        board = early or read_in_background(load_dashboard)
+        if board.done():
+            self._show(board.result())
         else:
-            self._load(early)
+            self._wait(board)
 
     @work(thread=True, exclusive=True, group="dashboard")
-    def _load(self, early: Future[Dashboard] | None) -> None:
-        try:
-            board = early.result() if early is not None else load_dashboard()
-        finally:
-            close_database()  # this thread's own connection; the thread ends here
-        self.app.call_from_thread(self._show, board)
+    def _wait(self, board: Future[Dashboard]) -> None:
+        self.app.call_from_thread(self._show, board.result())
 
     def _show(self, board: Dashboard) -> None:
         counts = board.counts
