@@ -95,11 +95,11 @@ def set_setting(key: str, value: str) -> None:
     with database.atomic():
         before = get_setting(key)
         Setting.insert(key=key, value=value).on_conflict_replace().execute()
-        if slots is not None and before != value:
-            from db.roster import apply_slots
-
-            apply_slots(slots)
         if before != value:
+            if slots is not None:
+                from db.roster import apply_slots
+
+                apply_slots(slots)
             shown = "******" if key == "smtp.password" else None
             log_change(
                 "修改", "setting", None,
