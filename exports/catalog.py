@@ -7,8 +7,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exports.office import export_folder, report_filename
+
+if TYPE_CHECKING:
+    from db.models import Area, Checkpoint
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,15 @@ class Export:
     needs: str  # "day" or "period"
     full_ids: bool  # carries full ID numbers and phones (for superiors only)
     write: Callable[[Path, Options], str]  # returns a one-line summary
-    scope: str = ""  # "area" or "checkpoint": the export can be narrowed to one by name
+    scope: str = ""  # a key of SCOPES: the export can be narrowed to one area or checkpoint
+
+    @property
+    def scope_label(self) -> str:
+        return SCOPES[self.scope][0]
+
+    def check_scope(self, name: str) -> None:
+        """Refuse an unknown area or checkpoint name (Invalid), before anything is written."""
+        SCOPES[self.scope][1](name)
 
     def file_name(self, options: Options) -> str:
         if self.needs == "period":
@@ -39,6 +51,25 @@ class Export:
         return export_folder() / self.file_name(options)
 
 
+def _find_area(name: str) -> Area:
+    from db.areas import find_area
+
+    return find_area(name)
+
+
+def _find_checkpoint(name: str) -> Checkpoint:
+    from db.roster import find_checkpoint
+
+    return find_checkpoint(name)
+
+
+# what an export can be narrowed to: the form's label, and the lookup of a name
+SCOPES: dict[str, tuple[str, Callable[[str], object]]] = {
+    "area": ("范围（社区/小区/网格名称）", _find_area),
+    "checkpoint": ("卡口名称", _find_checkpoint),
+}
+
+
 def _daily(path: Path, o: Options) -> str:
     from exports.daily import export_daily
 
@@ -47,10 +78,9 @@ def _daily(path: Path, o: Options) -> str:
 
 
 def _residents(path: Path, o: Options) -> str:
-    from db.areas import find_area
     from exports.residents import export_register
 
-    return f"{export_register(path, find_area(o.scope) if o.scope else None, o.day)} 人"
+    return f"{export_register(path, _find_area(o.scope) if o.scope else None, o.day)} 人"
 
 
 def _ledger(kind: str | None) -> Callable[[Path, Options], str]:
@@ -108,10 +138,9 @@ def _notice(path: Path, o: Options) -> str:
 
 
 def _roster(path: Path, o: Options) -> str:
-    from db.roster import find_checkpoint
     from exports.roster import export_roster
 
-    checkpoint = find_checkpoint(o.scope).id if o.scope else None
+    checkpoint = _find_checkpoint(o.scope).id if o.scope else None
     return f"{export_roster(path, o.start, o.end, checkpoint)} 个卡口"
 
 

@@ -14,9 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from db.areas import find_area
 from db.report import daily_numbers, daily_report
-from db.roster import find_checkpoint
 from db.validate import Invalid, parse_date
 from exports.catalog import EXPORTS, Options
 from tui.screens import SECTIONS_CSS
@@ -32,9 +30,6 @@ def _day(text: str, label: str) -> dt.date:
     if day is None:
         raise Invalid(f"请填写{label}")
     return day
-
-
-SCOPE_LABELS = {"area": "范围（社区/小区/网格名称）", "checkpoint": "卡口名称"}
 
 
 class ReportsScreen(Screen):
@@ -93,12 +88,12 @@ class ReportsScreen(Screen):
             fields = [Field("start", "开始日期", (today - dt.timedelta(days=6)).isoformat()),
                       Field("end", "结束日期", today.isoformat())]
         if export.scope:
-            fields.append(Field("scope", SCOPE_LABELS[export.scope], placeholder="空 = 全镇"))
+            fields.append(Field("scope", export.scope_label, placeholder="空 = 全镇"))
 
         def submit(v: dict[str, str]) -> tuple[Options, Path]:
             scope = v.get("scope", "").strip()
-            if scope:  # an unknown name is said here, before anything is written
-                (find_area if export.scope == "area" else find_checkpoint)(scope)
+            if scope:
+                export.check_scope(scope)
             if export.needs == "day":
                 day = _day(v["day"], "日期")
                 options = Options(day, day, day, scope)
@@ -244,8 +239,8 @@ class MailDialog(FormDialog):
 
 class DailyPreviewScreen(Screen):
     """Today's report as a table, with yesterday's numbers and the change."""
-    CSS_PATH = SECTIONS_CSS
 
+    CSS_PATH = SECTIONS_CSS
     TITLE = "日报预览"
     BINDINGS = [Binding("escape", "app.pop_screen", "返回")]
 
@@ -279,8 +274,8 @@ class DailyPreviewScreen(Screen):
 
 class MailLogScreen(Screen):
     """发送记录: every mail attempt, with its result."""
-    CSS_PATH = SECTIONS_CSS
 
+    CSS_PATH = SECTIONS_CSS
     TITLE = "邮件发送记录"
     BINDINGS = [Binding("escape", "app.pop_screen", "返回")]
 
