@@ -106,8 +106,8 @@ class PushedScreen(SectionScreen):
 
 class CallQueueScreen(Screen):
     """One row at a time; keys 1–9 record the result, ← → move, n note, d ID/address."""
-    CSS_PATH = SECTIONS_CSS
 
+    CSS_PATH = SECTIONS_CSS
     TITLE = "电话核查"
 
     def __init__(self, batch_id: int) -> None:

@@ -58,8 +58,8 @@ class RecycleScreen(SectionScreen):
 
 class AuditScreen(Screen):
     """操作记录: the newest changes — who, when, what (F7 报表中心 exports them)."""
-    CSS_PATH = SECTIONS_CSS
 
+    CSS_PATH = SECTIONS_CSS
     TITLE = "操作记录"
     BINDINGS = [Binding("escape", "app.pop_screen", "返回")]
 

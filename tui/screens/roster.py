@@ -176,8 +176,8 @@ class RosterScreen(SectionScreen):
 
 class CheckpointWeekScreen(Screen):
     """One checkpoint's week: slots × days with the names on duty."""
-    CSS_PATH = SECTIONS_CSS
 
+    CSS_PATH = SECTIONS_CSS
     TITLE = "卡口一周排班"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "返回"),
