@@ -6,7 +6,9 @@ exit status, never a traceback. Textual is imported only when the TUI opens.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -15,19 +17,51 @@ from typing import Any
 
 import click
 
-from db.database import DatabaseError, demo_path, open_database, resolve_path
+from db.database import demo_path, open_database, resolve_path
+from db.errors import EXIT_CLERK, EXIT_INTERNAL, DatabaseError, explain_sqlite
 from db.validate import Invalid
+
+Params = dict[str, Any]
+
+# Every command, declared read or write (tests/test_cli_access.py fails on an undeclared one).
+# A read command opens the file read-only, takes no lock and works beside an open window; a
+# write command takes the one-writer lock first and is refused (exit 3) while another holds it.
+ACCESS: dict[str, str | Callable[[Params], str]] = {
+    "init": "write",
+    "demo": "write",
+    "check": lambda p: "write" if p["repair"] else "read",
+    "backup": "read",
+    "restore": "write",
+    "settings": lambda p: "write" if p["value"] is not None or p["key"] == "smtp.password"
+    else "read",
+    "import residents": lambda p: "read" if p["dry_run"] else "write",
+    "import pushed": "write",
+    "import staff": lambda p: "read" if p["dry_run"] else "write",
+    "verify": "write",
+    "send": "write",
+    "roster plan": "write",
+    "roster check": "read",
+    "export daily-report": "write",  # exporting freezes the day's numbers
+    **{f"export {name}": "read" for name in (
+        "residents", "feedback", "key-persons", "temperatures", "notices", "donations",
+        "distributions", "donation-notice", "receipt", "audit", "roster", "passages",
+        "volunteers")},
+}
 
 
 class UserError(click.ClickException):
-    """Shown as one line ``错误：…`` with exit status 1."""
+    """Shown as one line ``错误：…``; exit status 1, or the error's own (3: file in use)."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_CLERK) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
     def show(self, file: Any = None) -> None:
         click.echo(f"错误：{self.message}", err=True)
 
 
 def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the domain's expected errors into one clear line."""
+    """Turn the domain's expected errors, and SQLite's known failures, into one clear line."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -36,10 +70,17 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
 
         try:
             return func(*args, **kwargs)
-        except (DatabaseError, Invalid, DeleteBlocked, RestoreConflict, UnknownSetting) as exc:
+        except DatabaseError as exc:
+            raise UserError(str(exc), exc.exit_code) from None
+        except (Invalid, DeleteBlocked, RestoreConflict, UnknownSetting) as exc:
             raise UserError(str(exc)) from None
         except OSError as exc:
             raise UserError(f"文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）") from None
+        except Exception as exc:
+            explained = explain_sqlite(exc)
+            if explained is None:
+                raise
+            raise UserError(str(explained), explained.exit_code) from None
 
     return wrapper
 
@@ -53,10 +94,63 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="数据库文件（默认：用户数据目录，或环境变量 EPRC_DB）")(func)
 
 
+def command_name(ctx: click.Context) -> str:
+    """``export residents`` for ``eprc export residents``: the key of ACCESS."""
+    return " ".join(ctx.command_path.split()[1:])
+
+
+def access(ctx: click.Context) -> str:
+    declared = ACCESS[command_name(ctx)]
+    return declared if isinstance(declared, str) else declared(ctx.params)
+
+
 def _open(ctx: click.Context, own: str | None, create: bool = False) -> Path:
+    """Open the file through the one door, read or write as the command is declared."""
+    from db.database import close_file
+
     path = _db_path(ctx, own)
-    open_database(path, create=create)
+    write = access(ctx) == "write"
+    open_database(path, create=create, write=write, holder=f"命令（eprc {command_name(ctx)}）")
+    ctx.call_on_close(close_file)
+    if write:
+        _sweep(path)
     return path
+
+
+def _sweep(path: Path) -> None:
+    """Remove temporary files left by eprc processes that died (data, backup, export folders)."""
+    from db.database import backup_dir
+    from exports.office import export_folder
+    from exports.output import sweep_leftovers
+
+    sweep_leftovers([path.parent, backup_dir(path), export_folder()])
+
+
+def output_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--force", is_flag=True,
+                        help="输出文件已存在且不是 eprc 为这份报表写的文件时，仍然替换它")(func)
+    return click.option("-o", "--output", required=True, type=click.Path(),
+                        help="输出的 xlsx 文件")(func)
+
+
+def _target(output: str, force: bool) -> Path:
+    """The output path, refused now if it is the data file, a database, a backup or a folder;
+    with ``--force`` an existing foreign file may be replaced."""
+    from exports.output import allow_replace, refuse_protected
+
+    path = Path(output)
+    refuse_protected(path)
+    if force:
+        allow_replace(path)
+    return path
+
+
+def _log_full_ids(ctx: click.Context, path: Path, what: str) -> None:
+    """Exports that carry full ID numbers are recorded beside the data file (exports.log)."""
+    from db.database import current_path
+    from exports.output import log_export
+
+    log_export(current_path(), f"eprc {command_name(ctx)}", path, what)
 
 
 class DateParam(click.ParamType):
@@ -65,8 +159,6 @@ class DateParam(click.ParamType):
     name = "日期"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        import datetime as dt
-
         from db.validate import parse_date
 
         if isinstance(value, dt.date):
@@ -98,17 +190,26 @@ def cli(ctx: click.Context, db_path: str | None, demo: bool) -> None:
     """eprc 镇街疫情防控台账。不带子命令时打开界面。"""
     if ctx.invoked_subcommand is not None:
         return
+    from db.errors import MissingFile
+
     if demo:
         path = Path(db_path) if db_path else demo_path()
-        from db.database import inspect_file
-
-        if inspect_file(path) is None:
+    else:
+        path = resolve_path(db_path)
+    named = bool(db_path or os.environ.get("EPRC_DB"))
+    try:
+        open_database(path, create=not (named or demo))
+    except MissingFile:
+        if demo:
             from db.demo import build_demo
 
             click.echo("正在生成演示乡镇（首次使用，约数秒）…", err=True)
             build_demo(path, "small")
-    else:
-        path = resolve_path(db_path)
+        elif not click.confirm(f"数据文件“{path.resolve()}”不存在。要在这里新建一个空台账吗？",
+                               default=False, err=True):
+            raise UserError("未新建数据文件；请检查 --db 或 EPRC_DB 中的路径") from None
+        open_database(path, create=True)
+    _sweep(path)
     from tui.start import open_app
 
     open_app(path).run()
@@ -154,18 +255,27 @@ def demo(ctx: click.Context, db_path: str | None, size: str, seed: int) -> None:
 @friendly
 def check(ctx: click.Context, db_path: str | None, as_json: bool, repair: bool) -> None:
     """完整性检查与数据质量汇总；有问题时退出码为 1。"""
+    from db.backup import backup_now, newest_good_backup
     from db.check import run_check
 
-    path = _open(ctx, db_path)
+    path = _db_path(ctx, db_path)
+    try:
+        _open(ctx, db_path)
+        report = run_check()
+    except DatabaseError as exc:
+        if exc.exit_code != EXIT_CLERK:
+            raise
+        good = newest_good_backup(path)
+        hint = f"；最近的完好备份：{good}（eprc restore 该文件）" if good else "；没有找到完好的备份"
+        raise UserError(f"{exc}{hint}") from None
     if repair:
-        from db.backup import backup_now
         from db.check import repair as fix
 
-        copy = backup_now(path)
+        copy = backup_now()
         click.echo(f"已先备份到：{copy}")
         for line in fix():
             click.echo(f"  修复：{line}")
-    report = run_check()
+        report = run_check()
     if as_json:
         click.echo(json.dumps({"integrity": report.integrity, "problems": report.problems,
                                "summary": report.summary}, ensure_ascii=False, indent=2))
@@ -176,8 +286,11 @@ def check(ctx: click.Context, db_path: str | None, as_json: bool, repair: bool) 
         for label, value in report.summary.items():
             click.echo(f"  {label}：{value}")
         click.echo("检查通过" if report.ok else "发现问题，请处理")
+    if report.integrity != "ok":
+        good = newest_good_backup(path)
+        click.echo(f"最近的完好备份：{good}" if good else "没有找到完好的备份", err=True)
     if not report.ok:
-        sys.exit(1)
+        sys.exit(EXIT_CLERK)
 
 
 @cli.command()
@@ -186,11 +299,11 @@ def check(ctx: click.Context, db_path: str | None, as_json: bool, repair: bool) 
 @click.pass_context
 @friendly
 def backup(ctx: click.Context, db_path: str | None, dest: str | None) -> None:
-    """备份数据库到 DEST（文件或文件夹；默认：备份文件夹）。"""
+    """备份数据库到 DEST（文件夹，或一个新文件名；默认：备份文件夹）。从不覆盖已有文件。"""
     from db.backup import backup_now
 
-    path = _open(ctx, db_path)
-    made = backup_now(path, Path(dest) if dest else None)
+    _open(ctx, db_path)
+    made = backup_now(Path(dest) if dest else None)
     click.echo(f"已备份到：{made}")
 
 
@@ -200,13 +313,12 @@ def backup(ctx: click.Context, db_path: str | None, dest: str | None) -> None:
 @click.pass_context
 @friendly
 def restore(ctx: click.Context, db_path: str | None, file: str) -> None:
-    """用备份文件 FILE 替换当前数据库（当前文件会先备份）。"""
+    """用备份文件 FILE 恢复数据（先检查备份是否完好；当前数据会先备份）。"""
     from db.backup import restore_backup
 
-    path = _db_path(ctx, db_path)
-    safety = restore_backup(path, Path(file))
-    open_database(path, create=False)
-    click.echo(f"已从“{file}”恢复；原文件已备份到：{safety}")
+    _open(ctx, db_path)
+    safety = restore_backup(Path(file))
+    click.echo(f"已从“{file}”恢复；原数据已备份到：{safety}")
 
 
 @cli.command()
@@ -219,7 +331,7 @@ def settings(ctx: click.Context, db_path: str | None, key: str | None, value: st
     """显示全部设置、读取 KEY，或把 KEY 设为 VALUE。"""
     from db.settings import DEFAULTS, all_settings, get_setting, set_setting
 
-    _open(ctx, db_path, create=True)
+    _open(ctx, db_path)
     if key is None:
         for name, current in all_settings().items():
             shown = "******" if name == "smtp.password" and current else current
@@ -258,7 +370,7 @@ def import_residents_cmd(ctx: click.Context, db_path: str | None, file: str, dry
     """导入村（社区）报来的居民信息表。整个文件要么全部导入，要么不导入（被拒绝的行除外）。"""
     from exports.residents import import_residents_file
 
-    _open(ctx, db_path, create=True)
+    _open(ctx, db_path)
     summary = import_residents_file(Path(file), dry_run, Path(errors_out) if errors_out else None)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
@@ -277,7 +389,7 @@ def import_pushed_cmd(ctx: click.Context, db_path: str | None, file: str, as_jso
     """导入区里推送的核查名单（保留原表全部列）。"""
     from exports.pushed import import_pushed_file
 
-    _open(ctx, db_path, create=True)
+    _open(ctx, db_path)
     summary = import_pushed_file(Path(file))
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
@@ -301,7 +413,7 @@ def import_staff_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run
     """导入值守人员/志愿者名单。"""
     from exports.staff import import_staff_file
 
-    _open(ctx, db_path, create=True)
+    _open(ctx, db_path)
     summary = import_staff_file(Path(file), dry_run, Path(errors_out) if errors_out else None)
     click.echo(("试运行（未写入）：" if dry_run else "") + summary.text())
     _echo_problems(summary)
@@ -338,33 +450,37 @@ def export_group() -> None:
 @export_group.command("residents")
 @db_option
 @click.option("--area", help="只导出某个社区/村、小区、网格或楼栋")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="输出的 xlsx 文件")
+@output_option
 @click.pass_context
 @friendly
 def export_residents_cmd(ctx: click.Context, db_path: str | None, area: str | None,
-                         output: str) -> None:
+                         output: str, force: bool) -> None:
     """导出居民信息登记表。"""
     from db.areas import find_area
     from exports.residents import export_register
 
     _open(ctx, db_path)
-    count = export_register(Path(output), find_area(area) if area else None)
+    target = _target(output, force)
+    count = export_register(target, find_area(area) if area else None)
+    _log_full_ids(ctx, target, f"{count} 人")
     click.echo(f"已导出 {count} 人：{output}")
 
 
 @export_group.command("feedback")
 @db_option
 @click.option("--batch", type=int, required=True, help="推送批次号")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@output_option
 @click.pass_context
 @friendly
-def export_feedback_cmd(ctx: click.Context, db_path: str | None, batch: int, output: str) -> None:
+def export_feedback_cmd(ctx: click.Context, db_path: str | None, batch: int, output: str,
+                        force: bool) -> None:
     """导出核查反馈表（区里原表 + 核查结果）。"""
     from exports.pushed import export_feedback
 
     _open(ctx, db_path)
-    done, total = export_feedback(batch, Path(output))
+    target = _target(output, force)
+    done, total = export_feedback(batch, target)
+    _log_full_ids(ctx, target, f"第{batch}批 {total} 人")
     click.echo(f"已导出第{batch}批反馈表（已核查 {done}/{total}）：{output}")
 
 
@@ -374,16 +490,18 @@ def export_feedback_cmd(ctx: click.Context, db_path: str | None, batch: int, out
               help="只导出某种管控措施（居家隔离/居家健康监测为相应台账）")
 @click.option("--date", "day", type=DATE, help="台账日期（默认今天）")
 @click.option("--all", "everything", is_flag=True, help="包括全部已解除的记录")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@output_option
 @click.pass_context
 @friendly
 def export_key_persons_cmd(ctx: click.Context, db_path: str | None, kind: str | None, day: Any,
-                           everything: bool, output: str) -> None:
+                           everything: bool, output: str, force: bool) -> None:
     """导出重点人员管控台账。"""
     from exports.keypersons import export_ledger
 
     _open(ctx, db_path)
-    count = export_ledger(Path(output), day, kind, everything)
+    target = _target(output, force)
+    count = export_ledger(target, day, kind, everything)
+    _log_full_ids(ctx, target, f"{count} 条")
     click.echo(f"已导出 {count} 条：{output}")
 
 
@@ -392,46 +510,47 @@ def export_key_persons_cmd(ctx: click.Context, db_path: str | None, kind: str | 
 @click.option("--from", "start", type=DATE, required=True, help="开始日期")
 @click.option("--to", "end", type=DATE, required=True, help="结束日期")
 @click.option("--kind", type=click.Choice(["集中隔离", "居家隔离", "居家健康监测"]))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@output_option
 @click.pass_context
 @friendly
 def export_temperatures_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
-                            kind: str | None, output: str) -> None:
+                            kind: str | None, output: str, force: bool) -> None:
     """导出体温监测登记表。"""
     from exports.keypersons import export_temperatures
 
     _open(ctx, db_path)
+    target = _target(output, force)
     if end < start:
         raise UserError("结束日期不能早于开始日期")
-    count = export_temperatures(Path(output), start, end, kind)
+    count = export_temperatures(target, start, end, kind)
     click.echo(f"已导出 {count} 人：{output}")
 
 
 @export_group.command("notices")
 @db_option
 @click.option("--date", "day", type=DATE, help="日期（默认今天）")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@output_option
 @click.pass_context
 @friendly
-def export_notices_cmd(ctx: click.Context, db_path: str | None, day: Any, output: str) -> None:
+def export_notices_cmd(ctx: click.Context, db_path: str | None, day: Any, output: str,
+                       force: bool) -> None:
     """导出居家隔离/居家健康监测告知书（每户一页）。"""
     from exports.keypersons import export_notices
 
     _open(ctx, db_path)
-    count = export_notices(Path(output), day)
+    target = _target(output, force)
+    count = export_notices(target, day)
     click.echo(f"已导出 {count} 户告知书：{output}")
 
 
 def _period_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))(func)
+    func = output_option(func)
     func = click.option("--to", "end", type=DATE, help="结束日期（默认今天）")(func)
     func = click.option("--from", "start", type=DATE, help="开始日期（默认从头）")(func)
     return db_option(func)
 
 
 def _end(end: Any) -> Any:
-    import datetime as dt
-
     return end or dt.date.today()
 
 
@@ -440,12 +559,13 @@ def _end(end: Any) -> Any:
 @click.pass_context
 @friendly
 def export_donations_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
-                         output: str) -> None:
+                         output: str, force: bool) -> None:
     """导出捐赠款物登记台账（含合计）。"""
     from exports.donations import export_ledger
 
     _open(ctx, db_path)
-    rows, money_total, goods_total = export_ledger(Path(output), start, _end(end))
+    target = _target(output, force)
+    rows, money_total, goods_total = export_ledger(target, start, _end(end))
     click.echo(f"已导出 {rows} 行（捐款 {money_total:,.2f} 元，物资折价 {goods_total:,.2f} 元）：{output}")
 
 
@@ -454,12 +574,13 @@ def export_donations_cmd(ctx: click.Context, db_path: str | None, start: Any, en
 @click.pass_context
 @friendly
 def export_distributions_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
-                             output: str) -> None:
+                             output: str, force: bool) -> None:
     """导出物资发放登记表。"""
     from exports.donations import export_distributions
 
     _open(ctx, db_path)
-    count = export_distributions(Path(output), start, _end(end))
+    target = _target(output, force)
+    count = export_distributions(target, start, _end(end))
     click.echo(f"已导出 {count} 条发放记录：{output}")
 
 
@@ -470,47 +591,53 @@ def export_distributions_cmd(ctx: click.Context, db_path: str | None, start: Any
 @click.pass_context
 @friendly
 def export_notice_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
-                      output: str, issue: int, full_names: bool) -> None:
+                      output: str, force: bool, issue: int, full_names: bool) -> None:
     """导出捐赠公示。"""
     from exports.donations import export_notice
 
     _open(ctx, db_path)
-    figures = export_notice(Path(output), start, _end(end), issue, not full_names)
+    target = _target(output, force)
+    figures = export_notice(target, start, _end(end), issue, not full_names)
     click.echo(f"已导出第{issue}期捐赠公示（捐款 {sum(figures.money_in.values()):,.2f} 元）：{output}")
 
 
 @export_group.command("receipt")
 @db_option
 @click.argument("receipt_no")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@output_option
 @click.pass_context
 @friendly
 def export_receipt_cmd(ctx: click.Context, db_path: str | None, receipt_no: str,
-                       output: str) -> None:
+                       output: str, force: bool) -> None:
     """导出一张捐赠收据（按收据编号，如 2022-0001）。"""
     from db.models import Donation
     from exports.donations import export_receipt
 
     _open(ctx, db_path)
+    target = _target(output, force)
     donation = Donation.get_or_none(Donation.receipt_no == receipt_no.strip())
     if donation is None:
         raise UserError(f"没有收据编号为“{receipt_no}”的捐赠")
-    export_receipt(Path(output), donation.id)
+    export_receipt(target, donation.id)
     click.echo(f"已导出收据 {receipt_no}：{output}")
 
 
 @export_group.command("daily-report")
 @db_option
 @click.option("--date", "day", type=DATE, help="报告日期（默认今天）")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@output_option
 @click.pass_context
 @friendly
-def export_daily_cmd(ctx: click.Context, db_path: str | None, day: Any, output: str) -> None:
+def export_daily_cmd(ctx: click.Context, db_path: str | None, day: Any, output: str,
+                     force: bool) -> None:
     """导出疫情防控工作日报表（导出即定稿；数字变化后再次导出标为“更正”）。"""
     from exports.daily import export_daily
 
     _open(ctx, db_path)
-    report = export_daily(Path(output), _end(day))
+    target = _target(output, force)
+    if day is not None and day > dt.date.today():
+        raise UserError(f"不能导出未来日期（{day:%Y-%m-%d}）的日报")
+    report = export_daily(target, _end(day))
     mark = "（更正）" if report.correction else ""
     click.echo(f"已导出{report.day:%Y-%m-%d}日报{mark}：{output}")
 
@@ -526,8 +653,6 @@ def export_daily_cmd(ctx: click.Context, db_path: str | None, day: Any, output: 
 def send(ctx: click.Context, db_path: str | None, to: tuple[str, ...], subject: str | None,
          body: str | None, files: tuple[str, ...]) -> None:
     """通过邮件发送文件 FILES（使用 smtp.* 设置）；未发送成功时退出码为 1。"""
-    import datetime as dt
-
     from exports.mail import Draft, resolve_recipients, subject_and_body
     from exports.mail import send as send_mail
 
@@ -605,12 +730,15 @@ def roster_check_cmd(ctx: click.Context, db_path: str | None, start: Any, end: A
 @click.pass_context
 @friendly
 def export_audit_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
-                     output: str) -> None:
+                     output: str, force: bool) -> None:
     """导出操作记录（审计日志：谁、何时、改了什么）。"""
     from exports.audit import export_audit
 
     _open(ctx, db_path)
-    click.echo(f"已导出 {export_audit(Path(output), start, _end(end))} 条操作记录：{output}")
+    target = _target(output, force)
+    count = export_audit(target, start, _end(end))
+    _log_full_ids(ctx, target, f"{count} 条操作记录")
+    click.echo(f"已导出 {count} 条操作记录：{output}")
 
 
 @export_group.command("roster")
@@ -619,18 +747,19 @@ def export_audit_cmd(ctx: click.Context, db_path: str | None, start: Any, end: A
 @click.option("--to", "end", type=DATE, required=True)
 @click.option("--checkpoint", help="只导出某个卡口")
 @click.option("--one-sheet", is_flag=True, help="所有卡口放在一张表（首列为卡口名称）")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@output_option
 @click.pass_context
 @friendly
 def export_roster_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
-                      checkpoint: str | None, one_sheet: bool, output: str) -> None:
+                      checkpoint: str | None, one_sheet: bool, output: str, force: bool) -> None:
     """导出卡口值守排班表（A4 横向，一页宽）。"""
     from exports.roster import export_roster
 
     _open(ctx, db_path)
+    target = _target(output, force)
     if end < start:
         raise UserError("结束日期不能早于开始日期")
-    count = export_roster(Path(output), start, end, _checkpoint_id(checkpoint), one_sheet)
+    count = export_roster(target, start, end, _checkpoint_id(checkpoint), one_sheet)
     click.echo(f"已导出 {count} 个卡口的排班表：{output}")
 
 
@@ -638,48 +767,58 @@ def export_roster_cmd(ctx: click.Context, db_path: str | None, start: Any, end: 
 @db_option
 @click.option("--checkpoint", required=True, help="卡口名称")
 @click.option("--date", "day", type=DATE, help="日期（默认今天）")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@output_option
 @click.pass_context
 @friendly
 def export_passages_cmd(ctx: click.Context, db_path: str | None, checkpoint: str, day: Any,
-                        output: str) -> None:
+                        output: str, force: bool) -> None:
     """导出卡口人员车辆出入登记表。"""
     from exports.roster import export_passages
 
     _open(ctx, db_path)
-    count = export_passages(Path(output), _checkpoint_id(checkpoint), _end(day))
+    target = _target(output, force)
+    count = export_passages(target, _checkpoint_id(checkpoint), _end(day))
     click.echo(f"已导出 {count} 条出入记录：{output}")
 
 
 @export_group.command("volunteers")
 @db_option
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@output_option
 @click.pass_context
 @friendly
-def export_volunteers_cmd(ctx: click.Context, db_path: str | None, output: str) -> None:
+def export_volunteers_cmd(ctx: click.Context, db_path: str | None, output: str,
+                          force: bool) -> None:
     """导出志愿者花名册（含累计服务时长）。"""
     from exports.roster import export_volunteers
 
     _open(ctx, db_path)
-    count = export_volunteers(Path(output))
+    target = _target(output, force)
+    count = export_volunteers(target)
+    _log_full_ids(ctx, target, f"{count} 名志愿者")
     click.echo(f"已导出 {count} 名志愿者：{output}")
 
 
 def main() -> None:
-    """Console-script entry point; an unexpected error is one line too (EPRC_DEBUG=1: traceback)."""
-    import os
+    """Console-script entry point; an unexpected error is one line too (EPRC_DEBUG=1: traceback).
 
+    Exit codes: 0 ok, 1 the clerk's error or problems found, 2 internal error, 3 file in use."""
     if not os.environ.get("EPRC_DEBUG"):
         # A failed export can leave openpyxl's streaming writer to be collected at exit, which
         # Python reports as "Exception ignored…" after our one-line message; keep it quiet.
         sys.unraisablehook = lambda _info: None
     try:
-        cli(prog_name="eprc", standalone_mode=True)
+        cli.main(prog_name="eprc", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已取消", err=True)
+        sys.exit(EXIT_CLERK)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_CLERK if isinstance(exc, click.UsageError) else exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - last resort: the clerk sees one line
         if os.environ.get("EPRC_DEBUG"):
             raise
         click.echo(f"错误：程序内部错误（{type(exc).__name__}: {exc}），请联系维护人员", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

@@ -1,91 +1,269 @@
-"""Backups of the database file: on demand, automatically once a day, and restore."""
+"""Backups of the data file: on demand, once a day, to a second folder (a USB stick), and restore.
+
+Every copy is taken from the open database with SQLite's backup API, and a restore writes the
+chosen backup *into* the open database the same way: the data file is never replaced, so a window
+that has it open keeps working on the restored data. Which backups are kept is decided by the
+dates in their names, never by the clock.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
+import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from db.database import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    SQLITE_MAGIC,
     DatabaseError,
     backup_dir,
-    close_database,
     copy_database,
+    current_path,
     database,
-    inspect_file,
+    sqlite_uri,
+    upgrade,
 )
 
-KEEP_DAYS = 14
+KEEP_DAYS = 14  # newest days that have an automatic backup
+KEEP_SAFETY = 3  # newest copies taken before a restore or an upgrade
+MONTH_GAP = 31  # a backup this many days after the one before it: the clock may be wrong
+OFF_DISK_DAYS = 7
+
+MANUAL = "手动"
+SAFETY = ("恢复前", "升级前")
+_STAMP = re.compile(r"(\d{8})-(\d{6})")
 
 
-def backup_now(path: Path, dest: Path | None = None, when: dt.datetime | None = None) -> Path:
-    """Copy the open database to ``dest`` (a file or folder; default: the backups folder)."""
+@dataclass(frozen=True)
+class BackupFile:
+    path: Path
+    kind: str  # "自动", "手动" or "安全"
+    taken: dt.datetime | None
+
+
+def _open_path() -> Path:
+    path = current_path()
+    if path is None:
+        raise DatabaseError("没有打开的数据文件")
+    return path
+
+
+def _classify(file: Path) -> BackupFile:
+    match = _STAMP.search(file.stem)
+    taken = dt.datetime.strptime("".join(match.groups()), "%Y%m%d%H%M%S") if match else None
+    if f"-{MANUAL}-" in file.name:
+        kind = MANUAL
+    elif any(f"-{word}-" in file.name for word in SAFETY):
+        kind = "安全"
+    else:
+        kind = "自动"
+    return BackupFile(file, kind, taken)
+
+
+def backup_now(dest: Path | None = None, *, when: dt.datetime | None = None,
+               manual: bool = True) -> Path:
+    """Copy the open database to a new file and return it; never overwrites anything.
+
+    ``dest`` may be a folder (a dated name is made in it) or a new file name. Backups made by
+    the clerk are named …-手动-… and never pruned automatically."""
+    path = _open_path()
     stamp = (when or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    name = f"{path.stem}-{stamp}.db"
+    name = f"{path.stem}-{MANUAL}-{stamp}.db" if manual else f"{path.stem}-{stamp}.db"
     if dest is None:
         dest = backup_dir(path) / name
     elif dest.is_dir():
         dest = dest / name
-    if dest.resolve() == path.resolve():
-        raise DatabaseError("备份文件不能与数据库文件相同")
+    if dest.exists() or Path(f"{dest}-wal").exists():
+        raise DatabaseError(f"“{dest}”已存在；备份不会覆盖任何文件，请换一个文件名或选择文件夹")
+    if dest.suffix.lower() != ".db":
+        raise DatabaseError("备份文件名应以 .db 结尾")
     return copy_database(database.connection(), dest)
 
 
-def daily_backup(path: Path, today: dt.date | None = None) -> Path | None:
-    """Back up once on the first start of each day; keep 14 days plus one a month."""
+def daily_backup(today: dt.date | None = None) -> Path | None:
+    """Back up once on the first start of each day, copy it off the disk when that folder is
+    there, and prune old automatic backups. Failures are remembered for the dashboard."""
+    from db.settings import get_setting, set_state
+
+    path = _open_path()
     today = today or dt.date.today()
     folder = backup_dir(path)
-    prefix = f"{path.stem}-{today:%Y%m%d}"
-    if folder.exists() and any(folder.glob(f"{prefix}-*.db")):
+    try:
+        made = None
+        if not any(b.taken and b.taken.date() == today and b.kind == "自动"
+                   for b in list_backups()):
+            when = dt.datetime.combine(today, dt.datetime.now().time())
+            made = backup_now(when=when, manual=False)
+            prune_backups(folder, path.stem)
+        copy_dir = get_setting("backup.copy_dir")
+        if copy_dir and Path(copy_dir).is_dir() and made is not None:
+            copy_off_disk(made, Path(copy_dir))
+    except (OSError, sqlite3.Error, DatabaseError) as exc:
+        set_state("backup.failed", f"{dt.datetime.now():%m-%d %H:%M} 自动备份失败：{exc}")
         return None
-    made = backup_now(path, when=dt.datetime.combine(today, dt.datetime.now().time()))
-    prune_backups(path, today)
+    set_state("backup.failed", "")
     return made
 
 
-def _backup_date(file: Path, stem: str) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(file.name[len(stem) + 1:len(stem) + 9], "%Y%m%d").date()
-    except ValueError:
-        return None
+def copy_off_disk(made: Path, folder: Path) -> Path:
+    """Copy a finished backup into the second folder (a USB stick) and remember when."""
+    from db.settings import set_state
+
+    dest = folder / made.name
+    if not dest.exists():
+        tmp = dest.with_name(f".{dest.name}.part")
+        shutil.copyfile(made, tmp)
+        tmp.replace(dest)
+    set_state("backup.copied_at", dt.date.today().isoformat())
+    return dest
 
 
-def prune_backups(path: Path, today: dt.date) -> None:
-    """Delete automatic backups older than 14 days, keeping the first of each month."""
+def backup_to(folder: Path) -> Path:
+    """备份到…: back up now into a folder the clerk chose, and remember it for the daily copy."""
+    from db.settings import set_setting, set_state
+
+    if not folder.is_dir():
+        raise DatabaseError(f"找不到文件夹“{folder}”（U 盘是否已插好？）")
+    made = backup_now(folder)
+    set_setting("backup.copy_dir", str(folder))
+    set_state("backup.copied_at", dt.date.today().isoformat())
+    return made
+
+
+def prune_backups(folder: Path, stem: str) -> list[Path]:
+    """Delete automatic backups beyond the newest 14 days that have one, keeping the first of
+    each month, and safety copies beyond the newest 3. Manual backups are never deleted.
+
+    Days are the dates in the names. A newest backup more than a month after the one before it
+    (the clock was set wrong, or the office was closed) prunes nothing that day."""
+    files = [_classify(f) for f in folder.glob(f"{stem}-*.db")] if folder.exists() else []
+    removed: list[Path] = []
+    automatic = sorted((b for b in files if b.kind == "自动" and b.taken), key=lambda b: b.taken)
+    days = sorted({b.taken.date() for b in automatic}, reverse=True)
+    if len(days) >= 2 and (days[0] - days[1]).days > MONTH_GAP:
+        return removed
+    kept_days = set(days[:KEEP_DAYS])
+    months: set[tuple[int, int]] = set()
+    for backup in automatic:
+        day = backup.taken.date()
+        first_of_month = (day.year, day.month) not in months
+        months.add((day.year, day.month))
+        if day not in kept_days and not first_of_month:
+            backup.path.unlink()
+            removed.append(backup.path)
+    safety = sorted((b for b in files if b.kind == "安全" and b.taken), key=lambda b: b.taken,
+                    reverse=True)
+    for backup in safety[KEEP_SAFETY:]:
+        backup.path.unlink()
+        removed.append(backup.path)
+    return removed
+
+
+def list_backups() -> list[BackupFile]:
+    """The open file's backups, newest first."""
+    path = _open_path()
     folder = backup_dir(path)
-    dated = sorted(
-        (d, f) for f in folder.glob(f"{path.stem}-*.db")
-        if (d := _backup_date(f, path.stem)) is not None
-    )
-    months_kept: set[tuple[int, int]] = set()
-    for day, file in dated:
-        if (today - day).days <= KEEP_DAYS:
-            continue
-        if (day.year, day.month) not in months_kept:
-            months_kept.add((day.year, day.month))
-            continue
-        file.unlink()
+    if not folder.exists():
+        return []
+    found = [_classify(f) for f in folder.glob(f"{path.stem}-*.db")]
+    return sorted(found, key=lambda b: b.taken or dt.datetime.min, reverse=True)
 
 
-def list_backups(path: Path) -> list[Path]:
-    folder = backup_dir(path)
-    return sorted(folder.glob("*.db"), reverse=True) if folder.exists() else []
+def verify_backup(source: Path) -> int:
+    """Check a backup before it is used: an eprc file, whole, of a version this eprc can read.
 
-
-def restore_backup(path: Path, source: Path) -> Path:
-    """Replace the database at ``path`` with ``source``; the current file is backed up first.
-
-    The database must not be open in this process. Returns the safety copy of the old file.
-    """
-    if not source.exists():
+    Returns its schema version; raises DatabaseError with the reason otherwise."""
+    if not source.is_file():
         raise DatabaseError(f"找不到备份文件“{source}”")
-    if inspect_file(source) is None:
-        raise DatabaseError(f"“{source.name}”是空文件，不是 eprc 数据库")
-    close_database()
+    with source.open("rb") as fh:
+        if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+            raise DatabaseError(f"“{source.name}”不是 eprc 备份文件（不是 SQLite 数据库）")
+    try:
+        conn = sqlite3.connect(sqlite_uri(source, mode="ro"), uri=True)
+        try:
+            integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"备份文件“{source.name}”已损坏，不能用于恢复（{exc}）") from None
+    if integrity != "ok":
+        raise DatabaseError(f"备份文件“{source.name}”未通过完整性检查，不能用于恢复")
+    if app_id != APPLICATION_ID:
+        raise DatabaseError(f"“{source.name}”不是 eprc 的备份文件")
+    if version > SCHEMA_VERSION:
+        raise DatabaseError(f"备份文件“{source.name}”来自更新版本的 eprc（数据版本 {version}），"
+                            "请先升级 eprc")
+    if version < 1:
+        raise DatabaseError(f"“{source.name}”不是完整的 eprc 备份文件")
+    return version
+
+
+def restore_backup(source: Path) -> Path:
+    """Write a checked backup into the open database; the current data is backed up first.
+
+    Returns the safety copy (…-恢复前-…), so a restore can itself be undone."""
+    path = _open_path()
+    if source.resolve() == path:
+        raise DatabaseError("不能用数据文件本身来恢复")
+    version = verify_backup(source)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    safety = backup_dir(path) / f"{path.stem}-恢复前-{stamp}.db"
-    if inspect_file(path) is not None:
-        copy_database(path, safety)
-    for suffix in ("-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    copy_database(source, path)
+    safety = copy_database(database.connection(),
+                           backup_dir(path) / f"{path.stem}-恢复前-{stamp}.db")
+    src = sqlite3.connect(sqlite_uri(source, mode="ro"), uri=True)
+    try:
+        src.backup(database.connection())
+    finally:
+        src.close()
+    if version < SCHEMA_VERSION:
+        upgrade(database.obj, version)
+    prune_backups(backup_dir(path), path.stem)
     return safety
+
+
+def newest_good_backup(path: Path) -> Path | None:
+    """The newest backup of ``path`` that passes the checks (named when the file is damaged)."""
+    folder = backup_dir(path)
+    if not folder.exists():
+        return None
+    found = sorted((_classify(f) for f in folder.glob(f"{path.stem}-*.db")),
+                   key=lambda b: b.taken or dt.datetime.min, reverse=True)
+    for backup in found:
+        try:
+            verify_backup(backup.path)
+        except DatabaseError:
+            continue
+        return backup.path
+    return None
+
+
+def backup_warnings(today: dt.date | None = None) -> list[str]:
+    """What the dashboard should say about backups: a failed automatic backup, no copy off the
+    disk for a week, too little free space."""
+    from db.settings import get_state
+
+    path = _open_path()
+    today = today or dt.date.today()
+    warnings = []
+    failed = get_state("backup.failed")
+    if failed:
+        warnings.append(failed)
+    copied = get_state("backup.copied_at")
+    if not copied:
+        warnings.append("还没有备份到本机以外（U 盘等）：请在“备份与恢复”中按 u 选择文件夹")
+    elif (today - dt.date.fromisoformat(copied)).days > OFF_DISK_DAYS:
+        warnings.append(f"最近一次备份到本机以外是 {copied}，已超过 {OFF_DISK_DAYS} 天")
+    try:
+        free = shutil.disk_usage(path.parent).free
+        size = path.stat().st_size
+    except OSError:
+        return warnings
+    if free < 2 * size:
+        warnings.append(f"磁盘剩余空间不足（剩 {free / 1e6:.0f} MB，数据文件 {size / 1e6:.0f} MB），"
+                        "备份和保存可能失败")
+    return warnings

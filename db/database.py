@@ -1,7 +1,13 @@
-"""Opening the one SQLite file: where it lives, checks before touching it, pragmas and migrations.
+"""The one door to the data file: every window, command and test opens it here.
 
-A file that is not an eprc database, is corrupt, or was written by a newer eprc is refused with a
-Chinese message and never modified: it is first inspected through a read-only connection.
+In write mode the one-writer lock (db/lock.py) is taken before a byte of the file is read; the
+file is then inspected, backed up and migrated if it is older, and opened. In read mode no lock
+is taken and SQLite opens the file read-only (``mode=ro``), so a read command can run beside an
+open window without touching it. Within a process the file is opened once: a second call for
+the same path returns the database already open, and each thread gets its own connection from
+it. Nothing here deletes or truncates SQLite's ``-wal``/``-shm`` files, and once the file is
+open nothing in this process opens it again by path (closing such a handle would drop SQLite's
+locks and let another process delete the journal under us).
 """
 
 from __future__ import annotations
@@ -13,10 +19,17 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote
 
 from peewee import DatabaseProxy, SqliteDatabase
+
+from db.errors import DatabaseError, FileInUse, MissingFile, explain_sqlite
+from db.lock import FileLock
+
+__all__ = ["DatabaseError", "FileInUse", "MissingFile", "database", "open_database"]
 
 database = DatabaseProxy()
 T = TypeVar("T")
@@ -24,21 +37,19 @@ T = TypeVar("T")
 APPLICATION_ID = 0x45505243  # "EPRC" in PRAGMA application_id
 SCHEMA_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# 已保存 means on disk: with synchronous=FULL a commit in WAL mode survives a power cut.
 PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
     "busy_timeout": 5000,
-    "synchronous": "normal",
+    "synchronous": "full",
     "cache_size": -16000,
 }
+READ_PRAGMAS = {"foreign_keys": 1, "busy_timeout": 5000, "cache_size": -16000, "query_only": 1}
 
 # version -> function that upgrades a file from version - 1 to version, inside a transaction.
 Migration = Callable[[SqliteDatabase], None]
 MIGRATIONS: dict[int, Migration] = {}
-
-
-class DatabaseError(Exception):
-    """The database file cannot be used; ``str(exc)`` is a Chinese message for the clerk."""
 
 
 def default_path() -> Path:
@@ -77,7 +88,7 @@ def inspect_file(path: Path) -> int | None:
     if magic != SQLITE_MAGIC:
         raise DatabaseError(f"“{path.name}”不是 eprc 数据库文件（也不是 SQLite 文件）")
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -98,29 +109,53 @@ def inspect_file(path: Path) -> int | None:
     return version
 
 
+def sqlite_uri(path: Path, **params: str) -> str:
+    """A ``file:`` URI SQLite accepts for ``path``, also for a drive (C:) or a UNC share."""
+    text = Path(os.path.abspath(path)).as_posix()  # /home/x, C:/x or //server/share/x
+    if not text.startswith("/"):
+        text = "/" + text
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return f"file://{quote(text, safe='/:')}" + (f"?{query}" if query else "")
+
+
 def make_private(path: Path) -> None:
     """Make a file readable by its owner only, where the platform supports it."""
     if sys.platform != "win32" and path.exists():
         path.chmod(0o600)
 
 
-def copy_database(source: Path | sqlite3.Connection, dest: Path) -> Path:
-    """Copy a database with SQLite's online backup API (consistent even while it is in use)."""
+def part_name(dest: Path) -> Path:
+    """Where a file is written before it is renamed to ``dest``: hidden, in the same folder,
+    named for this process so that a dead process's leftovers can be swept."""
+    return dest.with_name(f".{dest.name}.eprc-{os.getpid()}.part")
+
+
+def fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def copy_database(source: sqlite3.Connection, dest: Path) -> Path:
+    """Copy an open database to a new file with SQLite's online backup API.
+
+    The copy is written under a temporary name, flushed to disk, made owner-only, then renamed,
+    so ``dest`` is never a half-written file."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".part")
-    tmp.unlink(missing_ok=True)
-    src = source if isinstance(source, sqlite3.Connection) else sqlite3.connect(str(source))
+    tmp = part_name(dest)
     try:
         target = sqlite3.connect(str(tmp))
         try:
-            src.backup(target)
+            source.backup(target)
         finally:
             target.close()
+        make_private(tmp)
+        fsync_file(tmp)
+        os.replace(tmp, dest)
     finally:
-        if src is not source:
-            src.close()
-    os.replace(tmp, dest)
-    make_private(dest)
+        tmp.unlink(missing_ok=True)
     return dest
 
 
@@ -129,46 +164,125 @@ def backup_dir(path: Path) -> Path:
     return path.with_name(path.stem + "-backups")
 
 
-def open_database(path: Path, *, create: bool = True) -> SqliteDatabase:
-    """Open (creating or migrating as needed) the eprc file at ``path`` and bind the models to it."""
+@dataclass
+class OpenFile:
+    """The data file this process has open: its path, whether it may write, and the lock."""
+
+    path: Path
+    writable: bool
+    db: SqliteDatabase
+    lock: FileLock | None
+
+
+_open_file: OpenFile | None = None
+_door = threading.Lock()
+
+
+def current_path() -> Path | None:
+    """The data file this process has open (resolved), if any."""
+    return _open_file.path if _open_file else None
+
+
+def open_database(path: Path, *, create: bool = True, write: bool = True,
+                  holder: str = "窗口") -> SqliteDatabase:
+    """Open the eprc file at ``path`` and bind the models to it: the one way in.
+
+    ``write``: take the one-writer lock first (FileInUse if another window or command holds
+    it), then create (if ``create``), back up and migrate as needed. Read mode opens read-only
+    and takes no lock, unless the file needs migrating, which is a write. A second call for the
+    file already open returns it as it is."""
+    global _open_file
+    path = Path(os.path.abspath(path))
+    with _door:
+        current = _open_file
+        if current is not None and current.path == path and (current.writable or not write):
+            database.initialize(current.db)
+            return current.db
+        if current is not None:
+            _close(current)
+            _open_file = None
+        if not write:
+            version = inspect_file(path)
+            if version is None:
+                raise MissingFile(f"找不到数据库文件“{path}”，请先运行 eprc init")
+            if version == SCHEMA_VERSION:
+                db = SqliteDatabase(sqlite_uri(path, mode="ro"), uri=True, pragmas=READ_PRAGMAS,
+                                    check_same_thread=False)
+                _open_file = OpenFile(path, False, db, None)
+                database.initialize(db)
+                return db
+        lock = FileLock(path, holder).acquire()
+        try:
+            db = _open_for_writing(path, create)
+        except BaseException:
+            lock.release()
+            raise
+        _open_file = OpenFile(path, True, db, lock)
+        return db
+
+
+def _open_for_writing(path: Path, create: bool) -> SqliteDatabase:
     from db import models
     from db.search_index import create_search_index
 
     version = inspect_file(path)
     if version is None and not create:
-        raise DatabaseError(f"找不到数据库文件“{path}”，请先运行 eprc init")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DatabaseError(f"无法创建文件夹“{path.parent}”：{exc.strerror}") from None
-    if version is not None and version < SCHEMA_VERSION:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        copy_database(path, backup_dir(path) / f"{path.stem}-v{version}-升级前-{stamp}.db")
+        raise MissingFile(f"找不到数据库文件“{path}”，请先运行 eprc init")
     db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
     database.initialize(db)
     try:
         db.connect(reuse_if_open=True)
-        with db.atomic():
-            if version is None:
+        if version is None:
+            with db.atomic():
                 db.create_tables(models.ALL_MODELS)
                 create_search_index(db)
                 db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-            else:
-                for step in range(version + 1, SCHEMA_VERSION + 1):
-                    MIGRATIONS[step](db)
-            db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    except sqlite3.OperationalError as exc:
+                db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif version < SCHEMA_VERSION:
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            copy_database(db.connection(),
+                          backup_dir(path) / f"{path.stem}-v{version}-升级前-{stamp}.db")
+            upgrade(db, version)
+    except (sqlite3.DatabaseError, OSError) as exc:
         db.close()
-        raise DatabaseError(f"无法写入数据库文件“{path}”：{exc}") from None
-    except Exception:
+        explained = explain_sqlite(exc) if isinstance(exc, sqlite3.DatabaseError) else None
+        raise DatabaseError(
+            f"无法写入数据库文件“{path}”：{explained or getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    except BaseException:
         db.close()
         raise
     make_private(path)
     return db
 
 
+def upgrade(db: SqliteDatabase, version: int) -> None:
+    """Run the numbered migrations from ``version`` up to this release's, in one transaction."""
+    with db.atomic():
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[step](db)
+        db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _close(opened: OpenFile) -> None:
+    if not opened.db.is_closed():
+        opened.db.close()
+    if opened.lock is not None:
+        opened.lock.release()
+
+
+def close_file() -> None:
+    """Close the data file and give up its lock (at the end of a window or command)."""
+    global _open_file
+    with _door:
+        if _open_file is not None:
+            _close(_open_file)
+            _open_file = None
+
+
 def close_database() -> None:
-    """Close the current thread's connection to the bound database, if any."""
+    """Close the current thread's connection to the bound database, if any (the file stays
+    open for the process: the next query reconnects)."""
     if database.obj is not None and not database.is_closed():
         database.close()
 

@@ -19,7 +19,8 @@ from stdnum.cn.ric import calc_check_digit
 
 from db import roster
 from db.audit import log_change
-from db.database import DatabaseError, database, inspect_file, open_database
+from db.database import DatabaseError, close_file, database, open_database
+from db.models import Area, Resident, Setting
 from db.pinyin import name_keys
 from db.search_index import bulk_insert
 from db.settings import set_setting
@@ -481,13 +482,14 @@ def build_demo(
     """Create a demo township in a new file at ``path`` (refuses to touch an existing one)."""
     if size not in SIZES:
         raise DatabaseError(f"演示规模只能是 {' / '.join(SIZES)}")
-    if inspect_file(path) is not None:
-        raise DatabaseError(f"“{path}”已有数据，演示数据只能写入新文件")
     report = progress or (lambda _stage, _fraction: None)
     spec = SIZES[size]
     rng = random.Random(seed)
     today = today or dt.date.today()
+    existed = path.exists()
     db = open_database(path)
+    if any(model.select().exists() for model in (Setting, Area, Resident)):
+        raise DatabaseError(f"“{path}”已有数据，演示数据只能写入新文件")
     try:
         with db.atomic():
             for key, value in (("township", TOWNSHIP), ("preparer", "王华"), ("checker", "韩翔宇"),
@@ -511,8 +513,7 @@ def build_demo(
         db.execute_sql("ANALYZE")
         report("完成", 1.0)
     except BaseException:
-        db.close()
-        path.unlink(missing_ok=True)
-        for suffix in ("-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+        close_file()  # SQLite removes its journal as the last connection closes
+        if not existed:
+            path.unlink(missing_ok=True)
         raise

@@ -36,8 +36,12 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "smtp.user": ("", "邮箱账号"),
     "smtp.password": ("", "邮箱密码（授权码）"),
     "smtp.sender": ("", "发件人名称"),
+    "backup.copy_dir": ("", "第二备份文件夹（如 U 盘）"),
     "setup_done": ("", "首次设置已完成"),
 }
+
+# what eprc remembers for itself (not set by the clerk): kept beside the settings, not audited
+STATE_KEYS = ("backup.copied_at", "backup.failed")
 
 
 class UnknownSetting(KeyError):
@@ -105,6 +109,17 @@ def set_setting(key: str, value: str) -> None:
                 "修改", "setting", None,
                 {key: shown or before}, {key: shown or value},
             )
+
+
+def get_state(key: str) -> str:
+    row = Setting.get_or_none(Setting.key == key)
+    return row.value if row is not None else ""
+
+
+def set_state(key: str, value: str) -> None:
+    """Remember one of eprc's own facts (STATE_KEYS), such as when a backup last left the disk."""
+    assert key in STATE_KEYS, key
+    Setting.insert(key=key, value=value).on_conflict_replace().execute()
 
 
 DEFAULT_TOWNSHIP = "本镇"

@@ -253,21 +253,28 @@ def import_staff(records: Sequence[StaffRecord], dry_run: bool = False) -> Staff
             summary.rejected.append(Problem(record.row, str(exc)))
             continue
         rows.append((record, data))
-    with database.atomic() as transaction:
+    if dry_run:  # counted without writing, so a dry run works on a read-only file
+        known = [_known_staff(staff_values(data)) for _record, data in rows]
+        summary.updated = sum(1 for person in known if person is not None)
+        summary.added = len(rows) - summary.updated
+        return summary
+    with database.atomic():
         for _record, data in rows:
-            values = staff_values(data)
-            known = None
-            if values["id_number"]:
-                known = Staff.get_or_none(Staff.id_number == values["id_number"])
-            if known is None and values["phone"]:
-                known = Staff.get_or_none((Staff.name == values["name"])
-                                          & (Staff.phone == values["phone"]))
-            if known is None:
+            person = _known_staff(staff_values(data))
+            if person is None:
                 add_staff(data)
                 summary.added += 1
             else:
-                update_staff(known.id, data)
+                update_staff(person.id, data)
                 summary.updated += 1
-        if dry_run:
-            transaction.rollback()
     return summary
+
+
+def _known_staff(values: dict[str, object]) -> Staff | None:
+    """The listed person a row is about: same ID number, else same name and phone."""
+    known = None
+    if values["id_number"]:
+        known = Staff.get_or_none(Staff.id_number == values["id_number"])
+    if known is None and values["phone"]:
+        known = Staff.get_or_none((Staff.name == values["name"]) & (Staff.phone == values["phone"]))
+    return known

@@ -28,5 +28,5 @@ def export_audit(path: Path, start: dt.date | None, end: dt.date) -> int:
                         TABLE_LABELS.get(entry.table, entry.table), entry.row_id,
                         describe(entry)])
     writer.end()
-    save_workbook(wb, path)
+    save_workbook(wb, path, "audit")
     return len(rows)

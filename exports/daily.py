@@ -39,7 +39,7 @@ def write_daily(path: Path, report: DailyReport) -> Path:
     writer.add_merged_row([("七、其他需要说明的情况", WIDTH)], height=22, bold=True)
     writer.add_merged_row([(report.note or "无", WIDTH)], height=40)
     writer.end()
-    return save_workbook(wb, path)
+    return save_workbook(wb, path, "daily")
 
 
 def export_daily(path: Path, day: dt.date, freeze: bool = True) -> DailyReport:

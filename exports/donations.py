@@ -60,7 +60,7 @@ def export_ledger(path: Path, start: dt.date | None, end: dt.date) -> tuple[int,
                       f"物资折价 {goods_total:,.2f} 元", None, None, None,
                       money_total + goods_total, None, None, None, None])
     writer.end()
-    save_workbook(wb, path)
+    save_workbook(wb, path, "donations")
     return n, money_total.quantize(CENT), goods_total.quantize(CENT)
 
 
@@ -100,7 +100,7 @@ def export_distributions(path: Path, start: dt.date | None, end: dt.date) -> int
                         f"{d.recipient_kind}：{d.recipient}", d.received_by, d.handled_by,
                         d.notes])
     writer.end()
-    save_workbook(wb, path)
+    save_workbook(wb, path, "distributions")
     return n
 
 
@@ -160,7 +160,7 @@ def export_notice(path: Path, start: dt.date | None, end: dt.date, issue: int = 
                         None if row.is_money else row.goods_value, row.date])
     writer.add_total(["合计", None, money_sum, None, goods_sum, None])
     writer.end()
-    save_workbook(wb, path)
+    save_workbook(wb, path, "notice")
     return figures
 
 
@@ -187,5 +187,5 @@ def export_receipt(path: Path, donation_id: int) -> str:
                         ("经办人", row.handled_by), ("日期", cn_date(donation.date))):
         writer.add_row([label, text], height=28)
     writer.end()
-    save_workbook(wb, path)
+    save_workbook(wb, path, "receipt", str(donation_id))
     return row.receipt_no

@@ -107,7 +107,7 @@ def export_ledger(path: Path, day: dt.date | None = None, kind: str | None = Non
             del values[13]
         writer.add_row(values)
     writer.end()
-    save_workbook(wb, path)
+    save_workbook(wb, path, "ledger", kind or "")
     return len(measures)
 
 
@@ -159,7 +159,7 @@ def export_temperatures(path: Path, start: dt.date, end: dt.date, kind: str | No
         values.append(f"{m.kind} {m.start_date:%m-%d}起")
         writer.add_row(values, red=frozenset(red))
     writer.end()
-    save_workbook(wb, path)
+    save_workbook(wb, path, "temperatures", kind or "")
     return len(measures)
 
 
@@ -271,5 +271,5 @@ def export_notices(path: Path, day: dt.date | None = None) -> int:
     if not by_household:
         ws = wb.create_sheet("告知书")
         ws["A1"] = f"{cn_date(day)}无居家隔离或居家健康监测人员"
-    save_workbook(wb, path)
+    save_workbook(wb, path, "notices")
     return len(by_household)

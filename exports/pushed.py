@@ -120,5 +120,5 @@ def export_feedback(batch_id: int, path: Path) -> tuple[int, int]:
             beside = ws.cell(row=row.sheet_row, column=last)
             if column > last and beside.has_style:
                 target._style = copy(beside._style)
-    save_workbook(workbook, path)
+    save_workbook(workbook, path, "feedback", str(batch_id))
     return done, len(rows)

@@ -58,8 +58,11 @@ def import_residents_file(
 ) -> ImportSummary:
     """Read a village sheet and import it; unknown columns become warnings on the header row.
 
-    With ``errors_out`` the rejected and warned rows (if any) are written there as well.
+    With ``errors_out`` the rejected and warned rows (if any) are written there as well; that
+    path is checked before anything is imported.
     """
+    if errors_out is not None:
+        check_problems_target(errors_out, path)
     table, records = read_residents(path, progress)
     summary = import_residents(records, dry_run=dry_run, progress=progress)
     for column in reversed(table.unknown):
@@ -67,6 +70,15 @@ def import_residents_file(
     if errors_out is not None and (summary.rejected or summary.warnings):
         write_problems(errors_out, table, summary.rejected + summary.warnings)
     return summary
+
+
+def check_problems_target(errors_out: Path, source: Path) -> None:
+    """Refuse a problems sheet that would replace the input, a database or a foreign file, or
+    that cannot be written, before the import starts."""
+    from exports.output import check_output, check_writable
+
+    check_output(errors_out, "problems", source.name, inputs=[source])
+    check_writable(errors_out.parent)
 
 
 def write_problems(path: Path, table: Table, problems: Sequence[Problem]) -> Path:
@@ -87,7 +99,7 @@ def write_problems(path: Path, table: Table, problems: Sequence[Problem]) -> Pat
             cells += [None] * (len(table.headers) - len(cells))
             writer.add_row([*cells, number, "；".join(by_row[number])])
     writer.end()
-    return save_workbook(wb, path)
+    return save_workbook(wb, path, "problems", table.file_name)
 
 
 REGISTER_COLUMNS = (
@@ -157,5 +169,5 @@ def export_register(path: Path, area: Area | None = None, today: dt.date | None 
         if progress and n % 5000 == 0:
             progress("写出", n / max(total, 1))
     writer.end()
-    save_workbook(wb, path)
+    save_workbook(wb, path, "residents", str(area.id) if area else "")
     return total

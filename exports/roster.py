@@ -92,7 +92,7 @@ def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int |
         writer = SheetWriter(wb, "排班表", Report("没有卡口", [Column("说明", 40)]))
         writer.begin()
         writer.end()
-    save_workbook(wb, path)
+    save_workbook(wb, path, "roster", str(checkpoint_id or ""))
     return len(checkpoints)
 
 
@@ -122,7 +122,7 @@ def export_passages(path: Path, checkpoint_id: int, day: dt.date) -> int:
                         "是" if p.is_local else "否", p.outcome, p.on_duty, p.notes],
                        red=frozenset({11}) if p.outcome == "劝返" else frozenset())
     writer.end()
-    save_workbook(wb, path)
+    save_workbook(wb, path, "passages", str(checkpoint_id))
     return len(rows)
 
 
@@ -185,5 +185,5 @@ def export_volunteers(path: Path, day: dt.date | None = None) -> int:
                         s.unit, s.category, s.team.name if s.team else "",
                         places.get(s.id, ""), round(hours.get(s.id, 0.0), 1), s.notes])
     writer.end()
-    save_workbook(wb, path)
+    save_workbook(wb, path, "volunteers")
     return len(people)

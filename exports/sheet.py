@@ -264,15 +264,21 @@ class SheetWriter:
 
 
 def new_workbook() -> Workbook:
+    from exports.output import private_tempdir
+
+    private_tempdir()
     return Workbook(write_only=True)
 
 
-def save_workbook(workbook: Workbook, path: Path) -> Path:
-    """Save atomically: a half-written file never replaces a good one."""
-    import os
+def save_workbook(workbook: Workbook, path: Path, report: str, scope: str = "") -> Path:
+    """Save a report as ``path``, stamped as eprc's for this report and scope.
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.part.xlsx")
-    workbook.save(tmp)
-    os.replace(tmp, path)
-    return path
+    Refused (before anything is written) when ``path`` is a file eprc must not replace; written
+    through a temporary file, so a half-written file never replaces a good one."""
+    from exports.output import check_output, private_tempdir, stamp_text, write_file
+
+    check_output(path, report, scope)
+    workbook.properties.creator = "eprc"
+    workbook.properties.identifier = stamp_text(report, scope)
+    private_tempdir()
+    return write_file(path, workbook.save)

@@ -7,7 +7,7 @@ from pathlib import Path
 from db.imports import Problem
 from db.staff import StaffImportSummary, StaffRecord, import_staff
 from exports.reader import read_table
-from exports.residents import write_problems
+from exports.residents import check_problems_target, write_problems
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "名字"),
@@ -27,6 +27,8 @@ IGNORED = ("序号", "性别", "年龄", "累计服务时长（小时）", "服�
 
 def import_staff_file(path: Path, dry_run: bool = False,
                       errors_out: Path | None = None) -> StaffImportSummary:
+    if errors_out is not None:
+        check_problems_target(errors_out, path)
     table = read_table(path, SYNONYMS, ("name",), ignored=IGNORED)
     records = [StaffRecord(number, {name: table.value(values, name) for name in table.fields})
                for number, values in table.rows]

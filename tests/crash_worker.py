@@ -2,9 +2,11 @@
 
     python tests/crash_worker.py DB OPERATION ARG...
 
-It writes "started" to standard output just before the operation begins. ``import-paused``
-imports too, but once inside the write transaction it says "writing" and waits to be killed,
-so a kill that lands mid-transaction is certain rather than a matter of timing.
+It writes "started" to standard output just before the operation begins. The ``-paused``
+operations stop at a deterministic fault point and wait there to be killed, so the kill lands
+in the middle of the work for certain rather than by timing: ``import-paused`` inside the write
+transaction ("writing"), ``plan-paused`` inside the planner's transaction once the shifts are
+made ("planning"), ``export-paused`` when half of the file's bytes are written ("half").
 """
 
 from __future__ import annotations
@@ -39,6 +41,39 @@ def main() -> None:
     elif operation == "export":
         from exports.residents import export_register
 
+        export_register(Path(args[0]))
+    elif operation == "plan-paused":
+        from db import roster
+
+        make_shifts = roster.create_shifts
+
+        def pause_after_shifts(*shift_args: object) -> None:
+            make_shifts(*shift_args)
+            print("planning", flush=True)
+            time.sleep(60)
+
+        roster.create_shifts = pause_after_shifts
+        start = dt.date.fromisoformat(args[0])
+        roster.plan(start, start + dt.timedelta(days=int(args[1])))
+    elif operation == "export-paused":
+        import io
+
+        from openpyxl.workbook.workbook import Workbook
+
+        from exports.residents import export_register
+
+        real_save = Workbook.save
+
+        def save_half(self: Workbook, target: object) -> None:
+            whole = io.BytesIO()
+            real_save(self, whole)
+            data = whole.getvalue()
+            target.write(data[: len(data) // 2])  # type: ignore[attr-defined]
+            target.flush()  # type: ignore[attr-defined]
+            print("half", flush=True)
+            time.sleep(60)
+
+        Workbook.save = save_half  # type: ignore[method-assign]
         export_register(Path(args[0]))
     elif operation == "plan":
         from db.roster import plan

@@ -40,6 +40,7 @@ def test_init_then_settings_round_trip(run, tmp_path: Path) -> None:
 
 def test_bad_setting_is_one_line(run, tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
+    run("--db", db, "init")
     code, _out, err = run("--db", db, "settings", "fever_threshold", "abc")
     assert code == 1 and err.strip() == "错误：发热阈值“abc”不是数字"
     code, _out, err = run("--db", db, "settings", "no.such.key")
@@ -68,6 +69,7 @@ def test_check_reports_bad_ids_with_exit_status_1(run, tmp_path: Path) -> None:
 
 def test_backup_and_restore(run, tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
+    run("--db", db, "init")
     run("--db", db, "settings", "township", "甲镇")
     code, out, _ = run("--db", db, "backup", str(tmp_path / "b.db"))
     assert code == 0 and (tmp_path / "b.db").exists()
@@ -83,8 +85,9 @@ def test_refuses_foreign_file_without_traceback(run, tmp_path: Path) -> None:
     code, out, err = run("--db", str(bogus), "check")
     assert code == 1 and err.startswith("错误：") and "Traceback" not in err + out
     assert bogus.read_text(encoding="utf-8") == "这不是数据库"
+    run("--db", str(tmp_path / "t.db"), "init")
     code, _out, err = run("--db", str(tmp_path / "t.db"), "restore", str(bogus))
-    assert code == 1 and "不是 eprc 数据库" in err
+    assert code == 1 and "不是 eprc 备份文件" in err
 
 
 def test_real_process_exit_status_and_single_line(tmp_path: Path) -> None:

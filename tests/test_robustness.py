@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 from stdnum.cn.ric import calc_check_digit
 
 from db.backup import backup_now
-from db.database import DatabaseError, close_database, open_database
+from db.database import DatabaseError, close_file, open_database
 from db.lock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,14 +78,14 @@ def run_and_kill(db: Path, delay: float, *args: str, wait_for: str = "") -> bool
 def test_import_killed_inside_its_transaction_leaves_nothing(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     open_database(db)
-    close_database()
+    close_file()
     sheet = big_sheet(tmp_path / "big.xlsx", 12000)
     assert run_and_kill(db, 0.2, "import-paused", str(sheet), wait_for="writing")
     assert integrity(db) == "ok"
     assert count(db, "resident") == 0 and count(db, "household") == 0
     assert count(db, "audit_log") == 0
     open_database(db)
-    close_database()
+    close_file()
 
 
 @posix_only
@@ -93,7 +93,7 @@ def test_import_killed_inside_its_transaction_leaves_nothing(tmp_path: Path) -> 
 def test_import_killed_at_any_moment_leaves_before_or_after(tmp_path: Path, delay: float) -> None:
     db = tmp_path / "t.db"
     open_database(db)
-    close_database()
+    close_file()
     sheet = big_sheet(tmp_path / "big.xlsx", 12000)
     cut_short = run_and_kill(db, delay, "import", str(sheet))
     assert integrity(db) == "ok"
@@ -104,12 +104,12 @@ def test_import_killed_at_any_moment_leaves_before_or_after(tmp_path: Path, dela
     assert count(db, "household") == (4000 if residents else 0)
     # the file still opens and works
     open_database(db)
-    close_database()
+    close_file()
 
 
 @posix_only
 def test_export_killed_midway_leaves_no_half_file(demo_path: Path, tmp_path: Path) -> None:
-    close_database()
+    close_file()
     out = tmp_path / "register.xlsx"
     cut_short = run_and_kill(demo_path, 0.3, "export", str(out))
     assert integrity(demo_path) == "ok"
@@ -120,7 +120,7 @@ def test_export_killed_midway_leaves_no_half_file(demo_path: Path, tmp_path: Pat
 
 @posix_only
 def test_plan_killed_midway_is_all_or_nothing(demo_path: Path) -> None:
-    close_database()
+    close_file()
     before = count(demo_path, "assignment")
     start = dt.date.today() + dt.timedelta(days=20)
     run_and_kill(demo_path, 0.05, "plan", start.isoformat(), "30")
@@ -133,7 +133,7 @@ def test_plan_killed_midway_is_all_or_nothing(demo_path: Path) -> None:
 def test_form_saves_killed_are_each_whole(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     open_database(db)
-    close_database()
+    close_file()
     numbers = ids(300, "340122")
     run_and_kill(db, 0.4, "save", "300", *numbers)
     assert integrity(db) == "ok"
@@ -144,16 +144,17 @@ def test_form_saves_killed_are_each_whole(tmp_path: Path) -> None:
 
 
 def test_second_window_is_refused_and_the_first_unharmed(db_path: Path) -> None:
+    close_file()
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time\nsys.path.insert(0, '.')\n"
-         "from pathlib import Path\nfrom db.lock import FileLock\n"
-         f"lock = FileLock(Path({str(db_path)!r})).acquire()\nprint('locked', flush=True)\n"
+         "from pathlib import Path\nfrom db.database import open_database\n"
+         f"open_database(Path({str(db_path)!r}))\nprint('locked', flush=True)\n"
          "time.sleep(30)"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         from tui.app import EprcApp
 
-        with pytest.raises(DatabaseError, match="已在另一个 eprc 窗口中打开"):
+        with pytest.raises(DatabaseError, match=rf"正被另一个 eprc 窗口使用（进程 {holder.pid}，"):
             EprcApp(db_path, backup=False)
     finally:
         holder.kill()
@@ -165,7 +166,7 @@ def test_second_window_is_refused_and_the_first_unharmed(db_path: Path) -> None:
 @posix_only
 def test_database_and_backups_are_private(db_path: Path, tmp_path: Path) -> None:
     assert db_path.stat().st_mode & 0o077 == 0
-    copy = backup_now(db_path)
+    copy = backup_now()
     assert copy.stat().st_mode & 0o077 == 0
 
 
@@ -176,7 +177,7 @@ def test_repair_fixes_what_is_safe_after_a_backup(db_path: Path, tmp_path: Path)
     from eprc import cli
 
     register_resident(ResidentInput("张三", ids(1)[0]), address="1号")
-    close_database()
+    close_file()
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("INSERT INTO household (address, pass_card, notes, unit, door) "
@@ -186,10 +187,10 @@ def test_repair_fixes_what_is_safe_after_a_backup(db_path: Path, tmp_path: Path)
     conn.close()
     runner = CliRunner()
     result = runner.invoke(cli, ["--db", str(db_path), "check"])
-    close_database()
+    close_file()
     assert result.exit_code == 1 and "居民所属户不存在：1条" in result.stdout
     result = runner.invoke(cli, ["--db", str(db_path), "check", "--repair"])
-    close_database()
+    close_file()
     assert result.exit_code == 0, result.stdout
     assert "已先备份到" in result.stdout and "无成员的户已移入回收站" in result.stdout
     assert count(db_path, "resident") == 1 and count(db_path, "recycle_bin") == 2

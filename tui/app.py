@@ -13,8 +13,7 @@ from textual.screen import Screen
 
 from db.backup import daily_backup
 from db.dashboard import Dashboard
-from db.database import open_database
-from db.lock import FileLock
+from db.database import close_file, open_database
 from db.settings import get_setting, township
 from tui.screens.dashboard import DashboardScreen
 
@@ -66,17 +65,12 @@ class EprcApp(App):
                  dashboard: Future[Dashboard] | None = None) -> None:
         self.db_path = db_path
         self.first_dashboard = dashboard  # read ahead by tui.start; taken by the first 首页
-        self.lock = FileLock(db_path).acquire()
-        try:
-            open_database(db_path)
-        except Exception:
-            self.lock.release()
-            raise
+        open_database(db_path)  # the one door: the file already opened by tui.start is returned
         super().__init__()
         self.backup = backup
 
     def on_unmount(self) -> None:
-        self.lock.release()
+        close_file()
 
     def on_mount(self) -> None:
         self.title = f"{township()} 疫情防控台账"
@@ -89,7 +83,7 @@ class EprcApp(App):
             self.push_screen(FirstStartDialog(), self._after_first_start)
 
     def _daily_backup(self) -> None:
-        daily_backup(self.db_path)
+        daily_backup()
 
     def _after_first_start(self, _saved: bool | None) -> None:
         self.title = f"{township()} 疫情防控台账"

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 import db.database as database_module
-from db.backup import backup_now, daily_backup, list_backups, prune_backups, restore_backup
+from db.backup import backup_now, daily_backup, restore_backup
 from db.database import (
     APPLICATION_ID,
     SCHEMA_VERSION,
     DatabaseError,
     backup_dir,
     close_database,
+    close_file,
     open_database,
     resolve_path,
 )
@@ -84,7 +85,7 @@ def test_other_sqlite_database_is_refused_and_untouched(tmp_path: Path) -> None:
 
 
 def test_damaged_eprc_file_is_refused_and_untouched(db_path: Path) -> None:
-    close_database()
+    close_file()
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("PRAGMA journal_mode=DELETE")
@@ -99,7 +100,7 @@ def test_damaged_eprc_file_is_refused_and_untouched(db_path: Path) -> None:
 
 
 def test_newer_file_is_refused_and_untouched(db_path: Path) -> None:
-    close_database()
+    close_file()
     conn = sqlite3.connect(db_path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -119,7 +120,7 @@ def test_migration_from_older_version_backs_up_then_upgrades(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _add_resident()
-    close_database()
+    close_file()
 
     def add_nickname(db: object) -> None:
         database_module.database.execute_sql(
@@ -144,7 +145,7 @@ def test_failed_migration_leaves_the_file_as_it_was(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _add_resident()
-    close_database()
+    close_file()
 
     def broken(db: object) -> None:
         database_module.database.execute_sql("ALTER TABLE resident ADD COLUMN half TEXT")
@@ -164,15 +165,14 @@ def test_failed_migration_leaves_the_file_as_it_was(
 def test_backup_and_restore_round_trip(db_path: Path, tmp_path: Path) -> None:
     _add_resident()
     set_setting("township", "店埠镇")
-    copy = backup_now(db_path, tmp_path / "copy.db")
+    copy = backup_now(tmp_path / "copy.db")
     register_resident(ResidentInput("李四", "412723199010050012"), address="二号")
     set_setting("township", "改了")
     assert Resident.select().count() == 2
-    safety = restore_backup(db_path, copy)
-    open_database(db_path)
+    safety = restore_backup(copy)
     assert [r.name for r in Resident.select()] == ["张三"]
     assert get_setting("township") == "店埠镇"
-    # the file that was replaced is kept
+    # the data that was replaced is kept
     conn = sqlite3.connect(safety)
     assert conn.execute("SELECT count(*) FROM resident").fetchone()[0] == 2
     conn.close()
@@ -183,25 +183,17 @@ def test_restore_refuses_a_file_that_is_not_eprc(db_path: Path, tmp_path: Path) 
     bogus = tmp_path / "bogus.db"
     bogus.write_bytes(b"not a database at all" * 10)
     with pytest.raises(DatabaseError, match="不是 eprc"):
-        restore_backup(db_path, bogus)
-    open_database(db_path)
+        restore_backup(bogus)
     assert Resident.select().count() == 1
 
 
-def test_daily_backup_once_a_day_and_pruned(db_path: Path) -> None:
+def test_daily_backup_once_a_day(db_path: Path) -> None:
     import datetime as dt
 
-    first = daily_backup(db_path, dt.date(2022, 4, 11))
+    first = daily_backup(dt.date(2022, 4, 11))
     assert first is not None and first.exists()
     assert first.name.startswith(f"{db_path.stem}-20220411-")
-    assert daily_backup(db_path, dt.date(2022, 4, 11)) is None
-    assert daily_backup(db_path, dt.date(2022, 4, 12)) is not None
-    folder = backup_dir(db_path)
-    for day in ("20220101", "20220115", "20220201", "20220301", "20220320"):
-        (folder / f"{db_path.stem}-{day}-080000.db").write_bytes(b"x")
-    prune_backups(db_path, dt.date(2022, 4, 2))
-    names = {p.name[len(db_path.stem) + 1:len(db_path.stem) + 9] for p in list_backups(db_path)}
-    assert "20220101" in names and "20220201" in names and "20220301" in names
-    assert "20220115" not in names
-    assert "20220320" in names  # within 14 days
-    assert "20220411" in names and "20220412" in names
+    assert daily_backup(dt.date(2022, 4, 11)) is None
+    assert daily_backup(dt.date(2022, 4, 12)) is not None
+    assert backup_now().name.startswith(f"{db_path.stem}-手动-")
+    assert daily_backup(dt.date(2022, 4, 12)) is None  # a manual backup is not the day's own

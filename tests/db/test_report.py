@@ -12,7 +12,7 @@ from db import donations as dn
 from db import keypersons as kp
 from db import pushed
 from db.dashboard import load_dashboard
-from db.database import database, read_in_background
+from db.database import DatabaseError, database, read_in_background
 from db.models import Assignment, Checkpoint, GatePassage, Shift, ShiftSlot, Staff
 from db.report import daily_report, freeze_report, report_reminder, trend
 from db.residents import ResidentInput, register_resident
@@ -118,10 +118,10 @@ def test_sent_report_does_not_change_and_resend_is_a_correction(township: None,
 
 
 def test_failed_export_freezes_nothing(township: None, tmp_path: Path) -> None:
-    folder = tmp_path / "a-folder.xlsx"
-    folder.mkdir()
-    with pytest.raises(OSError):
-        export_daily(folder, DAY)
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("x", encoding="utf-8")
+    with pytest.raises(DatabaseError, match="未能写出"):
+        export_daily(not_a_folder / "日报.xlsx", DAY)
     assert daily_report(DAY).frozen_at is None
 
 

@@ -80,6 +80,7 @@ def test_no_server_is_a_network_error(db_path: Path, files: list[Path]) -> None:
 def test_cli_send_exit_status(tmp_path: Path, files: list[Path]) -> None:
     db = str(tmp_path / "m.db")
     runner = CliRunner()
+    runner.invoke(cli, ["--db", db, "init"])
     with smtp_server() as (port, box):
         for key, value in (("smtp.host", "127.0.0.1"), ("smtp.port", str(port)),
                            ("smtp.security", "none"), ("smtp.user", USER),

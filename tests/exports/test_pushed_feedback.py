@@ -100,6 +100,7 @@ def test_cli_import_verify_export(tmp_path: Path) -> None:
         close_database()
         return result
 
+    run("init", "--db", db)
     result = run("import", "pushed", str(source), "--db", db, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["rows"] == 5

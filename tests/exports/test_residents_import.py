@@ -160,6 +160,7 @@ def test_a_failure_while_writing_leaves_the_file_as_before(
 def test_cli_json_errors_file_and_exit(tmp_path: Path, sheet: Path) -> None:
     db = tmp_path / "cli.db"
     errors = tmp_path / "问题.xlsx"
+    CliRunner().invoke(cli, ["init", "--db", str(db)])
     result = CliRunner().invoke(cli, ["import", "residents", str(sheet), "--db", str(db),
                                       "--json", "--errors", str(errors)])
     close_database()

@@ -15,7 +15,7 @@ from tui.app import EprcApp
 
 
 async def test_restore_a_chosen_backup_from_the_app(demo_path: Path) -> None:
-    copy = backup_now(demo_path)
+    copy = backup_now()
     register_resident(ResidentInput("后来的人", make_id("19900101", 11)), address="x")
     app = EprcApp(demo_path, backup=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -30,7 +30,7 @@ async def test_restore_a_chosen_backup_from_the_app(demo_path: Path) -> None:
         await settle(pilot)
         assert any("已恢复到" in n for n in notices(pilot))
         assert not Resident.select().where(Resident.name == "后来的人").exists()
-        assert any("恢复前" in p.name for p in app.screen.files)
+        assert any("恢复前" in b.path.name for b in app.screen.files)
 
 
 async def test_address_book_and_test_mail(demo_path: Path) -> None:

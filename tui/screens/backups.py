@@ -1,9 +1,10 @@
-"""备份与恢复: the backups of this file, newest first; back up now, or restore a chosen one (the
-current file is backed up first, so a restore can itself be undone)."""
+"""备份与恢复: the backups of this file, newest first; back up now, back up to a second folder
+(a USB stick, remembered for the daily copy), or restore a chosen one. A restore checks the
+backup first and writes it into the open file; the current data is backed up before."""
 
 from __future__ import annotations
 
-import datetime as dt
+from pathlib import Path
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -11,11 +12,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from db.backup import backup_now, list_backups, restore_backup
-from db.database import DatabaseError, open_database
+from db.backup import BackupFile, backup_now, backup_to, backup_warnings, list_backups, restore_backup
+from db.database import DatabaseError, backup_dir, current_path
+from db.settings import get_setting
 from tui.screens import SECTIONS_CSS
+from tui.screens.household import AskText
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.section_bar import SectionBar
+
+KINDS = {"自动": "每日自动", "手动": "手动", "安全": "恢复/升级前"}
 
 
 class BackupsScreen(Screen):
@@ -24,6 +29,7 @@ class BackupsScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "返回"),
         Binding("b", "backup", "立即备份"),
+        Binding("u", "backup_to", "备份到…"),
         Binding("enter", "restore", "恢复所选备份"),
     ]
 
@@ -31,7 +37,7 @@ class BackupsScreen(Screen):
         yield Header()
         yield Static(id="backup-hint")
         table: DataTable = DataTable(id="backup-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("备份文件", "时间", "大小")
+        table.add_columns("备份文件", "类别", "时间", "大小")
         yield table
         yield SectionBar()
         yield Footer()
@@ -40,22 +46,47 @@ class BackupsScreen(Screen):
         self.reload()
 
     def reload(self) -> None:
-        self.files = list_backups(self.app.db_path)
+        self.files: list[BackupFile] = list_backups()
         table = self.query_one(DataTable)
         table.clear()
-        for path in self.files:
-            stat = path.stat()
-            table.add_row(escape(path.name),
-                          f"{dt.datetime.fromtimestamp(stat.st_mtime):%Y-%m-%d %H:%M}",
-                          f"{stat.st_size / 1e6:.1f} MB")
-        folder = self.files[0].parent if self.files else "（还没有备份）"
-        self.query_one("#backup-hint", Static).update(
-            escape(f"备份位置：{folder}　每天第一次打开时自动备份；恢复前会先备份当前文件"))
+        for backup in self.files:
+            taken = f"{backup.taken:%Y-%m-%d %H:%M}" if backup.taken else ""
+            table.add_row(escape(backup.path.name), KINDS[backup.kind], taken,
+                          f"{backup.path.stat().st_size / 1e6:.1f} MB")
+        folder = backup_dir(current_path())
+        lines = [f"备份位置：{folder}　每天第一次打开时自动备份（保留最近14天和每月第一份）"]
+        copy_dir = get_setting("backup.copy_dir")
+        lines.append(f"第二备份位置：{copy_dir}" if copy_dir
+                     else "第二备份位置：未设置（按 u 选择 U 盘等文件夹）")
+        lines += backup_warnings()
+        self.query_one("#backup-hint", Static).update(escape("\n".join(lines)))
+
+    def _failed(self, exc: Exception) -> None:
+        self.notify(str(exc), severity="error", timeout=10)
 
     def action_backup(self) -> None:
-        made = backup_now(self.app.db_path)
+        try:
+            made = backup_now()
+        except (DatabaseError, OSError) as exc:
+            self._failed(exc)
+            return
         self.notify(f"已备份：{made.name}")
         self.reload()
+
+    def action_backup_to(self) -> None:
+        def chosen(answer: str | None) -> None:
+            if not answer or not answer.strip():
+                return
+            try:
+                made = backup_to(Path(answer.strip().strip('"')).expanduser())
+            except (DatabaseError, OSError) as exc:
+                self._failed(exc)
+                return
+            self.notify(f"已备份到：{made}；以后每天的自动备份也会复制到这里（插着时）", timeout=10)
+            self.reload()
+
+        self.app.push_screen(AskText("备份到哪个文件夹（如 U 盘 E:\\）？", get_setting("backup.copy_dir")),
+                             chosen)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_restore()
@@ -64,19 +95,17 @@ class BackupsScreen(Screen):
         table = self.query_one(DataTable)
         if not self.files or not 0 <= table.cursor_row < len(self.files):
             return
-        source = self.files[table.cursor_row]
+        source = self.files[table.cursor_row].path
 
         def confirmed(yes: bool | None) -> None:
             if not yes:
                 return
             try:
-                safety = restore_backup(self.app.db_path, source)
-            except DatabaseError as exc:
-                self.notify(str(exc), severity="error", timeout=10)
-                open_database(self.app.db_path)
+                safety = restore_backup(source)
+            except (DatabaseError, OSError) as exc:
+                self._failed(exc)
                 return
-            open_database(self.app.db_path)
-            self.notify(f"已恢复到 {source.name}；恢复前的文件已备份为 {safety.name}", timeout=10)
+            self.notify(f"已恢复到 {source.name}；恢复前的数据已备份为 {safety.name}", timeout=10)
             self.reload()
 
         self.app.push_screen(ConfirmDialog(
