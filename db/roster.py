@@ -70,9 +70,14 @@ def _is_night(start: str, end: str) -> bool:
     return start < "06:00" or end <= "06:00" or start >= "20:00"
 
 
+def stored_slots() -> list[ShiftSlot]:
+    """The shift slots as stored (none before the first shift is made)."""
+    return list(ShiftSlot.select().order_by(ShiftSlot.sort, ShiftSlot.id))
+
+
 def ensure_slots() -> list[ShiftSlot]:
     """The shift slots, created from settings (e.g. 00:00-08:00,08:00-16:00,16:00-24:00)."""
-    slots = list(ShiftSlot.select().order_by(ShiftSlot.sort, ShiftSlot.id))
+    slots = stored_slots()
     if slots:
         return slots
     with database.atomic():
@@ -454,8 +459,12 @@ class CheckResult:
 
 
 def check_roster(start: dt.date, end: dt.date) -> CheckResult:
-    """Gaps, double bookings, back-to-back shifts and people over their weekly maximum."""
-    slots = ensure_slots()
+    """Gaps, double bookings, back-to-back shifts and people over their weekly maximum.
+
+    Reads only (a read command): with no slots stored there are no shifts to check."""
+    slots = stored_slots()
+    if not slots:
+        return CheckResult()
     cal = _Calendar(start, end, slots)
     names = {s.id: s.name for s in Staff.select(Staff.id, Staff.name)}
     result = CheckResult()

@@ -123,7 +123,8 @@ def check_writable(folder: Path) -> None:
     except OSError as exc:
         raise DatabaseError(f"文件夹“{folder}”不可写（{exc.strerror}）") from None
     finally:
-        probe.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            probe.unlink(missing_ok=True)
 
 
 def write_file(path: Path, write: Callable[[BinaryIO], None]) -> Path:

@@ -277,7 +277,13 @@ def save_workbook(workbook: Workbook, path: Path, report: str, scope: str = "") 
     through a temporary file, so a half-written file never replaces a good one."""
     from exports.output import check_output, private_tempdir, stamp_text, write_file
 
-    check_output(path, report, scope)
+    try:
+        check_output(path, report, scope)
+    except Exception:
+        for sheet in workbook.worksheets:  # finish the streaming writers: no noise at exit
+            if getattr(sheet, "_rows", None) is not None:
+                sheet.close()
+        raise
     workbook.properties.creator = "eprc"
     workbook.properties.identifier = stamp_text(report, scope)
     private_tempdir()
