@@ -31,8 +31,22 @@ class MissingFile(DatabaseError):
     """The named data file does not exist (and this operation must not create it)."""
 
 
-def explain_sqlite(exc: Exception) -> DatabaseError | None:
-    """The clerk's line for a SQLite failure (peewee's or sqlite3's), or None if it is a bug."""
+def explain_sqlite(exc: BaseException) -> DatabaseError | None:
+    """The clerk's line for a SQLite failure (peewee's or sqlite3's), or None if it is a bug.
+
+    Looks down the chain of exceptions too: when the disk fills, SQLite rolls the transaction
+    back itself and peewee's own rollback then fails with "no transaction is active", which
+    would hide the real cause."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        explained = _explain_one(seen)
+        if explained is not None:
+            return explained
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _explain_one(exc: BaseException) -> DatabaseError | None:
     from peewee import DatabaseError as PeeweeDatabaseError
 
     if not isinstance(exc, (sqlite3.DatabaseError, PeeweeDatabaseError)):

@@ -84,6 +84,9 @@ class EprcApp(App):
 
     def _daily_backup(self) -> None:
         daily_backup()
+        screen = self.screen
+        if isinstance(screen, DashboardScreen) and screen.loaded:
+            self.call_from_thread(screen.show_backup_warnings)
 
     def _after_first_start(self, _saved: bool | None) -> None:
         self.title = f"{township()} 疫情防控台账"

@@ -16,6 +16,7 @@ from textual.renderables.sparkline import Sparkline
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from db.backup import backup_warnings
 from db.dashboard import Dashboard, load_dashboard
 from db.database import read_in_background
 from tui.widgets.section_bar import SectionBar
@@ -79,6 +80,7 @@ class DashboardScreen(Screen):
             yield Static(id="township-title")
             yield Static(id="reminder")
             yield Static(id="alerts")
+            yield Static(id="backup-alerts")
             yield Static(id="cards")
             yield Static(id="trend")
         yield SectionBar(classes="-alone")
@@ -114,4 +116,12 @@ class DashboardScreen(Screen):
         self.query_one("#cards", Static).update(_panels(
             [(_number(getattr(counts, key)), label, False) for key, label in CARDS], 3))
         self.query_one("#trend", Static).update(_trend(board.trend))
+        self.show_backup_warnings()
         self.loaded = True
+
+    def show_backup_warnings(self) -> None:
+        """A failed automatic backup, no copy off the disk for a week, a nearly full disk."""
+        warnings = backup_warnings()
+        self.query_one("#backup-alerts", Static).update(
+            "\n".join(f"[b red]备份：{escape(w)}[/b red]" for w in warnings)
+            + ("（F9 → Ctrl+B 备份与恢复）" if warnings else ""))

@@ -16,7 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
+from db.errors import DatabaseError, explain_sqlite
 from db.validate import Invalid
+from exports.output import OutputExists
 
 Progress = Callable[[str, float], None]
 
@@ -96,8 +98,14 @@ class FileJobDialog(ModalScreen[bool]):
         summary = self.query_one("#job-summary", Static)
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            if isinstance(error, (Invalid, OSError)):
-                message = str(error) if isinstance(error, Invalid) else f"文件操作失败：{error}"
+            if isinstance(error, OutputExists):
+                self._ask_to_replace(error.path)
+                return
+            explained = explain_sqlite(error)
+            if isinstance(error, (Invalid, DatabaseError)) or explained is not None:
+                message = str(explained or error)
+            elif isinstance(error, OSError):
+                message = f"文件操作失败：{error}"
             else:
                 message = f"程序内部错误（{type(error).__name__}: {error}），数据未改动"
             self.query_one("#job-stage", Static).update("")
@@ -109,6 +117,25 @@ class FileJobDialog(ModalScreen[bool]):
         self.query_one("#job-stage", Static).update("完成")
         summary.update("\n".join([f"[b]{escape(result.summary)}[/b]",
                                   *(escape(d) for d in result.details)]))
+
+    def _ask_to_replace(self, path: Path) -> None:
+        """The target is a file eprc did not write for this report: replace it only if the
+        clerk says so."""
+        from exports.output import allow_replace
+        from tui.widgets.confirm import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                allow_replace(path)
+                self.running = True
+                self.run_job(path, False)
+            else:
+                self.query_one("#job-stage", Static).update("")
+                self.query_one("#job-summary", Static).update("[red]未导出：请换一个文件名[/red]")
+
+        self.app.push_screen(ConfirmDialog(
+            f"“{escape(path.name)}”已存在，且不是 eprc 为这份报表导出的文件。\n替换它吗？", "替换"),
+            answered)
 
     def action_close(self) -> None:
         if not self.running:

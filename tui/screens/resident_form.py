@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Select, Static
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
 from db.residents import ResidentInput, register_resident, update_resident
 from db.validate import Invalid, check_id, check_phone
+from tui.widgets.form import why_not_saved
 
 
 class ResidentForm(ModalScreen[int | None]):
@@ -123,8 +124,8 @@ class ResidentForm(ModalScreen[int | None]):
                     data, address=self._value("#f-address"), number=self._value("#f-number"),
                     area=self.area,
                 )
-        except Invalid as exc:
-            self.query_one("#f-error", Static).update(str(exc))
+        except Exception as exc:
+            self.query_one("#f-error", Static).update(why_not_saved(exc))
             return
         self.dismiss(saved.id)
 

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from db.errors import explain_sqlite
 from db.validate import Invalid
 
 
@@ -23,6 +24,17 @@ class Field:
     value: str = ""
     options: Sequence[str] | None = None  # a choice instead of free text
     placeholder: str = ""
+
+
+def why_not_saved(exc: Exception) -> str:
+    """The clerk's line for a save that failed: a bad value, or a write the disk refused
+    (full, read-only); anything else is a bug and is raised again."""
+    if isinstance(exc, Invalid):
+        return str(exc)
+    explained = explain_sqlite(exc)
+    if explained is None:
+        raise exc
+    return f"未保存：{explained}"
 
 
 class FormDialog(ModalScreen[Any]):
@@ -76,10 +88,12 @@ class FormDialog(ModalScreen[Any]):
         return out
 
     def action_save(self) -> None:
+        """Save; on a bad value or a failed write (disk full, file read-only) say so and keep
+        everything the clerk typed."""
         try:
             result = self.submit(self.values())
-        except Invalid as exc:
-            self.query_one("#form-error", Static).update(str(exc))
+        except Exception as exc:
+            self.query_one("#form-error", Static).update(why_not_saved(exc))
             return
         self.dismiss(result)
 
