@@ -33,7 +33,7 @@ ACCESS: dict[str, str | Callable[[Params], str]] = {
     "backup": "read",
     "restore": "write",
     "settings": lambda p: "write" if p["value"] is not None or p["key"] == "smtp.password"
-    else "read",
+    else "read",  # the password is never shown: naming it alone asks for a new one
     "import residents": lambda p: "read" if p["dry_run"] else "write",
     "import pushed": "write",
     "import staff": lambda p: "read" if p["dry_run"] else "write",
@@ -328,14 +328,21 @@ def restore(ctx: click.Context, db_path: str | None, file: str) -> None:
 @click.pass_context
 @friendly
 def settings(ctx: click.Context, db_path: str | None, key: str | None, value: str | None) -> None:
-    """显示全部设置、读取 KEY，或把 KEY 设为 VALUE。"""
-    from db.settings import DEFAULTS, all_settings, get_setting, set_setting
+    """显示全部设置、读取 KEY，或把 KEY 设为 VALUE（smtp.password 不带值时隐藏输入）。"""
+    from db.settings import DEFAULTS, SECRET, all_settings, get_setting, set_setting
 
     _open(ctx, db_path)
-    if key is None:
+    if key == SECRET:
+        if value is None:
+            value = click.prompt("邮箱密码（授权码，输入时不显示）", hide_input=True, default="",
+                                 show_default=False, err=True)
+        set_setting(key, value)
+        click.echo("邮箱密码已保存在系统凭据中" if value else "邮箱密码已清除")
+    elif key is None:
         for name, current in all_settings().items():
-            shown = "******" if name == "smtp.password" and current else current
-            click.echo(f"{name} = {shown}    # {DEFAULTS[name][1]}")
+            if name == SECRET:
+                current = "******" if get_setting(SECRET) else ""
+            click.echo(f"{name} = {current}    # {DEFAULTS[name][1]}")
     elif value is None:
         click.echo(get_setting(key))
     else:

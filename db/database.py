@@ -28,14 +28,15 @@ from peewee import DatabaseProxy, SqliteDatabase
 
 from db.errors import DatabaseError, FileInUse, MissingFile, explain_sqlite
 from db.lock import FileLock
+from db.migrations import MIGRATIONS
 
-__all__ = ["DatabaseError", "FileInUse", "MissingFile", "database", "open_database"]
+__all__ = ["MIGRATIONS", "DatabaseError", "FileInUse", "MissingFile", "database", "open_database"]
 
 database = DatabaseProxy()
 T = TypeVar("T")
 
 APPLICATION_ID = 0x45505243  # "EPRC" in PRAGMA application_id
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # 已保存 means on disk: with synchronous=FULL a commit in WAL mode survives a power cut.
 PRAGMAS = {
@@ -47,9 +48,6 @@ PRAGMAS = {
 }
 READ_PRAGMAS = {"foreign_keys": 1, "busy_timeout": 5000, "cache_size": -16000, "query_only": 1}
 
-# version -> function that upgrades a file from version - 1 to version, inside a transaction.
-Migration = Callable[[SqliteDatabase], None]
-MIGRATIONS: dict[int, Migration] = {}
 
 
 def default_path() -> Path:

@@ -33,8 +33,9 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "smtp.host": ("", "SMTP 服务器"),
     "smtp.port": ("465", "SMTP 端口"),
     "smtp.security": ("ssl", "加密方式（ssl/starttls/none）"),
-    "smtp.user": ("", "邮箱账号"),
-    "smtp.password": ("", "邮箱密码（授权码）"),
+    "smtp.user": ("", "邮箱账号（无需登录的服务器留空）"),
+    "smtp.password": ("", "邮箱密码（授权码，保存在系统凭据中，不在数据文件里）"),
+    "smtp.from": ("", "发件邮箱（邮箱账号留空时必填）"),
     "smtp.sender": ("", "发件人名称"),
     "backup.copy_dir": ("", "第二备份文件夹（如 U 盘）"),
     "setup_done": ("", "首次设置已完成"),
@@ -49,15 +50,23 @@ class UnknownSetting(KeyError):
         return f"没有名为“{self.args[0]}”的设置项；可用：{', '.join(DEFAULTS)}"
 
 
+SECRET = "smtp.password"  # kept by db.secrets, never in the data file
+
+
 def get_setting(key: str) -> str:
     """The stored value of a setting, or its default."""
     if key not in DEFAULTS:
         raise UnknownSetting(key)
+    if key == SECRET:
+        from db.secrets import load_password
+
+        return load_password()
     row = Setting.get_or_none(Setting.key == key)
     return row.value if row is not None else DEFAULTS[key][0]
 
 
 def all_settings() -> dict[str, str]:
+    """Every setting as stored in the file (the mail password is not: it reads as "")."""
     stored = {s.key: s.value for s in Setting.select()}
     return {key: stored.get(key, default) for key, (default, _label) in DEFAULTS.items()}
 
@@ -96,6 +105,15 @@ def set_setting(key: str, value: str) -> None:
 
         slots = parse_slots(value)
         value = ",".join(f"{start}-{end}" for start, end in slots)
+    if key == "smtp.from" and value and ("@" not in value or value.startswith("@")):
+        raise Invalid(f"发件邮箱“{value}”不是邮箱地址")
+    if key == SECRET:
+        from db.secrets import load_password, store_password
+
+        if value != load_password():
+            store_password(value)
+            log_change("修改", "setting", None, {key: "******"}, {key: "******" if value else ""})
+        return
     with database.atomic():
         before = get_setting(key)
         Setting.insert(key=key, value=value).on_conflict_replace().execute()
@@ -104,11 +122,7 @@ def set_setting(key: str, value: str) -> None:
                 from db.roster import apply_slots
 
                 apply_slots(slots)
-            shown = "******" if key == "smtp.password" else None
-            log_change(
-                "修改", "setting", None,
-                {key: shown or before}, {key: shown or value},
-            )
+            log_change("修改", "setting", None, {key: before}, {key: value})
 
 
 def get_state(key: str) -> str:

@@ -13,7 +13,7 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
 from db.database import database
@@ -60,12 +60,22 @@ def add_recipient(name: str, address: str, unit: str = "") -> Recipient:
     return Recipient.create(name=normalize_text(name), address=address, unit=normalize_text(unit))
 
 
+def sender_address() -> str:
+    """The From address: the account that logs in, else 发件邮箱 (a server without login)."""
+    address = get_setting("smtp.user") or get_setting("smtp.from")
+    if "@" not in address:
+        raise MailError("请在“设置”（F9）中填写发件邮箱（邮箱账号留空时必填）")
+    return address
+
+
 def build_message(draft: Draft) -> EmailMessage:
-    sender = get_setting("smtp.user")
+    sender = sender_address()
     message = EmailMessage()
     message["Subject"] = draft.subject
     message["From"] = formataddr((get_setting("smtp.sender") or sender, sender))
     message["To"] = ", ".join(draft.to)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(draft.body)
     for path in draft.files:
         if not path.is_file():
@@ -81,7 +91,7 @@ def _connect() -> smtplib.SMTP:
     port = int(get_setting("smtp.port"))
     security = get_setting("smtp.security")
     if not host:
-        raise MailError("尚未设置邮件服务器（设置 smtp.host、smtp.port、smtp.user、smtp.password）")
+        raise MailError("尚未设置邮件服务器：请在“设置”（F9）中填写 SMTP 服务器、端口、邮箱账号和密码")
     try:
         if security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=20,
@@ -96,13 +106,15 @@ def _connect() -> smtplib.SMTP:
 
 
 def send(draft: Draft) -> MailLog:
-    """Send a draft; every try is logged. Raises MailError on failure (the log says so too)."""
+    """Send a draft; every try is logged with each recipient's own result. Raises MailError
+    unless every recipient was accepted (the log says which were not)."""
     message = build_message(draft)
+    results = {address: "未发送" for address in draft.to}
     try:
         client = _connect()
         try:
             user = get_setting("smtp.user")
-            if user:
+            if user:  # a server that takes mail without an account is not asked to log in
                 client.login(user, get_setting("smtp.password"))
             refused = client.send_message(message)
         finally:
@@ -110,27 +122,35 @@ def send(draft: Draft) -> MailLog:
                 client.quit()
             except (OSError, smtplib.SMTPException):
                 pass
-        if refused:
-            raise MailError(f"以下收件人被拒绝：{'、'.join(refused)}")
+        results = {address: "已发送" for address in draft.to}
+        for address, (code, reply) in refused.items():
+            results[address] = f"被拒绝（{code} {_reply(reply)}）"
+        error = f"以下收件人被拒绝：{'、'.join(refused)}" if refused else ""
     except smtplib.SMTPAuthenticationError:
         error = "邮箱登录失败：账号或密码（授权码）错误"
     except smtplib.SMTPRecipientsRefused as exc:
+        for address, (code, reply) in exc.recipients.items():
+            results[address] = f"被拒绝（{code} {_reply(reply)}）"
         error = f"收件人被服务器拒绝：{'、'.join(exc.recipients)}"
     except smtplib.SMTPSenderRefused:
-        error = "发件人被服务器拒绝，请检查 smtp.user"
+        error = "发件人被服务器拒绝，请检查邮箱账号或发件邮箱"
     except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         error = f"发送失败：{exc}"
     except MailError as exc:
         error = str(exc)
-    else:
-        error = ""
+    per_recipient = "；".join(f"{address}：{result}" for address, result in results.items())
     with database.atomic():
         log = MailLog.create(to=", ".join(draft.to), subject=draft.subject,
                              files=json.dumps([p.name for p in draft.files], ensure_ascii=False),
-                             ok=not error, result=error or "已发送")
+                             ok=not error,
+                             result=f"{error}；{per_recipient}" if error else per_recipient)
     if error:
         raise MailError(error)
     return log
+
+
+def _reply(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
 
 
 def send_test() -> MailLog:

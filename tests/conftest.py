@@ -14,11 +14,16 @@ from db.demo import build_demo
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep every test away from the real user data directory and EPRC_DB."""
+    """Keep every test away from the real user data and config folders, EPRC_DB and the OS's
+    credential store (the mail password goes to an owner-only file in the test's config folder);
+    the OS user is 测试员 whichever variable getpass reads first."""
     monkeypatch.delenv("EPRC_DB", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
-    monkeypatch.setenv("USER", "测试员")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / "config"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "测试员")
 
 
 @pytest.fixture
