@@ -37,6 +37,13 @@ Migration = Callable[[SqliteDatabase], None]
 MIGRATIONS: dict[int, Migration] = {}
 
 
+def _placeholder_v2(db: SqliteDatabase) -> None:
+    """Stands in for issue 14's migration 2 on this branch; dropped when the branches merge."""
+
+
+MIGRATIONS[2] = _placeholder_v2
+
+
 class DatabaseError(Exception):
     """The database file cannot be used; ``str(exc)`` is a Chinese message for the clerk."""
 
