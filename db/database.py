@@ -22,7 +22,7 @@ database = DatabaseProxy()
 T = TypeVar("T")
 
 APPLICATION_ID = 0x45505243  # "EPRC" in PRAGMA application_id
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PRAGMAS = {
     "journal_mode": "wal",
@@ -42,6 +42,28 @@ def _placeholder_v2(db: SqliteDatabase) -> None:
 
 
 MIGRATIONS[2] = _placeholder_v2
+
+
+def _v3_numbers(db: SqliteDatabase) -> None:
+    """Issue 21: a shift keeps its own length and end (班次 changes never rewrite worked hours);
+    releases and money/goods entries keep when they were recorded (reports as of a moment).
+    Entries recorded before this version have no such moment and count on their own date."""
+    from db.clock import shift_span
+
+    db.execute_sql("ALTER TABLE shift ADD COLUMN hours REAL NOT NULL DEFAULT 0")
+    db.execute_sql("ALTER TABLE shift ADD COLUMN ends_at DATETIME")
+    for slot_id, start, end in db.execute_sql(
+            'SELECT id, start, "end" FROM shift_slot').fetchall():
+        hours, ends = shift_span(dt.date(2000, 1, 1), start, end)
+        minutes = int((ends - dt.datetime(2000, 1, 1)).total_seconds() // 60)
+        db.execute_sql("UPDATE shift SET hours = ?, ends_at = datetime(date, ?) WHERE slot_id = ?",
+                       [hours, f"+{minutes} minutes", slot_id])
+    db.execute_sql("ALTER TABLE measure ADD COLUMN release_recorded_at DATETIME")
+    for table in ("donation", "distribution", "expense"):
+        db.execute_sql(f"ALTER TABLE {table} ADD COLUMN recorded_at DATETIME")
+
+
+MIGRATIONS[3] = _v3_numbers
 
 
 class DatabaseError(Exception):
