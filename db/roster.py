@@ -16,7 +16,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from db import clock
 from db.audit import log_change
+from db.clock import shift_span
 from db.database import database
 from db.models import (
     Area,
@@ -82,16 +84,24 @@ def ensure_slots() -> list[ShiftSlot]:
     return slots
 
 
+def _span_sql(start: str, end: str) -> tuple[float, str]:
+    """(hours, SQLite modifier from a shift's date to its end) of a slot."""
+    hours, ends = shift_span(dt.date(2000, 1, 1), start, end)
+    return hours, f"+{int((ends - dt.datetime(2000, 1, 1)).total_seconds() // 60)} minutes"
+
+
 def apply_slots(slots: list[tuple[str, str]]) -> None:
-    """Bring the stored slots in line with a changed 班次 setting. New times apply to every
-    shift of each slot (the 1st slot stays the 1st); the number of slots can only change
-    while no shift has been made yet, since each shift and its people belong to a slot."""
+    """Bring the stored slots in line with a changed 班次 setting. New times apply to the
+    shifts of each slot that have not started yet (the 1st slot stays the 1st); a shift
+    already begun or worked keeps the length and end it had. The number of slots can only
+    change while no shift has been made yet, since each shift and its people belong to a slot."""
     current = list(ShiftSlot.select().order_by(ShiftSlot.sort, ShiftSlot.id))
     if not current:
         return
     if len(current) != len(slots) and (shifts := Shift.select().count()):
         raise Invalid(f"已有{shifts}个排班班次按现在的{len(current)}个班次排定，班次数不能改为"
                       f"{len(slots)}个；可以只改各班次的时间")
+    moment = clock.now().isoformat(sep=" ")
     with database.atomic():
         for n, (start, end) in enumerate(slots):
             slot = current[n] if n < len(current) else ShiftSlot(sort=n)
@@ -99,6 +109,11 @@ def apply_slots(slots: list[tuple[str, str]]) -> None:
                 slot.name, slot.start, slot.end = f"{start}-{end}", start, end
                 slot.is_night = _is_night(start, end)
                 slot.save()
+                hours, modifier = _span_sql(start, end)
+                database.execute_sql(
+                    "UPDATE shift SET hours = ?, ends_at = datetime(date, ?) WHERE slot_id = ? "
+                    "AND datetime(ends_at, '-' || CAST(round(hours * 60) AS INTEGER) || "
+                    "' minutes') > ?", [hours, modifier, slot.id, moment])
         for slot in current[len(slots):]:  # no shift uses them (checked above)
             log_change("删除", ShiftSlot, slot.id, raw_row(ShiftSlot, slot.id), None)
             ShiftSlot.delete().where(ShiftSlot.id == slot.id).execute()
@@ -146,6 +161,12 @@ class PlanResult:
         return head + (f"；{len(self.gaps)} 个班次未排满" if self.gaps else "；全部排满")
 
 
+def _open(cp: Checkpoint, day: dt.date) -> bool:
+    """Whether a checkpoint is in service on ``day`` (between its 启用 and 停用 dates)."""
+    return (cp.active_from is None or cp.active_from <= day) and (
+        cp.active_to is None or cp.active_to >= day)
+
+
 def create_shifts(start: dt.date, end: dt.date, checkpoint_id: int | None = None) -> int:
     """Make the missing shifts of active checkpoints in a period; returns how many were made."""
     slots = ensure_slots()
@@ -159,17 +180,17 @@ def create_shifts(start: dt.date, end: dt.date, checkpoint_id: int | None = None
     for cp in query:
         day = start
         while day <= end:
-            active = (cp.active_from is None or cp.active_from <= day) and (
-                cp.active_to is None or cp.active_to >= day)
             for slot in slots:
-                if active and (cp.id, day.isoformat(), slot.id) not in existing:
+                if _open(cp, day) and (cp.id, day.isoformat(), slot.id) not in existing:
+                    hours, ends_at = shift_span(day, slot.start, slot.end)
                     rows.append((cp.id, day.isoformat(), slot.id,
-                                 cp.staff_per_shift + slot.extra_staff))
+                                 cp.staff_per_shift + slot.extra_staff, hours,
+                                 ends_at.isoformat(sep=" ")))
             day += dt.timedelta(days=1)
     if rows:
         database.cursor().executemany(
-            "INSERT INTO shift (checkpoint_id, date, slot_id, headcount) VALUES (?, ?, ?, ?)",
-            rows)
+            "INSERT INTO shift (checkpoint_id, date, slot_id, headcount, hours, ends_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)", rows)
     return len(rows)
 
 
