@@ -83,8 +83,9 @@ def test_passage_log_and_volunteers(db_path: Path, tmp_path: Path) -> None:
     assert export_volunteers(out, MON) == 12
     ws = load_workbook(out).active
     row = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] == "值守00")
-    shifts = sum(1 for a in Staff.get(Staff.name == "值守00").assignments)
-    assert row[11] == 8 * shifts + 3 and row[10] in ("桃园村卡口", "城关社区卡口")
+    # hours worked by the end of the list's day: that day's 8-hour shifts, and the 3 h record
+    shifts = sum(1 for a in Staff.get(Staff.name == "值守00").assignments if a.shift.date == MON)
+    assert shifts and row[11] == 8 * shifts + 3 and row[10] in ("桃园村卡口", "城关社区卡口")
 
 
 def test_roster_check_cli(tmp_path: Path) -> None:
