@@ -26,8 +26,14 @@ from peewee import (
     TextField,
 )
 
-from db.clock import now, shift_span
+from db import clock
+from db.clock import shift_span
 from db.database import database
+
+
+def _recorded_now() -> dt.datetime:
+    """When an entry is recorded, on the township's clock."""
+    return clock.now()
 
 
 class BaseModel(Model):
@@ -406,7 +412,7 @@ class Donation(Record):
     handled_by = CharField(default="")
     notes = TextField(default="")
     reverses = ForeignKeyField("self", null=True, backref="reversals")
-    recorded_at = DateTimeField(default=now, null=True)  # NULL: entered before eprc kept it
+    recorded_at = DateTimeField(default=_recorded_now, null=True)  # NULL: entered before eprc kept it
 
 
 class Item(Record):
@@ -440,7 +446,7 @@ class Distribution(Record):
     handled_by = CharField(default="")
     notes = CharField(default="")
     reverses = ForeignKeyField("self", null=True, backref="reversals")
-    recorded_at = DateTimeField(default=now, null=True)
+    recorded_at = DateTimeField(default=_recorded_now, null=True)
 
 
 class Expense(Record):
@@ -453,7 +459,7 @@ class Expense(Record):
     payee = CharField(default="")
     handled_by = CharField(default="")
     reverses = ForeignKeyField("self", null=True, backref="reversals")
-    recorded_at = DateTimeField(default=now, null=True)
+    recorded_at = DateTimeField(default=_recorded_now, null=True)
 
 
 # --- reports ----------------------------------------------------------------------------------
