@@ -584,7 +584,8 @@ def roster_plan_cmd(ctx: click.Context, db_path: str | None, start: Any, end: An
 @friendly
 def roster_check_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
                      as_json: bool) -> None:
-    """检查排班：缺人、重复排班、连班、超过每周上限；发现问题时退出码为 1。"""
+    """检查排班：缺人、重复排班、连班（含时段前后各一班）、超过每周上限（按整周）、不可值班、
+    人员已停用、卡口已停用；发现问题时退出码为 1。"""
     from db.roster import check_roster
 
     _open(ctx, db_path)
@@ -592,8 +593,7 @@ def roster_check_cmd(ctx: click.Context, db_path: str | None, start: Any, end: A
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     else:
-        click.echo(f"缺人 {result.gaps}，重复排班 {result.double_bookings}，连班 "
-                   f"{result.back_to_back}，超过上限 {result.over_max}")
+        click.echo(result.text())
         for item in result.items:
             click.echo(f"  {item}")
     if not result.ok:

@@ -147,7 +147,8 @@ def add_service(staff_id: int, day: dt.date, hours: object, what: str) -> Servic
 def volunteer_hours(until: dt.datetime, day: dt.date | None = None) -> dict[int, float]:
     """Hours each volunteer served, as of the moment ``until``: rostered shifts that had
     ended by then, at the length stored with each shift, plus service records that are not
-    one of those shifts. With ``day``, only that day's service: shifts ending within it
+    one of those shifts; a shift at a checkpoint out of service that day was not stood. With
+    ``day``, only that day's service: shifts ending within it
     (a night shift counts on the day it ends) and records dated on it.
     Staff who are not volunteers (民警, 下沉干部 …) never count."""
     moment = until.isoformat(sep=" ")
@@ -161,7 +162,9 @@ def volunteer_hours(until: dt.datetime, day: dt.date | None = None) -> dict[int,
     rows = database.execute_sql(
         "SELECT staff_id, total(hours) FROM ("
         "SELECT a.staff_id, h.hours FROM assignment a JOIN shift h ON h.id = a.shift_id "
-        f"JOIN staff s ON s.id = a.staff_id WHERE s.is_volunteer AND {shifts} "
+        "JOIN staff s ON s.id = a.staff_id JOIN checkpoint c ON c.id = h.checkpoint_id "
+        f"WHERE s.is_volunteer AND {shifts} AND (c.active_from IS NULL OR c.active_from <= "
+        "h.date) AND (c.active_to IS NULL OR c.active_to >= h.date) "
         "UNION ALL SELECT r.staff_id, r.hours FROM service_record r JOIN staff s "
         f"ON s.id = r.staff_id WHERE s.is_volunteer AND {records} AND NOT (r.what LIKE ? "
         "AND EXISTS (SELECT 1 FROM assignment a JOIN shift h ON h.id = a.shift_id "

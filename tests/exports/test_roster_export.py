@@ -100,7 +100,9 @@ def test_roster_check_cli(tmp_path: Path) -> None:
     close_database()
     report = json.loads(result.stdout)
     assert result.exit_code == 0 and report == {"gaps": 0, "double_bookings": 0,
-                                                "back_to_back": 0, "over_max": 0, "items": []}
+                                                "back_to_back": 0, "over_max": 0,
+                                                "unavailable": 0, "inactive": 0, "closed": 0,
+                                                "items": []}
     later = today + dt.timedelta(days=30)
     result = runner.invoke(cli, ["--db", str(db), "roster", "check", "--from", later.isoformat(),
                                  "--to", later.isoformat(), "--json"])
