@@ -458,16 +458,34 @@ def _build_donations(rng: random.Random, size: DemoSize, today: dt.date) -> None
                          "directed", "purpose", "handled_by", "notes"], donations)
     _insert("donation_item", ["donation_id", "item_id", "quantity", "value", "batch_no",
                               "expiry"], lines)
+    # hand-outs only of what had arrived by their date (stock never negative on any day):
+    # each takes a random day of the last 30, or the first day enough had come in
+    arrivals: dict[int, list[tuple[str, float]]] = {i: [] for i in range(1, len(ITEMS) + 1)}
+    for (_did, day_text, *_rest), line in zip(
+            (d for d in donations if not d[4]), lines, strict=True):
+        arrivals[line[1]].append((day_text, line[2]))
     handed = []
     for item in range(1, len(ITEMS) + 1):
         left = received[item]
+        quantities = []
         for _ in range(3 + size.donations // 200):
             quantity = float(int(left * rng.uniform(0.05, 0.25)))
             if quantity <= 0:
                 break
             left -= quantity
+            quantities.append(quantity)
+        wanted = sorted(today - dt.timedelta(days=rng.randrange(0, 30)) for _ in quantities)
+        out = 0.0
+        for quantity, day in zip(quantities, wanted, strict=True):
+            out += quantity
+            came, enough = 0.0, today
+            for arrived, amount in sorted(arrivals[item]):
+                came += amount
+                if came >= out:
+                    enough = dt.date.fromisoformat(arrived)
+                    break
             handed.append((
-                (today - dt.timedelta(days=rng.randrange(0, 30))).isoformat(), item, quantity,
+                max(day, enough).isoformat(), item, quantity,
                 rng.choice(("卡口", "社区/村", "居家隔离户", "服务队")),
                 rng.choice(COMMUNITY_NAMES) + "社区", _name(rng), _name(rng), ""))
     _insert("distribution", ["date", "item_id", "quantity", "recipient_kind", "recipient",
