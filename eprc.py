@@ -600,6 +600,26 @@ def roster_check_cmd(ctx: click.Context, db_path: str | None, start: Any, end: A
         sys.exit(1)
 
 
+@roster_group.command("withdraw")
+@db_option
+@click.option("--from", "start", type=DATE, help="从哪天起（默认今天）")
+@click.option("--checkpoint", help="只看某个卡口")
+@click.option("--dry-run", is_flag=True, help="只列出，不撤下")
+@click.pass_context
+@friendly
+def roster_withdraw_cmd(ctx: click.Context, db_path: str | None, start: Any,
+                        checkpoint: str | None, dry_run: bool) -> None:
+    """撤下今后无法值守的排班：卡口已停用的班次，已停用人员和不可值班人员的安排。"""
+    from db.roster import future_conflicts, withdraw_future
+
+    _open(ctx, db_path)
+    cp = _checkpoint_id(checkpoint)
+    if dry_run:
+        click.echo(f"今后无法值守：{future_conflicts(start, cp).text()}（未撤下）")
+        return
+    click.echo(f"已撤下：{withdraw_future(start, cp).text()}")
+
+
 @export_group.command("audit")
 @_period_options
 @click.pass_context
