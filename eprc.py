@@ -430,9 +430,9 @@ def _period_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _end(end: Any) -> Any:
-    import datetime as dt
+    from db import clock
 
-    return end or dt.date.today()
+    return end or clock.today()
 
 
 @export_group.command("donations")
@@ -526,13 +526,13 @@ def export_daily_cmd(ctx: click.Context, db_path: str | None, day: Any, output: 
 def send(ctx: click.Context, db_path: str | None, to: tuple[str, ...], subject: str | None,
          body: str | None, files: tuple[str, ...]) -> None:
     """通过邮件发送文件 FILES（使用 smtp.* 设置）；未发送成功时退出码为 1。"""
-    import datetime as dt
 
+    from db import clock
     from exports.mail import Draft, resolve_recipients, subject_and_body
     from exports.mail import send as send_mail
 
     _open(ctx, db_path)
-    default_subject, default_body = subject_and_body(dt.date.today())
+    default_subject, default_body = subject_and_body(clock.today())
     draft = Draft(resolve_recipients(to), subject or default_subject, body or default_body,
                   [Path(f) for f in files])
     send_mail(draft)

@@ -21,15 +21,21 @@ def check_zone(name: str) -> ZoneInfo:
         raise ValueError(name) from None
 
 
+_last: dict[int, str] = {}  # the zone last read from each open file, for other threads
+
+
 def zone() -> ZoneInfo:
-    """The township's zone from settings; the default when no file is open or the value is bad."""
+    """The township's zone from settings; never opens a connection of its own (a thread
+    without one uses what the file said last), the default when no file was read."""
     from db.database import database
 
     name = DEFAULT_ZONE
     if database.obj is not None:
-        from db.settings import get_setting
+        if not database.is_closed():
+            from db.settings import get_setting
 
-        name = get_setting("time_zone") or DEFAULT_ZONE
+            _last[id(database.obj)] = get_setting("time_zone") or DEFAULT_ZONE
+        name = _last.get(id(database.obj), DEFAULT_ZONE)
     try:
         return check_zone(name)
     except ValueError:

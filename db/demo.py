@@ -17,7 +17,7 @@ from pathlib import Path
 
 from stdnum.cn.ric import calc_check_digit
 
-from db import roster
+from db import clock, roster
 from db.audit import log_change
 from db.database import DatabaseError, database, inspect_file, open_database
 from db.pinyin import name_keys
@@ -184,7 +184,7 @@ def _build_residents(
     rid = 0
     hid = 0
     house_no: dict[int, int] = {}
-    now = dt.datetime.now().isoformat(sep=" ", timespec="seconds")
+    now = clock.now().isoformat(sep=" ", timespec="seconds")
     while rid < size.residents:
         hid += 1
         leaf, prefix, building = leaves[rng.randrange(len(leaves))]
@@ -504,7 +504,7 @@ def build_demo(
     report = progress or (lambda _stage, _fraction: None)
     spec = SIZES[size]
     rng = random.Random(seed)
-    today = today or dt.date.today()
+    today = today or clock.today()
     db = open_database(path)
     try:
         with db.atomic():

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from db import roster
+from db import clock, roster
 from db.database import database
 from db.models import Assignment, Checkpoint, Shift
 from db.validate import Invalid
@@ -57,7 +57,7 @@ class RosterScreen(SectionScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.start = monday(dt.date.today())
+        self.start = monday(clock.today())
         self.checkpoints: list[Checkpoint] = []
 
     def compose(self) -> ComposeResult:
