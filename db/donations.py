@@ -169,13 +169,13 @@ def _item_changes(item_id: int) -> list[tuple[str, float]]:
         [item_id, item_id]).fetchall()
 
 
-def _check_stock(item: Item, day: dt.date, number: Decimal, what: str, hint: str = "") -> None:
+def _check_stock(item: Item, day: dt.date, number: Decimal, what: str, refused: str) -> None:
     short = _first_short(_item_changes(item.id), day, number)
     if short is not None:
         when, left = short
         raise Invalid(f"库存不足：{when:%Y-%m-%d}{item.name}库存为{_fmt(left)}{item.unit}，"
                       f"{what}{_fmt(number)}{item.unit}，差{_fmt(number - left)}{item.unit}，"
-                      f"未办理{hint}")
+                      f"{refused}")
 
 
 def _money_changes(directed: bool, purpose: str | None) -> list[tuple[str, float]]:
@@ -193,13 +193,13 @@ def _money_changes(directed: bool, purpose: str | None) -> list[tuple[str, float
 
 
 def _check_money(directed: bool, purpose: str | None, day: dt.date, value: Decimal,
-                 what: str) -> None:
+                 what: str, refused: str) -> None:
     short = _first_short(_money_changes(directed, purpose), day, value)
     if short is not None:
         when, left = short
         pool = f"指定用于“{purpose}”的定向" if purpose else ("定向" if directed else "非定向")
         raise Invalid(f"{pool}捐款余额不足：{when:%Y-%m-%d}余额为{left}元，{what}{value}元，"
-                      f"差{value - left}元，未办理")
+                      f"差{value - left}元，{refused}")
 
 
 def stock(item_id: int) -> Decimal:
@@ -226,7 +226,7 @@ def distribute(day: dt.date, item_id: int, amount: object, recipient_kind: str, 
     number = quantity(amount)
     with database.atomic():
         item = Item.get_by_id(item_id)
-        _check_stock(item, day, number, "本次发放")
+        _check_stock(item, day, number, "本次发放", "未发放")
         return Distribution.create(date=day, item=item, quantity=number,
                                    recipient_kind=recipient_kind,
                                    recipient=normalize_text(recipient),
@@ -284,8 +284,8 @@ def spend(day: dt.date, amount: object, directed: bool, purpose: str, payee: str
                     "定向捐款只能用于捐赠方指定的用途，用途请以指定用途开头"
                     + (f"，如“{example}：购买……”；可用：{named}" if named
                        else "；目前没有定向捐款余额"))
-            _check_money(True, key, day, value, "本次支出")
-        _check_money(directed, None, day, value, "本次支出")
+            _check_money(True, key, day, value, "本次支出", "未支出")
+        _check_money(directed, None, day, value, "本次支出", "未支出")
         return Expense.create(date=day, amount=value, directed=directed, purpose=purpose,
                               payee=normalize_text(payee), handled_by=normalize_text(handled_by))
 
@@ -307,11 +307,11 @@ def reverse_donation(donation_id: int, reason: str, day: dt.date | None = None) 
         lines = list(original.items)
         for line in lines:
             _check_stock(line.item, day, line.quantity, "冲销",
-                         "（已发放的，请先冲销发放记录）")
+                         "未冲销（已发放的，请先冲销发放记录）")
         if original.is_money:
             if original.directed:
-                _check_money(True, original.purpose, day, original.amount, "冲销")
-            _check_money(original.directed, None, day, original.amount, "冲销")
+                _check_money(True, original.purpose, day, original.amount, "冲销", "未冲销")
+            _check_money(original.directed, None, day, original.amount, "冲销", "未冲销")
         reversal = Donation.create(
             date=day, donor=original.donor_id,
             receipt_no=f"{original.receipt_no}-冲", is_money=original.is_money,

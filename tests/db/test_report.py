@@ -169,3 +169,19 @@ def test_read_in_background_hands_back_the_result_or_the_error(township: None) -
     with pytest.raises(Exception, match="no_such_table"):
         failed.result(timeout=10)
     assert not database.is_closed()  # closing the threads' connections left ours open
+
+
+def test_report_frozen_before_the_day_ends_says_when(township: None, fake_clock,
+                                                     tmp_path: Path) -> None:
+    fake_clock.at = dt.datetime.combine(DAY, dt.time(13, 5))
+    sent = export_daily(tmp_path / "noon.xlsx", DAY)
+    assert sent.as_of == fake_clock.at
+    texts = [c.value for row in load_workbook(tmp_path / "noon.xlsx").active.iter_rows(max_row=3)
+             for c in row if isinstance(c.value, str)]
+    assert any(t.endswith("（截至4月11日13时05分）") for t in texts)
+    # the night shift had not ended and the day shift (08:00-20:00) was still being stood
+    assert row(section(sent, "志愿服务"), "人数/时长") == ["人数/时长", 0, 0]
+    fake_clock.at = dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(9))
+    again = export_daily(tmp_path / "next.xlsx", DAY)
+    assert again.correction and again.as_of_text == "截至当日24时"
+    assert row(section(again, "志愿服务"), "人数/时长") == ["人数/时长", 2, 24.0]
