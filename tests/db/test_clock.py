@@ -40,3 +40,17 @@ def test_shift_span_crosses_midnight() -> None:
     assert clock.shift_span(day, "16:00", "24:00") == (8.0, dt.datetime(2026, 11, 21))
     assert clock.shift_span(day, "20:00", "08:00") == (12.0, dt.datetime(2026, 11, 21, 8))
     assert clock.shift_span(day, "06:00", "12:00") == (6.0, dt.datetime(2026, 11, 20, 12))
+
+
+@pytest.mark.parametrize(("zone", "offset"), [("Pacific/Kiritimati", 14), ("Etc/GMT+11", -11)])
+def test_todays_report_is_as_of_the_townships_moment(db_path: Path, zone: str,
+                                                     offset: int) -> None:
+    from db.report import daily_report
+
+    set_setting("time_zone", zone)
+    local = _utc_now() + dt.timedelta(hours=offset)
+    report = daily_report(local.date())
+    assert abs((report.as_of - local).total_seconds()) < 120
+    # the township's day is not over yet (unless midnight passed between the two readings)
+    assert (report.as_of_text.startswith(f"截至{local.month}月{local.day}日")
+            or report.as_of_text == "截至当日24时")
