@@ -41,6 +41,7 @@ ACCESS: dict[str, str | Callable[[Params], str]] = {
     "send": "write",
     "roster plan": "write",
     "roster check": "read",
+    "roster withdraw": lambda p: "read" if p["dry_run"] else "write",
     "export daily-report": "write",  # exporting freezes the day's numbers
     **{f"export {name}": "read" for name in (
         "residents", "feedback", "key-persons", "temperatures", "notices", "donations",
@@ -558,7 +559,9 @@ def _period_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _end(end: Any) -> Any:
-    return end or dt.date.today()
+    from db import clock
+
+    return end or clock.today()
 
 
 @export_group.command("donations")
@@ -638,11 +641,12 @@ def export_receipt_cmd(ctx: click.Context, db_path: str | None, receipt_no: str,
 def export_daily_cmd(ctx: click.Context, db_path: str | None, day: Any, output: str,
                      force: bool) -> None:
     """导出疫情防控工作日报表（导出即定稿；数字变化后再次导出标为“更正”）。"""
+    from db import clock
     from exports.daily import export_daily
 
     _open(ctx, db_path)
     target = _target(output, force)
-    if day is not None and day > dt.date.today():
+    if day is not None and day > clock.today():
         raise UserError(f"不能导出未来日期（{day:%Y-%m-%d}）的日报")
     report = export_daily(target, _end(day))
     mark = "（更正）" if report.correction else ""
@@ -660,11 +664,12 @@ def export_daily_cmd(ctx: click.Context, db_path: str | None, day: Any, output: 
 def send(ctx: click.Context, db_path: str | None, to: tuple[str, ...], subject: str | None,
          body: str | None, files: tuple[str, ...]) -> None:
     """通过邮件发送文件 FILES（使用 smtp.* 设置）；未发送成功时退出码为 1。"""
+    from db import clock
     from exports.mail import Draft, resolve_recipients, subject_and_body
     from exports.mail import send as send_mail
 
     _open(ctx, db_path)
-    default_subject, default_body = subject_and_body(dt.date.today())
+    default_subject, default_body = subject_and_body(clock.today())
     draft = Draft(resolve_recipients(to), subject or default_subject, body or default_body,
                   [Path(f) for f in files])
     send_mail(draft)
@@ -716,7 +721,8 @@ def roster_plan_cmd(ctx: click.Context, db_path: str | None, start: Any, end: An
 @friendly
 def roster_check_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
                      as_json: bool) -> None:
-    """检查排班：缺人、重复排班、连班、超过每周上限；发现问题时退出码为 1。"""
+    """检查排班：缺人、重复排班、连班（含时段前后各一班）、超过每周上限（按整周）、不可值班、
+    人员已停用、卡口已停用；发现问题时退出码为 1。"""
     from db.roster import check_roster
 
     _open(ctx, db_path)
@@ -724,12 +730,31 @@ def roster_check_cmd(ctx: click.Context, db_path: str | None, start: Any, end: A
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     else:
-        click.echo(f"缺人 {result.gaps}，重复排班 {result.double_bookings}，连班 "
-                   f"{result.back_to_back}，超过上限 {result.over_max}")
+        click.echo(result.text())
         for item in result.items:
             click.echo(f"  {item}")
     if not result.ok:
         sys.exit(1)
+
+
+@roster_group.command("withdraw")
+@db_option
+@click.option("--from", "start", type=DATE, help="从哪天起（默认今天）")
+@click.option("--checkpoint", help="只看某个卡口")
+@click.option("--dry-run", is_flag=True, help="只列出，不撤下")
+@click.pass_context
+@friendly
+def roster_withdraw_cmd(ctx: click.Context, db_path: str | None, start: Any,
+                        checkpoint: str | None, dry_run: bool) -> None:
+    """撤下今后无法值守的排班：卡口已停用的班次，已停用人员和不可值班人员的安排。"""
+    from db.roster import future_conflicts, withdraw_future
+
+    _open(ctx, db_path)
+    cp = _checkpoint_id(checkpoint)
+    if dry_run:
+        click.echo(f"今后无法值守：{future_conflicts(start, cp).text()}（未撤下）")
+        return
+    click.echo(f"已撤下：{withdraw_future(start, cp).text()}")
 
 
 @export_group.command("audit")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from db import clock
 from db.database import database
 from db.report import report_reminder, trend
 from db.settings import DEFAULT_TOWNSHIP, all_settings, fever_threshold
@@ -51,7 +52,7 @@ _COUNTS_SQL = """SELECT
 
 def dashboard_counts(today: dt.date | None = None, threshold: float | None = None) -> Counts:
     """Every headline count, in one statement of indexed sub-queries."""
-    day = today or dt.date.today()
+    day = today or clock.today()
     params = {"day": day.isoformat(), "next_day": (day + dt.timedelta(days=1)).isoformat(),
               "threshold": fever_threshold() if threshold is None else threshold}
     row = database.execute_sql(_COUNTS_SQL, params).fetchone()
@@ -71,7 +72,7 @@ class Dashboard:
 
 def load_dashboard(now: dt.datetime | None = None) -> Dashboard:
     """The dashboard as of ``now``: headline counts, the report reminder and the 14-day trend."""
-    now = now or dt.datetime.now()
+    now = now or clock.now()
     settings = all_settings()
     return Dashboard(township=settings["township"] or DEFAULT_TOWNSHIP,
                      preparer=settings["preparer"],

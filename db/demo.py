@@ -17,7 +17,7 @@ from pathlib import Path
 
 from stdnum.cn.ric import calc_check_digit
 
-from db import roster
+from db import clock, roster
 from db.audit import log_change
 from db.database import DatabaseError, close_file, database, open_database
 from db.models import Area, Resident, Setting
@@ -185,7 +185,7 @@ def _build_residents(
     rid = 0
     hid = 0
     house_no: dict[int, int] = {}
-    now = dt.datetime.now().isoformat(sep=" ", timespec="seconds")
+    now = clock.now().isoformat(sep=" ", timespec="seconds")
     while rid < size.residents:
         hid += 1
         leaf, prefix, building = leaves[rng.randrange(len(leaves))]
@@ -459,16 +459,34 @@ def _build_donations(rng: random.Random, size: DemoSize, today: dt.date) -> None
                          "directed", "purpose", "handled_by", "notes"], donations)
     _insert("donation_item", ["donation_id", "item_id", "quantity", "value", "batch_no",
                               "expiry"], lines)
+    # hand-outs only of what had arrived by their date (stock never negative on any day):
+    # each takes a random day of the last 30, or the first day enough had come in
+    arrivals: dict[int, list[tuple[str, float]]] = {i: [] for i in range(1, len(ITEMS) + 1)}
+    for (_did, day_text, *_rest), line in zip(
+            (d for d in donations if not d[4]), lines, strict=True):
+        arrivals[line[1]].append((day_text, line[2]))
     handed = []
     for item in range(1, len(ITEMS) + 1):
         left = received[item]
+        quantities = []
         for _ in range(3 + size.donations // 200):
             quantity = float(int(left * rng.uniform(0.05, 0.25)))
             if quantity <= 0:
                 break
             left -= quantity
+            quantities.append(quantity)
+        wanted = sorted(today - dt.timedelta(days=rng.randrange(0, 30)) for _ in quantities)
+        out = 0.0
+        for quantity, day in zip(quantities, wanted, strict=True):
+            out += quantity
+            came, enough = 0.0, today
+            for arrived, amount in sorted(arrivals[item]):
+                came += amount
+                if came >= out:
+                    enough = dt.date.fromisoformat(arrived)
+                    break
             handed.append((
-                (today - dt.timedelta(days=rng.randrange(0, 30))).isoformat(), item, quantity,
+                max(day, enough).isoformat(), item, quantity,
                 rng.choice(("卡口", "社区/村", "居家隔离户", "服务队")),
                 rng.choice(COMMUNITY_NAMES) + "社区", _name(rng), _name(rng), ""))
     _insert("distribution", ["date", "item_id", "quantity", "recipient_kind", "recipient",
@@ -485,7 +503,7 @@ def build_demo(
     report = progress or (lambda _stage, _fraction: None)
     spec = SIZES[size]
     rng = random.Random(seed)
-    today = today or dt.date.today()
+    today = today or clock.today()
     existed = path.exists()
     db = open_database(path)
     if any(model.select().exists() for model in (Setting, Area, Resident)):

@@ -1,14 +1,23 @@
 """Donations of money and goods (捐赠款物): donors, receipts numbered per year, stock that never
 goes negative, money spent against money received, 定向 and 非定向 kept apart, and corrections
-by reversing entries, never by rewriting history."""
+by reversing entries, never by rewriting history.
+
+Chronology holds: no entry may make a stock or a fund negative on any date, so a back-dated
+hand-out, expense or reversal is checked against every day from its date on and refused with
+the first day it would go short. A reversal (冲销) counts in figures from the later of its date
+and the day it was recorded, so a figure published for a past period never changes."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from peewee import Case, fn
+
+from db import clock
 from db.database import database
 from db.models import (
     DONOR_KINDS,
@@ -129,6 +138,70 @@ def record_goods(day: dt.date, donor: Donor, lines: Sequence[GoodsLine], directe
         return donation
 
 
+def effective(alias: str = "") -> str:
+    """SQL for the day an entry counts in figures: its date, or for a reversal recorded later
+    than its date, the day it was recorded."""
+    a = f"{alias}." if alias else ""
+    return (f"(CASE WHEN {a}reverses_id IS NULL OR {a}recorded_at IS NULL THEN {a}date "
+            f"ELSE max({a}date, substr({a}recorded_at, 1, 10)) END)")
+
+
+def _first_short(changes: list[tuple[object, float]], day: dt.date, out: Decimal
+                 ) -> tuple[dt.date, Decimal] | None:
+    """The first date from ``day`` on where a balance, given its dated changes, would fall
+    below ``out`` taken on ``day``; with what it held at the end of that date."""
+    start = day.isoformat()
+    by_day: dict[str, Decimal] = defaultdict(Decimal)
+    for date, change in changes:
+        by_day[str(date)[:10]] += Decimal(str(change))
+    balance = Decimal(0)
+    for date in sorted(set(by_day) | {start}):
+        balance += by_day.get(date, Decimal(0))
+        if date >= start and balance < out:
+            return dt.date.fromisoformat(date), balance.quantize(CENT)
+    return None
+
+
+def _item_changes(item_id: int) -> list[tuple[str, float]]:
+    return database.execute_sql(
+        "SELECT d.date, l.quantity FROM donation_item l JOIN donation d ON d.id = l.donation_id "
+        "WHERE l.item_id = ? UNION ALL SELECT date, -quantity FROM distribution WHERE item_id = ?",
+        [item_id, item_id]).fetchall()
+
+
+def _check_stock(item: Item, day: dt.date, number: Decimal, what: str, refused: str) -> None:
+    short = _first_short(_item_changes(item.id), day, number)
+    if short is not None:
+        when, left = short
+        raise Invalid(f"库存不足：{when:%Y-%m-%d}{item.name}库存为{_fmt(left)}{item.unit}，"
+                      f"{what}{_fmt(number)}{item.unit}，差{_fmt(number - left)}{item.unit}，"
+                      f"{refused}")
+
+
+def _money_changes(directed: bool, purpose: str | None) -> list[tuple[str, float]]:
+    """Dated changes of a money pool, or of one 定向 purpose within it."""
+    gifts = database.execute_sql(
+        "SELECT date, amount, purpose FROM donation WHERE is_money AND directed = ?",
+        [int(directed)]).fetchall()
+    spent = database.execute_sql("SELECT date, amount, purpose FROM expense WHERE directed = ?",
+                                 [int(directed)]).fetchall()
+    if purpose is None:
+        return [(d, a) for d, a, _p in gifts] + [(d, -a) for d, a, _p in spent]
+    purposes = {p for _d, _a, p in gifts}
+    return ([(d, a) for d, a, p in gifts if p == purpose]
+            + [(d, -a) for d, a, p in spent if _designation(p, purposes) == purpose])
+
+
+def _check_money(directed: bool, purpose: str | None, day: dt.date, value: Decimal,
+                 what: str, refused: str) -> None:
+    short = _first_short(_money_changes(directed, purpose), day, value)
+    if short is not None:
+        when, left = short
+        pool = f"指定用于“{purpose}”的定向" if purpose else ("定向" if directed else "非定向")
+        raise Invalid(f"{pool}捐款余额不足：{when:%Y-%m-%d}余额为{left}元，{what}{value}元，"
+                      f"差{value - left}元，{refused}")
+
+
 def stock(item_id: int) -> Decimal:
     """Received minus handed out (reversals included)."""
     received = database.execute_sql(
@@ -144,7 +217,8 @@ def _fmt(number: Decimal) -> str:
 
 def distribute(day: dt.date, item_id: int, amount: object, recipient_kind: str, recipient: str,
                received_by: str = "", handled_by: str = "", notes: str = "") -> Distribution:
-    """Hand goods out; refused when it would make the stock negative."""
+    """Hand goods out; refused when it would make the stock negative on its day or any later
+    day (goods not yet received cannot be handed out)."""
     if recipient_kind not in RECIPIENT_KINDS:
         raise Invalid(f"发放对象类型应为：{'/'.join(RECIPIENT_KINDS)}")
     if not normalize_text(recipient):
@@ -152,10 +226,7 @@ def distribute(day: dt.date, item_id: int, amount: object, recipient_kind: str, 
     number = quantity(amount)
     with database.atomic():
         item = Item.get_by_id(item_id)
-        left = stock(item_id)
-        if number > left:
-            raise Invalid(f"库存不足：{item.name}现有{_fmt(left)}{item.unit}，"
-                          f"本次发放{_fmt(number)}{item.unit}，未发放")
+        _check_stock(item, day, number, "本次发放", "未发放")
         return Distribution.create(date=day, item=item, quantity=number,
                                    recipient_kind=recipient_kind,
                                    recipient=normalize_text(recipient),
@@ -213,13 +284,8 @@ def spend(day: dt.date, amount: object, directed: bool, purpose: str, payee: str
                     "定向捐款只能用于捐赠方指定的用途，用途请以指定用途开头"
                     + (f"，如“{example}：购买……”；可用：{named}" if named
                        else "；目前没有定向捐款余额"))
-            if value > left[key]:
-                raise Invalid(f"指定用于“{key}”的定向捐款余额不足：现有{left[key]}元，"
-                              f"本次支出{value}元，未支出")
-        balance = money_balance(directed)
-        if value > balance:
-            pool = "定向" if directed else "非定向"
-            raise Invalid(f"{pool}捐款余额不足：现有{balance}元，本次支出{value}元，未支出")
+            _check_money(True, key, day, value, "本次支出", "未支出")
+        _check_money(directed, None, day, value, "本次支出", "未支出")
         return Expense.create(date=day, amount=value, directed=directed, purpose=purpose,
                               payee=normalize_text(payee), handled_by=normalize_text(handled_by))
 
@@ -235,14 +301,19 @@ def reverse_donation(donation_id: int, reason: str, day: dt.date | None = None) 
             raise Invalid("冲销记录不能再冲销")
         if Donation.select().where(Donation.reverses == original).exists():
             raise Invalid(f"收据{original.receipt_no}已冲销")
+        day = day or clock.today()
+        if day < original.date:
+            raise Invalid(f"冲销日期不能早于原收据日期{original.date:%Y-%m-%d}")
         lines = list(original.items)
         for line in lines:
-            if stock(line.item_id) < line.quantity:
-                raise Invalid(f"{line.item.name}已发放，冲销后库存将为负数，请先冲销发放记录")
-        if original.is_money and money_balance(original.directed) < original.amount:
-            raise Invalid("该笔捐款已部分支出，冲销后余额将为负数")
+            _check_stock(line.item, day, line.quantity, "冲销",
+                         "未冲销（已发放的，请先冲销发放记录）")
+        if original.is_money:
+            if original.directed:
+                _check_money(True, original.purpose, day, original.amount, "冲销", "未冲销")
+            _check_money(original.directed, None, day, original.amount, "冲销", "未冲销")
         reversal = Donation.create(
-            date=day or dt.date.today(), donor=original.donor_id,
+            date=day, donor=original.donor_id,
             receipt_no=f"{original.receipt_no}-冲", is_money=original.is_money,
             amount=-original.amount, channel=original.channel, directed=original.directed,
             purpose=original.purpose, handled_by=original.handled_by,
@@ -264,8 +335,11 @@ def reverse_distribution(distribution_id: int, reason: str,
         if original.reverses_id is not None or Distribution.select().where(
                 Distribution.reverses == original).exists():
             raise Invalid("该发放记录已冲销或本身是冲销记录")
+        day = day or clock.today()
+        if day < original.date:
+            raise Invalid(f"冲销日期不能早于原发放日期{original.date:%Y-%m-%d}")
         return Distribution.create(
-            date=day or dt.date.today(), item=original.item_id, quantity=-original.quantity,
+            date=day, item=original.item_id, quantity=-original.quantity,
             recipient_kind=original.recipient_kind, recipient=original.recipient,
             received_by=original.received_by, handled_by=original.handled_by,
             notes=f"冲销{original.date:%Y-%m-%d}发放：{reason}", reverses=original)
@@ -301,13 +375,17 @@ def count_donations() -> int:
 
 def donation_rows(start: dt.date | None = None, end: dt.date | None = None,
                   latest: int | None = None) -> list[DonationRow]:
-    """Donations in a period (all when no dates), oldest first, reversals included; with
-    ``latest``, only that many of the most recent."""
+    """Donations in a period (all when no dates), oldest first, reversals included (in the
+    period they count in, see :func:`effective`); with ``latest``, only that many of the most
+    recent."""
     query = Donation.select(Donation, Donor).join(Donor)
+    counts_on = Case(None, [(Donation.reverses.is_null(False) & Donation.recorded_at.is_null(False),
+                             fn.max(Donation.date, fn.substr(Donation.recorded_at, 1, 10)))],
+                     Donation.date)
     if start:
-        query = query.where(Donation.date >= start)
+        query = query.where(counts_on >= start.isoformat())
     if end:
-        query = query.where(Donation.date <= end)
+        query = query.where(counts_on <= end.isoformat())
     if latest is None:
         donations = list(query.order_by(Donation.date, Donation.id))
     else:
@@ -391,7 +469,8 @@ class Totals:
 
 
 def totals(until: dt.date) -> Totals:
-    """Money and goods in and out up to and including ``until``.
+    """Money and goods in and out up to and including ``until``, as published that day: a
+    reversal recorded later counts from the day it was recorded, never in an earlier period.
 
     Goods handed out are valued at their item's average received value per unit; an item
     given both 定向 and 非定向 is counted against each in proportion to what was received.
@@ -403,27 +482,27 @@ def totals(until: dt.date) -> Totals:
                  for pool, v in database.execute_sql(sql, [day]).fetchall()}
         return {True: found.get(True, Decimal(0)), False: found.get(False, Decimal(0))}
 
-    money_in = by_pool("SELECT directed, total(amount) FROM donation WHERE is_money AND date <= ? "
-                       "GROUP BY directed")
+    money_in = by_pool(f"SELECT directed, total(amount) FROM donation WHERE is_money AND "
+                       f"{effective()} <= ? GROUP BY directed")
     goods_value = by_pool(
         "SELECT d.directed, total(l.value) FROM donation_item l JOIN donation d "
-        "ON d.id = l.donation_id WHERE d.date <= ? GROUP BY d.directed")
-    money_out = by_pool("SELECT directed, total(amount) FROM expense WHERE date <= ? "
+        f"ON d.id = l.donation_id WHERE {effective('d')} <= ? GROUP BY d.directed")
+    money_out = by_pool(f"SELECT directed, total(amount) FROM expense WHERE {effective()} <= ? "
                         "GROUP BY directed")
     batches = {True: 0, False: 0}
     for pool, count in database.execute_sql(
-            "SELECT directed, count(*) FROM donation WHERE NOT is_money AND date <= ? AND "
-            "reverses_id IS NULL AND id NOT IN (SELECT reverses_id FROM donation WHERE "
-            "reverses_id IS NOT NULL) GROUP BY directed", [day]).fetchall():
-        batches[bool(pool)] = count
+            "SELECT directed, total(CASE WHEN reverses_id IS NULL THEN 1 ELSE -1 END) "
+            f"FROM donation WHERE NOT is_money AND {effective()} <= ? GROUP BY directed",
+            [day]).fetchall():
+        batches[bool(pool)] = int(count)
     out = {True: Decimal(0), False: Decimal(0)}
     for item_id, handed in database.execute_sql(
-            "SELECT item_id, total(quantity) FROM distribution WHERE date <= ? GROUP BY item_id",
-            [day]).fetchall():
+            f"SELECT item_id, total(quantity) FROM distribution WHERE {effective()} <= ? "
+            "GROUP BY item_id", [day]).fetchall():
         received = database.execute_sql(
             "SELECT d.directed, total(l.quantity), total(l.value) FROM donation_item l "
-            "JOIN donation d ON d.id = l.donation_id WHERE l.item_id = ? AND d.date <= ? "
-            "GROUP BY d.directed", [item_id, day]).fetchall()
+            f"JOIN donation d ON d.id = l.donation_id WHERE l.item_id = ? AND {effective('d')} "
+            "<= ? GROUP BY d.directed", [item_id, day]).fetchall()
         all_qty = sum(q for _p, q, _v in received)
         for pool, qty, value in received:
             if all_qty > 0 and qty > 0:

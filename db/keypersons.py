@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from db import clock
 from db.database import database
 from db.models import (
     KEY_CATEGORIES,
@@ -151,6 +152,7 @@ def release(measure_id: int, day: dt.date, reason: str = "") -> Measure:
     if day < measure.planned_end and not reason:
         raise Invalid(f"提前解除（计划{measure.planned_end:%Y-%m-%d}）须填写原因")
     measure.released_on = day
+    measure.release_recorded_at = clock.now()
     measure.release_reason = reason
     measure.save()
     return measure

@@ -26,7 +26,14 @@ from peewee import (
     TextField,
 )
 
+from db import clock
+from db.clock import shift_span
 from db.database import database
+
+
+def _recorded_now() -> dt.datetime:
+    """When an entry is recorded, on the township's clock."""
+    return clock.now()
 
 
 class BaseModel(Model):
@@ -181,6 +188,7 @@ class Measure(Record):
     start_date = DateField(index=True)
     planned_end = DateField(index=True)
     released_on = DateField(null=True, index=True)
+    release_recorded_at = DateTimeField(null=True)  # when the release was entered
     release_reason = CharField(default="")
     previous_end = DateField(null=True)
     change_reason = CharField(default="")
@@ -333,9 +341,17 @@ class Shift(Record):
     date = DateField()
     slot = ForeignKeyField(ShiftSlot, backref="shifts", on_delete="CASCADE")
     headcount = IntegerField()
+    hours = FloatField()  # the slot's length when the shift was made; worked hours keep it
+    ends_at = DateTimeField(null=True)  # filled on save; NULL only if never saved
 
     class Meta:
         indexes = ((("checkpoint", "date", "slot"), True), (("date", "slot"), False))
+
+    def save(self, force_insert: bool = False, only: Any = None) -> int:
+        if self.hours is None or self.ends_at is None:
+            day = self.date if isinstance(self.date, dt.date) else dt.date.fromisoformat(self.date)
+            self.hours, self.ends_at = shift_span(day, self.slot.start, self.slot.end)
+        return super().save(force_insert=force_insert, only=only)
 
 
 class Assignment(Record):
@@ -396,6 +412,7 @@ class Donation(Record):
     handled_by = CharField(default="")
     notes = TextField(default="")
     reverses = ForeignKeyField("self", null=True, backref="reversals")
+    recorded_at = DateTimeField(default=_recorded_now, null=True)  # NULL: entered before eprc kept it
 
 
 class Item(Record):
@@ -429,6 +446,7 @@ class Distribution(Record):
     handled_by = CharField(default="")
     notes = CharField(default="")
     reverses = ForeignKeyField("self", null=True, backref="reversals")
+    recorded_at = DateTimeField(default=_recorded_now, null=True)
 
 
 class Expense(Record):
@@ -441,6 +459,7 @@ class Expense(Record):
     payee = CharField(default="")
     handled_by = CharField(default="")
     reverses = ForeignKeyField("self", null=True, backref="reversals")
+    recorded_at = DateTimeField(default=_recorded_now, null=True)
 
 
 # --- reports ----------------------------------------------------------------------------------

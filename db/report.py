@@ -1,6 +1,12 @@
 """The daily report (疫情防控工作日报表, 一日一报告): numbers computed from the file for one day,
 frozen as a snapshot when the report is exported or sent, so later edits never change a report
-that went upward; a re-send is marked 更正."""
+that went upward; a re-send is marked 更正.
+
+Every report is computed as of a moment: 24:00 of its day, or the moment it was frozen if that
+came earlier (its heading then says so). Records count as they stood then: a call, a release or
+a reversal entered later belongs to the day it was entered, never to an earlier report; a pushed
+row not verified by then stays 未核查 (and overdue past its deadline) in every report until it is.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from db import clock
 from db.database import database
+from db.donations import effective
 from db.models import KEY_CATEGORIES, MEASURE_KINDS, ReportSnapshot
 from db.settings import fever_threshold, get_setting
+from db.staff import volunteer_hours
 
 Table = dict[str, object]  # {"title", "columns": [...], "rows": [[label, *values], ...]}
 
@@ -19,70 +28,110 @@ def _one(sql: str, params: list[object]) -> float:
     return database.execute_sql(sql, params).fetchone()[0] or 0
 
 
-def _key_persons(day: str) -> Table:
+def report_moment(day: dt.date, now: dt.datetime | None = None) -> dt.datetime:
+    """The moment a report of ``day`` made at ``now`` speaks for: 24:00 of the day, or ``now``
+    while the day is not over."""
+    return min(now or clock.now(), clock.day_end(day))
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.isoformat(sep=" ")
+
+
+# The day a release counts on: its date, or the day it was entered if that was later. A release
+# counts at a moment only once entered.
+RELEASED = ("(CASE WHEN m.release_recorded_at IS NULL THEN m.released_on "
+            "ELSE max(m.released_on, substr(m.release_recorded_at, 1, 10)) END)")
+
+
+def _released_by(day: str, moment: str) -> str:
+    """SQL: measure ``m`` released as the report of ``day`` at ``moment`` knows it."""
+    return (f"(m.released_on IS NOT NULL AND {RELEASED} <= '{day}' AND "
+            f"(m.release_recorded_at IS NULL OR m.release_recorded_at <= '{moment}'))")
+
+
+def _key_persons(day: str, moment: str) -> Table:
+    released_by = _released_by(day, moment)
+    open_on = f"m.start_date <= ? AND NOT {released_by}"
     rows = []
     for category in KEY_CATEGORIES:
         new = _one("SELECT count(*) FROM key_person WHERE category = ? AND found_on = ?",
                    [category, day])
         released = _one(
             "SELECT count(DISTINCT k.id) FROM measure m JOIN key_person k ON k.id = m.person_id "
-            "WHERE k.category = ? AND m.released_on = ? AND NOT EXISTS (SELECT 1 FROM measure "
-            "n WHERE n.person_id = k.id AND n.start_date <= ? AND (n.released_on IS NULL OR "
-            "n.released_on > ?))", [category, day, day, day])
+            f"WHERE k.category = ? AND {released_by} AND {RELEASED} = ? AND NOT EXISTS "
+            f"(SELECT 1 FROM measure m WHERE m.person_id = k.id AND {open_on})",
+            [category, day, day])
         current = _one(
             "SELECT count(DISTINCT k.id) FROM measure m JOIN key_person k ON k.id = m.person_id "
-            "WHERE k.category = ? AND m.start_date <= ? AND (m.released_on IS NULL OR "
-            "m.released_on > ?)", [category, day, day])
+            f"WHERE k.category = ? AND {open_on}", [category, day])
+        overdue = _one(
+            "SELECT count(DISTINCT k.id) FROM measure m JOIN key_person k ON k.id = m.person_id "
+            f"WHERE k.category = ? AND {open_on} AND m.planned_end < ?", [category, day, day])
         total = _one("SELECT count(*) FROM key_person WHERE category = ? AND found_on <= ?",
                      [category, day])
-        rows.append([category, int(new), int(released), int(current), int(total)])
-    rows.append(["合计", *[sum(r[i] for r in rows) for i in range(1, 5)]])
-    return {"title": "一、重点人员", "columns": ["类别", "当日新增", "当日解除", "现管控", "累计"],
+        rows.append([category, int(new), int(released), int(current), int(overdue), int(total)])
+    rows.append(["合计", *[sum(r[i] for r in rows) for i in range(1, 6)]])
+    return {"title": "一、重点人员",
+            "columns": ["类别", "当日新增", "当日解除", "现管控", "其中逾期未解除", "累计"],
             "rows": rows}
 
 
-def _measures(day: str) -> Table:
+def _measures(day: str, moment: str) -> Table:
+    released_by = _released_by(day, moment)
     rows = []
     for kind in MEASURE_KINDS:
         rows.append([kind,
                      int(_one("SELECT count(*) FROM measure WHERE kind = ? AND start_date = ?",
                               [kind, day])),
-                     int(_one("SELECT count(*) FROM measure WHERE kind = ? AND released_on = ?",
-                              [kind, day])),
-                     int(_one("SELECT count(*) FROM measure WHERE kind = ? AND start_date <= ? "
-                              "AND (released_on IS NULL OR released_on > ?)", [kind, day, day]))])
+                     int(_one(f"SELECT count(*) FROM measure m WHERE kind = ? AND {released_by} "
+                              f"AND {RELEASED} = ?", [kind, day])),
+                     int(_one(f"SELECT count(*) FROM measure m WHERE kind = ? AND start_date <= ? "
+                              f"AND NOT {released_by}", [kind, day]))])
     rows.append(["合计", *[sum(r[i] for r in rows) for i in range(1, 4)]])
     return {"title": "二、管控措施", "columns": ["措施", "当日新增", "当日解除", "在管"],
             "rows": rows}
 
 
-def _pushed(day: str) -> Table:
-    where = "batch_id IN (SELECT id FROM pushed_batch WHERE date(received_at) = ?)"
+def _pushed(day: str, moment: str) -> Table:
+    # a row counts as verified at the moment of its call (rows that came with a result: when
+    # their batch arrived); 当日 columns are the day's arrivals and the day's calls
+    called = ("(r.result != '' AND coalesce(r.verified_at, b.received_at) <= :moment)")
+    at = "coalesce(r.verified_at, b.received_at)"
+    base = ("SELECT count(*) FROM pushed_row r JOIN pushed_batch b ON b.id = r.batch_id "
+            "WHERE b.received_at <= :moment")
+    params = {"day": day, "moment": moment}
 
-    def count(extra: str = "") -> int:
-        return int(_one(f"SELECT count(*) FROM pushed_row WHERE {where}{extra}", [day]))
+    def count(extra: str) -> int:
+        return int(database.execute_sql(f"{base} AND {extra}", params).fetchone()[0] or 0)
 
-    received = count()
-    done = count(" AND result != ''")
-    inside = count(" AND ((result LIKE '%在辖区%' AND result NOT LIKE '%不在辖区%') "
-                   "OR result = '前期已排查')")
-    outside = count(" AND result = '不在辖区居住'")
-    unreachable = count(" AND result = '无法联系'")
+    today_calls = f"{called} AND date({at}) = :day"
+    received = count("date(b.received_at) = :day")
+    done = count(today_calls)
+    inside = count(f"{today_calls} AND ((r.result LIKE '%在辖区%' AND r.result NOT LIKE "
+                   "'%不在辖区%') OR r.result = '前期已排查')")
+    outside = count(f"{today_calls} AND r.result = '不在辖区居住'")
+    unreachable = count(f"{today_calls} AND r.result = '无法联系'")
+    open_rows = count(f"NOT {called}")
+    overdue = count(f"NOT {called} AND b.deadline < :moment")
     return {"title": "三、大数据推送核查",
             "columns": ["项目", "当日接收", "已核查", "在辖区", "不在辖区", "无法联系", "其他",
-                        "未核查"],
+                        "未核查", "其中逾期"],
             "rows": [["人数", received, done, inside, outside, unreachable,
-                      done - inside - outside - unreachable, received - done]]}
+                      done - inside - outside - unreachable, open_rows, overdue]]}
 
 
 def _checkpoints(day: str) -> Table:
-    open_count = int(_one(
-        "SELECT count(*) FROM checkpoint WHERE (active_from IS NULL OR active_from <= ?) AND "
-        "(active_to IS NULL OR active_to >= ?)", [day, day]))
+    open_on = ("(c.active_from IS NULL OR c.active_from <= :day) AND "
+               "(c.active_to IS NULL OR c.active_to >= :day)")
+    params = {"day": day}
+    open_count = int(database.execute_sql(
+        f"SELECT count(*) FROM checkpoint c WHERE {open_on}", params).fetchone()[0])
     slots = database.execute_sql(
-        "SELECT s.name, count(a.id) FROM shift_slot s LEFT JOIN shift h ON h.slot_id = s.id "
-        "AND h.date = ? LEFT JOIN assignment a ON a.shift_id = h.id GROUP BY s.id "
-        "ORDER BY s.sort", [day]).fetchall()
+        "SELECT s.name, count(a.id) FROM shift_slot s LEFT JOIN (shift h JOIN checkpoint c "
+        f"ON c.id = h.checkpoint_id AND {open_on}) ON h.slot_id = s.id AND h.date = :day "
+        "LEFT JOIN assignment a ON a.shift_id = h.id GROUP BY s.id ORDER BY s.sort",
+        params).fetchall()
     next_day = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
     window = "at >= ? AND at < ?"
     passages = int(_one(f"SELECT count(*) FROM gate_passage WHERE {window}", [day, next_day]))
@@ -96,48 +145,46 @@ def _checkpoints(day: str) -> Table:
             "rows": [["数量", open_count, *[n for _, n in slots], passages, vehicles, fever]]}
 
 
-def _volunteers(day: str) -> Table:
-    on_duty = int(_one(
-        "SELECT count(DISTINCT s.id) FROM staff s WHERE s.is_volunteer AND (EXISTS (SELECT 1 "
-        "FROM assignment a JOIN shift h ON h.id = a.shift_id WHERE a.staff_id = s.id AND "
-        "h.date = ?) OR EXISTS (SELECT 1 FROM service_record r WHERE r.staff_id = s.id AND "
-        "r.date = ?))", [day, day]))
-    shift_hours = _one(
-        "SELECT count(*) * 8 FROM assignment a JOIN shift h ON h.id = a.shift_id JOIN staff s "
-        "ON s.id = a.staff_id WHERE s.is_volunteer AND h.date = ?", [day])
-    service_hours = _one("SELECT total(hours) FROM service_record WHERE date = ?", [day])
+def _volunteers(day: dt.date, moment: dt.datetime) -> Table:
+    hours = volunteer_hours(moment, day)
     return {"title": "五、志愿服务", "columns": ["项目", "在岗志愿者", "服务时长（小时）"],
-            "rows": [["人数/时长", on_duty, round(float(shift_hours + service_hours), 1)]]}
+            "rows": [["人数/时长", len(hours), round(sum(hours.values()), 1)]]}
 
 
-def _donations(day: str) -> Table:
-    def money(op: str) -> float:
-        return round(_one(f"SELECT total(amount) FROM donation WHERE is_money AND date {op} ?",
-                          [day]), 2)
+def _donations(day: str, moment: str) -> Table:
+    """当日 gifts and hand-outs, 当日冲销 apart, and 累计 net of every reversal counted by then."""
+    params = {"day": day, "moment": moment}
+    seen = "(reverses_id IS NULL OR recorded_at IS NULL OR recorded_at <= :moment)"
 
-    def goods(op: str) -> tuple[int, float]:
-        batches = _one(f"SELECT count(*) FROM donation WHERE NOT is_money AND date {op} ? AND "
-                       "reverses_id IS NULL", [day])
-        value = _one("SELECT total(l.value) FROM donation_item l JOIN donation d ON "
-                     f"d.id = l.donation_id WHERE d.date {op} ?", [day])
-        return int(batches), round(value, 2)
+    def figures(where: str) -> list[float]:
+        """捐款, 物资批, 物资折合, 发放次 of the entries ``where`` picks (a reversal negative)."""
+        money, batches = database.execute_sql(
+            "SELECT total(CASE WHEN is_money THEN amount END), total(CASE WHEN NOT is_money "
+            "THEN (CASE WHEN reverses_id IS NULL THEN 1 ELSE -1 END) END) FROM donation "
+            f"WHERE {seen} AND {where}", params).fetchone()
+        value = database.execute_sql(
+            "SELECT total(l.value) FROM donation_item l JOIN donation ON donation.id = "
+            f"l.donation_id WHERE {seen} AND {where}", params).fetchone()[0]
+        handed = database.execute_sql(
+            "SELECT total(CASE WHEN reverses_id IS NULL THEN 1 ELSE -1 END) FROM distribution "
+            f"WHERE {seen} AND {where}", params).fetchone()[0]
+        return [round(money, 2), int(batches), round(value, 2), int(handed)]
 
-    def handed(op: str) -> int:
-        return int(_one(f"SELECT count(*) FROM distribution WHERE date {op} ? AND "
-                        "reverses_id IS NULL", [day]))
-
-    today_goods, total_goods = goods("="), goods("<=")
+    received = figures("reverses_id IS NULL AND date = :day")
+    reversed_ = [abs(v) for v in figures(f"reverses_id IS NOT NULL AND {effective()} = :day")]
+    total = figures(f"{effective()} <= :day")
     return {"title": "六、捐赠款物",
             "columns": ["时段", "捐款（元）", "物资（批）", "物资折合（元）", "发放（次）"],
-            "rows": [["当日", money("="), today_goods[0], today_goods[1], handed("=")],
-                     ["累计", money("<="), total_goods[0], total_goods[1], handed("<=")]]}
+            "rows": [["当日", *received], ["当日冲销", *reversed_], ["累计", *total]]}
 
 
-def daily_numbers(day: dt.date) -> list[Table]:
-    """Every section of the daily report for ``day``, computed now."""
-    d = day.isoformat()
-    return [_key_persons(d), _measures(d), _pushed(d), _checkpoints(d), _volunteers(d),
-            _donations(d)]
+def daily_numbers(day: dt.date, as_of: dt.datetime | None = None) -> list[Table]:
+    """Every section of the daily report for ``day`` as of ``as_of`` (default: 24:00 of the
+    day, or now while the day is not over)."""
+    moment = report_moment(day) if as_of is None else min(as_of, clock.day_end(day))
+    d, m = day.isoformat(), _stamp(moment)
+    return [_key_persons(d, m), _measures(d, m), _pushed(d, m), _checkpoints(d),
+            _volunteers(day, moment), _donations(d, m)]
 
 
 @dataclass(frozen=True)
@@ -147,6 +194,22 @@ class DailyReport:
     note: str
     frozen_at: dt.datetime | None  # when the numbers were frozen (sent), None when live
     correction: bool
+    as_of: dt.datetime  # the moment the numbers speak for
+
+    @property
+    def as_of_text(self) -> str:
+        """截至当日24时, or the moment (截至4月11日13时05分) when frozen before the day ended."""
+        if self.as_of >= clock.day_end(self.day):
+            return "截至当日24时"
+        return f"截至{self.as_of.month}月{self.as_of.day}日{self.as_of:%H时%M分}"
+
+
+def _from_snapshot(day: dt.date, snapshot: ReportSnapshot) -> DailyReport:
+    data = json.loads(snapshot.numbers)
+    as_of = (dt.datetime.fromisoformat(data["as_of"]) if "as_of" in data
+             else clock.day_end(day))
+    return DailyReport(day, data["sections"], data["note"], snapshot.sent_at,
+                       snapshot.correction, as_of)
 
 
 def daily_report(day: dt.date) -> DailyReport:
@@ -154,28 +217,32 @@ def daily_report(day: dt.date) -> DailyReport:
     snapshot = (ReportSnapshot.select().where(ReportSnapshot.date == day)
                 .order_by(ReportSnapshot.id.desc()).first())
     if snapshot is not None:
-        data = json.loads(snapshot.numbers)
-        return DailyReport(day, data["sections"], data["note"], snapshot.sent_at,
-                           snapshot.correction)
-    return DailyReport(day, daily_numbers(day), get_setting("report_note"), None, False)
+        return _from_snapshot(day, snapshot)
+    moment = report_moment(day)
+    return DailyReport(day, daily_numbers(day, moment), get_setting("report_note"), None, False,
+                       moment)
 
 
 def freeze_report(day: dt.date, note: str | None = None) -> DailyReport:
-    """Store the day's numbers as sent. Sending again with the same numbers reuses the snapshot;
-    with different numbers it is a correction (更正)."""
+    """Store the day's numbers as sent, as of now (or 24:00 of the day once it is over).
+    Sending again with the same numbers reuses the snapshot; with different numbers it is a
+    correction (更正)."""
     with database.atomic():
         latest = (ReportSnapshot.select().where(ReportSnapshot.date == day)
                   .order_by(ReportSnapshot.id.desc()).first())
         text = get_setting("report_note") if note is None else note
-        numbers = json.dumps({"sections": daily_numbers(day), "note": text}, ensure_ascii=False)
-        if latest is not None and latest.numbers == numbers:
-            return DailyReport(day, json.loads(numbers)["sections"], text, latest.sent_at,
-                               latest.correction)
-        snapshot = ReportSnapshot.create(date=day, correction=latest is not None,
+        now = clock.now()
+        moment = report_moment(day, now)
+        sections = daily_numbers(day, moment)
+        if latest is not None:
+            data = json.loads(latest.numbers)
+            if (data["sections"], data["note"]) == (json.loads(json.dumps(sections)), text):
+                return _from_snapshot(day, latest)
+        numbers = json.dumps({"sections": sections, "note": text, "as_of": _stamp(moment)},
+                             ensure_ascii=False)
+        snapshot = ReportSnapshot.create(date=day, sent_at=now, correction=latest is not None,
                                          numbers=numbers)
-        earlier = latest is not None
-    return DailyReport(day, json.loads(snapshot.numbers)["sections"], text, snapshot.sent_at,
-                       earlier)
+    return _from_snapshot(day, snapshot)
 
 
 def sent_today(day: dt.date) -> bool:

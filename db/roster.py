@@ -16,7 +16,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from db import clock
 from db.audit import log_change
+from db.clock import shift_span
 from db.database import database
 from db.models import (
     Area,
@@ -87,16 +89,24 @@ def ensure_slots() -> list[ShiftSlot]:
     return slots
 
 
+def _span_sql(start: str, end: str) -> tuple[float, str]:
+    """(hours, SQLite modifier from a shift's date to its end) of a slot."""
+    hours, ends = shift_span(dt.date(2000, 1, 1), start, end)
+    return hours, f"+{int((ends - dt.datetime(2000, 1, 1)).total_seconds() // 60)} minutes"
+
+
 def apply_slots(slots: list[tuple[str, str]]) -> None:
-    """Bring the stored slots in line with a changed 班次 setting. New times apply to every
-    shift of each slot (the 1st slot stays the 1st); the number of slots can only change
-    while no shift has been made yet, since each shift and its people belong to a slot."""
+    """Bring the stored slots in line with a changed 班次 setting. New times apply to the
+    shifts of each slot that have not started yet (the 1st slot stays the 1st); a shift
+    already begun or worked keeps the length and end it had. The number of slots can only
+    change while no shift has been made yet, since each shift and its people belong to a slot."""
     current = list(ShiftSlot.select().order_by(ShiftSlot.sort, ShiftSlot.id))
     if not current:
         return
     if len(current) != len(slots) and (shifts := Shift.select().count()):
         raise Invalid(f"已有{shifts}个排班班次按现在的{len(current)}个班次排定，班次数不能改为"
                       f"{len(slots)}个；可以只改各班次的时间")
+    moment = clock.now().isoformat(sep=" ")
     with database.atomic():
         for n, (start, end) in enumerate(slots):
             slot = current[n] if n < len(current) else ShiftSlot(sort=n)
@@ -104,6 +114,11 @@ def apply_slots(slots: list[tuple[str, str]]) -> None:
                 slot.name, slot.start, slot.end = f"{start}-{end}", start, end
                 slot.is_night = _is_night(start, end)
                 slot.save()
+                hours, modifier = _span_sql(start, end)
+                database.execute_sql(
+                    "UPDATE shift SET hours = ?, ends_at = datetime(date, ?) WHERE slot_id = ? "
+                    "AND datetime(ends_at, '-' || CAST(round(hours * 60) AS INTEGER) || "
+                    "' minutes') > ?", [hours, modifier, slot.id, moment])
         for slot in current[len(slots):]:  # no shift uses them (checked above)
             log_change("删除", ShiftSlot, slot.id, raw_row(ShiftSlot, slot.id), None)
             ShiftSlot.delete().where(ShiftSlot.id == slot.id).execute()
@@ -151,6 +166,12 @@ class PlanResult:
         return head + (f"；{len(self.gaps)} 个班次未排满" if self.gaps else "；全部排满")
 
 
+def _open(cp: Checkpoint, day: dt.date) -> bool:
+    """Whether a checkpoint is in service on ``day`` (between its 启用 and 停用 dates)."""
+    return (cp.active_from is None or cp.active_from <= day) and (
+        cp.active_to is None or cp.active_to >= day)
+
+
 def create_shifts(start: dt.date, end: dt.date, checkpoint_id: int | None = None) -> int:
     """Make the missing shifts of active checkpoints in a period; returns how many were made."""
     slots = ensure_slots()
@@ -164,17 +185,17 @@ def create_shifts(start: dt.date, end: dt.date, checkpoint_id: int | None = None
     for cp in query:
         day = start
         while day <= end:
-            active = (cp.active_from is None or cp.active_from <= day) and (
-                cp.active_to is None or cp.active_to >= day)
             for slot in slots:
-                if active and (cp.id, day.isoformat(), slot.id) not in existing:
+                if _open(cp, day) and (cp.id, day.isoformat(), slot.id) not in existing:
+                    hours, ends_at = shift_span(day, slot.start, slot.end)
                     rows.append((cp.id, day.isoformat(), slot.id,
-                                 cp.staff_per_shift + slot.extra_staff))
+                                 cp.staff_per_shift + slot.extra_staff, hours,
+                                 ends_at.isoformat(sep=" ")))
             day += dt.timedelta(days=1)
     if rows:
         database.cursor().executemany(
-            "INSERT INTO shift (checkpoint_id, date, slot_id, headcount) VALUES (?, ?, ?, ?)",
-            rows)
+            "INSERT INTO shift (checkpoint_id, date, slot_id, headcount, hours, ends_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)", rows)
     return len(rows)
 
 
@@ -280,7 +301,8 @@ def plan(start: dt.date, end: dt.date, checkpoint_id: int | None = None,
         shifts = {s.id: s for s in Shift.select().where(Shift.date.between(
             start - dt.timedelta(days=7), end + dt.timedelta(days=1)))}
         in_period = {sid for sid, s in shifts.items() if start <= s.date <= end and (
-            checkpoint_id is None or s.checkpoint_id == checkpoint_id)}
+            checkpoint_id is None or s.checkpoint_id == checkpoint_id)
+            and _open(checkpoints[s.checkpoint_id], s.date)}
         seats: dict[int, list[Assignment]] = defaultdict(list)
         drop: list[int] = []
         for a in existing:
@@ -437,6 +459,64 @@ def find_staff(text: str, limit: int = 20) -> list[Staff]:
     return list(query.order_by(Staff.name).limit(limit))
 
 
+# --- shifts that can no longer be stood ------------------------------------------------------
+
+
+@dataclass
+class Withdrawal:
+    """Future shifts at a checkpoint out of service, and future places of people no longer
+    active or marked 不可值班 for them."""
+
+    shifts: list[int] = field(default_factory=list)
+    assignments: list[int] = field(default_factory=list)
+
+    def text(self) -> str:
+        return f"{len(self.shifts)} 个班次（卡口已停用）、{len(self.assignments)} 人次"
+
+
+def future_conflicts(since: dt.date | None = None, checkpoint_id: int | None = None,
+                     staff_id: int | None = None) -> Withdrawal:
+    """What closing a checkpoint, a person leaving or 不可值班 dates have left on the roster
+    from ``since`` (default today) on; limited to one checkpoint or one person if given."""
+    since = since or clock.today()
+    found = Withdrawal()
+    checkpoints = {c.id: c for c in Checkpoint.select()}
+    staff = {s.id: s for s in Staff.select()}
+    last = database.execute_sql("SELECT max(date) FROM shift").fetchone()[0]
+    rules = _unavailable(since, dt.date.fromisoformat(str(last)[:10]) if last else since)
+    closed: set[int] = set()
+    for shift_id, cp_id, date in database.execute_sql(
+            "SELECT id, checkpoint_id, date FROM shift WHERE date >= ?",
+            [since.isoformat()]).fetchall():
+        day = dt.date.fromisoformat(str(date)[:10])
+        if (checkpoint_id is None or cp_id == checkpoint_id) and not _open(checkpoints[cp_id], day):
+            closed.add(shift_id)
+    found.shifts = sorted(closed)
+    for aid, shift_id, person, date, slot_id, cp_id in database.execute_sql(
+            "SELECT a.id, a.shift_id, a.staff_id, h.date, h.slot_id, h.checkpoint_id "
+            "FROM assignment a JOIN shift h ON h.id = a.shift_id WHERE h.date >= ?",
+            [since.isoformat()]).fetchall():
+        day = dt.date.fromisoformat(str(date)[:10])
+        if shift_id in closed or ((staff_id is None or person == staff_id) and (
+                checkpoint_id is None or cp_id == checkpoint_id) and (
+                not staff[person].active or _blocked(rules.get(person, []), day, slot_id))):
+            found.assignments.append(aid)
+    return found
+
+
+def withdraw_future(since: dt.date | None = None, checkpoint_id: int | None = None,
+                    staff_id: int | None = None) -> Withdrawal:
+    """Remove what :func:`future_conflicts` finds, in one transaction, each row audited."""
+    with database.atomic():
+        found = future_conflicts(since, checkpoint_id, staff_id)
+        for model, ids in ((Assignment, found.assignments), (Shift, found.shifts)):
+            for row_id in ids:
+                log_change("删除", model, row_id, raw_row(model, row_id), None)
+            for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+                model.delete().where(model.id.in_(chunk)).execute()
+    return found
+
+
 # --- checking ----------------------------------------------------------------------------------
 
 
@@ -446,74 +526,119 @@ class CheckResult:
     double_bookings: int = 0
     back_to_back: int = 0
     over_max: int = 0
+    unavailable: int = 0
+    inactive: int = 0
+    closed: int = 0
     items: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.gaps or self.double_bookings or self.back_to_back or self.over_max)
+        return not (self.gaps or self.double_bookings or self.back_to_back or self.over_max
+                    or self.unavailable or self.inactive or self.closed)
 
     def as_dict(self) -> dict[str, object]:
         return {"gaps": self.gaps, "double_bookings": self.double_bookings,
                 "back_to_back": self.back_to_back, "over_max": self.over_max,
-                "items": self.items}
+                "unavailable": self.unavailable, "inactive": self.inactive,
+                "closed": self.closed, "items": self.items}
+
+    def text(self) -> str:
+        return (f"缺人 {self.gaps}，重复排班 {self.double_bookings}，连班 {self.back_to_back}，"
+                f"超过上限 {self.over_max}，不可值班 {self.unavailable}，人员已停用 "
+                f"{self.inactive}，卡口已停用 {self.closed}")
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
 
 
 def check_roster(start: dt.date, end: dt.date) -> CheckResult:
-    """Gaps, double bookings, back-to-back shifts and people over their weekly maximum.
+    """Every rule the planner keeps, checked on the shifts of a period: gaps and missing
+    leaders, double bookings, back-to-back shifts (one shift beyond each edge of the period
+    included), weekly maxima over whole weeks (Monday to Sunday, even where the period cuts
+    one), people on a shift they are marked 不可值班 for, staff no longer active, and shifts
+    at a checkpoint outside its 启用—停用 dates.
 
     Reads only (a read command): with no slots stored there are no shifts to check."""
     slots = stored_slots()
     if not slots:
         return CheckResult()
     cal = _Calendar(start, end, slots)
-    names = {s.id: s.name for s in Staff.select(Staff.id, Staff.name)}
+    staff = {s.id: s for s in Staff.select()}
     result = CheckResult()
-    shifts = list(Shift.select(Shift, Checkpoint).join(Checkpoint)
-                  .where(Shift.date.between(start, end)))
-    people: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    checkpoints = {c.id: c for c in Checkpoint.select()}
+    shifts = list(Shift.select().where(Shift.date.between(start, end)))
+    slot_names = {s.id: s.name for s in slots}
+    # assignments from the Monday of the first week to the Sunday of the last (and one shift
+    # beyond either edge, which these whole weeks or the day beside them hold)
+    first = min(_monday(start), start - dt.timedelta(days=1))
+    last = max(_monday(end) + dt.timedelta(days=6), end + dt.timedelta(days=1))
     count: dict[int, int] = defaultdict(int)
     leaders: dict[int, bool] = defaultdict(bool)
-    for shift_id, staff_id, leader, can_lead in database.execute_sql(
-            "SELECT a.shift_id, a.staff_id, a.is_leader, s.can_lead FROM assignment a "
-            "JOIN shift h ON h.id = a.shift_id JOIN staff s ON s.id = a.staff_id "
-            "WHERE h.date BETWEEN ? AND ?", [start.isoformat(), end.isoformat()]).fetchall():
-        count[shift_id] += 1
-        leaders[shift_id] |= bool(leader or can_lead)
-        people[staff_id].append((shift_id, 0))
-    by_id = {s.id: s for s in shifts}
-    slot_names = {s.id: s.name for s in slots}
+    times: dict[int, dict[int, list[tuple[int, dt.date, int]]]] = defaultdict(
+        lambda: defaultdict(list))
+    weeks: dict[int, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
+    in_period: list[tuple[int, int, dt.date, int, int]] = []
+    for shift_id, cp_id, date, slot_id, staff_id, leader in database.execute_sql(
+            "SELECT a.shift_id, h.checkpoint_id, h.date, h.slot_id, a.staff_id, a.is_leader "
+            "FROM assignment a JOIN shift h ON h.id = a.shift_id WHERE h.date BETWEEN ? AND ?",
+            [first.isoformat(), last.isoformat()]).fetchall():
+        day = dt.date.fromisoformat(str(date)[:10])
+        times[staff_id][cal.index(day, slot_id)].append((shift_id, day, slot_id))
+        weeks[staff_id][_week(day)] += 1
+        if start <= day <= end:
+            count[shift_id] += 1
+            leaders[shift_id] |= bool(leader or staff[staff_id].can_lead)
+            in_period.append((shift_id, cp_id, day, slot_id, staff_id))
+
+    def where(cp_id: int, day: dt.date, slot_id: int) -> str:
+        return f"{checkpoints[cp_id].name} {day:%m-%d} {slot_names[slot_id]}"
+
     for shift in sorted(shifts, key=lambda s: (s.date, cal.order[s.slot_id], s.checkpoint_id)):
+        cp = checkpoints[shift.checkpoint_id]
+        place = where(cp.id, shift.date, shift.slot_id)
+        if not _open(cp, shift.date):
+            if count[shift.id]:
+                result.closed += 1
+                result.items.append(f"卡口已停用：{place} 仍排有{count[shift.id]}人")
+            continue
         short = shift.headcount - count[shift.id]
-        where = f"{shift.checkpoint.name} {shift.date:%m-%d} {slot_names[shift.slot_id]}"
         if short > 0:
             result.gaps += 1
-            result.items.append(f"缺人：{where} 缺{short}人")
-        if shift.checkpoint.needs_leader and count[shift.id] and not leaders[shift.id]:
+            result.items.append(f"缺人：{place} 缺{short}人")
+        if cp.needs_leader and count[shift.id] and not leaders[shift.id]:
             result.gaps += 1
-            result.items.append(f"缺带班领导：{where}")
-    for staff_id, entries in people.items():
-        times: dict[int, int] = {}
-        weeks: dict[tuple[int, int], int] = defaultdict(int)
-        for shift_id, _ in entries:
-            shift = by_id[shift_id]
-            at = cal.index(shift.date, shift.slot_id)
-            if at in times:
-                result.double_bookings += 1
-                result.items.append(f"重复排班：{names[staff_id]} {shift.date:%m-%d} "
-                                    f"{slot_names[shift.slot_id]}")
-            times[at] = shift_id
-            weeks[_week(shift.date)] += 1
-        for at in sorted(times):
-            if at + 1 in times:
+            result.items.append(f"缺带班领导：{place}")
+    rules = _unavailable(start, end)
+    for _shift_id, cp_id, day, slot_id, staff_id in sorted(
+            in_period, key=lambda r: (r[2], cal.order[r[3]], r[1], r[4])):
+        person = staff[staff_id]
+        if not person.active:
+            result.inactive += 1
+            result.items.append(f"人员已停用：{person.name} {where(cp_id, day, slot_id)}")
+        if _blocked(rules.get(staff_id, []), day, slot_id):
+            result.unavailable += 1
+            result.items.append(f"不可值班：{person.name} {where(cp_id, day, slot_id)}")
+    for staff_id, by_time in times.items():
+        name = staff[staff_id].name
+        for at in sorted(by_time):
+            entries = by_time[at]
+            _sid, day, slot_id = entries[0]
+            touches = start <= day <= end
+            if len(entries) > 1 and touches:
+                result.double_bookings += len(entries) - 1
+                result.items.append(f"重复排班：{name} {day:%m-%d} {slot_names[slot_id]}")
+            after = by_time.get(at + 1)
+            if after and (touches or start <= after[0][1] <= end):
                 result.back_to_back += 1
-                shift = by_id[times[at]]
-                result.items.append(f"连班：{names[staff_id]} {shift.date:%m-%d} "
-                                    f"{slot_names[shift.slot_id]}起连续两个班次")
-        limit = Staff.get_by_id(staff_id).max_per_week
-        for week, n in weeks.items():
-            if n > limit:
+                result.items.append(f"连班：{name} {day:%m-%d} {slot_names[slot_id]}起连续两个班次")
+        limit = staff[staff_id].max_per_week
+        for week, n in sorted(weeks[staff_id].items()):
+            monday = dt.date.fromisocalendar(week[0], week[1], 1)
+            if n > limit and monday <= end and monday + dt.timedelta(days=6) >= start:
                 result.over_max += 1
-                result.items.append(f"超过每周上限：{names[staff_id]} 第{week[1]}周 {n}班（上限{limit}）")
+                result.items.append(f"超过每周上限：{name} 第{week[1]}周（{monday:%m-%d}起）"
+                                    f"{n}班（上限{limit}）")
     return result
 
 

@@ -15,6 +15,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "fever_threshold": ("37.3", "发热阈值（℃）"),
     "shift_slots": ("00:00-08:00,08:00-16:00,16:00-24:00", "卡口班次"),
     "report_deadline": ("13:00", "日报截止时间"),
+    "time_zone": ("Asia/Shanghai", "时区（日期与日界以此为准）"),
     "export_dir": ("", "导出文件夹"),
     "verify_hours": ("24", "推送核查时限（小时）"),
     "verify_results": ("已核实-在辖区,前期已排查,不在辖区居住,信息有误,超过排查期,无法联系",
@@ -97,6 +98,13 @@ def set_setting(key: str, value: str) -> None:
         value = f"{int(first)}+{int(then or 0)}"
     if key == "verify_results" and not [v for v in value.split(",") if v.strip()]:
         raise Invalid("核查结果选项不能为空")
+    if key == "time_zone":
+        from db.clock import check_zone
+
+        try:
+            value = check_zone(value).key
+        except ValueError:
+            raise Invalid(f"时区“{value}”无法识别，应写作 Asia/Shanghai 这样的形式") from None
     if key == "smtp.security" and value not in ("ssl", "starttls", "none"):
         raise Invalid("加密方式只能是 ssl、starttls 或 none")
     slots = None

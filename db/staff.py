@@ -120,7 +120,13 @@ def add_unavailability(staff_id: int, start: dt.date | None, end: dt.date | None
                                  slot=slot, reason=normalize_text(reason))
 
 
+# A service record about standing at a checkpoint, on a day the person was rostered there,
+# is that same shift: its hours come from the roster, never twice.
+GUARD_WORK = "%值守%"
+
+
 def add_service(staff_id: int, day: dt.date, hours: object, what: str) -> ServiceRecord:
+    """A volunteer's service outside the roster (物资配送, 入户摸排 …), with its hours."""
     text = normalize_text(hours)
     try:
         value = Decimal(text).quantize(Decimal("0.1"))
@@ -128,9 +134,43 @@ def add_service(staff_id: int, day: dt.date, hours: object, what: str) -> Servic
         raise Invalid(f"服务时长“{text}”不是数字") from None
     if not 0 < value <= 24:
         raise Invalid("服务时长应在0—24小时之间")
-    if not normalize_text(what):
+    what = normalize_text(what)
+    if not what:
         raise Invalid("请填写服务内容")
-    return ServiceRecord.create(staff=staff_id, date=day, hours=value, what=normalize_text(what))
+    if "值守" in what and database.execute_sql(
+            "SELECT 1 FROM assignment a JOIN shift h ON h.id = a.shift_id "
+            "WHERE a.staff_id = ? AND h.date = ?", [staff_id, day.isoformat()]).fetchone():
+        raise Invalid(f"{day:%Y-%m-%d}已排该人卡口值守班次，值守时长按排班自动计入，不必另记")
+    return ServiceRecord.create(staff=staff_id, date=day, hours=value, what=what)
+
+
+def volunteer_hours(until: dt.datetime, day: dt.date | None = None) -> dict[int, float]:
+    """Hours each volunteer served, as of the moment ``until``: rostered shifts that had
+    ended by then, at the length stored with each shift, plus service records that are not
+    one of those shifts; a shift at a checkpoint out of service that day was not stood. With
+    ``day``, only that day's service: shifts ending within it
+    (a night shift counts on the day it ends) and records dated on it.
+    Staff who are not volunteers (民警, 下沉干部 …) never count."""
+    moment = until.isoformat(sep=" ")
+    if day is None:
+        shifts, records = "h.ends_at <= ?", "r.date <= ?"
+        params = [moment, (until - dt.timedelta(seconds=1)).date().isoformat()]
+    else:
+        shifts, records = "h.ends_at > ? AND h.ends_at <= ?", "r.date = ?"
+        start = dt.datetime.combine(day, dt.time()).isoformat(sep=" ")
+        params = [start, moment, day.isoformat()]
+    rows = database.execute_sql(
+        "SELECT staff_id, total(hours) FROM ("
+        "SELECT a.staff_id, h.hours FROM assignment a JOIN shift h ON h.id = a.shift_id "
+        "JOIN staff s ON s.id = a.staff_id JOIN checkpoint c ON c.id = h.checkpoint_id "
+        f"WHERE s.is_volunteer AND {shifts} AND (c.active_from IS NULL OR c.active_from <= "
+        "h.date) AND (c.active_to IS NULL OR c.active_to >= h.date) "
+        "UNION ALL SELECT r.staff_id, r.hours FROM service_record r JOIN staff s "
+        f"ON s.id = r.staff_id WHERE s.is_volunteer AND {records} AND NOT (r.what LIKE ? "
+        "AND EXISTS (SELECT 1 FROM assignment a JOIN shift h ON h.id = a.shift_id "
+        "WHERE a.staff_id = r.staff_id AND h.date = r.date))) GROUP BY staff_id",
+        [*params, GUARD_WORK]).fetchall()
+    return {staff_id: round(hours, 2) for staff_id, hours in rows if hours}
 
 
 def adjust_points(staff_id: int, delta: object, reason: str) -> Staff:

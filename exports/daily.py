@@ -24,7 +24,7 @@ def write_daily(path: Path, report: DailyReport) -> Path:
     title = f"{township()}疫情防控工作日报表" + ("（更正）" if report.correction else "")
     sheet = Report(
         title=title, columns=[Column("", 11)] * WIDTH, unit_line=unit_line(),
-        date_line=f"报告日期：{cn_date(report.day)}（截至当日24时）", signoff=signoff(),
+        date_line=f"报告日期：{cn_date(report.day)}（{report.as_of_text}）", signoff=signoff(),
         show_header=False, landscape=False)
     wb = new_workbook()
     writer = SheetWriter(wb, "日报", sheet)

@@ -116,7 +116,7 @@ def _mask_person(name: str) -> str:
 
 def notice_lines(t: Totals, until: dt.date) -> list[str]:
     """The figures of the notice, 定向 and 非定向 apart."""
-    lines = [f"截至{cn_date(until)}18时，我镇共接收社会捐赠款物情况如下："]
+    lines = [f"截至{cn_date(until)}24时，我镇共接收社会捐赠款物情况如下："]
 
     def pool(label: str, directed: bool) -> str:
         return (f"{label}：资金{t.money_in[directed]:,.2f}元；物资{t.goods_batches[directed]}批，"

@@ -7,11 +7,13 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
+from db import clock
 from db.database import database
 from db.gate import passages
 from db.models import Checkpoint, Staff
 from db.roster import ensure_slots
 from db.settings import township
+from db.staff import volunteer_hours
 from db.validate import Invalid, age_on, check_id
 from exports.office import date_line, signoff, unit_line
 from exports.sheet import Column, Report, SheetWriter, cn_date, cn_month_day, new_workbook, save_workbook
@@ -134,40 +136,16 @@ VOLUNTEER_COLUMNS = (
 )
 
 
-def _slot_hours() -> dict[int, float]:
-    hours = {}
-    for slot in ensure_slots():
-        start = int(slot.start[:2]) + int(slot.start[3:5]) / 60
-        end = int(slot.end[:2]) + int(slot.end[3:5]) / 60
-        hours[slot.id] = (end - start) % 24 or 24
-    return hours
-
-
-def volunteer_hours() -> dict[int, float]:
-    """Hours served per person: shifts stood (by slot length) plus service records."""
-    slot_hours = _slot_hours()
-    hours: dict[int, float] = defaultdict(float)
-    for staff_id, slot_id, count in database.execute_sql(
-            "SELECT a.staff_id, h.slot_id, count(*) FROM assignment a JOIN shift h "
-            "ON h.id = a.shift_id WHERE h.date <= date('now', 'localtime') "
-            "GROUP BY a.staff_id, h.slot_id").fetchall():
-        hours[staff_id] += slot_hours.get(slot_id, 8) * count
-    for staff_id, total in database.execute_sql(
-            "SELECT staff_id, total(hours) FROM service_record GROUP BY staff_id").fetchall():
-        hours[staff_id] += total
-    return hours
-
-
 def export_volunteers(path: Path, day: dt.date | None = None) -> int:
-    """志愿者花名册 with hours served."""
-    day = day or dt.date.today()
+    """志愿者花名册 with hours served (worked by the end of ``day``, or by now)."""
+    day = day or clock.today()
     report = Report(title=f"{township()}疫情防控志愿者花名册", columns=VOLUNTEER_COLUMNS,
                     unit_line=unit_line(), date_line=date_line(day), signoff=signoff(),
                     font_size=10)
     wb = new_workbook()
     writer = SheetWriter(wb, "志愿者花名册", report)
     writer.begin()
-    hours = volunteer_hours()
+    hours = volunteer_hours(min(clock.now(), clock.day_end(day)))
     places: dict[int, str] = {}
     for staff_id, name in database.execute_sql(
             "SELECT a.staff_id, c.name FROM assignment a JOIN shift h ON h.id = a.shift_id "

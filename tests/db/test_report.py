@@ -32,7 +32,9 @@ def row(table: dict, label: str) -> list:
 
 
 @pytest.fixture
-def township(db_path: Path) -> None:
+def township(db_path: Path, fake_clock) -> None:
+    """Entered during DAY (the clock says 18:00); the tests then look at 09:00 the day after."""
+    fake_clock.at = dt.datetime.combine(DAY, dt.time(18))
     people = [register_resident(ResidentInput(f"人{n}", make_id("19900101", n)), address=f"{n}号")
               for n in range(1, 6)]
     # 密接 A found before, released today; 密接 B found today (集中隔离); 返乡 C found today (居家)
@@ -49,6 +51,8 @@ def township(db_path: Path) -> None:
                                 dt.datetime.combine(DAY, dt.time(9)))
     pushed.verify(batch.batch_id, 4, "已核实-在辖区")
     pushed.verify(batch.batch_id, 5, "不在辖区居住")
+    database.execute_sql("UPDATE pushed_row SET verified_at = ? WHERE verified_at IS NOT NULL",
+                         [dt.datetime.combine(DAY, dt.time(10))])  # phoned that morning
     # one checkpoint, two slots staffed today with 2 and 1 people; 3 passages, 1 fever refusal
     slots = [ShiftSlot.create(name=n, start=s, end=e, sort=i) for i, (n, s, e) in
              enumerate((("白班", "08:00", "20:00"), ("夜班", "20:00", "08:00")))]
@@ -70,30 +74,34 @@ def township(db_path: Path) -> None:
     dn.record_money(DAY, donor, 1000)
     goods = dn.record_goods(DAY, donor, [dn.GoodsLine("口罩", "盒", 10, 300)])
     dn.distribute(DAY, goods.items[0].item_id, 2, "卡口", "1号卡口")
+    fake_clock.at = dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(9))
 
 
 def test_every_number_is_the_known_one(township: None) -> None:
     report = daily_report(DAY)
     persons = section(report, "重点人员")
-    assert row(persons, "密接") == ["密接", 1, 1, 1, 2]
-    assert row(persons, "中高风险地区返乡") == ["中高风险地区返乡", 1, 0, 1, 1]
-    assert row(persons, "合计") == ["合计", 2, 1, 2, 3]
+    assert row(persons, "密接") == ["密接", 1, 1, 1, 0, 2]
+    assert row(persons, "中高风险地区返乡") == ["中高风险地区返乡", 1, 0, 1, 0, 1]
+    assert row(persons, "合计") == ["合计", 2, 1, 2, 0, 3]
     measures = section(report, "管控措施")
     assert row(measures, "居家隔离") == ["居家隔离", 0, 1, 0]
     assert row(measures, "集中隔离") == ["集中隔离", 1, 0, 1]
-    assert row(section(report, "大数据推送核查"), "人数") == ["人数", 3, 2, 1, 1, 0, 0, 1]
+    assert row(section(report, "大数据推送核查"), "人数") == ["人数", 3, 2, 1, 1, 0, 0, 1, 0]
     checkpoints = section(report, "卡口值守")
     assert checkpoints["columns"][2:4] == ["白班在岗", "夜班在岗"]
     assert row(checkpoints, "数量") == ["数量", 1, 2, 1, 3, 1, 1]
-    assert row(section(report, "志愿服务"), "人数/时长") == ["人数/时长", 3, 24.0]
+    # the two on the 12-hour day shift worked it; the night shift ends tomorrow at 08:00
+    assert row(section(report, "志愿服务"), "人数/时长") == ["人数/时长", 2, 24.0]
     gifts = section(report, "捐赠款物")
     assert row(gifts, "当日") == ["当日", 1000.0, 1, 300.0, 1]
+    assert row(gifts, "当日冲销") == ["当日冲销", 0, 0, 0, 0]
     assert row(gifts, "累计") == ["累计", 1500.0, 1, 300.0, 1]
+    assert report.as_of_text == "截至当日24时"
 
 
 def test_a_day_with_nothing_still_reports_zeros(db_path: Path) -> None:
     report = daily_report(DAY)
-    assert row(section(report, "重点人员"), "合计") == ["合计", 0, 0, 0, 0]
+    assert row(section(report, "重点人员"), "合计") == ["合计", 0, 0, 0, 0, 0]
     assert report.frozen_at is None
 
 
@@ -161,3 +169,19 @@ def test_read_in_background_hands_back_the_result_or_the_error(township: None) -
     with pytest.raises(Exception, match="no_such_table"):
         failed.result(timeout=10)
     assert not database.is_closed()  # closing the threads' connections left ours open
+
+
+def test_report_frozen_before_the_day_ends_says_when(township: None, fake_clock,
+                                                     tmp_path: Path) -> None:
+    fake_clock.at = dt.datetime.combine(DAY, dt.time(13, 5))
+    sent = export_daily(tmp_path / "noon.xlsx", DAY)
+    assert sent.as_of == fake_clock.at
+    texts = [c.value for row in load_workbook(tmp_path / "noon.xlsx").active.iter_rows(max_row=3)
+             for c in row if isinstance(c.value, str)]
+    assert any(t.endswith("（截至4月11日13时05分）") for t in texts)
+    # the night shift had not ended and the day shift (08:00-20:00) was still being stood
+    assert row(section(sent, "志愿服务"), "人数/时长") == ["人数/时长", 0, 0]
+    fake_clock.at = dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(9))
+    again = export_daily(tmp_path / "next.xlsx", DAY)
+    assert again.correction and again.as_of_text == "截至当日24时"
+    assert row(section(again, "志愿服务"), "人数/时长") == ["人数/时长", 2, 24.0]

@@ -222,3 +222,58 @@ def test_the_number_of_shifts_changes_only_before_any_is_planned(
         set_setting("shift_slots", "00:00-08:00,08:00-16:00,16:00-24:00")
     assert get_setting("shift_slots") == "08:00-20:00,20:00-08:00"
     assert len(roster.ensure_slots()) == 2 and rows() == planned
+
+
+def test_future_shift_gets_new_slot_times_past_one_keeps_its_length(slots: list[ShiftSlot]
+                                                                   ) -> None:
+    from db import clock
+
+    cp = checkpoint()
+    today = clock.today()
+    roster.create_shifts(MON, MON)
+    roster.create_shifts(today + dt.timedelta(days=2), today + dt.timedelta(days=2))
+    set_setting("shift_slots", "00:00-06:00,06:00-18:00,18:00-24:00")
+    past = [s.hours for s in Shift.select().where((Shift.checkpoint == cp) & (Shift.date == MON))
+            .order_by(Shift.slot)]
+    future = list(Shift.select().where((Shift.checkpoint == cp) & (Shift.date > today))
+                  .order_by(Shift.slot))
+    assert past == [8, 8, 8]
+    assert [s.hours for s in future] == [6, 12, 6]
+    day = today + dt.timedelta(days=2)
+    assert [s.ends_at for s in future] == [dt.datetime.combine(day, dt.time(6)),
+                                           dt.datetime.combine(day, dt.time(18)),
+                                           dt.datetime.combine(day + dt.timedelta(days=1),
+                                                               dt.time())]
+
+
+def test_withdraw_from_the_command_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from db import clock
+    from db.database import close_database, open_database
+    from eprc import cli
+
+    path = tmp_path / "w.db"
+    open_database(path)
+    roster.ensure_slots()
+    today = clock.today()
+    cp = checkpoint("关停卡口", 1)
+    person = people(1)[0]
+    roster.create_shifts(today, today + dt.timedelta(days=3))
+    shift = Shift.get((Shift.checkpoint == cp) & (Shift.date == today + dt.timedelta(days=2)))
+    Assignment.create(shift=shift, staff=person)
+    cp.active_to = today
+    cp.save()
+    close_database()
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--db", str(path), "roster", "withdraw", "--dry-run"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "今后无法值守：9 个班次（卡口已停用）、1 人次（未撤下）"
+    result = runner.invoke(cli, ["--db", str(path), "roster", "withdraw", "--checkpoint", "没有"])
+    assert result.exit_code != 0 and "没有名为“没有”的卡口" in result.output
+    result = runner.invoke(cli, ["--db", str(path), "roster", "withdraw"])
+    assert result.stdout.strip() == "已撤下：9 个班次（卡口已停用）、1 人次"
+    close_database()
+    open_database(path)
+    assert Shift.select().where(Shift.date > today).count() == 0
+    assert Shift.select().where(Shift.date == today).count() == 3

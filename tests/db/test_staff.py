@@ -72,3 +72,21 @@ def test_checkpoint_rules(db_path: Path) -> None:
     with pytest.raises(Invalid, match="停用日期"):
         st.update_checkpoint(cp.id, st.CheckpointInput("桃园村1号卡口", active_from=dt.date(
             2022, 4, 11), active_to=dt.date(2022, 4, 1)))
+
+
+def test_guard_duty_on_a_rostered_day_is_not_recorded_twice(db_path: Path) -> None:
+    from db import roster
+    from db.models import Assignment, Checkpoint, ServiceRecord, Shift
+
+    day = dt.date(2022, 4, 11)
+    person = st.add_staff(st.StaffInput("赵六", "党员志愿者"))
+    roster.ensure_slots()
+    cp = Checkpoint.create(name="1号卡口", staff_per_shift=1, needs_leader=False)
+    roster.create_shifts(day, day)
+    Assignment.create(shift=Shift.get(Shift.checkpoint == cp), staff=person)
+    with pytest.raises(Invalid, match="2022-04-11已排该人卡口值守班次"):
+        st.add_service(person.id, day, "8", "卡口值守")
+    assert ServiceRecord.select().count() == 0
+    st.add_service(person.id, day, "2", "物资配送")  # other work that day is its own
+    st.add_service(person.id, day + dt.timedelta(days=1), "8", "卡口值守")  # not rostered
+    assert ServiceRecord.select().count() == 2

@@ -56,7 +56,7 @@ def test_notice_totals_equal_the_ledger(gifts: dict[str, int], tmp_path: Path) -
     ws = load_workbook(out).active
     assert ws["A1"].value == "店埠镇疫情防控接收社会捐赠款物情况的公示（第3期）"
     text = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
-    assert "截至2022年4月11日18时，我镇共接收社会捐赠款物情况如下：" in text
+    assert "截至2022年4月11日24时，我镇共接收社会捐赠款物情况如下：" in text
     assert "（一）非定向：资金10,000.00元；物资1批，折价1,200.00元" in text
     assert "（二）定向：资金1,234.50元；物资0批，折价0.00元" in text
     assert any(t.startswith("（一）非定向：资金10,000.00元；物资折价") for t in text)

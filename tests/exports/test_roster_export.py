@@ -83,8 +83,9 @@ def test_passage_log_and_volunteers(db_path: Path, tmp_path: Path) -> None:
     assert export_volunteers(out, MON) == 12
     ws = load_workbook(out).active
     row = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] == "值守00")
-    shifts = sum(1 for a in Staff.get(Staff.name == "值守00").assignments)
-    assert row[11] == 8 * shifts + 3 and row[10] in ("桃园村卡口", "城关社区卡口")
+    # hours worked by the end of the list's day: that day's 8-hour shifts, and the 3 h record
+    shifts = sum(1 for a in Staff.get(Staff.name == "值守00").assignments if a.shift.date == MON)
+    assert shifts and row[11] == 8 * shifts + 3 and row[10] in ("桃园村卡口", "城关社区卡口")
 
 
 def test_roster_check_cli(tmp_path: Path) -> None:
@@ -99,7 +100,9 @@ def test_roster_check_cli(tmp_path: Path) -> None:
     close_database()
     report = json.loads(result.stdout)
     assert result.exit_code == 0 and report == {"gaps": 0, "double_bookings": 0,
-                                                "back_to_back": 0, "over_max": 0, "items": []}
+                                                "back_to_back": 0, "over_max": 0,
+                                                "unavailable": 0, "inactive": 0, "closed": 0,
+                                                "items": []}
     later = today + dt.timedelta(days=30)
     result = runner.invoke(cli, ["--db", str(db), "roster", "check", "--from", later.isoformat(),
                                  "--to", later.isoformat(), "--json"])

@@ -52,7 +52,7 @@ async def test_goods_in_part_out_refusal_and_notice(db_path: Path, tmp_path: Pat
         await fill(pilot, {"quantity": "21", "recipient": "桃园村2号卡口"})
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "库存不足：方便面现有20箱，本次发放21箱，未发放" in screen_text(pilot)
+        assert "方便面库存为20箱，本次发放21箱，差1箱，未发放" in screen_text(pilot)
         await pilot.press("escape")
         await settle(pilot)
         assert Distribution.select().count() == 1

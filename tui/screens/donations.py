@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
+from db import clock
 from db import donations as dn
 from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS, Distribution, Item
 from db.validate import Invalid, parse_date
@@ -102,7 +103,7 @@ class DonationsScreen(SectionScreen):
         table.clear(columns=True)
         self.keys = []
         shown = ""
-        today = dt.date.today()
+        today = clock.today()
         figures = dn.totals(today)
         if self.view == "donations":
             table.add_columns("日期", "收据编号", "捐赠方", "款/物", "金额/物资", "折价（元）", "定向",
@@ -151,7 +152,7 @@ class DonationsScreen(SectionScreen):
             self.reload()
 
     def action_money(self) -> None:
-        fields = [Field("date", "日期", dt.date.today().isoformat()), *_donor_fields(),
+        fields = [Field("date", "日期", clock.today().isoformat()), *_donor_fields(),
                   Field("amount", "金额（元）"), Field("channel", "收款方式", options=MONEY_CHANNELS),
                   Field("pool", "定向/非定向", options=POOLS), Field("purpose", "指定用途"),
                   Field("handled_by", "经办人"), Field("notes", "备注")]
@@ -166,7 +167,7 @@ class DonationsScreen(SectionScreen):
         self.app.push_screen(FormDialog("登记捐款", fields, submit), self._after)
 
     def action_goods(self) -> None:
-        fields = [Field("date", "日期", dt.date.today().isoformat()), *_donor_fields(),
+        fields = [Field("date", "日期", clock.today().isoformat()), *_donor_fields(),
                   Field("name", "物资名称"), Field("spec", "规格", placeholder="如 50只/盒"),
                   Field("quantity", "数量"), Field("unit", "单位", placeholder="盒/箱/公斤"),
                   Field("value", "估值（元）"), Field("batch", "批号（口罩、药品）"),
@@ -193,7 +194,7 @@ class DonationsScreen(SectionScreen):
             return
         item = Item.get_by_id(item_id)
         left = dn.stock(item_id)
-        fields = [Field("date", "日期", dt.date.today().isoformat()),
+        fields = [Field("date", "日期", clock.today().isoformat()),
                   Field("quantity", f"数量（{item.unit}）"),
                   Field("kind", "发放对象类型", options=RECIPIENT_KINDS),
                   Field("recipient", "发放对象", placeholder="如 桃园村1号卡口"),
@@ -208,7 +209,7 @@ class DonationsScreen(SectionScreen):
                                         note=f"现有库存 {left:f}{item.unit}"), self._after)
 
     def action_spend(self) -> None:
-        fields = [Field("date", "日期", dt.date.today().isoformat()), Field("amount", "金额（元）"),
+        fields = [Field("date", "日期", clock.today().isoformat()), Field("amount", "金额（元）"),
                   Field("pool", "动用", options=POOLS),
                   Field("purpose", "用途", placeholder="定向：以指定用途开头，如 卡口生活保障：购买方便面"),
                   Field("payee", "收款方"), Field("handled_by", "经办人")]
@@ -252,7 +253,7 @@ class DonationsScreen(SectionScreen):
     def action_export(self) -> None:
         from exports.office import export_folder, report_filename
 
-        today = dt.date.today()
+        today = clock.today()
         fields = [Field("what", "导出", options=("捐赠款物登记台账", "物资发放登记表", "捐赠公示")),
                   Field("issue", "公示期数", "1")]
 

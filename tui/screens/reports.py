@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
+from db import clock
 from db.report import daily_numbers, daily_report
 from db.validate import Invalid, parse_date
 from exports.catalog import EXPORTS, Options
@@ -81,7 +82,7 @@ class ReportsScreen(Screen):
         export = self.chosen()
         if export is None:
             return
-        today = dt.date.today()
+        today = clock.today()
         if export.needs == "day":
             fields = [Field("day", "日期", today.isoformat())]
         else:
@@ -162,7 +163,7 @@ class ReportsScreen(Screen):
         if not self.exported:
             self.notify("请先导出要报送的报表", severity="warning")
             return
-        subject, body = subject_and_body(dt.date.today())
+        subject, body = subject_and_body(clock.today())
         self.app.push_screen(MailDialog(subject, body, list(self.exported)))
 
     def action_preview(self) -> None:
@@ -254,7 +255,7 @@ class DailyPreviewScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        today = dt.date.today()
+        today = clock.today()
         report = daily_report(today)
         yesterday = daily_numbers(today - dt.timedelta(days=1))
         state = (f"已于{report.frozen_at:%H:%M}报送" + ("（更正）" if report.correction else "")

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from db import roster
+from db import clock, roster
 from db.database import database
 from db.models import Assignment, Checkpoint, Shift
 from db.validate import Invalid
@@ -57,7 +57,7 @@ class RosterScreen(SectionScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.start = monday(dt.date.today())
+        self.start = monday(clock.today())
         self.checkpoints: list[Checkpoint] = []
 
     def compose(self) -> ComposeResult:
@@ -136,8 +136,7 @@ class RosterScreen(SectionScreen):
 
     def action_check(self) -> None:
         result = roster.check_roster(self.start, self.start + dt.timedelta(days=6))
-        summary = (f"缺人 {result.gaps}，重复排班 {result.double_bookings}，连班 "
-                   f"{result.back_to_back}，超过每周上限 {result.over_max}")
+        summary = result.text()
         details = "\n".join(result.items[:12]) + ("\n…" if len(result.items) > 12 else "")
         self.app.push_screen(FormDialog("排班检查", [], lambda _v: True,
                                         note=summary + ("\n" + details if details else

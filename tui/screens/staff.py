@@ -50,6 +50,27 @@ def _staff_input(v: dict[str, str]) -> st.StaffInput:
                          v["notes"])
 
 
+
+def offer_withdraw(screen: Screen, checkpoint_id: int | None = None,
+                   staff_id: int | None = None) -> None:
+    """After a checkpoint closes, someone leaves or 不可值班 is added: offer to take the
+    future shifts that can no longer be stood off the roster."""
+    from db import roster
+    from tui.widgets.confirm import ConfirmDialog
+
+    found = roster.future_conflicts(checkpoint_id=checkpoint_id, staff_id=staff_id)
+    if not (found.shifts or found.assignments):
+        return
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            done = roster.withdraw_future(checkpoint_id=checkpoint_id, staff_id=staff_id)
+            screen.notify(f"已撤下今后的{done.text()}")
+
+    screen.app.push_screen(ConfirmDialog(
+        f"今后还排有{found.text()}无法值守（卡口已停用、人员已停用或不可值班）。\n现在撤下？",
+        "撤下"), answered)
+
 class StaffScreen(Screen):
     CSS_PATH = SECTIONS_CSS
     TITLE = "值守人员与志愿者"
@@ -147,6 +168,8 @@ class StaffScreen(Screen):
             self.notify(f"{person.name} 已{'启用' if not person.active else '停用'}"
                         "（重新排班时会补上其空出的班次）")
             self.reload()
+            if person.active:
+                offer_withdraw(self, staff_id=person.id)
 
     def action_unavailable(self) -> None:
         person = self.chosen()
@@ -161,8 +184,13 @@ class StaffScreen(Screen):
             return st.add_unavailability(person.id, parse_date(v["start"]),
                                          parse_date(v["end"]), slot, v["reason"])
 
+        def after(result: object) -> None:
+            self._after(result)
+            if result is not None:
+                offer_withdraw(self, staff_id=person.id)
+
         self.app.push_screen(FormDialog(f"{person.name}：不可值班", fields, submit,
-                                        note="例：长期不值夜班，只选班次、日期留空"), self._after)
+                                        note="例：长期不值夜班，只选班次、日期留空"), after)
 
     def action_hours(self) -> None:
         person = self.chosen()
@@ -278,9 +306,14 @@ class CheckpointsScreen(Screen):
         if not self.items:
             return
         cp = self.items[table.cursor_row]
+        def after(result: object) -> None:
+            if result is not None:
+                self.reload()
+                offer_withdraw(self, checkpoint_id=cp.id)
+
         self.app.push_screen(FormDialog(f"编辑：{cp.name}", self._fields(cp),
                                         lambda v: st.update_checkpoint(cp.id, self._input(v, cp))),
-                             lambda r: r is not None and self.reload())
+                             after)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_edit()
