@@ -71,6 +71,8 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
 
         try:
             return func(*args, **kwargs)
+        except click.ClickException:
+            raise
         except DatabaseError as exc:
             raise UserError(str(exc), exc.exit_code) from None
         except (Invalid, DeleteBlocked, RestoreConflict, UnknownSetting) as exc:
@@ -263,12 +265,13 @@ def check(ctx: click.Context, db_path: str | None, as_json: bool, repair: bool) 
     try:
         _open(ctx, db_path)
         report = run_check()
-    except DatabaseError as exc:
-        if exc.exit_code != EXIT_CLERK:
+    except Exception as exc:  # a damaged file fails on open or on the first page read
+        explained = exc if isinstance(exc, DatabaseError) else explain_sqlite(exc)
+        if explained is None or explained.exit_code != EXIT_CLERK:
             raise
         good = newest_good_backup(path)
         hint = f"；最近的完好备份：{good}（eprc restore 该文件）" if good else "；没有找到完好的备份"
-        raise UserError(f"{exc}{hint}") from None
+        raise UserError(f"{explained}{hint}") from None
     if repair:
         from db.check import repair as fix
 

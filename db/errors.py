@@ -42,7 +42,7 @@ def explain_sqlite(exc: BaseException) -> DatabaseError | None:
         explained = _explain_one(seen)
         if explained is not None:
             return explained
-        seen = seen.__cause__ or seen.__context__
+        seen = seen.__cause__ or (None if seen.__suppress_context__ else seen.__context__)
     return None
 
 

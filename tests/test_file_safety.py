@@ -400,3 +400,47 @@ def test_a_write_command_refused_while_another_holds_the_file(db_path: Path) -> 
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_check_on_a_damaged_file_names_the_newest_good_backup(demo_path: Path) -> None:
+    from db.backup import backup_now
+
+    good = backup_now()
+    close_file()
+    conn = sqlite3.connect(demo_path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    data = bytearray(demo_path.read_bytes())
+    data[100:400] = b"\xee" * 300
+    demo_path.write_bytes(bytes(data))
+    code, output = run("--db", str(demo_path), "check")
+    assert code == EXIT_CLERK and "损坏" in output and str(good) in output
+    assert len(output.strip().splitlines()) == 1
+
+
+@posix_only
+def test_openpyxls_temporary_files_stay_in_a_private_folder(db_path: Path) -> None:
+    import tempfile
+
+    from exports.output import private_tempdir
+
+    folder = private_tempdir()
+    assert Path(tempfile.gettempdir()) == folder and folder.name == str(os.getpid())
+    assert folder.stat().st_mode & 0o077 == 0 and folder.parent.stat().st_mode & 0o077 == 0
+
+
+def test_a_read_only_file_or_folder_gets_a_true_message(db_path: Path, tmp_path: Path) -> None:
+    from db.errors import explain_sqlite
+    from db.lock import FileLock
+
+    close_file()
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)  # SQLite's own refusal
+    with pytest.raises(sqlite3.OperationalError) as refused:
+        conn.execute("INSERT INTO setting (key, value) VALUES ('township', '甲镇')")
+    conn.close()
+    assert "只读" in str(explain_sqlite(refused.value))
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("x", encoding="utf-8")
+    with pytest.raises(DatabaseError, match="不可写"):
+        FileLock(not_a_folder / "eprc.db").acquire()

@@ -198,23 +198,3 @@ def test_daily_backup_once_a_day(db_path: Path) -> None:
     assert backup_now().name.startswith(f"{db_path.stem}-手动-")
     assert daily_backup(dt.date(2022, 4, 12)) is None  # a manual backup is not the day's own
 
-
-def test_a_file_from_the_first_release_upgrades_keeping_every_row(tmp_path: Path) -> None:
-    import shutil
-
-    old = tmp_path / "v1.db"
-    shutil.copyfile(Path(__file__).parent.parent / "fixtures" / "v1-demo.db", old)
-    conn = sqlite3.connect(old)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
-    tables = [name for (name,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT LIKE '%search%' AND name != 'setting'")]
-    before = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-    conn.close()
-    assert before["resident"] == 2000 and len(before) > 15
-    db = open_database(old)
-    assert db.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    after = {t: db.execute_sql(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-    assert after == before
-    assert len(list(backup_dir(old).glob("v1-v1-升级前-*.db"))) == 1
-    assert get_setting("township") == "清溪镇"
