@@ -249,22 +249,40 @@ def import_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="只检查并显示结果，不写入")
 @click.option("--errors", "errors_out", type=click.Path(dir_okay=False),
-              help="把被拒绝和有警告的行写入此 xlsx（原列 + 原行号 + 问题）")
+              help="把被拒绝、有警告、冲突和修改的行写入此 xlsx（原列 + 原行号 + 问题）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总")
+@click.option("--accept-changes", is_flag=True, help="确认修改与台账不一致的姓名（冲突）")
+@click.option("--create-areas", is_flag=True, help="确认新建表中出现的新区域（社区/小区/网格/楼栋）")
+@click.option("--area", "area_name", help="表中没有“社区（村）”的行归入此区域")
 @click.pass_context
 @friendly
 def import_residents_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run: bool,
-                         errors_out: str | None, as_json: bool) -> None:
-    """导入村（社区）报来的居民信息表。整个文件要么全部导入，要么不导入（被拒绝的行除外）。"""
+                         errors_out: str | None, as_json: bool, accept_changes: bool,
+                         create_areas: bool, area_name: str | None) -> None:
+    """导入村（社区）报来的居民信息表。整个文件要么全部导入，要么不导入（被拒绝的行除外）。
+
+    姓名与台账不一致的行默认不改（加 --accept-changes 才改）；表中有新区域时先列出，
+    加 --create-areas 确认后才导入；疑似某列被单独排序时不导入任何数据。
+    """
+    from db.areas import find_area
     from exports.residents import import_residents_file
 
     _open(ctx, db_path, create=True)
-    summary = import_residents_file(Path(file), dry_run, Path(errors_out) if errors_out else None)
+    area = find_area(area_name) if area_name else None
+    summary = import_residents_file(Path(file), dry_run, Path(errors_out) if errors_out else None,
+                                    accept_changes=accept_changes, create_areas=create_areas,
+                                    area=area)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:
         click.echo(summary.text())
+        for line in summary.detail_lines():
+            click.echo(f"  {line}")
         _echo_problems(summary)
+        if summary.held:
+            click.echo("表中有新区域，未导入任何数据；核对无误后加 --create-areas 重新导入", err=True)
+    if summary.held:
+        sys.exit(1)
 
 
 @import_group.command("pushed")

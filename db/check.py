@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from db.database import database
@@ -35,6 +36,48 @@ def _count(sql: str) -> int:
     return database.execute_sql(sql).fetchone()[0]
 
 
+def renaming_imports() -> list[str]:
+    """Past imports that changed the 姓名 of over a fifth of the (at least ten) residents they
+    matched in one file: an Excel column sorted on its own, from before imports refused it.
+
+    Each line names the import and the audit entries whose 修改前 values undo it."""
+    from db.imports import SORTED_MIN_MATCHED, SORTED_SHARE
+
+    groups: list[tuple[str, str, int | None, int, list[int]]] = []
+    key: tuple[str, str] | None = None
+    updated, renames = 0, []
+
+    def close(matched: int | None) -> None:
+        nonlocal key, updated, renames
+        if key is not None and (updated or matched is not None):
+            groups.append((*key, matched, updated, renames))
+        key, updated, renames = None, 0, []
+
+    cursor = database.execute_sql(
+        'SELECT id, at, who, "table", before, after FROM audit_log WHERE action = \'导入\' '
+        'AND ("table" = \'import\' OR ("table" = \'resident\' AND before IS NOT NULL)) '
+        "ORDER BY id")
+    for entry_id, at, who, table, before, after in cursor:
+        if key is not None and key != (str(at), who):
+            close(None)  # an import written before imports logged themselves
+        key = (str(at), who)
+        if table == "import":  # the last entry of its import, written after its rows
+            close(json.loads(after).get("匹配"))
+            continue
+        updated += 1
+        if json.loads(before).get("name") != json.loads(after).get("name"):
+            renames.append(entry_id)
+    close(None)
+    lines = []
+    for at, who, matched, updated, renamed in groups:
+        base = matched if matched is not None else updated
+        if base >= SORTED_MIN_MATCHED and len(renamed) / base > SORTED_SHARE:
+            lines.append(
+                f"{at} {who} 的导入改了 {len(renamed)}/{base} 名居民的姓名（疑似姓名列被单独"
+                f"排序）；撤销：按操作记录 {'、'.join(f'#{i}' for i in renamed)} 的“修改前”恢复姓名")
+    return lines
+
+
 def run_check() -> CheckReport:
     """Check the open file; never changes it."""
     rows = database.execute_sql("PRAGMA integrity_check").fetchall()
@@ -52,6 +95,7 @@ def run_check() -> CheckReport:
             invalid += 1
     if invalid:
         report.problems.append(f"身份证号码无效：{invalid}条")
+    report.problems += renaming_imports()
     fk = database.execute_sql("PRAGMA foreign_key_check").fetchall()
     if fk:
         report.problems.append(f"外键不一致：{len(fk)}处")
