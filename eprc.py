@@ -289,19 +289,25 @@ def import_residents_cmd(ctx: click.Context, db_path: str | None, file: str, dry
 @db_option
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总")
+@click.option("--again", is_flag=True, help="同样的名单已导入过时仍再建一批")
 @click.pass_context
 @friendly
-def import_pushed_cmd(ctx: click.Context, db_path: str | None, file: str, as_json: bool) -> None:
-    """导入区里推送的核查名单（保留原表全部列）。"""
+def import_pushed_cmd(ctx: click.Context, db_path: str | None, file: str, as_json: bool,
+                      again: bool) -> None:
+    """导入区里推送的核查名单（保留原表全部列，多张工作表为同一批）。"""
     from exports.pushed import import_pushed_file
 
     _open(ctx, db_path, create=True)
-    summary = import_pushed_file(Path(file))
+    summary = import_pushed_file(Path(file), again=again)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
         return
     click.echo(f"已导入第{summary.batch_id}批，共{summary.rows}人，"
                f"核查截止：{summary.deadline:%Y-%m-%d %H:%M}")
+    if len(summary.sheets) > 1:
+        click.echo("  工作表：" + "、".join(f"{s}（{n}人）" for s, n in summary.sheets))
+    if summary.pushed_before:
+        click.echo(f"  其中{summary.pushed_before}人此前推送过（核查时显示前次推送的结果）")
     for row, reason in summary.warnings:
         click.echo(f"  第{row}行 警告：{reason}")
 
@@ -333,16 +339,17 @@ def import_staff_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run
 @click.option("--note", default="", help="备注")
 @click.option("--id", "id_number", help="核实到的身份证号码")
 @click.option("--address", default="", help="核实到的住址")
+@click.option("--sheet", help="工作表名称（名单有多张工作表且行号重复时）")
 @click.pass_context
 @friendly
 def verify(ctx: click.Context, db_path: str | None, batch: int, row: int, result: str, note: str,
-           id_number: str | None, address: str) -> None:
+           id_number: str | None, address: str, sheet: str | None) -> None:
     """记录推送名单第 BATCH 批、表格第 ROW 行的核查结果 RESULT。"""
     from db.pushed import batch_progress
     from db.pushed import verify as record
 
     _open(ctx, db_path)
-    saved = record(batch, row, result, note, id_number, address)
+    saved = record(batch, row, result, note, id_number, address, sheet)
     done, total = batch_progress(batch)
     linked = f"，已关联居民 {saved.resident.name}" if saved.resident_id else ""
     click.echo(f"第{batch}批第{row}行 {saved.name}：{saved.result}{linked}（本批已核查 {done}/{total}）")

@@ -78,6 +78,19 @@ def renaming_imports() -> list[str]:
     return lines
 
 
+def wrongly_created_lines() -> list[str]:
+    """Residents a pushed-list result that does not mean 在辖区 added to the register."""
+    from db.pushed import wrongly_created
+
+    people = wrongly_created()
+    if not people:
+        return []
+    names = "、".join(f"{r.name}（{r.notes}）" for r in people[:20])
+    more = f"等{len(people)}人" if len(people) > 20 else f"共{len(people)}人"
+    return [f"由不表示“在辖区”的核查结果（如“不在辖区居住”）误建的居民：{names}{more}；"
+            "eprc check --repair 可将其移入回收站（可恢复）"]
+
+
 def run_check() -> CheckReport:
     """Check the open file; never changes it."""
     rows = database.execute_sql("PRAGMA integrity_check").fetchall()
@@ -96,6 +109,7 @@ def run_check() -> CheckReport:
     if invalid:
         report.problems.append(f"身份证号码无效：{invalid}条")
     report.problems += renaming_imports()
+    report.problems += wrongly_created_lines()
     fk = database.execute_sql("PRAGMA foreign_key_check").fetchall()
     if fk:
         report.problems.append(f"外键不一致：{len(fk)}处")
@@ -121,15 +135,24 @@ def run_check() -> CheckReport:
 def repair() -> list[str]:
     """Fix what is safe to fix (the caller backs the file up first); returns what was done.
 
-    Dangling links are cleared (the rows themselves are kept), households left with no members
-    go to the recycle bin, and the search indexes are rebuilt. Invalid ID numbers are reported
-    by the check but never "fixed": only the clerk can correct them.
+    Residents a wrong pushed-list outcome created go to the recycle bin, dangling links are
+    cleared (the rows themselves are kept), households left with no members go to the recycle
+    bin, and the search indexes are rebuilt. Invalid ID numbers are reported by the check but
+    never "fixed": only the clerk can correct them.
     """
     from db import recycle
     from db.models import Household
+    from db.pushed import wrongly_created
+    from db.residents import delete_resident
 
     done: list[str] = []
     with database.atomic():
+        wrong = wrongly_created()
+        for resident in wrong:
+            delete_resident(resident.id)
+        if wrong:
+            done.append(f"{len(wrong)}名由误判的核查结果建档的居民已移入回收站："
+                        + "、".join(r.name for r in wrong))
         cursor = database.execute_sql(
             "UPDATE resident SET household_id = NULL WHERE household_id IS NOT NULL AND NOT "
             "EXISTS (SELECT 1 FROM household h WHERE h.id = resident.household_id)")

@@ -18,11 +18,13 @@ from typing import TypeVar
 
 from peewee import DatabaseProxy, SqliteDatabase
 
+from db.migrations import v2_pushed_categories_and_sheets
+
 database = DatabaseProxy()
 T = TypeVar("T")
 
 APPLICATION_ID = 0x45505243  # "EPRC" in PRAGMA application_id
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PRAGMAS = {
     "journal_mode": "wal",
@@ -34,7 +36,7 @@ PRAGMAS = {
 
 # version -> function that upgrades a file from version - 1 to version, inside a transaction.
 Migration = Callable[[SqliteDatabase], None]
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {2: v2_pushed_categories_and_sheets}
 
 
 class DatabaseError(Exception):

@@ -25,7 +25,7 @@ from db.audit import current_user
 from db.database import database
 from db.models import Area
 from db.pinyin import name_keys
-from db.residents import HEAD, check_name
+from db.residents import HEAD, check_name, mask_id
 from db.search_index import bulk_insert
 from db.validate import Invalid, check_id, check_phone, normalize_text
 
@@ -41,11 +41,6 @@ SORTED_SHARE = 0.2
 
 class ImportStopped(Invalid):
     """The import was stopped before writing anything; ``str()`` says why, in Chinese."""
-
-
-def mask_id(number: str) -> str:
-    """110101********1234, as public sheets show an ID number."""
-    return f"{number[:6]}{'*' * (len(number) - 10)}{number[-4:]}" if len(number) > 10 else number
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from db.database import database
 from db.models import KEY_CATEGORIES, MEASURE_KINDS, ReportSnapshot
+from db.pushed import CATEGORIES as PUSHED_COLUMNS
 from db.settings import fever_threshold, get_setting
 
 Table = dict[str, object]  # {"title", "columns": [...], "rows": [[label, *values], ...]}
@@ -57,22 +58,18 @@ def _measures(day: str) -> Table:
 
 
 def _pushed(day: str) -> Table:
+    """Section 3 by each row's stored category (FORMATS.md §4), never by the result's wording."""
     where = "batch_id IN (SELECT id FROM pushed_batch WHERE date(received_at) = ?)"
 
-    def count(extra: str = "") -> int:
-        return int(_one(f"SELECT count(*) FROM pushed_row WHERE {where}{extra}", [day]))
+    def count(extra: str = "", *params: str) -> int:
+        return int(_one(f"SELECT count(*) FROM pushed_row WHERE {where}{extra}", [day, *params]))
 
     received = count()
     done = count(" AND result != ''")
-    inside = count(" AND ((result LIKE '%在辖区%' AND result NOT LIKE '%不在辖区%') "
-                   "OR result = '前期已排查')")
-    outside = count(" AND result = '不在辖区居住'")
-    unreachable = count(" AND result = '无法联系'")
+    columns = [count(" AND result != '' AND category = ?", c) for c in PUSHED_COLUMNS]
     return {"title": "三、大数据推送核查",
-            "columns": ["项目", "当日接收", "已核查", "在辖区", "不在辖区", "无法联系", "其他",
-                        "未核查"],
-            "rows": [["人数", received, done, inside, outside, unreachable,
-                      done - inside - outside - unreachable, received - done]]}
+            "columns": ["项目", "当日接收", "已核查", *PUSHED_COLUMNS, "未核查"],
+            "rows": [["人数", received, done, *columns, received - done]]}
 
 
 def _checkpoints(day: str) -> Table:
