@@ -317,17 +317,21 @@ def import_pushed_cmd(ctx: click.Context, db_path: str | None, file: str, as_jso
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="只检查，不写入")
 @click.option("--errors", "errors_out", type=click.Path(dir_okay=False),
-              help="把被拒绝和有警告的行写入此 xlsx")
+              help="把被拒绝、有警告、冲突和修改的行写入此 xlsx")
+@click.option("--accept-changes", is_flag=True, help="确认修改与名单不一致的姓名（冲突）")
 @click.pass_context
 @friendly
 def import_staff_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run: bool,
-                     errors_out: str | None) -> None:
-    """导入值守人员/志愿者名单。"""
+                     errors_out: str | None, accept_changes: bool) -> None:
+    """导入值守人员/志愿者名单（姓名与已有人员不一致时默认不改）。"""
     from exports.staff import import_staff_file
 
     _open(ctx, db_path, create=True)
-    summary = import_staff_file(Path(file), dry_run, Path(errors_out) if errors_out else None)
+    summary = import_staff_file(Path(file), dry_run, Path(errors_out) if errors_out else None,
+                                accept_changes)
     click.echo(("试运行（未写入）：" if dry_run else "") + summary.text())
+    for line in summary.detail_lines():
+        click.echo(f"  {line}")
     _echo_problems(summary)
 
 

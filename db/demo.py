@@ -320,7 +320,7 @@ def _build_pushed(
     )
     rows = []
     sample = rng.sample(people, 20)
-    results = {"已核实在辖区（漏排）": "在辖区", "前期已排查": "在辖区", "不在辖区居住": "不在辖区",
+    results = {"已核实在辖区（漏排）": "在辖区", "前期已排查": "前期已排查", "不在辖区居住": "不在辖区",
                "无法联系": "无法联系"}
     for n, (rid, name, _idn, _hid) in enumerate(sample, start=1):
         phone = _phone(rng)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from peewee import SqliteDatabase
 
-# The result words every released eprc offered, and the daily-report column each belongs to
-# (FORMATS.md §4); "" counts in 已核查 only. Version 1 decided by substring ("在辖区" in word).
+# The result words every released eprc offered, and each one's category (db.pushed.CATEGORIES
+# maps a category to its daily-report column). Version 1 decided by substring ("在辖区" in word).
 V2_RESULT_CATEGORIES = {
-    "已核实在辖区（漏排）": "在辖区", "已核实-在辖区": "在辖区", "前期已排查": "在辖区",
-    "不在辖区居住": "不在辖区", "已离开": "已离开", "无法联系": "无法联系", "信息有误": "",
-    "超过排查期": "",
+    "已核实在辖区（漏排）": "在辖区", "已核实-在辖区": "在辖区", "前期已排查": "前期已排查",
+    "不在辖区居住": "不在辖区", "已离开": "已离开", "无法联系": "无法联系", "信息有误": "信息有误",
+    "超过排查期": "超过排查期",
 }
 V1_DEFAULT_RESULTS = "已核实-在辖区,前期已排查,不在辖区居住,信息有误,超过排查期,无法联系"
 
@@ -22,8 +22,8 @@ V1_DEFAULT_RESULTS = "已核实-在辖区,前期已排查,不在辖区居住,信
 def v2_pushed_categories_and_sheets(db: SqliteDatabase) -> None:
     """Version 2: every pushed row gets an explicit result category and keeps its sheet.
 
-    - ``pushed_row.category``: the daily-report column of the row's result, mapped word by word
-      (a word eprc never offered gets none and counts in 已核查 only);
+    - ``pushed_row.category``: the category of the row's result, mapped word by word (a word
+      eprc never offered gets none and counts in 已核查 only);
     - ``pushed_row.sheet``: the sheet the row came from (the batch's only sheet until now), in
       the unique key with the sheet's row number;
     - ``pushed_batch.sheets``: every sheet of the file with its header row and columns;

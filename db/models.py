@@ -245,7 +245,7 @@ class PushedRow(Record):
     verified_by = CharField(default="")
     verified_at = DateTimeField(null=True)
     resident = ForeignKeyField(Resident, null=True, backref="pushed_rows")
-    # the daily-report column of the result (db.pushed.CATEGORIES), "" for 已核查 only
+    # the result's category (a key of db.pushed.CATEGORIES), "" for 已核查 only
     category = CharField(default="", constraints=[SQL("DEFAULT ''")])
     sheet = CharField(default="", constraints=[SQL("DEFAULT ''")])  # the sheet the row came from
 

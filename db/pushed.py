@@ -25,12 +25,16 @@ from db.residents import ResidentInput, register_resident
 from db.settings import get_setting
 from db.validate import Invalid, check_id, normalize_text, parse_date
 
-IN_TOWNSHIP = "在辖区"
-CATEGORIES = ("在辖区", "不在辖区", "已离开", "无法联系")  # the daily report's columns
-NO_COLUMN = "无"  # a word counted in 已核查 only
+IN_TOWNSHIP = "在辖区"  # the one category that adds an unknown person to the register
+CHECKED_BEFORE = "前期已排查"  # links a known resident, never creates one
+NO_CATEGORY = "无"  # how a clerk's word says it is counted in 已核查 only
+# category -> the daily-report column it counts in (FORMATS.md §4); "" is 已核查 only
+CATEGORIES = {"在辖区": "在辖区", "前期已排查": "在辖区", "不在辖区": "不在辖区", "已离开": "已离开",
+              "无法联系": "无法联系", "信息有误": "", "超过排查期": ""}
+REPORT_COLUMNS = ("在辖区", "不在辖区", "已离开", "无法联系")
 DISTRICT_WORDS = {
-    "已核实在辖区（漏排）": "在辖区", "前期已排查": "在辖区", "不在辖区居住": "不在辖区",
-    "已离开": "已离开", "无法联系": "无法联系", "信息有误": "", "超过排查期": "",
+    "已核实在辖区（漏排）": "在辖区", "前期已排查": "前期已排查", "不在辖区居住": "不在辖区",
+    "已离开": "已离开", "无法联系": "无法联系", "信息有误": "信息有误", "超过排查期": "超过排查期",
     "已核实-在辖区": "在辖区",  # eprc's own word before version 2
 }
 
@@ -88,38 +92,48 @@ class BatchSummary:
 def parse_results(text: str) -> list[tuple[str, str]]:
     """``verify_results`` as (word, category) pairs; category "" is 已核查 only.
 
-    A word is written ``词=列`` (列 one of CATEGORIES or 无); the district's own words may leave
-    the column out. A word of the clerk's own without a column is refused: it must say."""
+    A word is written ``词=类别`` (a key of CATEGORIES, or 无); the district's own words may leave
+    the category out. A word of the clerk's own without one is refused: it must say."""
+    choices = f"{'、'.join(CATEGORIES)}，或{NO_CATEGORY}"
     pairs: list[tuple[str, str]] = []
     for part in text.replace("，", ",").split(","):
-        word, _, column = (x.strip() for x in part.replace("＝", "=").partition("="))
+        word, equals, category = (x.strip() for x in part.replace("＝", "=").partition("="))
         if not word:
             continue
-        if not _:
+        if not equals:
             if word not in DISTRICT_WORDS:
-                raise Invalid(f"核查结果“{word}”须注明计入日报哪一列，写作“{word}=列”"
-                              f"（列：{'、'.join(CATEGORIES)}，或{NO_COLUMN}）")
+                raise Invalid(f"核查结果“{word}”须注明类别（决定计入日报哪一列），"
+                              f"写作“{word}=类别”（类别：{choices}）")
             pairs.append((word, DISTRICT_WORDS[word]))
-        elif column == NO_COLUMN:
+        elif category == NO_CATEGORY:
             pairs.append((word, ""))
-        elif column in CATEGORIES:
-            pairs.append((word, column))
+        elif category in CATEGORIES:
+            pairs.append((word, category))
         else:
-            raise Invalid(f"核查结果“{word}”的列“{column}”不存在"
-                          f"（可选：{'、'.join(CATEGORIES)}，或{NO_COLUMN}）")
+            raise Invalid(f"核查结果“{word}”的类别“{category}”不存在（可选：{choices}）")
     if not pairs:
         raise Invalid("核查结果选项不能为空")
     return pairs
 
 
+def report_column(category: str) -> str:
+    """The daily-report column a category counts in ("" for 已核查 only)."""
+    return CATEGORIES.get(category, "")
+
+
+def verify_choices() -> list[tuple[str, str]]:
+    """The result words offered for a call, each with its daily-report column, from settings."""
+    return parse_results(get_setting("verify_results"))
+
+
 def verify_results() -> list[str]:
-    """The result words offered for a call, from settings."""
-    return [word for word, _category in parse_results(get_setting("verify_results"))]
+    """The result words offered for a call."""
+    return [word for word, _category in verify_choices()]
 
 
 def result_category(result: str) -> str:
     """The daily-report column of an offered result word ("" for 已核查 only)."""
-    categories = dict(parse_results(get_setting("verify_results")))
+    categories = dict(verify_choices())
     if result not in categories:
         raise Invalid(f"核查结果应为：{'、'.join(categories)}")
     return categories[result]
@@ -309,7 +323,8 @@ def verify(
 
     A result in the category 在辖区 links the row to the resident with its ID number, creating
     the resident (in a new household at ``address``) when the township does not know them yet;
-    any other result leaves the register alone and unlinks the row.
+    前期已排查 links a known resident only; any other result leaves the register alone and
+    unlinks the row.
     """
     category = result_category(result)
     if PushedBatch.get_or_none(PushedBatch.id == batch_id) is None:
@@ -332,9 +347,9 @@ def verify(
         if normalize_text(address):
             row.address = normalize_text(address)
         row.resident = None
-        if category == IN_TOWNSHIP and row.id_number:
+        if category in (IN_TOWNSHIP, CHECKED_BEFORE) and row.id_number:
             resident = Resident.get_or_none(Resident.id_number == row.id_number)
-            if resident is None:
+            if resident is None and category == IN_TOWNSHIP:
                 resident = register_resident(
                     ResidentInput(row.name, row.id_number, row.phone, kind="返乡",
                                   notes=CREATED_NOTE.format(batch_id)),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from db.database import database
 from db.models import KEY_CATEGORIES, MEASURE_KINDS, ReportSnapshot
-from db.pushed import CATEGORIES as PUSHED_COLUMNS
+from db.pushed import CATEGORIES, REPORT_COLUMNS
 from db.settings import fever_threshold, get_setting
 
 Table = dict[str, object]  # {"title", "columns": [...], "rows": [[label, *values], ...]}
@@ -66,9 +66,13 @@ def _pushed(day: str) -> Table:
 
     received = count()
     done = count(" AND result != ''")
-    columns = [count(" AND result != '' AND category = ?", c) for c in PUSHED_COLUMNS]
+    columns = []
+    for column in REPORT_COLUMNS:
+        kinds = [k for k, c in CATEGORIES.items() if c == column]
+        columns.append(count(f" AND result != '' AND category IN ({','.join('?' * len(kinds))})",
+                             *kinds))
     return {"title": "三、大数据推送核查",
-            "columns": ["项目", "当日接收", "已核查", *PUSHED_COLUMNS, "未核查"],
+            "columns": ["项目", "当日接收", "已核查", *REPORT_COLUMNS, "未核查"],
             "rows": [["人数", received, done, *columns, received - done]]}
 
 

@@ -60,7 +60,7 @@ def test_every_row_kept_and_categories_mapped(v1: Path, tmp_path: Path) -> None:
         rows = conn.execute("SELECT id, result, category, sheet FROM pushed_row").fetchall()
         sheets = conn.execute("SELECT sheets FROM pushed_batch").fetchall()
     assert {i: r for i, r, _c, _s in rows} == results
-    expected = {"": "", "已核实-在辖区": "在辖区", "前期已排查": "在辖区", "不在辖区居住": "不在辖区"}
+    expected = {"": "", "已核实-在辖区": "在辖区", "前期已排查": "前期已排查", "不在辖区居住": "不在辖区"}
     assert {(r, c) for _i, r, c, _s in rows} == set(expected.items())
     assert {s for *_rest, s in rows} == {"Sheet1"}
     assert sheets == [('[{"name":"Sheet1","header_row":2,"columns":["序号","姓名","手机号",'

@@ -53,9 +53,9 @@ def test_not_living_here_never_creates_a_resident(db_path: Path, tmp_path: Path)
 
 
 def test_a_clerks_own_word_names_its_column(db_path: Path, tmp_path: Path) -> None:
-    with pytest.raises(Invalid, match="须注明计入日报哪一列"):
+    with pytest.raises(Invalid, match="须注明类别"):
         set_setting("verify_results", "前期已排查,外出务工")
-    with pytest.raises(Invalid, match="列“其他”不存在"):
+    with pytest.raises(Invalid, match="类别“其他”不存在"):
         set_setting("verify_results", "外出务工=其他")
     set_setting("verify_results", "已核实在辖区（漏排）,外出务工=已离开,在辖区外就医=无")
     assert pushed.verify_results() == ["已核实在辖区（漏排）", "外出务工", "在辖区外就医"]
