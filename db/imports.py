@@ -60,7 +60,8 @@ class Change:
                 "field": self.field, "old": self.old, "new": self.new}
 
     def text(self) -> str:
-        return (f"“{self.sheet}”第{self.row}行 {self.name}（{mask_id(self.id_number)}）"
+        who = f"{self.name}（{mask_id(self.id_number)}）" if self.id_number else self.name
+        return (f"“{self.sheet}”第{self.row}行 {who}"
                 f"{self.field}：{self.old or '（空）'} → {self.new or '（空）'}")
 
 

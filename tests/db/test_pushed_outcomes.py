@@ -52,6 +52,24 @@ def test_not_living_here_never_creates_a_resident(db_path: Path, tmp_path: Path)
                       "无法联系": 1, "未核查": 1}
 
 
+def test_cli_verify_not_living_here_leaves_the_register_alone(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    source = district_sheet(tmp_path / "推送.xlsx")
+
+    def run(*args: str):
+        result = CliRunner().invoke(cli, [*args, "--db", db])
+        close_database()
+        return result
+
+    assert run("import", "pushed", str(source)).exit_code == 0
+    result = run("verify", "1", "4", "不在辖区居住", "--id", make_id("19900101", 11),
+                 "--address", "上海市")
+    assert result.exit_code == 0 and "不在辖区居住" in result.stdout
+    assert "已关联居民" not in result.stdout
+    result = run("check")
+    assert "居民：0" in result.stdout and "误建" not in result.stdout
+
+
 def test_a_clerks_own_word_names_its_column(db_path: Path, tmp_path: Path) -> None:
     with pytest.raises(Invalid, match="须注明类别"):
         set_setting("verify_results", "前期已排查,外出务工")
