@@ -1,11 +1,12 @@
 """Lists pushed down by the district (大数据推送): a batch per file (every sheet of it), one row
 per name, each phoned and given a result.
 
-Every result word belongs to one column of the daily report (FORMATS.md §4), by an explicit
-table: the district's words by default, a clerk's own word as ``词=列`` in the ``verify_results``
-setting. Only the category 在辖区 links a row to a resident (creating one when needed); nothing
-is ever decided by a word's substring. A file whose rows were imported before is not made a
-second batch unless the clerk insists; a person pushed before shows the earlier batch's result.
+Every result word has an explicit category, and every category counts in one column of the
+daily report or in 已核查 only (FORMATS.md §4): the district's words by default, a clerk's own
+word as ``词=类别`` in the ``verify_results`` setting; the row stores its category when verified.
+Only the category 在辖区 adds an unknown person to the register; nothing is ever decided by a
+word's substring. A file whose rows were imported before is not made a second batch unless the
+clerk insists; a person pushed before shows the earlier batch's result.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def report_column(category: str) -> str:
 
 
 def verify_choices() -> list[tuple[str, str]]:
-    """The result words offered for a call, each with its daily-report column, from settings."""
+    """The result words offered for a call, each with its category, from settings."""
     return parse_results(get_setting("verify_results"))
 
 
@@ -132,7 +133,7 @@ def verify_results() -> list[str]:
 
 
 def result_category(result: str) -> str:
-    """The daily-report column of an offered result word ("" for 已核查 only)."""
+    """The category of an offered result word ("" for 已核查 only); refuses any other word."""
     categories = dict(verify_choices())
     if result not in categories:
         raise Invalid(f"核查结果应为：{'、'.join(categories)}")
@@ -154,21 +155,18 @@ def _row_key(name: str, number: str, phone: str) -> str:
 def _same_rows(keys: list[str]) -> tuple[int, dt.datetime] | None:
     """The earlier batch holding exactly these (normalised) rows, if any."""
     wanted = sorted(keys)
-    candidates = {b for (b,) in database.execute_sql(
-        "SELECT DISTINCT batch_id FROM pushed_row WHERE (id_number != '' AND id_number = ?) "
-        "OR (phone = ? AND name = ?)", _probe(wanted[0])).fetchall()} if wanted else set()
-    for batch_id in sorted(candidates):
+    if not wanted:
+        return None
+    candidates = [b for (b,) in database.execute_sql(
+        "SELECT DISTINCT batch_id FROM pushed_row WHERE name = ? ORDER BY batch_id",
+        [wanted[0].split("|", 1)[0]]).fetchall()]
+    for batch_id in candidates:
         rows = database.execute_sql("SELECT name, id_number, phone FROM pushed_row "
                                     "WHERE batch_id = ?", [batch_id]).fetchall()
         if sorted(_row_key(*r) for r in rows) == wanted:
             received = PushedBatch.get_by_id(batch_id).received_at
             return batch_id, _dt(received)
     return None
-
-
-def _probe(key: str) -> list[str]:
-    name, number, phone = key.split("|")
-    return [number, phone, name]
 
 
 def create_batch(
