@@ -81,12 +81,13 @@ class BatchSummary:
     warnings: list[tuple[int, str]] = field(default_factory=list)
     sheets: list[tuple[str, int]] = field(default_factory=list)  # (sheet, rows)
     pushed_before: int = 0  # people of this batch pushed in an earlier one
+    skipped: list[str] = field(default_factory=list)  # sheets without a header, not imported
 
     def as_dict(self) -> dict[str, object]:
         return {"batch": self.batch_id, "rows": self.rows,
                 "deadline": self.deadline.isoformat(sep=" ", timespec="minutes"),
                 "sheets": [{"sheet": s, "rows": n} for s, n in self.sheets],
-                "pushed_before": self.pushed_before,
+                "pushed_before": self.pushed_before, "skipped_sheets": self.skipped,
                 "warnings": [{"row": r, "reason": w} for r, w in self.warnings]}
 
 

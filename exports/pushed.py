@@ -37,9 +37,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 APPENDED = ("核查结果", "管控措施", "核查人", "核查时间")
 
 
-def read_pushed_sheets(path: Path) -> list[PushedSheet]:
-    """Every visible sheet of a pushed file that has a recognisable header, with its rows."""
-    tables = read_tables(path, SYNONYMS, ("name", "phone", "id_number"))
+def read_pushed_sheets(path: Path) -> tuple[list[PushedSheet], list[str]]:
+    """Every visible sheet of a pushed file that has a recognisable header, with its rows; and
+    the names of the visible sheets skipped for having none."""
+    tables, skipped = read_tables(path, SYNONYMS, ("name", "phone", "id_number"))
     sheets = []
     for table in tables:
         records = []
@@ -52,13 +53,14 @@ def read_pushed_sheets(path: Path) -> list[PushedSheet]:
             sheets.append(PushedSheet(table.sheet_name, table.header_row, table.headers, records))
     if not sheets:
         raise SheetError(f"“{path.name}”的表头下没有任何人员")
-    return sheets
+    return sheets, skipped
 
 
 def read_tables(path: Path, synonyms: dict[str, tuple[str, ...]],
-                required: tuple[str, ...]) -> list[Table]:
+                required: tuple[str, ...]) -> tuple[list[Table], list[str]]:
     """The first sheet with a header as :func:`read_table` finds it, then every later visible
-    sheet with a header of its own (a district file split by town or day is one list)."""
+    sheet with a header of its own (a district file split by town or day is one list); and the
+    visible sheets without one."""
     from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
     from exports.reader import _read_sheet
@@ -69,6 +71,7 @@ def read_tables(path: Path, synonyms: dict[str, tuple[str, ...]],
     try:
         names = [m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
         ignore = {header_key("序号")}
+        skipped = names[:names.index(first.sheet_name)]
         for name in names[names.index(first.sheet_name) + 1:]:
             try:
                 sheet = workbook.get_sheet_by_name(name)
@@ -77,9 +80,11 @@ def read_tables(path: Path, synonyms: dict[str, tuple[str, ...]],
             table = _read_sheet(path.name, sheet, synonyms, required, None, ignore)
             if table is not None:
                 tables.append(table)
+            else:
+                skipped.append(name)
     finally:
         workbook.close()
-    return tables
+    return tables, skipped
 
 
 def import_pushed_file(path: Path, received_at: dt.datetime | None = None,
@@ -88,8 +93,10 @@ def import_pushed_file(path: Path, received_at: dt.datetime | None = None,
 
     A file whose rows were imported before raises :class:`db.pushed.AlreadyImported` unless
     ``again``."""
-    return create_batch(path.name, read_pushed_sheets(path), path.read_bytes(), received_at,
-                        again=again)
+    sheets, skipped = read_pushed_sheets(path)
+    summary = create_batch(path.name, sheets, path.read_bytes(), received_at, again=again)
+    summary.skipped = skipped
+    return summary
 
 
 def _source_workbook(batch: PushedBatch) -> Workbook:
