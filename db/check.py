@@ -41,7 +41,7 @@ def renaming_imports() -> list[str]:
     matched in one file: an Excel column sorted on its own, from before imports refused it.
 
     Each line names the import and the audit entries whose 修改前 values undo it."""
-    from db.imports import SORTED_MIN_MATCHED, SORTED_SHARE
+    from db.imports import IMPORT_ENTRY, SORTED_MIN_MATCHED, SORTED_SHARE
 
     groups: list[tuple[str, str, int | None, int, list[int]]] = []
     key: tuple[str, str] | None = None
@@ -55,13 +55,13 @@ def renaming_imports() -> list[str]:
 
     cursor = database.execute_sql(
         'SELECT id, at, who, "table", before, after FROM audit_log WHERE action = \'导入\' '
-        'AND ("table" = \'import\' OR ("table" = \'resident\' AND before IS NOT NULL)) '
-        "ORDER BY id")
+        'AND ("table" = ? OR ("table" = \'resident\' AND before IS NOT NULL)) ORDER BY id',
+        [IMPORT_ENTRY])
     for entry_id, at, who, table, before, after in cursor:
         if key is not None and key != (str(at), who):
             close(None)  # an import written before imports logged themselves
         key = (str(at), who)
-        if table == "import":  # the last entry of its import, written after its rows
+        if table == IMPORT_ENTRY:  # the last entry of its import, written after its rows
             close(json.loads(after).get("匹配"))
             continue
         updated += 1

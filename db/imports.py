@@ -35,6 +35,7 @@ KIND_WORDS = {"常住": "常住", "户籍": "常住", "本地": "常住", "外�
 UPDATABLE = ("name", "phone", "relation", "kind", "notes")
 LABELS = {"name": "姓名", "phone": "联系电话", "relation": "与户主关系", "kind": "人员类别",
           "notes": "备注", "area": "所属区域", "sex": "性别", "address": "住址"}
+IMPORT_ENTRY = "导入文件"  # the audit "table" of the one entry an import writes about itself
 SORTED_MIN_MATCHED = 10
 SORTED_SHARE = 0.2
 
@@ -451,8 +452,8 @@ def _log_import(summary: ImportSummary, matched: int, source: str, now: str) -> 
     matched, which ``eprc check`` measures past imports against."""
     database.execute_sql(
         'INSERT INTO audit_log (at, who, action, "table", row_id, before, after) '
-        "VALUES (?, ?, '导入', 'import', NULL, NULL, ?)",
-        [now, current_user(), json.dumps(
+        "VALUES (?, ?, '导入', ?, NULL, NULL, ?)",
+        [now, current_user(), IMPORT_ENTRY, json.dumps(
             {"文件": source, "工作表": summary.sheet, "匹配": matched, "新增": summary.added,
              "更新": summary.updated}, ensure_ascii=False)])
 

@@ -62,15 +62,28 @@ def test_a_name_column_sorted_on_its_own_is_refused_byte_for_byte(tmp_path: Path
         assert content(db) == before
 
 
-def test_a_sorted_phone_column_is_refused_too(tmp_path: Path) -> None:
+@pytest.mark.parametrize("column", ["联系电话", "性别", "住址"])
+def test_other_columns_sorted_on_their_own_are_refused_too(tmp_path: Path, column: str) -> None:
     db = imported(tmp_path)
-    rows = people()
-    phones = [r[5] for r in rows]
-    for row, phone in zip(rows, reversed(phones), strict=True):
-        row[5] = phone
-    sheet = village_sheet(tmp_path / "sorted.xlsx", rows, header=HEADER)
+    rows = [[*r, f"桃园村{n}号"] for n, r in enumerate(people())]
+    if column == "联系电话":
+        for row, phone in zip(rows, reversed([r[5] for r in rows]), strict=True):
+            row[5] = phone
+    elif column == "性别":
+        for row in rows[:4]:
+            row[3] = "女"  # the IDs say 男: 4 of 15 is over a fifth
+    open_database(db)
+    for row in rows:  # the register knows each household's address
+        Household.update(address=row[-1]).where(Household.number == row[1]).execute()
+    close_database()
+    if column == "住址":
+        for row, address in zip(rows, reversed([r[-1] for r in rows]), strict=True):
+            row[-1] = address
+    sheet = village_sheet(tmp_path / "sorted.xlsx", rows, header=[*HEADER, "住址"])
+    before = content(db)
     result = run(str(sheet), "--db", str(db))
-    assert result.exit_code == 1 and "疑似“联系电话”列被单独排序" in result.stderr
+    assert result.exit_code == 1 and f"疑似“{column}”列被单独排序" in result.stderr
+    assert content(db) == before
 
 
 def test_a_name_change_is_a_conflict_listed_and_not_applied(tmp_path: Path) -> None:
@@ -191,7 +204,7 @@ def test_the_register_export_round_trips(demo_path: Path, tmp_path: Path) -> Non
     assert result["moves"][0]["new"].startswith(moved_to)
     assert (result["updated"], result["unchanged"]) == (1, total - 1)
     open_database(demo_path)
-    assert AuditLog.select().where(AuditLog.table == "import").count() == 2
+    assert AuditLog.select().where(AuditLog.table == "导入文件").count() == 2
     close_database()
 
 
