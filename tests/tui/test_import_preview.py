@@ -140,3 +140,30 @@ async def test_the_same_pushed_list_asks_before_a_second_batch(db_path: Path,
         await settle(pilot)
         assert PushedBatch.select().count() == 1
         assert "第2批" in RecycleBin.get().label
+
+
+async def test_a_staff_rename_waits_for_enter(db_path: Path, tmp_path: Path) -> None:
+    from db.models import Staff
+    from db.staff import StaffInput, add_staff
+
+    add_staff(StaffInput("刘一", "下沉干部", "13800000001", make_id("19800101", 1)))
+    sheet = village_sheet(tmp_path / "人员.xlsx", [[1, "刘壹", make_id("19800101", 1),
+                                                   "13800000001", "下沉干部"]],
+                          header=["序号", "姓名", "身份证号码", "联系电话", "人员类别"])
+    app = EprcApp(db_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f5", "w")
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        app.screen.query_one("#job-path").value = str(sheet)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = str(app.screen.query_one("#job-summary").render())
+        assert "请核对后按 Enter 确认导入" in text and "刘一 → 刘壹" in text
+        assert Staff.get().name == "刘一"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "已按确认修改" in str(app.screen.query_one("#job-summary").render())
+    assert Staff.get().name == "刘壹"
