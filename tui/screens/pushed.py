@@ -183,9 +183,16 @@ class CallQueueScreen(Screen):
             f"身份证：{escape(row.id_number) or '（未知）'}　　住址：{escape(row.address) or '（未知）'}\n"
             f"结果：{state}{linked}\n\n原表：{original}")
         self.query_one("#call-results", Static).update(
-            "按数字键记录结果：　" + "　".join(
-                f"{n}.{escape(w)}（{pushed.report_column(c) or '仅计已核查'}）"
+            "按数字键记录结果（括号内为日报计入的列）：　" + "　".join(
+                f"{n}.{escape(w)}{self._column_note(w, c)}"
                 for n, (w, c) in enumerate(self.results, 1)))
+
+    @staticmethod
+    def _column_note(word: str, category: str) -> str:
+        column = pushed.report_column(category)
+        if not column:
+            return "（仅计已核查）"
+        return "" if column == word else f"（{column}）"
 
     def action_step(self, step: int) -> None:
         if self.rows:
