@@ -146,10 +146,11 @@ class ImportSummary:
             "new_areas": self.new_areas,
         }
 
-    def text(self) -> str:
-        if self.held:
+    def text(self, head: str | None = None) -> str:
+        """One line: the counts, conflicts and moves, after ``head`` (by default what happened)."""
+        if head is None and self.held:
             head = "未导入（待确认）："
-        else:
+        elif head is None:
             head = "试运行（未写入）：" if self.dry_run else "导入完成："
         line = (f"{head}新增 {self.added} 人，更新 {self.updated} 人，未变 {self.unchanged} 人，"
                 f"新建 {self.households} 户；拒绝 {len(self.rejected)} 行，"

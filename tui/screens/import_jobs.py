@@ -38,8 +38,8 @@ def residents_import_job(area: Area | None) -> Job:
             return JobResult(summary.text(), _details(summary, errors), changed=True)
 
         if preview.needs_confirmation:
-            return JobResult("预览（尚未导入）：" + preview.text().split("：", 1)[1],
-                             _details(preview, None), confirm=run)
+            return JobResult(preview.text("预览（尚未导入）："), _details(preview, None),
+                             confirm=run)
         return run(progress, confirmed=False)
 
     return job
