@@ -279,6 +279,8 @@ def import_residents_cmd(ctx: click.Context, db_path: str | None, file: str, dry
         for line in summary.detail_lines():
             click.echo(f"  {line}")
         _echo_problems(summary)
+        if summary.conflicts and not summary.conflicts_applied and not summary.held:
+            click.echo("姓名冲突未修改；核对无误后加 --accept-changes 重新导入即可修改")
         if summary.held:
             click.echo("表中有新区域，未导入任何数据；核对无误后加 --create-areas 重新导入", err=True)
     if summary.held:

@@ -114,6 +114,7 @@ def test_a_name_change_is_a_conflict_listed_and_not_applied(tmp_path: Path) -> N
     text = run(str(sheet), "--db", str(db))
     assert "姓名冲突 1 处（未修改）" in text.stdout
     assert "冲突（未修改）：“居民”第5行 钱二" in text.stdout and "钱二 → 钱贰" in text.stdout
+    assert "加 --accept-changes 重新导入" in text.stdout
 
     accepted = run(str(sheet), "--db", str(db), "--accept-changes")
     assert accepted.exit_code == 0 and "姓名冲突 1 处（已按确认修改）" in accepted.stdout
