@@ -166,7 +166,7 @@ class ImportSummary:
         """New areas, conflicts, moves and changes, one line each, for the CLI and the TUI."""
         lines = []
         if self.new_areas:
-            lines.append("将新建区域：" + "、".join(self.new_areas))
+            lines.append(("已新建区域：" if self.written else "将新建区域：") + "、".join(self.new_areas))
         verb = "已修改" if self.conflicts_applied else "未修改"
         lines += [f"冲突（{verb}）：{c.text()}" for c in self.conflicts]
         lines += [f"区域不同（未迁户，请在界面中迁户）：{c.text()}" for c in self.moves]

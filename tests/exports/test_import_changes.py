@@ -139,6 +139,7 @@ def test_new_areas_wait_for_confirmation(tmp_path: Path) -> None:
     assert dry.exit_code == 0 and json.loads(dry.stdout)["new_areas"] == ["桃源村"]
     confirmed = run(str(sheet), "--db", str(db), "--create-areas")
     assert confirmed.exit_code == 0 and "新增 1 人" in confirmed.stdout
+    assert "已新建区域：桃源村" in confirmed.stdout
     open_database(db)
     assert Area.get(Area.name == "桃源村").level == 1
     close_database()
