@@ -166,12 +166,23 @@ class ImportSummary:
         """New areas, conflicts, moves and changes, one line each, for the CLI and the TUI."""
         lines = []
         if self.new_areas:
-            lines.append(("已新建区域：" if self.written else "将新建区域：") + "、".join(self.new_areas))
+            lines.append(("已新建区域：" if self.written else "将新建区域：")
+                         + "、".join(self._new_area_groups()))
         verb = "已修改" if self.conflicts_applied else "未修改"
         lines += [f"冲突（{verb}）：{c.text()}" for c in self.conflicts]
         lines += [f"区域不同（未迁户，请在界面中迁户）：{c.text()}" for c in self.moves]
         lines += [f"修改：{c.text()}" for c in self.changes]
         return lines
+
+    def _new_area_groups(self) -> list[str]:
+        """Each first new node of a path, with how many new nodes lie below it."""
+        known = set(self.new_areas)
+        tops = [p for p in self.new_areas if p.rpartition("/")[0] not in known]
+        groups = []
+        for top in tops:
+            below = sum(1 for p in self.new_areas if p.startswith(top + "/"))
+            groups.append(top + (f"（及其下级{below}个）" if below else ""))
+        return groups
 
     def problems(self) -> list[Problem]:
         """Everything the problems sheet lists against a row."""
@@ -361,7 +372,7 @@ def import_residents(
     by_address = {(a, area_id): i for i, a, area_id in database.execute_sql(
         "SELECT id, address, area_id FROM household WHERE address != ''").fetchall()}
     households: dict[str, list[_Person]] = {}
-    new_areas: dict[tuple[str, ...], None] = {}
+    new_areas: set[tuple[str, ...]] = set()
     for person in people:
         if person.values["id_number"] in existing:
             continue
@@ -373,11 +384,12 @@ def import_residents(
         if not joins:
             missing = tree.missing(person.area_path)
             if missing is not None:
-                new_areas[missing] = None
+                new_areas.update(person.area_path[:depth]
+                                 for depth in range(len(missing), len(person.area_path) + 1))
         households.setdefault(person.household_key, []).append(person)
     summary.rejected.sort(key=lambda p: p.row)
     summary.warnings.sort(key=lambda p: p.row)
-    summary.new_areas = sorted("/".join(path) for path in new_areas)
+    summary.new_areas = ["/".join(path) for path in sorted(new_areas)]
     summary.added = sum(len(members) for members in households.values())
     summary.updated = len(updates)
     summary.households = sum(

@@ -133,10 +133,10 @@ def test_new_areas_wait_for_confirmation(tmp_path: Path) -> None:
     before = content(db)
     result = run(str(sheet), "--db", str(db))
     assert result.exit_code == 1
-    assert "将新建区域：桃源村" in result.stdout and "--create-areas" in result.stderr
+    assert "将新建区域：桃源村（及其下级1个）" in result.stdout and "--create-areas" in result.stderr
     assert content(db) == before
     dry = run(str(sheet), "--db", str(db), "--dry-run", "--json")
-    assert dry.exit_code == 0 and json.loads(dry.stdout)["new_areas"] == ["桃源村"]
+    assert dry.exit_code == 0 and json.loads(dry.stdout)["new_areas"] == ["桃源村", "桃源村/第一村民组"]
     confirmed = run(str(sheet), "--db", str(db), "--create-areas")
     assert confirmed.exit_code == 0 and "新增 1 人" in confirmed.stdout
     assert "已新建区域：桃源村" in confirmed.stdout
