@@ -372,41 +372,69 @@ def import_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="只检查并显示结果，不写入")
 @click.option("--errors", "errors_out", type=click.Path(dir_okay=False),
-              help="把被拒绝和有警告的行写入此 xlsx（原列 + 原行号 + 问题）")
+              help="把被拒绝、有警告、冲突和修改的行写入此 xlsx（原列 + 原行号 + 问题）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总")
+@click.option("--accept-changes", is_flag=True, help="确认修改与台账不一致的姓名（冲突）")
+@click.option("--create-areas", is_flag=True, help="确认新建表中出现的新区域（社区/小区/网格/楼栋）")
+@click.option("--area", "area_name", help="表中没有“社区（村）”的行归入此区域")
 @click.pass_context
 @friendly
 def import_residents_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run: bool,
-                         errors_out: str | None, as_json: bool) -> None:
-    """导入村（社区）报来的居民信息表。整个文件要么全部导入，要么不导入（被拒绝的行除外）。"""
+                         errors_out: str | None, as_json: bool, accept_changes: bool,
+                         create_areas: bool, area_name: str | None) -> None:
+    """导入村（社区）报来的居民信息表。整个文件要么全部导入，要么不导入（被拒绝的行除外）。
+
+    姓名与台账不一致的行默认不改（加 --accept-changes 才改）；表中有新区域时先列出，
+    加 --create-areas 确认后才导入；疑似某列被单独排序时不导入任何数据。
+    """
+    from db.areas import find_area
     from exports.residents import import_residents_file
 
     _open(ctx, db_path)
-    summary = import_residents_file(Path(file), dry_run, Path(errors_out) if errors_out else None)
+    area = find_area(area_name) if area_name else None
+    summary = import_residents_file(Path(file), dry_run, Path(errors_out) if errors_out else None,
+                                    accept_changes=accept_changes, create_areas=create_areas,
+                                    area=area)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:
         click.echo(summary.text())
+        for line in summary.detail_lines():
+            click.echo(f"  {line}")
         _echo_problems(summary)
+        if summary.conflicts and not summary.conflicts_applied and not summary.held:
+            click.echo("姓名冲突未修改；核对无误后加 --accept-changes 重新导入即可修改")
+        if summary.held:
+            click.echo("表中有新区域，未导入任何数据；核对无误后加 --create-areas 重新导入", err=True)
+    if summary.held:
+        sys.exit(1)
 
 
 @import_group.command("pushed")
 @db_option
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总")
+@click.option("--again", is_flag=True, help="同样的名单已导入过时仍再建一批")
 @click.pass_context
 @friendly
-def import_pushed_cmd(ctx: click.Context, db_path: str | None, file: str, as_json: bool) -> None:
-    """导入区里推送的核查名单（保留原表全部列）。"""
+def import_pushed_cmd(ctx: click.Context, db_path: str | None, file: str, as_json: bool,
+                      again: bool) -> None:
+    """导入区里推送的核查名单（保留原表全部列，多张工作表为同一批）。"""
     from exports.pushed import import_pushed_file
 
     _open(ctx, db_path)
-    summary = import_pushed_file(Path(file))
+    summary = import_pushed_file(Path(file), again=again)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
         return
     click.echo(f"已导入第{summary.batch_id}批，共{summary.rows}人，"
                f"核查截止：{summary.deadline:%Y-%m-%d %H:%M}")
+    if len(summary.sheets) > 1:
+        click.echo("  工作表：" + "、".join(f"{s}（{n}人）" for s, n in summary.sheets))
+    if summary.skipped:
+        click.echo(f"  未导入的工作表（没有表头）：{'、'.join(summary.skipped)}")
+    if summary.pushed_before:
+        click.echo(f"  其中{summary.pushed_before}人此前推送过（核查时显示前次推送的结果）")
     for row, reason in summary.warnings:
         click.echo(f"  第{row}行 警告：{reason}")
 
@@ -416,17 +444,21 @@ def import_pushed_cmd(ctx: click.Context, db_path: str | None, file: str, as_jso
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="只检查，不写入")
 @click.option("--errors", "errors_out", type=click.Path(dir_okay=False),
-              help="把被拒绝和有警告的行写入此 xlsx")
+              help="把被拒绝、有警告、冲突和修改的行写入此 xlsx")
+@click.option("--accept-changes", is_flag=True, help="确认修改与名单不一致的姓名（冲突）")
 @click.pass_context
 @friendly
 def import_staff_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run: bool,
-                     errors_out: str | None) -> None:
-    """导入值守人员/志愿者名单。"""
+                     errors_out: str | None, accept_changes: bool) -> None:
+    """导入值守人员/志愿者名单（姓名与已有人员不一致时默认不改）。"""
     from exports.staff import import_staff_file
 
     _open(ctx, db_path)
-    summary = import_staff_file(Path(file), dry_run, Path(errors_out) if errors_out else None)
+    summary = import_staff_file(Path(file), dry_run, Path(errors_out) if errors_out else None,
+                                accept_changes)
     click.echo(("试运行（未写入）：" if dry_run else "") + summary.text())
+    for line in summary.detail_lines():
+        click.echo(f"  {line}")
     _echo_problems(summary)
 
 
@@ -438,16 +470,17 @@ def import_staff_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run
 @click.option("--note", default="", help="备注")
 @click.option("--id", "id_number", help="核实到的身份证号码")
 @click.option("--address", default="", help="核实到的住址")
+@click.option("--sheet", help="工作表名称（名单有多张工作表且行号重复时）")
 @click.pass_context
 @friendly
 def verify(ctx: click.Context, db_path: str | None, batch: int, row: int, result: str, note: str,
-           id_number: str | None, address: str) -> None:
+           id_number: str | None, address: str, sheet: str | None) -> None:
     """记录推送名单第 BATCH 批、表格第 ROW 行的核查结果 RESULT。"""
     from db.pushed import batch_progress
     from db.pushed import verify as record
 
     _open(ctx, db_path)
-    saved = record(batch, row, result, note, id_number, address)
+    saved = record(batch, row, result, note, id_number, address, sheet)
     done, total = batch_progress(batch)
     linked = f"，已关联居民 {saved.resident.name}" if saved.resident_id else ""
     click.echo(f"第{batch}批第{row}行 {saved.name}：{saved.result}{linked}（本批已核查 {done}/{total}）")

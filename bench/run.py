@@ -320,7 +320,7 @@ def bench_import_export(db: Path, tmp: Path, n: int = 100_000) -> dict[str, Row]
 
     def run_import() -> None:
         nonlocal summary
-        summary = import_residents_file(sheet)
+        summary = import_residents_file(sheet, create_areas=True)
 
     value = timed(run_import)[0]
     assert summary is not None and summary.added + summary.updated >= n - len(summary.rejected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from db.database import database
@@ -35,6 +36,61 @@ def _count(sql: str) -> int:
     return database.execute_sql(sql).fetchone()[0]
 
 
+def renaming_imports() -> list[str]:
+    """Past imports that changed the 姓名 of over a fifth of the (at least ten) residents they
+    matched in one file: an Excel column sorted on its own, from before imports refused it.
+
+    Each line names the import and the audit entries whose 修改前 values undo it."""
+    from db.imports import IMPORT_ENTRY, SORTED_MIN_MATCHED, SORTED_SHARE
+
+    groups: list[tuple[str, str, int | None, int, list[int]]] = []
+    key: tuple[str, str] | None = None
+    updated, renames = 0, []
+
+    def close(matched: int | None) -> None:
+        nonlocal key, updated, renames
+        if key is not None and (updated or matched is not None):
+            groups.append((*key, matched, updated, renames))
+        key, updated, renames = None, 0, []
+
+    cursor = database.execute_sql(
+        'SELECT id, at, who, "table", before, after FROM audit_log WHERE action = \'导入\' '
+        'AND ("table" = ? OR ("table" = \'resident\' AND before IS NOT NULL)) ORDER BY id',
+        [IMPORT_ENTRY])
+    for entry_id, at, who, table, before, after in cursor:
+        if key is not None and key != (str(at), who):
+            close(None)  # an import written before imports logged themselves
+        key = (str(at), who)
+        if table == IMPORT_ENTRY:  # the last entry of its import, written after its rows
+            close(json.loads(after).get("匹配"))
+            continue
+        updated += 1
+        if json.loads(before).get("name") != json.loads(after).get("name"):
+            renames.append(entry_id)
+    close(None)
+    lines = []
+    for at, who, matched, updated, renamed in groups:
+        base = matched if matched is not None else updated
+        if base >= SORTED_MIN_MATCHED and len(renamed) / base > SORTED_SHARE:
+            lines.append(
+                f"{at} {who} 的导入改了 {len(renamed)}/{base} 名居民的姓名（疑似姓名列被单独"
+                f"排序）；撤销：按操作记录 {'、'.join(f'#{i}' for i in renamed)} 的“修改前”恢复姓名")
+    return lines
+
+
+def wrongly_created_lines() -> list[str]:
+    """Residents a pushed-list result that does not mean 在辖区 added to the register."""
+    from db.pushed import wrongly_created
+
+    people = wrongly_created()
+    if not people:
+        return []
+    names = "、".join(f"{r.name}（{r.notes}）" for r in people[:20])
+    more = f"等{len(people)}人" if len(people) > 20 else f"共{len(people)}人"
+    return [f"由不表示“在辖区”的核查结果（如“不在辖区居住”）误建的居民：{names}{more}；"
+            "eprc check --repair 可将其移入回收站（可恢复）"]
+
+
 def run_check() -> CheckReport:
     """Check the open file; never changes it."""
     rows = database.execute_sql("PRAGMA integrity_check").fetchall()
@@ -52,6 +108,8 @@ def run_check() -> CheckReport:
             invalid += 1
     if invalid:
         report.problems.append(f"身份证号码无效：{invalid}条")
+    report.problems += renaming_imports()
+    report.problems += wrongly_created_lines()
     fk = database.execute_sql("PRAGMA foreign_key_check").fetchall()
     if fk:
         report.problems.append(f"外键不一致：{len(fk)}处")
@@ -77,15 +135,24 @@ def run_check() -> CheckReport:
 def repair() -> list[str]:
     """Fix what is safe to fix (the caller backs the file up first); returns what was done.
 
-    Dangling links are cleared (the rows themselves are kept), households left with no members
-    go to the recycle bin, and the search indexes are rebuilt. Invalid ID numbers are reported
-    by the check but never "fixed": only the clerk can correct them.
+    Residents a wrong pushed-list outcome created go to the recycle bin, dangling links are
+    cleared (the rows themselves are kept), households left with no members go to the recycle
+    bin, and the search indexes are rebuilt. Invalid ID numbers are reported by the check but
+    never "fixed": only the clerk can correct them.
     """
     from db import recycle
     from db.models import Household
+    from db.pushed import wrongly_created
+    from db.residents import delete_resident
 
     done: list[str] = []
     with database.atomic():
+        wrong = wrongly_created()
+        for resident in wrong:
+            delete_resident(resident.id)
+        if wrong:
+            done.append(f"{len(wrong)}名由误判的核查结果建档的居民已移入回收站："
+                        + "、".join(r.name for r in wrong))
         cursor = database.execute_sql(
             "UPDATE resident SET household_id = NULL WHERE household_id IS NOT NULL AND NOT "
             "EXISTS (SELECT 1 FROM household h WHERE h.id = resident.household_id)")

@@ -314,28 +314,31 @@ def _build_pushed(
     received = dt.datetime.combine(today, dt.time(9, 30))
     database.execute_sql(
         'INSERT INTO "pushed_batch" (id, received_at, deadline, file_name, sheet_name, '
-        "header_row, columns, source) VALUES (1, ?, ?, ?, 'Sheet1', 2, ?, '')",
+        "header_row, columns, source, sheets) VALUES (1, ?, ?, ?, 'Sheet1', 2, ?, '', ?)",
         [received.isoformat(sep=" "), (received + dt.timedelta(hours=24)).isoformat(sep=" "),
-         f"大数据推送人员清单{today:%m%d}.xlsx", json.dumps(columns, ensure_ascii=False)],
+         f"大数据推送人员清单{today:%m%d}.xlsx", json.dumps(columns, ensure_ascii=False),
+         json.dumps([{"name": "Sheet1", "header_row": 2, "columns": columns}], ensure_ascii=False)],
     )
     rows = []
     sample = rng.sample(people, 20)
-    results = ("已核实-在辖区", "前期已排查", "不在辖区居住", "无法联系")
+    results = {"已核实在辖区（漏排）": "在辖区", "前期已排查": "前期已排查", "不在辖区居住": "不在辖区",
+               "无法联系": "无法联系"}
     for n, (rid, name, _idn, _hid) in enumerate(sample, start=1):
         phone = _phone(rng)
         origin = rng.choice(RISK_ORIGINS)
         arrival = (today - dt.timedelta(days=rng.randrange(1, 5))).isoformat()
         done = n <= 12
-        result = rng.choice(results) if done else ""
+        result = rng.choice(list(results)) if done else ""
         rows.append((1, n + 2, json.dumps([n, name, phone, origin, arrival, "", ""],
                                           ensure_ascii=False),
                      name, phone, origin, arrival, result,
                      "电话核实" if done else "", "demo" if done else "",
                      received.isoformat(sep=" ") if done else None,
-                     rid if result == "已核实-在辖区" else None))
+                     rid if results.get(result) == "在辖区" else None, results.get(result, ""),
+                     "Sheet1"))
     _insert("pushed_row", ["batch_id", "sheet_row", "cells", "name", "phone", "origin",
                            "arrival_date", "result", "note", "verified_by", "verified_at",
-                           "resident_id"], rows)
+                           "resident_id", "category", "sheet"], rows)
 
 
 def _build_staff_and_shifts(

@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from peewee import (
+    SQL,
     BooleanField,
     CharField,
     DateField,
@@ -233,6 +234,8 @@ class PushedBatch(Record):
     header_row = IntegerField()
     columns = TextField()  # JSON list of the sheet's own header texts, in order
     source = TextField(default="")  # the original workbook, base64, to write the feedback into
+    # JSON list of every sheet: {"name", "header_row", "columns"}; the fields above are the first
+    sheets = TextField(default="[]", constraints=[SQL("DEFAULT '[]'")])
 
 
 class PushedRow(Record):
@@ -250,9 +253,12 @@ class PushedRow(Record):
     verified_by = CharField(default="")
     verified_at = DateTimeField(null=True)
     resident = ForeignKeyField(Resident, null=True, backref="pushed_rows")
+    # the result's category (a key of db.pushed.CATEGORIES), "" for 已核查 only
+    category = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    sheet = CharField(default="", constraints=[SQL("DEFAULT ''")])  # the sheet the row came from
 
     class Meta:
-        indexes = ((("batch", "sheet_row"), True),)
+        indexes = ((("batch", "sheet", "sheet_row"), True), (("phone", "name"), False))
 
 
 # --- staff, volunteers, checkpoints, shifts ---------------------------------------------------

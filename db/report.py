@@ -18,6 +18,7 @@ from db import clock
 from db.database import database
 from db.donations import effective
 from db.models import KEY_CATEGORIES, MEASURE_KINDS, ReportSnapshot
+from db.pushed import CATEGORIES, REPORT_COLUMNS
 from db.settings import fever_threshold, get_setting
 from db.staff import volunteer_hours
 
@@ -94,31 +95,32 @@ def _measures(day: str, moment: str) -> Table:
 
 
 def _pushed(day: str, moment: str) -> Table:
-    # a row counts as verified at the moment of its call (rows that came with a result: when
-    # their batch arrived); 当日 columns are the day's arrivals and the day's calls
+    """Section 3 by each row's stored category (FORMATS.md §4), never by the result's wording.
+
+    A row counts as verified at the moment of its call (rows that came with a result: when
+    their batch arrived); 当日 columns are the day's arrivals and the day's calls; 未核查 is
+    every row not verified by the moment, of any day, with those past their deadline."""
     called = ("(r.result != '' AND coalesce(r.verified_at, b.received_at) <= :moment)")
     at = "coalesce(r.verified_at, b.received_at)"
     base = ("SELECT count(*) FROM pushed_row r JOIN pushed_batch b ON b.id = r.batch_id "
             "WHERE b.received_at <= :moment")
-    params = {"day": day, "moment": moment}
+    params: dict[str, object] = {"day": day, "moment": moment}
 
-    def count(extra: str) -> int:
-        return int(database.execute_sql(f"{base} AND {extra}", params).fetchone()[0] or 0)
+    def count(extra: str, kinds: tuple[str, ...] = ()) -> int:
+        named = {f"k{n}": kind for n, kind in enumerate(kinds)}
+        return int(database.execute_sql(f"{base} AND {extra}", {**params, **named})
+                   .fetchone()[0] or 0)
 
     today_calls = f"{called} AND date({at}) = :day"
-    received = count("date(b.received_at) = :day")
-    done = count(today_calls)
-    inside = count(f"{today_calls} AND ((r.result LIKE '%在辖区%' AND r.result NOT LIKE "
-                   "'%不在辖区%') OR r.result = '前期已排查')")
-    outside = count(f"{today_calls} AND r.result = '不在辖区居住'")
-    unreachable = count(f"{today_calls} AND r.result = '无法联系'")
-    open_rows = count(f"NOT {called}")
-    overdue = count(f"NOT {called} AND b.deadline < :moment")
+    columns = []
+    for column in REPORT_COLUMNS:
+        kinds = tuple(k for k, c in CATEGORIES.items() if c == column)
+        marks = ",".join(f":k{n}" for n in range(len(kinds)))
+        columns.append(count(f"{today_calls} AND r.category IN ({marks})", kinds))
     return {"title": "三、大数据推送核查",
-            "columns": ["项目", "当日接收", "已核查", "在辖区", "不在辖区", "无法联系", "其他",
-                        "未核查", "其中逾期"],
-            "rows": [["人数", received, done, inside, outside, unreachable,
-                      done - inside - outside - unreachable, open_rows, overdue]]}
+            "columns": ["项目", "当日接收", "已核查", *REPORT_COLUMNS, "未核查", "其中逾期"],
+            "rows": [["人数", count("date(b.received_at) = :day"), count(today_calls), *columns,
+                      count(f"NOT {called}"), count(f"NOT {called} AND b.deadline < :moment")]]}
 
 
 def _checkpoints(day: str) -> Table:

@@ -18,8 +18,8 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "time_zone": ("Asia/Shanghai", "时区（日期与日界以此为准）"),
     "export_dir": ("", "导出文件夹"),
     "verify_hours": ("24", "推送核查时限（小时）"),
-    "verify_results": ("已核实-在辖区,前期已排查,不在辖区居住,信息有误,超过排查期,无法联系",
-                       "推送核查结果选项（逗号分隔）"),
+    "verify_results": ("已核实在辖区（漏排）,前期已排查,不在辖区居住,已离开,无法联系,信息有误,超过排查期",
+                       "推送核查结果选项（逗号分隔；自加的写“词=类别”）"),
     "policy.确诊": ("14+7", "确诊：首个措施天数+后续健康监测天数"),
     "policy.疑似": ("7+7", "疑似：管控天数（首个+后续）"),
     "policy.发热": ("7+3", "发热：管控天数（首个+后续）"),
@@ -96,8 +96,10 @@ def set_setting(key: str, value: str) -> None:
         if not (first.isdigit() and (then.isdigit() or not then)) or not 0 < int(first) <= 60:
             raise Invalid(f"{DEFAULTS[key][1].split('：')[0]}的管控天数应写作“7+7”这样的形式")
         value = f"{int(first)}+{int(then or 0)}"
-    if key == "verify_results" and not [v for v in value.split(",") if v.strip()]:
-        raise Invalid("核查结果选项不能为空")
+    if key == "verify_results":
+        from db.pushed import parse_results
+
+        parse_results(value)  # each word names its daily-report column
     if key == "time_zone":
         from db.clock import check_zone
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from db.database import database
-from db.imports import Problem
+from db.imports import Change, Problem, sorted_column_check
 from db.models import (
     STAFF_CATEGORIES,
     Area,
@@ -255,27 +255,65 @@ class StaffRecord:
     values: dict[str, object] = field(default_factory=dict)
 
 
+STAFF_LABELS = {"name": "姓名", "phone": "联系电话", "category": "人员类别", "unit": "工作单位",
+                "team": "所属服务队", "political_status": "政治面貌", "skills": "特长",
+                "can_lead": "能否带班", "max_per_week": "每周最多班次", "notes": "备注"}
+
+
 @dataclass
 class StaffImportSummary:
     added: int = 0
     updated: int = 0
+    unchanged: int = 0
     rejected: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    conflicts: list[Change] = field(default_factory=list)
+    conflicts_applied: bool = False
 
     def text(self) -> str:
-        return (f"导入完成：新增 {self.added} 人，更新 {self.updated} 人；拒绝 "
-                f"{len(self.rejected)} 行，警告 {len(self.warnings)} 条")
+        line = (f"导入完成：新增 {self.added} 人，更新 {self.updated} 人，未变 {self.unchanged} 人；"
+                f"拒绝 {len(self.rejected)} 行，警告 {len(self.warnings)} 条")
+        if self.conflicts:
+            line += (f"；姓名冲突 {len(self.conflicts)} 处"
+                     + ("（已按确认修改）" if self.conflicts_applied else "（未修改）"))
+        return line
+
+    def detail_lines(self) -> list[str]:
+        verb = "已修改" if self.conflicts_applied else "未修改"
+        return ([f"冲突（{verb}）：{c.text()}" for c in self.conflicts]
+                + [f"修改：{c.text()}" for c in self.changes])
+
+    def problems(self) -> list[Problem]:
+        verb = "已修改" if self.conflicts_applied else "未修改，确认后才会修改"
+        return sorted(self.rejected + self.warnings
+                      + [Problem(c.row, f"姓名冲突：{c.old} → {c.new}（{verb}）")
+                         for c in self.conflicts]
+                      + [Problem(c.row, f"修改{c.field}：{c.old} → {c.new}")
+                         for c in self.changes], key=lambda p: p.row)
 
 
 def _yes(value: object) -> bool:
     return normalize_text(value) in ("是", "能", "可以", "1", "Y", "y", "√", "带班")
 
 
-def import_staff(records: Sequence[StaffRecord], dry_run: bool = False) -> StaffImportSummary:
-    """Import a staff list: known ID number or (name and phone) updates, else adds; all or
-    nothing (rejected rows aside)."""
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else str(value)
+
+
+def import_staff(records: Sequence[StaffRecord], dry_run: bool = False,
+                 accept_changes: bool = False, sheet: str = "人员名单") -> StaffImportSummary:
+    """Import a staff list: a known ID number or (name and phone) updates, else adds; all or
+    nothing (rejected rows aside).
+
+    Only the columns a row fills change a known person; each change is listed. A 姓名 differing
+    from the one stored under the same ID is a conflict, applied only with ``accept_changes``;
+    names or phones disagreeing on over a fifth of at least ten ID matches stop the import
+    (:class:`db.imports.ImportStopped`)."""
     summary = StaffImportSummary()
-    rows: list[tuple[StaffRecord, StaffInput]] = []
+    rows: list[tuple[StaffRecord, StaffInput, dict[str, object]]] = []
     for record in records:
         v = record.values
         category = normalize_text(v.get("category")) or "其他"
@@ -288,33 +326,76 @@ def import_staff(records: Sequence[StaffRecord], dry_run: bool = False) -> Staff
                           normalize_text(v.get("skills")), _yes(v.get("can_lead")),
                           v.get("max_per_week") or 6, notes=normalize_text(v.get("notes")))
         try:
-            staff_values(data)
+            rows.append((record, data, staff_values(data)))
         except Invalid as exc:
             summary.rejected.append(Problem(record.row, str(exc)))
-            continue
-        rows.append((record, data))
-    if dry_run:  # counted without writing, so a dry run works on a read-only file
-        known = [_known_staff(staff_values(data)) for _record, data in rows]
-        summary.updated = sum(1 for person in known if person is not None)
-        summary.added = len(rows) - summary.updated
-        return summary
-    with database.atomic():
-        for _record, data in rows:
-            person = _known_staff(staff_values(data))
-            if person is None:
-                add_staff(data)
+    plans: list[tuple[StaffRecord, StaffInput, dict[str, object], Staff | None]] = []
+    by_id = 0
+    disagree = {"姓名": 0, "联系电话": 0}
+    for record, data, values in rows:
+        known = None
+        if values["id_number"]:
+            known = Staff.get_or_none(Staff.id_number == values["id_number"])
+            if known is not None:
+                by_id += 1
+                disagree["姓名"] += known.name != values["name"]
+                disagree["联系电话"] += bool(known.phone and values["phone"]
+                                             and known.phone != values["phone"])
+        if known is None and values["phone"]:
+            known = Staff.get_or_none((Staff.name == values["name"])
+                                      & (Staff.phone == values["phone"]))
+        plans.append((record, data, values, known))
+    sorted_column_check(sheet, by_id, disagree)
+    with database.atomic():  # a dry run compares without writing: it works on a read-only file
+        for record, data, values, known in plans:
+            if known is None:
+                if not dry_run:
+                    add_staff(data)
                 summary.added += 1
-            else:
-                update_staff(person.id, data)
+            elif _update_known(known, record, data, values, summary, accept_changes, sheet,
+                               save=not dry_run):
                 summary.updated += 1
+            else:
+                summary.unchanged += 1
+        summary.conflicts_applied = accept_changes and bool(summary.conflicts) and not dry_run
     return summary
 
 
-def _known_staff(values: dict[str, object]) -> Staff | None:
-    """The listed person a row is about: same ID number, else same name and phone."""
-    known = None
-    if values["id_number"]:
-        known = Staff.get_or_none(Staff.id_number == values["id_number"])
-    if known is None and values["phone"]:
-        known = Staff.get_or_none((Staff.name == values["name"]) & (Staff.phone == values["phone"]))
-    return known
+def _update_known(known: Staff, record: StaffRecord, data: StaffInput, values: dict[str, object],
+                  summary: StaffImportSummary, accept_changes: bool, sheet: str,
+                  save: bool = True) -> bool:
+    """Apply the columns this row fills to a matched person (saved unless ``save`` is False, a
+    dry run); True when something changed."""
+    given = {key for key, value in record.values.items() if normalize_text(value)}
+    changed = False
+    for key, label in STAFF_LABELS.items():
+        if key not in given:
+            continue
+        old = known.team.name if key == "team" and known.team_id else getattr(known, key)
+        new = data.team if key == "team" else values[key]
+        if key == "team" and not known.team_id:
+            old = ""
+        if _shown(old) == _shown(new):
+            continue
+        change = Change(sheet, record.row, known.id_number or "", known.name, label,
+                        _shown(old), _shown(new))
+        if key == "name":
+            summary.conflicts.append(change)
+            if not accept_changes:
+                continue
+            known.name_key = values["name_key"]
+        else:
+            summary.changes.append(change)
+        if key == "team":
+            known.team = _team(data.team)
+        else:
+            setattr(known, key, new)
+            if key == "category":
+                known.is_volunteer = values["is_volunteer"]
+        changed = True
+    if values["id_number"] and not known.id_number:
+        known.id_number, known.sex = values["id_number"], values["sex"]
+        changed = True
+    if changed and save:
+        known.save()
+    return changed

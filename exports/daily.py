@@ -10,7 +10,7 @@ from db.settings import township
 from exports.office import signoff, unit_line
 from exports.sheet import Column, Report, SheetWriter, cn_date, new_workbook, save_workbook
 
-WIDTH = 9
+WIDTH = 10
 
 
 def spans(count: int, total: int = WIDTH) -> list[int]:

@@ -45,7 +45,7 @@ def read_residents(path: Path, progress: Progress | None = None) -> tuple[Table,
                        ignored=IGNORED)
     records = []
     for number, values in table.rows:
-        record = ResidentRecord(number)
+        record = ResidentRecord(number, sheet=table.sheet_name)
         for name in table.fields:
             setattr(record, name, table.value(values, name))
         records.append(record)
@@ -54,21 +54,28 @@ def read_residents(path: Path, progress: Progress | None = None) -> tuple[Table,
 
 def import_residents_file(
     path: Path, dry_run: bool = False, errors_out: Path | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, *, accept_changes: bool = False,
+    create_areas: bool = False, area: Area | None = None,
+    read: tuple[Table, list[ResidentRecord]] | None = None,
 ) -> ImportSummary:
     """Read a village sheet and import it; unknown columns become warnings on the header row.
 
-    With ``errors_out`` the rejected and warned rows (if any) are written there as well; that
-    path is checked before anything is imported.
+    With ``errors_out`` the rejected, warned, conflicting, moved and changed rows (if any) are
+    written there as well; that path is checked before anything is imported. ``read`` is the
+    sheet already read (a preview reads it once). The flags are
+    :func:`db.imports.import_residents`'s.
     """
     if errors_out is not None:
         check_problems_target(errors_out, path)
-    table, records = read_residents(path, progress)
-    summary = import_residents(records, dry_run=dry_run, progress=progress)
+    table, records = read or read_residents(path, progress)
+    summary = import_residents(records, dry_run=dry_run, progress=progress,
+                               accept_changes=accept_changes, create_areas=create_areas,
+                               area=area, sheet=table.sheet_name, source=path.name)
     for column in reversed(table.unknown):
         summary.warnings.insert(0, Problem(table.header_row, f"未识别的列“{column}”，未导入"))
-    if errors_out is not None and (summary.rejected or summary.warnings):
-        write_problems(errors_out, table, summary.rejected + summary.warnings)
+    problems = summary.problems()
+    if errors_out is not None and problems:
+        write_problems(errors_out, table, problems)
     return summary
 
 
@@ -105,9 +112,9 @@ def write_problems(path: Path, table: Table, problems: Sequence[Problem]) -> Pat
 REGISTER_COLUMNS = (
     Column("序号", 6, "int"), Column("户号", 16), Column("姓名", 10), Column("性别", 6),
     Column("身份证号码", 21), Column("年龄", 6, "int"), Column("与户主关系", 10),
-    Column("联系电话", 14), Column("小区（村民组）", 16), Column("楼栋", 8), Column("单元", 8),
-    Column("门牌号", 10), Column("所属网格", 12), Column("人员类别（常住/外来/返乡）", 12),
-    Column("备注", 14),
+    Column("联系电话", 14), Column("社区（村）", 14), Column("小区（村民组）", 16),
+    Column("楼栋", 8), Column("单元", 8), Column("门牌号", 10), Column("所属网格", 12),
+    Column("人员类别（常住/外来/返乡）", 12), Column("备注", 14),
 )
 
 
@@ -120,19 +127,21 @@ def export_register(path: Path, area: Area | None = None, today: dt.date | None 
     areas = {a: (name, level, parent) for a, name, level, parent in database.execute_sql(
         "SELECT id, name, level, parent_id FROM area").fetchall()}
 
-    def places(area_id: int | None) -> tuple[str, str, str]:
-        compound = grid = building = ""
+    def places(area_id: int | None) -> tuple[str, str, str, str]:
+        community = compound = grid = building = ""
         node = area_id
         while node is not None and node in areas:
             name, level, parent = areas[node]
-            if level == 2:
+            if level == 1:
+                community = name
+            elif level == 2:
                 compound = name
             elif level == 3:
                 grid = name
             elif level == 4:
                 building = name
             node = parent
-        return compound, grid, building
+        return community, compound, grid, building
 
     where, params = "", []
     if area is not None:
@@ -155,16 +164,16 @@ def export_register(path: Path, area: Area | None = None, today: dt.date | None 
     wb = new_workbook()
     writer = SheetWriter(wb, "居民信息登记表", report)
     writer.begin()
-    place_cache: dict[int | None, tuple[str, str, str]] = {}
+    place_cache: dict[int | None, tuple[str, str, str, str]] = {}
     for n, row in enumerate(cursor, start=1):
         number, name, sex, idn, birth, relation, phone, area_id, unit, door, address, kind, \
             notes = row
         if area_id not in place_cache:
             place_cache[area_id] = places(area_id)
-        compound, grid, building = place_cache[area_id]
+        community, compound, grid, building = place_cache[area_id]
         writer.add_row([n, number or "", name, sex, idn,
                         age_on(dt.date.fromisoformat(str(birth)), today), relation, phone,
-                        compound, building, unit, door or ("" if compound else address), grid,
+                        community, compound, building, unit, door or ("" if compound else address), grid,
                         kind, notes])
         if progress and n % 5000 == 0:
             progress("写出", n / max(total, 1))

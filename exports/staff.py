@@ -25,16 +25,20 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 IGNORED = ("序号", "性别", "年龄", "累计服务时长（小时）", "服务网格/卡口")
 
 
-def import_staff_file(path: Path, dry_run: bool = False,
-                      errors_out: Path | None = None) -> StaffImportSummary:
+def import_staff_file(path: Path, dry_run: bool = False, errors_out: Path | None = None,
+                      accept_changes: bool = False) -> StaffImportSummary:
+    """Read a staff list and import it (``accept_changes`` applies 姓名 conflicts); with
+    ``errors_out`` the rejected, warned, conflicting and changed rows are written there, a path
+    checked before anything is imported."""
     if errors_out is not None:
         check_problems_target(errors_out, path)
     table = read_table(path, SYNONYMS, ("name",), ignored=IGNORED)
     records = [StaffRecord(number, {name: table.value(values, name) for name in table.fields})
                for number, values in table.rows]
-    summary = import_staff(records, dry_run)
+    summary = import_staff(records, dry_run, accept_changes, table.sheet_name)
     for column in reversed(table.unknown):
         summary.warnings.insert(0, Problem(table.header_row, f"未识别的列“{column}”，未导入"))
-    if errors_out is not None and (summary.rejected or summary.warnings):
-        write_problems(errors_out, table, summary.rejected + summary.warnings)
+    problems = summary.problems()
+    if errors_out is not None and problems:
+        write_problems(errors_out, table, problems)
     return summary

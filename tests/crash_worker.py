@@ -28,7 +28,7 @@ def main() -> None:
     if operation == "import":
         from exports.residents import import_residents_file
 
-        import_residents_file(Path(args[0]))
+        import_residents_file(Path(args[0]), create_areas=True)
     elif operation == "import-paused":
         from exports.residents import import_residents_file
 
@@ -37,7 +37,7 @@ def main() -> None:
                 print("writing", flush=True)
                 time.sleep(60)
 
-        import_residents_file(Path(args[0]), progress=pause_when_writing)
+        import_residents_file(Path(args[0]), progress=pause_when_writing, create_areas=True)
     elif operation == "export":
         from exports.residents import export_register
 

@@ -35,9 +35,9 @@ def ids(n: int, area: str = "510107") -> list[str]:
 def big_sheet(path: Path, n: int) -> Path:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("居民")
-    ws.append(["姓名", "身份证号码", "户号", "住址"])
+    ws.append(["姓名", "身份证号码", "户号", "住址", "社区（村）"])
     for i, number in enumerate(ids(n)):
-        ws.append([f"王{i % 97}", number, f"H{i // 3}", f"新村{i // 3}号"])
+        ws.append([f"王{i % 97}", number, f"H{i // 3}", f"新村{i // 3}号", "新村"])
     wb.save(path)
     return path
 

@@ -38,8 +38,8 @@ def batch(db_path: Path) -> int:
         pushed.PushedRecord(5, [2, "李四", "13800000002", "武汉", "不详"], name="李四",
                             phone="13800000002", origin="武汉", arrival="不详"),
     ]
-    summary = pushed.create_batch("推送.xlsx", "Sheet1", 3, ["序号", "姓名", "手机", "来源", "抵达"],
-                                  records, b"", dt.datetime(2022, 4, 11, 9, 0))
+    sheet = pushed.PushedSheet("Sheet1", 3, ["序号", "姓名", "手机", "来源", "抵达"], records)
+    summary = pushed.create_batch("推送.xlsx", [sheet], b"", dt.datetime(2022, 4, 11, 9, 0))
     assert summary.deadline == dt.datetime(2022, 4, 12, 9, 0)
     assert summary.warnings == [(5, "抵达日期：无法识别的日期“不详”，已留空")]
     return summary.batch_id
@@ -47,7 +47,7 @@ def batch(db_path: Path) -> int:
 
 def test_verify_by_sheet_row_and_link_a_new_resident(batch: int) -> None:
     assert pushed.batch_progress(batch) == (0, 2)
-    row = pushed.verify(batch, 4, "已核实-在辖区", "电话核实", make_id("19900101", 11),
+    row = pushed.verify(batch, 4, "已核实在辖区（漏排）", "电话核实", make_id("19900101", 11),
                         "桃园村5号")
     resident = Resident.get(Resident.id_number == make_id("19900101", 11))
     assert row.resident_id == resident.id and resident.name == "张三"
@@ -72,5 +72,5 @@ def test_in_township_links_an_existing_resident(batch: int) -> None:
     from db.residents import ResidentInput, register_resident
 
     known = register_resident(ResidentInput("张三", make_id("19900101", 11)), address="a")
-    row = pushed.verify(batch, 4, "已核实-在辖区", id_number=make_id("19900101", 11))
+    row = pushed.verify(batch, 4, "已核实在辖区（漏排）", id_number=make_id("19900101", 11))
     assert row.resident_id == known.id and Resident.select().count() == 1

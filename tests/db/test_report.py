@@ -47,9 +47,9 @@ def township(db_path: Path, fake_clock) -> None:
     kp.start_measure(c.id, "居家健康监测", DAY)
     # a pushed batch of 3 received today: one inside, one outside, one open
     records = [pushed.PushedRecord(n, [n], name=f"推{n}", phone="13800000000") for n in (4, 5, 6)]
-    batch = pushed.create_batch("p.xlsx", "S", 3, ["姓名"], records, b"",
+    batch = pushed.create_batch("p.xlsx", [pushed.PushedSheet("S", 3, ["姓名"], records)], b"",
                                 dt.datetime.combine(DAY, dt.time(9)))
-    pushed.verify(batch.batch_id, 4, "已核实-在辖区")
+    pushed.verify(batch.batch_id, 4, "已核实在辖区（漏排）")
     pushed.verify(batch.batch_id, 5, "不在辖区居住")
     database.execute_sql("UPDATE pushed_row SET verified_at = ? WHERE verified_at IS NOT NULL",
                          [dt.datetime.combine(DAY, dt.time(10))])  # phoned that morning

@@ -59,8 +59,40 @@ def test_staff_import_sheet(db_path: Path, tmp_path: Path) -> None:
     assert any("爱好" in p.reason for p in summary.warnings)
     assert Staff.get(Staff.name == "张三").can_lead and Staff.get(Staff.name == "李四").is_volunteer
     again = import_staff_file(sheet)
-    assert (again.added, again.updated) == (0, 2)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
     assert (tmp_path / "e.xlsx").exists()
+
+
+def test_staff_import_lists_changes_and_holds_renames(db_path: Path, tmp_path: Path) -> None:
+    """Only filled columns change a known person, each change listed; a new 姓名 under a known
+    ID waits for --accept-changes; names sorted on their own stop the import."""
+    header = ["序号", "姓名", "身份证号码", "联系电话", "人员类别"]
+    people = [[n, f"人员{n}", make_id("19900101", 2 * n + 1), f"1380000{n:04d}", "下沉干部"]
+              for n in range(12)]
+    import_staff_file(village_sheet(tmp_path / "a.xlsx", people, header=header))
+    st.update_staff(Staff.get(Staff.name == "人员0").id,
+                    st.StaffInput("人员0", "下沉干部", "13800000000", make_id("19900101", 1),
+                                  can_lead=True, max_per_week=3))
+    edited = [list(r) for r in people]
+    edited[0][1] = "人员零"
+    edited[1][3] = "13911112222"
+    sheet = village_sheet(tmp_path / "b.xlsx", edited, header=header)
+    summary = import_staff_file(sheet)
+    assert [(c.row, c.field, c.old, c.new) for c in summary.conflicts] == [
+        (4, "姓名", "人员0", "人员零")]
+    assert [(c.row, c.field, c.new) for c in summary.changes] == [(5, "联系电话", "13911112222")]
+    assert (summary.updated, summary.unchanged) == (1, 11)  # the held rename changes nothing
+    first = Staff.get(Staff.id_number == make_id("19900101", 1))
+    assert (first.name, first.can_lead, first.max_per_week) == ("人员0", True, 3)
+    accepted = import_staff_file(sheet, accept_changes=True)
+    assert accepted.conflicts_applied and Staff.get(Staff.id == first.id).name == "人员零"
+    shuffled = [list(r) for r in people]
+    for row, name in zip(shuffled, [r[1] for r in people[3:] + people[:3]], strict=True):
+        row[1] = name
+    with pytest.raises(Invalid, match="疑似“姓名”列被单独排序"):
+        import_staff_file(village_sheet(tmp_path / "c.xlsx", shuffled, header=header),
+                          accept_changes=True)
+    assert Staff.get(Staff.id == first.id).name == "人员零"
 
 
 def test_checkpoint_rules(db_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from db.areas import add_area
 from db.database import close_database, database
 from db.validate import Invalid
 from exports.pushed import import_pushed_file
@@ -93,7 +94,7 @@ def test_odd_but_readable_sheets(db_path: Path, tmp_path: Path) -> None:
         ws.cell(row=row, column=1).number_format = "@"
     path = tmp_path / "odd.xlsx"
     wb.save(path)
-    summary = import_residents_file(path)
+    summary = import_residents_file(path, area=add_area("桃园村"))  # the sheet names no 社区
     assert summary.added == 2
     rejected = {p.row: p.reason for p in summary.rejected}
     assert "不应出现的字符“😀”" in rejected[4]
@@ -116,6 +117,6 @@ def test_a_sheet_that_claims_a_million_rows_is_streamed(db_path: Path, tmp_path:
     with zipfile.ZipFile(path, "w") as z:
         for name, data in parts.items():
             z.writestr(name, data)
-    summary = import_residents_file(path)
+    summary = import_residents_file(path, area=add_area("桃园村"))  # the sheet names no 社区
     assert summary.added == 2
     close_database()

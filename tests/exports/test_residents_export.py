@@ -42,10 +42,10 @@ def test_register_layout_and_content(register: Path, tmp_path: Path) -> None:
     assert export_register(out, today=dt.date(2022, 4, 11)) == 3
     ws = load_workbook(out).active
     assert ws["A1"].value == "店埠镇居民信息登记表"
-    assert "A1:O1" in {str(r) for r in ws.merged_cells.ranges}
+    assert "A1:P1" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["A1"].font.b and ws["A1"].font.sz >= 16
     assert ws["A2"].value == "填报单位：店埠镇人民政府（盖章）"
-    assert ws["H2"].value == "填报日期：2022年4月11日"
+    assert ws["I2"].value == "填报日期：2022年4月11日"
     header = [c.value for c in ws[3]]
     assert header[:6] == ["序号", "户号", "姓名", "性别", "身份证号码", "年龄"]
     assert header[-2:] == ["人员类别（常住/外来/返乡）", "备注"]
@@ -53,11 +53,12 @@ def test_register_layout_and_content(register: Path, tmp_path: Path) -> None:
     rows = [r for r in ws.iter_rows(min_row=4, max_row=6, values_only=True)]
     assert [r[2] for r in rows] == ["张大", "张小", "赵六"]  # head first, family together
     assert rows[0][:2] == (1, "H1") and rows[0][4] == make_id("19700101", 11)
-    assert rows[0][5] == 52 and rows[0][8:13] == ("阳光小区", "3栋", "2单元", "301室", "第1网格")
+    assert rows[0][5] == 52 and rows[0][8:14] == ("城关社区", "阳光小区", "3栋", "2单元", "301室",
+                                          "第1网格")
     assert ws["E4"].number_format == "@" and ws["E4"].data_type == "s"
     assert ws["H4"].value == "13812345678" and ws["H4"].data_type == "s"
     # nothing typed by anyone becomes a formula
-    assert ws["O6"].value == "=1+1" and ws["O6"].data_type == "s" and ws["O4"].data_type == "s"
+    assert ws["P6"].value == "=1+1" and ws["P6"].data_type == "s" and ws["P4"].data_type == "s"
     assert ws["G6"].value == "@户主" and ws["G6"].data_type == "s"
     assert ws.column_dimensions["E"].width >= 20 and ws.column_dimensions["C"].width >= 8
     signoff = ws.cell(row=ws.max_row, column=1).value
@@ -79,7 +80,7 @@ def test_register_for_one_area_by_cli(register: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "已导出 1 人" in result.stdout
     ws = load_workbook(out).active
     assert ws["A1"].value == "店埠镇居民信息登记表（桃园村）"
-    assert ws["C4"].value == "赵六" and ws["I4"].value == "第二村民组"
+    assert ws["C4"].value == "赵六" and (ws["I4"].value, ws["J4"].value) == ("桃园村", "第二村民组")
     result = CliRunner().invoke(cli, ["export", "residents", "--db", str(register),
                                       "--area", "火星村", "-o", str(out)])
     close_database()

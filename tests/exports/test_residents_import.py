@@ -90,7 +90,7 @@ def test_reader_keeps_sheet_positions_when_the_table_starts_off_a1(tmp_path: Pat
 
 def test_import_every_quirk(db_path: Path, sheet: Path) -> None:
     _table, records = read_residents(sheet)
-    summary = import_residents(records)
+    summary = import_residents(records, create_areas=True)
     assert (summary.added, summary.updated, summary.unchanged) == (5, 0, 0)
     rejected = {p.row: p.reason for p in summary.rejected}
     assert set(rejected) == {8, 9, 10, 12}
@@ -118,18 +118,18 @@ def test_import_every_quirk(db_path: Path, sheet: Path) -> None:
 
     assert {r.name for r in search_residents("2345678")} == {"张三", "孙八"}  # phone digits
     assert [r.name for r in search_residents("第三村民组3")] == ["孙八"]  # address words index
-    assert AuditLog.select().where(AuditLog.action == "导入").count() == 5 + 3
+    assert AuditLog.select().where(AuditLog.action == "导入").count() == 5 + 3 + 1  # + the file
 
 
 def test_reimport_adds_no_one_and_updates_what_changed(db_path: Path, sheet: Path,
                                                         tmp_path: Path) -> None:
-    import_residents(read_residents(sheet)[1])
-    again = import_residents(read_residents(sheet)[1])
+    import_residents(read_residents(sheet)[1], create_areas=True)
+    again = import_residents(read_residents(sheet)[1], create_areas=True)
     assert (again.added, again.updated, again.unchanged, again.households) == (0, 0, 5, 0)
     rows = messy_rows()
     rows[0][6] = "13811112222"
     changed = village_sheet(tmp_path / "v2.xlsx", rows, merges=["B4:B6"])
-    third = import_residents(read_residents(changed)[1])
+    third = import_residents(read_residents(changed)[1], create_areas=True)
     assert (third.added, third.updated, third.unchanged) == (0, 1, 4)
     assert Resident.get(Resident.id_number == A).phone == "13811112222"
     assert Resident.select().count() == 5
@@ -153,7 +153,7 @@ def test_a_failure_while_writing_leaves_the_file_as_before(
 
     monkeypatch.setattr(imports, "_write", exploding)
     with pytest.raises(RuntimeError):
-        import_residents(read_residents(sheet)[1])
+        import_residents(read_residents(sheet)[1], create_areas=True)
     assert Household.select().count() == 0 and Resident.select().count() == 0
 
 
@@ -162,7 +162,7 @@ def test_cli_json_errors_file_and_exit(tmp_path: Path, sheet: Path) -> None:
     errors = tmp_path / "问题.xlsx"
     CliRunner().invoke(cli, ["init", "--db", str(db)])
     result = CliRunner().invoke(cli, ["import", "residents", str(sheet), "--db", str(db),
-                                      "--json", "--errors", str(errors)])
+                                      "--json", "--errors", str(errors), "--create-areas"])
     close_database()
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)

@@ -113,9 +113,9 @@ async def test_call_queue_records_results_with_one_key(office: Path, tmp_path: P
         await pilot.press("2")  # 前期已排查
         await settle(pilot)
         assert "表格第5行" in screen_text(pilot) and "已核查 1/5" in screen_text(pilot)
-        await pilot.press("6")  # 无法联系
+        await pilot.press("5")  # 无法联系
         await settle(pilot)
-        await pilot.press("1")  # 已核实-在辖区, no ID yet: stays on the row
+        await pilot.press("1")  # 已核实在辖区（漏排）, no ID yet: stays on the row
         await settle(pilot)
         assert any("补录身份证号码" in n for n in notices(pilot))
         await pilot.press("d")
@@ -138,7 +138,7 @@ async def test_call_queue_records_results_with_one_key(office: Path, tmp_path: P
     assert person.resident.name == "王五" and person.origin == "浙江省杭州市"
     assert Measure.get(Measure.person == person).kind == "居家健康监测"
     results = {r.sheet_row: r.result for r in PushedRow.select()}
-    assert results == {4: "前期已排查", 5: "无法联系", 6: "已核实-在辖区", 7: "", 8: ""}
+    assert results == {4: "前期已排查", 5: "无法联系", 6: "已核实在辖区（漏排）", 7: "", 8: ""}
 
 
 async def test_a_long_list_is_shown_a_page_at_a_time(office: Path) -> None:

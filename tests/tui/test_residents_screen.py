@@ -178,6 +178,11 @@ async def test_import_in_a_worker_ends_on_its_summary(town: Path, tmp_path: Path
         await pilot.press("enter")
         await settle(pilot)
         text = str(app.screen.query_one("#job-summary").render())
+        assert "请核对后按 Enter 确认导入" in text and "将新建区域：桃园村/第九村民组" in text
+        assert Resident.select().count() == before  # a preview writes nothing
+        await pilot.press("enter")  # 确认导入
+        await settle(pilot)
+        text = str(app.screen.query_one("#job-summary").render())
         assert "导入完成：新增 2 人" in text and "新建 1 户" in text and "拒绝 1 行" in text
         assert "第6行 拒绝：身份证号码应为18位" in text
         await pilot.press("escape")

@@ -1,5 +1,9 @@
 """A dialog that runs one import or export on a file in a worker, with a progress bar, and ends
-on its summary. Each section passes the job; the dialog knows nothing of what the job does."""
+on its summary. Each section passes the job; the dialog knows nothing of what the job does.
+
+A job may end on a preview instead: what it would do that the clerk must see first (姓名 that
+would change, areas that would be created, a list already imported). Its result then carries
+the step that does it, run on Enter (确认导入); Esc leaves without doing it."""
 
 from __future__ import annotations
 
@@ -30,6 +34,8 @@ class JobResult:
     summary: str
     details: list[str] = field(default_factory=list)
     changed: bool = False
+    confirm: Callable[[Progress], JobResult] | None = None  # a preview: what Enter then does
+    confirm_label: str = "确认导入"
 
 
 Job = Callable[[Path, bool, Progress], JobResult]
@@ -50,6 +56,7 @@ class FileJobDialog(ModalScreen[bool]):
         self.placeholder = placeholder
         self.changed = False
         self.running = False
+        self.pending: tuple[str, Callable[[Progress], JobResult]] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -74,17 +81,23 @@ class FileJobDialog(ModalScreen[bool]):
         if not text:
             self.query_one("#job-summary", Static).update("[red]请填写文件路径[/red]")
             return
-        dry_run = bool(self.dry_run_label) and self.query_one("#job-dry-run", Checkbox).value
+        pending, self.pending = self.pending, None
         self.running = True
         self.query_one("#job-summary", Static).update("")
-        self.run_job(Path(text).expanduser(), dry_run)
+        if pending is not None and pending[0] == text:
+            self.run_step(pending[1])
+            return
+        path = Path(text).expanduser()
+        dry_run = bool(self.dry_run_label) and self.query_one("#job-dry-run", Checkbox).value
+        self.run_step(lambda progress: self.job(path, dry_run, progress), text)
 
     @work(thread=True, exclusive=True, group="file-job", exit_on_error=False)
-    def run_job(self, path: Path, dry_run: bool) -> JobResult:
+    def run_step(self, step: Callable[[Progress], JobResult], text: str = "",
+                 ) -> tuple[str, JobResult]:
         def progress(stage: str, fraction: float) -> None:
             self.app.call_from_thread(self._progress, stage, fraction)
 
-        return self.job(path, dry_run, progress)
+        return text, step(progress)
 
     def _progress(self, stage: str, fraction: float) -> None:
         self.query_one("#job-progress", ProgressBar).update(progress=fraction)
@@ -111,12 +124,19 @@ class FileJobDialog(ModalScreen[bool]):
             self.query_one("#job-stage", Static).update("")
             summary.update(f"[red]{escape(message)}[/red]")
             return
-        result: JobResult = event.worker.result
+        text, result = event.worker.result
         self.changed = self.changed or result.changed
         self.query_one("#job-progress", ProgressBar).update(progress=1.0)
-        self.query_one("#job-stage", Static).update("完成")
-        summary.update("\n".join([f"[b]{escape(result.summary)}[/b]",
-                                  *(escape(d) for d in result.details)]))
+        lines = [f"[b]{escape(result.summary)}[/b]", *(escape(d) for d in result.details)]
+        if result.confirm is not None:
+            self.pending = (text or self.query_one("#job-path", Input).value.strip().strip('"'),
+                            result.confirm)
+            self.query_one("#job-stage", Static).update(
+                f"[b]Enter {escape(result.confirm_label)}[/b]　Esc 取消（不导入）")
+            lines.insert(0, f"[yellow]请核对后按 Enter {escape(result.confirm_label)}[/yellow]")
+        else:
+            self.query_one("#job-stage", Static).update("完成")
+        summary.update("\n".join(lines))
 
     def _ask_to_replace(self, path: Path) -> None:
         """The target is a file eprc did not write for this report: replace it only if the

@@ -27,6 +27,7 @@ class PushedScreen(SectionScreen):
         Binding("enter", "open", "开始核查"),
         Binding("i", "import", "导入名单"),
         Binding("x", "export", "导出反馈表"),
+        Binding("delete", "delete", "删除批次"),
     ]
 
     def __init__(self) -> None:
@@ -35,7 +36,8 @@ class PushedScreen(SectionScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("区里推送的名单：按 i 导入，选中后 Enter 逐个电话核查，x 导出反馈表。",
+        yield Static("区里推送的名单：按 i 导入，选中后 Enter 逐个电话核查，x 导出反馈表，"
+                     "Del 删除批次（可在回收站恢复）。",
                      id="pushed-hint")
         table: DataTable = DataTable(id="batch-table", cursor_type="row")
         table.add_columns("批次", "文件", "接收时间", "核查截止", "进度", "状态")
@@ -74,17 +76,27 @@ class PushedScreen(SectionScreen):
             self.app.push_screen(CallQueueScreen(batch.id))
 
     def action_import(self) -> None:
-        def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
-            from exports.pushed import import_pushed_file
+        from tui.screens.import_jobs import pushed_import_job
 
-            summary = import_pushed_file(path)
-            details = [f"第{r}行 警告：{w}" for r, w in summary.warnings]
-            return JobResult(f"已导入第{summary.batch_id}批，共 {summary.rows} 人，核查截止 "
-                             f"{summary.deadline:%m-%d %H:%M}", details, changed=True)
-
-        self.app.push_screen(FileJobDialog("导入推送名单（.xlsx）", job,
+        self.app.push_screen(FileJobDialog("导入推送名单（.xlsx）", pushed_import_job(),
                                            placeholder=r"例如 D:\推送\0411.xlsx"),
                              lambda _changed: self.reload())
+
+    def action_delete(self) -> None:
+        batch = self.selected()
+        if batch is None:
+            return
+        from tui.widgets.confirm import ConfirmDialog
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                pushed.delete_batch(batch.id)
+                self.notify(f"已将第{batch.id}批移入回收站（F8 可恢复）")
+                self.reload()
+
+        self.app.push_screen(ConfirmDialog(
+            f"删除第{batch.id}批推送名单（{batch.file_name}，{batch.total} 人）及其核查结果？\n"
+            "删除后可在回收站恢复。", "删除"), done)
 
     def action_export(self) -> None:
         batch = self.selected()
@@ -115,7 +127,8 @@ class CallQueueScreen(Screen):
         self.batch_id = batch_id
         self.rows: list[PushedRow] = []
         self.index = 0
-        self.results = pushed.verify_results()
+        self.results = pushed.verify_choices()
+        self.several_sheets = False
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "返回"),
@@ -136,6 +149,7 @@ class CallQueueScreen(Screen):
 
     def on_mount(self) -> None:
         self.rows = pushed.batch_rows(self.batch_id)
+        self.several_sheets = len({r.sheet for r in self.rows}) > 1
         self.index = next((n for n, r in enumerate(self.rows) if not r.result), 0)
         self.show()
 
@@ -150,22 +164,35 @@ class CallQueueScreen(Screen):
             self.query_one("#call-card", Static).update("本批没有人员")
             return
         row = self.rows[self.index]
-        columns = json.loads(batch.columns)
+        layouts = {s["name"]: s["columns"] for s in json.loads(batch.sheets)}
+        columns = layouts.get(row.sheet) or json.loads(batch.columns)
         cells = json.loads(row.cells)
         original = "　".join(f"{escape(str(c))}：{escape(str(v))}"
                             for c, v in zip(columns, cells, strict=False)
                             if c and v not in (None, ""))
         state = (f"[green]{escape(row.result)}[/green] {escape(row.note)}（{row.verified_by}）"
                  if row.result else "[yellow]未核查[/yellow]")
-        linked = f"　已关联居民：{row.resident.name}" if row.resident_id else ""
+        linked = f"　已关联居民：{escape(row.resident.name)}" if row.resident_id else ""
+        earlier = pushed.earlier_push(row)
+        before = f"\n[yellow]{escape(earlier.text())}[/yellow]" if earlier else ""
+        where = f"工作表“{escape(row.sheet)}”" if self.several_sheets else "表格"
         self.query_one("#call-card", Static).update(
-            f"[b]表格第{row.sheet_row}行　({self.index + 1}/{len(self.rows)})[/b]\n\n"
+            f"[b]{where}第{row.sheet_row}行　({self.index + 1}/{len(self.rows)})[/b]{before}\n\n"
             f"姓名：[b]{escape(row.name)}[/b]　　电话：[b]{escape(row.phone)}[/b]\n"
             f"来源地：{escape(row.origin)}　　抵达：{row.arrival_date or ''}\n"
             f"身份证：{escape(row.id_number) or '（未知）'}　　住址：{escape(row.address) or '（未知）'}\n"
             f"结果：{state}{linked}\n\n原表：{original}")
         self.query_one("#call-results", Static).update(
-            "按数字键记录结果：　" + "　".join(f"{n}.{w}" for n, w in enumerate(self.results, 1)))
+            "按数字键记录结果（括号内为日报计入的列）：　" + "　".join(
+                f"{n}.{escape(w)}{self._column_note(w, c)}"
+                for n, (w, c) in enumerate(self.results, 1)))
+
+    @staticmethod
+    def _column_note(word: str, category: str) -> str:
+        column = pushed.report_column(category)
+        if not column:
+            return "（仅计已核查）"
+        return "" if column == word else f"（{column}）"
 
     def action_step(self, step: int) -> None:
         if self.rows:
@@ -176,15 +203,16 @@ class CallQueueScreen(Screen):
                 address: str = "") -> None:
         row = self.rows[self.index]
         saved = pushed.verify(self.batch_id, row.sheet_row, result,
-                              row.note if note is None else note, id_number, address)
+                              row.note if note is None else note, id_number, address, row.sheet)
         self.rows[self.index] = saved
-        if pushed.IN_TOWNSHIP in result and saved.resident_id:
+        inside = saved.category == pushed.IN_TOWNSHIP
+        if inside and saved.resident_id:
             self._offer_measure(saved)
-        elif pushed.IN_TOWNSHIP in result:
+        elif inside:
             self.notify("在辖区人员请按 d 补录身份证号码和住址，以便建档", severity="warning")
         following = next((n for n in range(self.index + 1, len(self.rows))
                           if not self.rows[n].result), None)
-        if following is not None and not (pushed.IN_TOWNSHIP in result and not saved.resident_id):
+        if following is not None and not (inside and not saved.resident_id):
             self.index = following
         self.show()
 
@@ -195,7 +223,8 @@ class CallQueueScreen(Screen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                person = pushed.register_key_person(self.batch_id, row.sheet_row)
+                person = pushed.register_key_person(self.batch_id, row.sheet_row,
+                                                    sheet=row.sheet)
                 self.app.push_screen(measure_form(person))
 
         self.app.push_screen(ConfirmDialog(
@@ -204,7 +233,7 @@ class CallQueueScreen(Screen):
 
     def action_result(self, number: int) -> None:
         if self.rows and number < len(self.results):
-            self._record(self.results[number])
+            self._record(self.results[number][0])
 
     def action_note(self) -> None:
         if not self.rows:
@@ -226,19 +255,20 @@ class CallQueueScreen(Screen):
         if not self.rows:
             return
         row = self.rows[self.index]
+        words = [w for w, _c in self.results]
         fields = [Field("id_number", "身份证号码", row.id_number),
                   Field("address", "住址", row.address),
-                  Field("result", "结果", row.result or self.results[0], options=self.results)]
+                  Field("result", "结果", row.result or words[0], options=words)]
 
         def submit(v: dict[str, str]) -> PushedRow:
             return pushed.verify(self.batch_id, row.sheet_row, v["result"], row.note,
-                                 v["id_number"], v["address"])
+                                 v["id_number"], v["address"], row.sheet)
 
         def done(saved: PushedRow | None) -> None:
             if saved is not None:
                 self.rows[self.index] = saved
                 self.show()
-                if pushed.IN_TOWNSHIP in saved.result and saved.resident_id:
+                if saved.category == pushed.IN_TOWNSHIP and saved.resident_id:
                     self._offer_measure(saved)
 
         self.app.push_screen(FormDialog(f"补录：{row.name}", fields, submit), done)

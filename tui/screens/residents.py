@@ -248,24 +248,19 @@ class ResidentsScreen(SectionScreen):
             self.app.push_screen(HouseholdScreen(row.household_id))
 
     def action_import(self) -> None:
-        from exports.residents import import_residents_file
+        from tui.screens.import_jobs import residents_import_job
 
-        def job(path: Path, dry_run: bool, progress: Progress) -> JobResult:
-            errors = path.with_name(f"{path.stem}_导入问题.xlsx")
-            summary = import_residents_file(path, dry_run, errors, progress)
-            details = [f"第{p.row}行 拒绝：{p.reason}" for p in summary.rejected]
-            details += [f"第{p.row}行 警告：{p.reason}" for p in summary.warnings]
-            if details:
-                details.insert(0, f"有问题的行已写入：{errors}")
-            return JobResult(summary.text(), details, changed=not dry_run)
+        area = Area.get_or_none(Area.id == self.area_id) if self.area_id else None
 
         def done(changed: bool | None) -> None:
             if changed:
                 self.load_tree()
                 self.reload()
 
+        where = f"（表中没有社区的行归入：{area.name}）" if area else ""
         self.app.push_screen(FileJobDialog(
-            "导入居民信息表（.xlsx）", job, dry_run_label="试运行（只检查，不写入）",
+            f"导入居民信息表（.xlsx）{where}", residents_import_job(area),
+            dry_run_label="试运行（只检查，不写入）",
             placeholder=r"例如 D:\村报表\桃园村.xlsx"), done)
 
     def action_export(self) -> None:

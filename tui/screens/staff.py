@@ -217,17 +217,9 @@ class StaffScreen(Screen):
             lambda v: st.adjust_points(person.id, v["delta"], v["reason"])), self._after)
 
     def action_import(self) -> None:
-        def job(path: Path, dry: bool, progress: Progress) -> JobResult:
-            from exports.staff import import_staff_file
+        from tui.screens.import_jobs import staff_import_job
 
-            errors = path.with_name(f"{path.stem}_导入问题.xlsx")
-            summary = import_staff_file(path, dry, errors)
-            details = [f"第{p.row}行 拒绝：{p.reason}" for p in summary.rejected]
-            details += [f"第{p.row}行 警告：{p.reason}" for p in summary.warnings]
-            return JobResult(("试运行：" if dry else "") + summary.text(), details,
-                             changed=not dry)
-
-        self.app.push_screen(FileJobDialog("导入人员名单（.xlsx）", job,
+        self.app.push_screen(FileJobDialog("导入人员名单（.xlsx）", staff_import_job(),
                                            dry_run_label="试运行（只检查，不写入）"),
                              lambda changed: changed and self.reload())
 
