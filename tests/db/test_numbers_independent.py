@@ -130,7 +130,8 @@ def _build(path: Path, now: Clock) -> dict[str, int]:
     m3 = kp.start_measure(k3.id, "居家健康监测", D2, planned_end=D2 + dt.timedelta(days=7))
     records = [pushed.PushedRecord(n, [f"推{n}"], name=f"推{n}", phone="13800000000")
                for n in (2, 3, 4, 5)]
-    b1 = pushed.create_batch("p1.xlsx", "S", 1, ["姓名"], records, b"", at(D2, 9))
+    b1 = pushed.create_batch("p1.xlsx", [pushed.PushedSheet("S", 1, ["姓名"], records)], b"",
+                             at(D2, 9))
     ids["b1"] = b1.batch_id
     m3_money = dn.record_money(D2, donor, 2_000)
     g2 = dn.record_goods(D2, donor, [dn.GoodsLine("丁腈手套", "副", 50, 500)])
@@ -157,7 +158,8 @@ def _build(path: Path, now: Clock) -> dict[str, int]:
     dn.record_money(D4, kind_person, 10_000)
     records = [pushed.PushedRecord(n, [f"推{n}"], name=f"推{n}", phone="13900000000")
                for n in (2, 3)]
-    b2 = pushed.create_batch("p2.xlsx", "S", 1, ["姓名"], records, b"", at(D4, 8))
+    b2 = pushed.create_batch("p2.xlsx", [pushed.PushedSheet("S", 1, ["姓名"], records)], b"",
+                             at(D4, 8))
     ids["b2"] = b2.batch_id
 
     # --- D5 ------------------------------------------------------------------------------
@@ -167,7 +169,7 @@ def _build(path: Path, now: Clock) -> dict[str, int]:
     kp.release(m3.id, D5, "转外地")  # after the 13:00 freeze
 
     # calls, at the moments they were made (the pushed module stamps the PC's clock)
-    for batch, row, result, when in ((b1, 2, "已核实-在辖区", at(D2, 15)),
+    for batch, row, result, when in ((b1, 2, "已核实在辖区（漏排）", at(D2, 15)),
                                      (b1, 3, "不在辖区居住", at(D3, 0, 10)),
                                      (b1, 5, "无法联系", at(D4, 11)),
                                      (b2, 3, "前期已排查", at(D5, 14))):
@@ -249,13 +251,13 @@ def expected_report(conn: sqlite3.Connection, day: dt.date, moment: dt.datetime)
     called = [p for p in known if p[2] and p[3] <= end]
     today_calls = [p for p in called if p[3].date() == day]
     waiting = [p for p in known if not (p[2] and p[3] <= end)]
-    inside = sum(1 for p in today_calls if p[2] in ("已核实-在辖区", "前期已排查"))
-    outside = sum(1 for p in today_calls if p[2] == "不在辖区居住")
-    unreachable = sum(1 for p in today_calls if p[2] == "无法联系")
+    # the district's words and the daily-report column each one counts in (FORMATS.md §4)
+    words = {"在辖区": ("已核实在辖区（漏排）", "前期已排查"), "不在辖区": ("不在辖区居住",),
+             "已离开": ("已离开",), "无法联系": ("无法联系",)}
     out["三、大数据推送核查"] = [[
-        "人数", sum(1 for p in known if p[0].date() == day), len(today_calls), inside, outside,
-        unreachable, len(today_calls) - inside - outside - unreachable, len(waiting),
-        sum(1 for p in waiting if p[1] < end)]]
+        "人数", sum(1 for p in known if p[0].date() == day), len(today_calls),
+        *[sum(1 for p in today_calls if p[2] in said) for said in words.values()],
+        len(waiting), sum(1 for p in waiting if p[1] < end)]]
 
     checkpoints = {cid: (f and d(f), to and d(to)) for cid, f, to in conn.execute(
         "SELECT id, active_from, active_to FROM checkpoint")}

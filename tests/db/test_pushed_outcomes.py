@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
-from db import pushed, recycle
+from db import clock, pushed, recycle
 from db.check import repair, run_check
 from db.database import close_database
 from db.models import Household, PushedBatch, PushedRow, RecycleBin, Resident
@@ -25,7 +25,8 @@ from exports.pushed import export_feedback, import_pushed_file
 from tests.exports.test_pushed_feedback import district_sheet
 from tests.factories import make_id
 
-DAY = dt.datetime(2022, 4, 11, 9)
+# today, in the township's zone: a daily report counts the calls made by its day's 24:00
+DAY = dt.datetime.combine(clock.today(), dt.time(0, 0))
 
 
 def pushed_section(day: dt.date) -> dict[str, int]:
@@ -49,7 +50,7 @@ def test_not_living_here_never_creates_a_resident(db_path: Path, tmp_path: Path)
     pushed.verify(batch, 7, "信息有误")
     counts = pushed_section(DAY.date())
     assert counts == {"当日接收": 5, "已核查": 4, "在辖区": 0, "不在辖区": 1, "已离开": 1,
-                      "无法联系": 1, "未核查": 1}
+                      "无法联系": 1, "未核查": 1, "其中逾期": 0}
 
 
 def test_cli_verify_not_living_here_leaves_the_register_alone(tmp_path: Path) -> None:
@@ -61,6 +62,7 @@ def test_cli_verify_not_living_here_leaves_the_register_alone(tmp_path: Path) ->
         close_database()
         return result
 
+    assert run("init").exit_code == 0
     assert run("import", "pushed", str(source)).exit_code == 0
     result = run("verify", "1", "4", "不在辖区居住", "--id", make_id("19900101", 11),
                  "--address", "上海市")
@@ -96,6 +98,7 @@ def test_the_same_file_twice_is_one_batch_unless_insisted(tmp_path: Path) -> Non
         close_database()
         return result
 
+    assert CliRunner().invoke(cli, ["init", "--db", db]).exit_code == 0
     assert run(str(source)).exit_code == 0
     again = run(str(renamed))
     assert again.exit_code == 1 and "已导入过：第 1 批，导入于" in again.stderr
@@ -124,14 +127,15 @@ def test_partial_overlap_shows_the_earlier_push_per_person(db_path: Path, tmp_pa
     assert second.batch_id == 2 and second.pushed_before == 1
     earlier = {r.sheet_row: pushed.earlier_push(r) for r in pushed.batch_rows(2)}
     assert earlier[5] is None and earlier[6] is None
-    assert earlier[4].text() == "前次推送：第1批（2022-04-11），结果：不在辖区居住"
+    assert earlier[4].text() == f"前次推送：第1批（{DAY:%Y-%m-%d}），结果：不在辖区居住"
     by_id = [[1, "P", "张三", None, "上海", None, "x", make_id("19900101", 11)]]
     pushed.verify(2, 5, "无法联系", id_number=make_id("19900101", 11))
     header = ["序号", "推送批次", "姓名", "手机号码", "来源地", "抵达时间", "预警类型", "身份证号"]
     third = import_pushed_file(district_sheet(tmp_path / "c.xlsx", header, by_id),
                                DAY + dt.timedelta(days=2))
     row = pushed.batch_rows(third.batch_id)[0]
-    assert pushed.earlier_push(row).text() == "前次推送：第2批（2022-04-12），结果：无法联系"
+    assert pushed.earlier_push(row).text() == (
+        f"前次推送：第2批（{DAY + dt.timedelta(days=1):%Y-%m-%d}），结果：无法联系")
 
 
 def test_a_batch_goes_to_the_recycle_bin_and_comes_back(db_path: Path, tmp_path: Path) -> None:

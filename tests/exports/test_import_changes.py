@@ -34,12 +34,14 @@ def run(*args: str) -> object:
 
 
 def content(db: Path) -> bytes:
-    """The file past its 100-byte header (whose change counter every open of the file bumps)."""
-    return db.read_bytes()[100:]
+    """The whole file: opening it writes nothing, so a refused import leaves every byte."""
+    return db.read_bytes()
 
 
 def imported(tmp_path: Path) -> Path:
     db = tmp_path / "town.db"
+    assert CliRunner().invoke(cli, ["init", "--db", str(db)]).exit_code == 0
+    close_database()
     sheet = village_sheet(tmp_path / "v1.xlsx", people(), header=HEADER)
     result = run(str(sheet), "--db", str(db), "--create-areas")
     assert result.exit_code == 0, result.output
@@ -175,6 +177,8 @@ def test_the_register_export_round_trips(demo_path: Path, tmp_path: Path) -> Non
     assert same["changes"] == same["conflicts"] == same["moves"] == same["new_areas"] == []
 
     fresh = tmp_path / "new.db"
+    assert CliRunner().invoke(cli, ["init", "--db", str(fresh)]).exit_code == 0
+    close_database()
     into_new = json.loads(run(str(out), "--db", str(fresh), "--json", "--create-areas").stdout)
     assert into_new["added"] == total and into_new["rejected"] == []
     open_database(fresh)

@@ -148,7 +148,7 @@ class FileJobDialog(ModalScreen[bool]):
             if yes:
                 allow_replace(path)
                 self.running = True
-                self.run_job(path, False)
+                self.run_step(lambda progress: self.job(path, False, progress), str(path))
             else:
                 self.query_one("#job-stage", Static).update("")
                 self.query_one("#job-summary", Static).update("[red]未导出：请换一个文件名[/red]")
