@@ -347,7 +347,8 @@ class Shift(Record):
     date = DateField()
     slot = ForeignKeyField(ShiftSlot, backref="shifts", on_delete="CASCADE")
     headcount = IntegerField()
-    hours = FloatField()  # the slot's length when the shift was made; worked hours keep it
+    # the slot's length when the shift was made; worked hours keep it (DEFAULT as migration 3)
+    hours = FloatField(constraints=[SQL("DEFAULT 0")])
     ends_at = DateTimeField(null=True)  # filled on save; NULL only if never saved
 
     class Meta:

@@ -32,7 +32,9 @@ def schema(path: Path) -> dict[str, object]:
     conn = sqlite3.connect(path)
     out: dict[str, object] = {}
     for table in tables(path):
-        out[table] = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
+        # by name: a migration adds its columns at the end, create_tables where the model has them
+        out[table] = sorted((name, kind, notnull, default, pk) for _cid, name, kind, notnull,
+                            default, pk in conn.execute(f'PRAGMA table_info("{table}")'))
         out[f"{table} indexes"] = sorted(
             (name, unique, tuple(c[2] for c in conn.execute(f'PRAGMA index_info("{name}")')))
             for _seq, name, unique, *_ in conn.execute(f'PRAGMA index_list("{table}")'))
