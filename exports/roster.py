@@ -14,7 +14,17 @@ from db.roster import ensure_slots
 from db.settings import township
 from db.validate import Invalid, age_on, check_id
 from exports.office import date_line, signoff, unit_line
-from exports.sheet import Column, Report, SheetWriter, cn_date, cn_month_day, new_workbook, save_workbook
+from exports.sheet import (
+    Column,
+    Report,
+    SheetWriter,
+    cn_date,
+    cn_month_day,
+    new_workbook,
+    save_workbook,
+    text_lines,
+    width_for,
+)
 
 WEEKDAYS = "一二三四五六日"
 DUTY_RULES = "值守要求：佩戴口罩、逐人测温、逐车登记，发热人员不得进入。"
@@ -32,6 +42,8 @@ def _names(start: dt.date, end: dt.date) -> dict[tuple[int, str, int], list[tupl
 
 
 def _leaders(checkpoint_id: int | None, start: dt.date, end: dt.date) -> str:
+    """带班领导（联系电话）：方振平 13800000001、王强 13900000002 — every leader of the period
+    once, on as few lines as the sheet's width allows."""
     sql = ("SELECT DISTINCT s.name, s.phone FROM assignment a JOIN shift h ON h.id = a.shift_id "
            "JOIN staff s ON s.id = a.staff_id WHERE a.is_leader AND h.date BETWEEN ? AND ?")
     params: list[object] = [start.isoformat(), end.isoformat()]
@@ -39,13 +51,29 @@ def _leaders(checkpoint_id: int | None, start: dt.date, end: dt.date) -> str:
         sql += " AND h.checkpoint_id = ?"
         params.append(checkpoint_id)
     rows = database.execute_sql(sql + " ORDER BY s.name", params).fetchall()
-    return "；".join(f"{name}　联系电话：{phone}" for name, phone in rows) or "（未排）"
+    people = "、".join(f"{name} {phone}".strip() for name, phone in rows)
+    return f"带班领导（联系电话）：{people or '（未排）'}"
+
+
+def pack_names(names: list[str], width: float, size: float) -> str:
+    """Names joined with 、, a new line before any name that would not fit whole (with the 、
+    after it) on this one: a name is never broken across lines."""
+    lines: list[str] = []
+    for name in names:
+        if lines and text_lines(f"{lines[-1]}、{name}、", width, size) == 1:
+            lines[-1] = f"{lines[-1]}、{name}"
+        else:
+            lines.append(name)
+    return "、\n".join(lines)
 
 
 def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int | None = None,
                   one_sheet: bool = False) -> int:
     """卡口值守排班表 for a period; a sheet per checkpoint, or one sheet for all. Returns the
-    number of checkpoints."""
+    number of checkpoints.
+
+    Dated the day it is made (制表日期); each day's column is wide enough for the longest name
+    (with （带班）), and a cell starts a new line before a name rather than break it."""
     if end < start:
         raise ValueError("结束日期不能早于开始日期")
     slots = ensure_slots()
@@ -56,19 +84,23 @@ def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int |
     checkpoints = list(query)
     cells = _names(start, end)
     period = f"（{cn_date(start)}—{cn_month_day(end)}）"
-    day_columns = [Column(f"星期{WEEKDAYS[d.weekday()]}", 16, group=cn_month_day(d)) for d in days]
+    made = date_line(dt.date.today(), "制表日期")
+    size = 12 if one_sheet else 13
+    entries = {(f"{n}（带班）" if lead else n) for people in cells.values() for n, lead in people}
+    day_width = max([16.0] + [width_for(f"{e}、", size) for e in entries])
+    day_columns = [Column(f"星期{WEEKDAYS[d.weekday()]}", day_width, group=cn_month_day(d))
+                   for d in days]
     wb = new_workbook()
 
     def text(cp: int, day: dt.date, slot: int) -> str:
         people = cells.get((cp, day.isoformat(), slot), [])
-        return "、".join(f"{n}（带班）" if lead else n for n, lead in people)
+        return pack_names([f"{n}（带班）" if lead else n for n, lead in people], day_width, size)
 
     if one_sheet:
         report = Report(title=f"{township()}疫情防控卡口值守排班表{period}",
                         columns=[Column("卡口名称", 16), Column("班次", 13), *day_columns],
-                        unit_line=unit_line(), date_line=date_line(end, "制表日期"),
-                        font_size=12, landscape=True, row_height=48,
-                        footnotes=(f"带班领导：{_leaders(None, start, end)}", DUTY_RULES),
+                        unit_line=unit_line(), date_line=made, font_size=size, landscape=True,
+                        row_height=48, footnotes=(_leaders(None, start, end), DUTY_RULES),
                         signoff=signoff())
         writer = SheetWriter(wb, "排班表", report)
         writer.begin()
@@ -79,10 +111,10 @@ def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int |
     for cp in [] if one_sheet else checkpoints:
         report = Report(title=f"{cp.name}值守排班表{period}",
                         columns=[Column("班次", 13), *day_columns],
-                        unit_line=unit_line(), date_line=date_line(end, "制表日期"),
-                        font_size=13, landscape=True, row_height=60,
-                        footnotes=(f"带班领导：{_leaders(cp.id, start, end)}", DUTY_RULES),
-                        signoff=f"卡口负责人：{cp.person}　联系电话：{cp.phone}")
+                        unit_line=unit_line(), date_line=made, font_size=size, landscape=True,
+                        row_height=60, signoff=signoff(),
+                        footnotes=(f"卡口负责人：{cp.person}　联系电话：{cp.phone}",
+                                   _leaders(cp.id, start, end), DUTY_RULES))
         writer = SheetWriter(wb, cp.name, report)
         writer.begin()
         for slot in slots:

@@ -178,6 +178,11 @@ def text_lines(text: str, width: float, size: float) -> int:
     return lines
 
 
+def width_for(text: str, size: float) -> float:
+    """The least column width that holds ``text`` on one line at ``size`` pt (see text_lines)."""
+    return math.ceil(((display_width(text) * size / 2) / 0.75 + 5) / 7 * 2) / 2
+
+
 def line_height(lines: int, size: float) -> float:
     """Row height in points for ``lines`` lines of ``size`` pt type."""
     return round(lines * size * LINE_SPACING + ROW_PADDING_PT, 1)
