@@ -2,25 +2,41 @@
 workbook back with the results filled in (FORMATS.md §4).
 
 The feedback is written into a copy of the very workbook that came in, so its title, header,
-columns, column order, row order, merges and styles are the district's own.
+columns, column order, row order, merges and styles are the district's own. What is added is
+paper: A4 landscape, one page wide, the rows down to the header repeated on every page, columns
+wide enough for an ID or a phone, and rows as tall as their wrapped text.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import getpass
 import io
 import json
 from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from db.keypersons import open_measure
 from db.models import KeyPerson, PushedBatch, PushedRow
 from db.pushed import BatchSummary, PushedRecord, batch_rows, create_batch
+from db.settings import get_setting
 from exports.reader import SheetError, header_key, read_table
-from exports.sheet import safe_text, save_workbook
+from exports.sheet import (
+    line_height,
+    safe_sheet_name,
+    safe_text,
+    save_workbook,
+    text_lines,
+    width_for,
+)
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "人员姓名", "名字"),
@@ -34,6 +50,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "note": ("备注",),
 }
 APPENDED = ("核查结果", "管控措施", "核查人", "核查时间")
+WIDEST_COLUMN = 30  # a column is widened for its longest value up to this; beyond, text wraps
 
 
 def import_pushed_file(path: Path, received_at: dt.datetime | None = None) -> BatchSummary:
@@ -58,7 +75,7 @@ def _source_workbook(batch: PushedBatch) -> Workbook:
         return load_workbook(io.BytesIO(base64.b64decode(batch.source)))
     workbook = Workbook()
     ws = workbook.active
-    ws.title = batch.sheet_name
+    ws.title = safe_sheet_name(batch.sheet_name)
     ws.cell(row=1, column=1, value=batch.file_name.rsplit(".", 1)[0])
     for n, title in enumerate(json.loads(batch.columns), start=1):
         ws.cell(row=batch.header_row, column=n, value=title)
@@ -77,13 +94,78 @@ def _measure_text(row: PushedRow) -> str:
     return measure.kind if measure else ""
 
 
+def _clerk(verified_by: str) -> str:
+    """Who verified, as the district reads it: a name recorded as the operator stays; the
+    computer's login (root, Administrator…) becomes the clerk's name from settings."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = ""
+    if verified_by and verified_by != login:
+        return verified_by
+    return get_setting("preparer") or verified_by
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _print_setup(ws: Worksheet, header_row: int, id_columns: set[int]) -> None:
+    """Make the district's sheet print on A4: landscape, one page wide, title and header rows
+    on every page, columns widened for their values (an ID or phone never cut), rows as tall as
+    their wrapped text. Nothing is narrowed, moved or restyled."""
+    last_col = ws.max_column
+    sizes = {}
+    for col in range(1, last_col + 1):
+        letter = get_column_letter(col)
+        width = ws.column_dimensions[letter].width if letter in ws.column_dimensions else 0
+        need = 0.0
+        for row in range(header_row, ws.max_row + 1):
+            cell = ws.cell(row, col)
+            size = sizes.setdefault((row, col), float(cell.font.sz or 11))
+            for line in _text(cell.value).split("\n"):
+                need = max(need, width_for(line, size))
+        limit = max(need, 8.43) if col in id_columns else min(max(need, 8.43), WIDEST_COLUMN)
+        ws.column_dimensions[letter].width = max(width or 8.43, limit)
+    merged = {(r.min_row, r.min_col) for r in ws.merged_cells.ranges}
+    for row in range(header_row, ws.max_row + 1):
+        needed = 0.0
+        for col in range(1, last_col + 1):
+            cell = ws.cell(row, col)
+            text = _text(cell.value)
+            if not text or (row, col) in merged:
+                continue
+            lines = text_lines(text, ws.column_dimensions[get_column_letter(col)].width,
+                               sizes[(row, col)])
+            if lines > 1 and not cell.alignment.wrap_text:
+                cell.alignment = Alignment(horizontal=cell.alignment.horizontal,
+                                           vertical=cell.alignment.vertical or "center",
+                                           wrap_text=True)
+            needed = max(needed, line_height(lines, sizes[(row, col)]))
+        if needed > (ws.row_dimensions[row].height or 0):
+            ws.row_dimensions[row].height = needed
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.3,
+                                  footer=0.3)
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = f"1:{header_row}"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
 def export_feedback(batch_id: int, path: Path) -> tuple[int, int]:
-    """Write the district's workbook back with results; return (verified, total)."""
+    """Write the district's workbook back with results; return (verified, total).
+
+    The ID number and address found during the call go into the sheet's own ID and address
+    columns when it has them; 核查人 is the clerk's name."""
     batch = PushedBatch.get_or_none(PushedBatch.id == batch_id)
     if batch is None:
         raise SheetError(f"没有第{batch_id}批推送数据")
     workbook = _source_workbook(batch)
-    ws = workbook[batch.sheet_name]
+    ws = workbook[batch.sheet_name if batch.source else safe_sheet_name(batch.sheet_name)]
     header = [header_key(h) for h in json.loads(batch.columns)]
     keys = {header_key(s): name for name, words in SYNONYMS.items() for s in words}
     own = {keys[h]: n + 1 for n, h in enumerate(header) if h in keys}
@@ -105,12 +187,18 @@ def export_feedback(batch_id: int, path: Path) -> tuple[int, int]:
     done = 0
     rows = batch_rows(batch_id)
     for row in rows:
+        for field, found in (("id_number", row.id_number), ("address", row.address)):
+            if field in own and found and _text(ws.cell(row.sheet_row, own[field]).value) != found:
+                target = ws.cell(row=row.sheet_row, column=own[field])
+                target.value = safe_text(found)
+                target.data_type = "s"
+                target.number_format = "@"
         if not row.result:
             continue
         done += 1
         result = row.result if "备注" in columns or not row.note else f"{row.result}（{row.note}）"
         values = {"核查结果": result, "备注": row.note, "管控措施": _measure_text(row),
-                  "核查人": row.verified_by,
+                  "核查人": _clerk(row.verified_by),
                   "核查时间": row.verified_at.strftime("%Y-%m-%d %H:%M") if row.verified_at
                   else ""}
         for title, column in columns.items():
@@ -120,5 +208,6 @@ def export_feedback(batch_id: int, path: Path) -> tuple[int, int]:
             beside = ws.cell(row=row.sheet_row, column=last)
             if column > last and beside.has_style:
                 target._style = copy(beside._style)
+    _print_setup(ws, batch.header_row, {own[f] for f in ("id_number", "phone") if f in own})
     save_workbook(workbook, path)
     return done, len(rows)
