@@ -159,7 +159,7 @@ def test_feedback_names_its_sheet_safely(db_path: Path, tmp_path: Path) -> None:
     from db.models import PushedBatch
 
     summary = import_pushed_file(district_sheet(tmp_path / "p.xlsx"))
-    PushedBatch.update(source=None, sheet_name="推送:/\\?*[]名单").execute()
+    PushedBatch.update(source="", sheet_name="推送:/\\?*[]名单").execute()
     out = tmp_path / "f.xlsx"
     assert export_feedback(summary.batch_id, out) == (0, 5)
     assert load_workbook(out).sheetnames == ["推送：／＼？＊［］名单"]
