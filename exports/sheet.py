@@ -41,7 +41,7 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center", wrap_text=True)
 NUMBER_FORMATS = {"text": "@", "date": "yyyy-mm-dd", "money": "#,##0.00", "int": "0",
-                  "number": "0.0", "datetime": "yyyy-mm-dd hh:mm"}
+                  "number": "0.0", "quantity": "General", "datetime": "yyyy-mm-dd hh:mm"}
 
 # Paper. A4 is 595.3 × 841.9 pt; the side margins below are 0.4 in (28.8 pt) each.
 A4_POINTS = (595.3, 841.9)
@@ -61,7 +61,7 @@ class Column:
 
     title: str
     width: float = 10
-    kind: str = "text"  # text | int | number | date | datetime | money
+    kind: str = "text"  # text | int | number | quantity | date | datetime | money
     group: str | None = None  # a merged group cell over this column in a two-row header
 
 
@@ -257,6 +257,8 @@ class SheetWriter:
             value = safe_text(value)
         if kind == "money" and isinstance(value, (int, float, Decimal)):
             value = Decimal(str(value)).quantize(Decimal("0.01"))
+        elif kind == "quantity" and isinstance(value, (float, Decimal)):
+            value = int(value) if value == int(value) else float(value)  # 50, not 50.0
         cell = WriteOnlyCell(self.ws, value=value)
         if isinstance(value, str):
             cell.data_type = "s"
