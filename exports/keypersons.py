@@ -165,12 +165,12 @@ def export_temperatures(path: Path, start: dt.date, end: dt.date, kind: str | No
     if end < start:
         raise ValueError("结束日期不能早于开始日期")
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
-    columns = [Column("序号", 5, "int"), Column("姓名", 9), Column("住址", 28),
-               Column("联系电话", 13)]
+    columns = [Column("序号", 5, "int"), Column("姓名", 9), Column("住址", 24),
+               Column("联系电话", 12)]
     for day in days:
         columns += [Column("上午", 7, "number", cn_month_day(day)),
                     Column("下午", 7, "number", cn_month_day(day))]
-    columns.append(Column("备注", 18))
+    columns.append(Column("备注", 14))
     who = kind or "重点"
     title = (f"{who}人员体温监测登记表（{cn_month_day(start)}—{cn_month_day(end)}）")
     threshold = fever_threshold()
