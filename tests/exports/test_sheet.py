@@ -115,3 +115,40 @@ def test_sheet_names_are_unique_in_the_workbook() -> None:
     for _ in range(3):
         SheetWriter(wb, "同名[卡口]", Report("t", [Column("a")]))
     assert wb.sheetnames == ["同名［卡口］", "同名［卡口］（2）", "同名［卡口］（3）"]
+
+
+def test_every_forbidden_character_through_every_export_naming_sheets_from_data(
+        db_path: Path, tmp_path: Path) -> None:
+    """Checkpoints (roster), residents (door notices) and the district's sheet (feedback):
+    names carrying : / \\ ? * [ ] and apostrophes at both ends export, and keep their front."""
+    import datetime as dt
+    import json
+
+    from db import keypersons as kp
+    from db import roster
+    from db.models import Checkpoint, PushedBatch, Resident
+    from db.residents import ResidentInput, register_resident
+    from exports.catalog import EXPORTS, Options
+    from tests.factories import make_id
+
+    day = dt.date(2022, 4, 11)
+    name = f"'{FORBIDDEN}'"
+    roster.ensure_slots()
+    Checkpoint.create(name=name, staff_per_shift=1)
+    Checkpoint.create(name=name.translate(str.maketrans(FORBIDDEN, "：／＼？＊［］")),
+                      staff_per_shift=1)
+    person = register_resident(ResidentInput("张三", make_id("19900101", 11)), address="1号")
+    Resident.update(name=name).where(Resident.id == person.id).execute()
+    case = kp.register_key_person(kp.KeyPersonInput("密接"), person)
+    kp.start_measure(case.id, "居家隔离", day, planned_end=day + dt.timedelta(days=7))
+    PushedBatch.create(received_at=dt.datetime(2022, 4, 11, 9), deadline=dt.datetime(2022, 4, 12),
+                       file_name="推送.xlsx", sheet_name=name, header_row=2,
+                       columns=json.dumps(["姓名", "手机号"]), source="")
+    safe = "：／＼？＊［］"
+    expected = {"roster": [safe, f"{safe}（2）"], "notices": [f"1_'{safe}"], "feedback": [safe]}
+    options = Options(day, day, day + dt.timedelta(days=6))
+    for export in EXPORTS:
+        if export.key in expected:
+            out = tmp_path / f"{export.key}.xlsx"
+            export.write(out, options)
+            assert load_workbook(out).sheetnames == expected[export.key], export.key
