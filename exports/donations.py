@@ -113,8 +113,9 @@ def export_distributions(path: Path, start: dt.date | None, end: dt.date) -> int
 
 
 NOTICE_COLUMNS = (
-    Column("序号", 6, "int"), Column("捐赠单位（个人）", 26), Column("捐款金额（元）", 14, "money"),
-    Column("捐赠物资及数量", 30), Column("折合金额（元）", 14, "money"), Column("捐赠日期", 12, "date"),
+    Column("序号", 6, "int"), Column("捐赠单位（个人）", 26), Column("捐款金额（元）", 15.5, "money"),
+    Column("捐赠物资及数量", 30), Column("折合金额（元）", 15.5, "money"),
+    Column("捐赠日期", 12, "date"),
 )
 
 

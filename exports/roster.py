@@ -161,7 +161,7 @@ def export_passages(path: Path, checkpoint_id: int, day: dt.date) -> int:
 VOLUNTEER_COLUMNS = (
     Column("序号", 5, "int"), Column("姓名", 9), Column("性别", 5), Column("年龄", 5, "int"),
     Column("政治面貌", 9), Column("身份证号码", 20), Column("联系电话", 13), Column("工作单位", 16),
-    Column("人员类别", 10), Column("所属服务队", 14), Column("服务网格/卡口", 18),
+    Column("人员类别", 10), Column("所属服务队", 14), Column("服务网格/卡口", 20),
     Column("累计服务时长（小时）", 10, "number"), Column("备注", 12),
 )
 
