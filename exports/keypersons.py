@@ -136,7 +136,7 @@ def export_ledger_print(path: Path, day: dt.date | None = None, kind: str | None
     report = Report(title=title, columns=PRINT_COLUMNS, unit_line=unit_line(),
                     date_line=date_line(day), signoff=signoff(), font_size=11, landscape=True,
                     footnotes=("注：包保责任人：镇＝镇（街道）包保人，村＝社区（村）包保人，"
-                               "网格＝网格员。完整台账（24列）见电子版。",))
+                               "网格＝网格员。完整台账见电子版。",))
     wb = new_workbook()
     writer = SheetWriter(wb, title, report)
     writer.begin()
