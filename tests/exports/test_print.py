@@ -55,7 +55,8 @@ def pdfs(exported: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
     missing = [] if soffice() else ["LibreOffice (soffice)"]
     missing += missing_fonts()
     if missing:
-        reason = f"没有安装 {', '.join(missing)}：无法检查打印效果"
+        reason = (f"cannot check printing, not installed: {', '.join(missing)} (apt-get install "
+                  "libreoffice-calc-nogui fonts-wqy-microhei fonts-crosextra-carlito)")
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
