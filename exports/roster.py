@@ -28,31 +28,23 @@ from exports.sheet import (
 
 WEEKDAYS = "一二三四五六日"
 DUTY_RULES = "值守要求：佩戴口罩、逐人测温、逐车登记，发热人员不得进入。"
+LEADS = "（带班）"
+LEADER_NOTE = "注：标“（带班）”者为带班领导，其下为联系电话。"
 
 
-def _names(start: dt.date, end: dt.date) -> dict[tuple[int, str, int], list[tuple[str, bool]]]:
-    cells: dict[tuple[int, str, int], list[tuple[str, bool]]] = defaultdict(list)
-    for cp, day, slot, name, leader in database.execute_sql(
-            "SELECT h.checkpoint_id, h.date, h.slot_id, s.name, a.is_leader FROM assignment a "
-            "JOIN shift h ON h.id = a.shift_id JOIN staff s ON s.id = a.staff_id "
+Person = tuple[str, str, bool]  # name, phone, leads the shift
+
+
+def _names(start: dt.date, end: dt.date) -> dict[tuple[int, str, int], list[Person]]:
+    cells: dict[tuple[int, str, int], list[Person]] = defaultdict(list)
+    for cp, day, slot, name, phone, leader in database.execute_sql(
+            "SELECT h.checkpoint_id, h.date, h.slot_id, s.name, s.phone, a.is_leader "
+            "FROM assignment a JOIN shift h ON h.id = a.shift_id "
+            "JOIN staff s ON s.id = a.staff_id "
             "WHERE h.date BETWEEN ? AND ? ORDER BY a.is_leader DESC, a.id",
             [start.isoformat(), end.isoformat()]).fetchall():
-        cells[(cp, str(day)[:10], slot)].append((name, bool(leader)))
+        cells[(cp, str(day)[:10], slot)].append((name, phone or "", bool(leader)))
     return cells
-
-
-def _leaders(checkpoint_id: int | None, start: dt.date, end: dt.date) -> str:
-    """带班领导（联系电话）：方振平 13800000001、王强 13900000002 — every leader of the period
-    once, on as few lines as the sheet's width allows."""
-    sql = ("SELECT DISTINCT s.name, s.phone FROM assignment a JOIN shift h ON h.id = a.shift_id "
-           "JOIN staff s ON s.id = a.staff_id WHERE a.is_leader AND h.date BETWEEN ? AND ?")
-    params: list[object] = [start.isoformat(), end.isoformat()]
-    if checkpoint_id is not None:
-        sql += " AND h.checkpoint_id = ?"
-        params.append(checkpoint_id)
-    rows = database.execute_sql(sql + " ORDER BY s.name", params).fetchall()
-    people = "、".join(f"{name} {phone}".strip() for name, phone in rows)
-    return f"带班领导（联系电话）：{people or '（未排）'}"
 
 
 def pack_names(names: list[str], width: float, size: float) -> str:
@@ -67,13 +59,21 @@ def pack_names(names: list[str], width: float, size: float) -> str:
     return "、\n".join(lines)
 
 
+def shift_text(people: list[Person], width: float, size: float) -> str:
+    """A shift's cell: its leader as 姓名（带班） with the phone on the line below (the leaders
+    are in the grid, not in a list under it), then the others' names."""
+    leaders = [f"{name}{LEADS}\n{phone}".strip() for name, phone, lead in people if lead]
+    others = pack_names([name for name, _phone, lead in people if not lead], width, size)
+    return "\n".join([*leaders, others] if others else leaders)
+
+
 def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int | None = None,
                   one_sheet: bool = False) -> int:
     """卡口值守排班表 for a period; a sheet per checkpoint, or one sheet for all. Returns the
     number of checkpoints.
 
     Dated the day it is made (制表日期); each day's column is wide enough for the longest name
-    (with （带班）), and a cell starts a new line before a name rather than break it."""
+    (with （带班）) or phone, and a cell starts a new line before a name rather than break it."""
     if end < start:
         raise ValueError("结束日期不能早于开始日期")
     slots = ensure_slots()
@@ -86,21 +86,21 @@ def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int |
     period = f"（{cn_date(start)}—{cn_month_day(end)}）"
     made = date_line(dt.date.today(), "制表日期")
     size = 12 if one_sheet else 13
-    entries = {(f"{n}（带班）" if lead else n) for people in cells.values() for n, lead in people}
-    day_width = max([16.0] + [width_for(f"{e}、", size) for e in entries])
+    entries = {text for people in cells.values() for name, phone, lead in people
+               for text in ((f"{name}{LEADS}", phone) if lead else (f"{name}、",))}
+    day_width = max([16.0] + [width_for(e, size) for e in entries])
     day_columns = [Column(f"星期{WEEKDAYS[d.weekday()]}", day_width, group=cn_month_day(d))
                    for d in days]
     wb = new_workbook()
 
     def text(cp: int, day: dt.date, slot: int) -> str:
-        people = cells.get((cp, day.isoformat(), slot), [])
-        return pack_names([f"{n}（带班）" if lead else n for n, lead in people], day_width, size)
+        return shift_text(cells.get((cp, day.isoformat(), slot), []), day_width, size)
 
     if one_sheet:
         report = Report(title=f"{township()}疫情防控卡口值守排班表{period}",
                         columns=[Column("卡口名称", 16), Column("班次", 13), *day_columns],
                         unit_line=unit_line(), date_line=made, font_size=size, landscape=True,
-                        row_height=48, footnotes=(_leaders(None, start, end), DUTY_RULES),
+                        row_height=48, footnotes=(LEADER_NOTE, DUTY_RULES),
                         signoff=signoff())
         writer = SheetWriter(wb, "排班表", report)
         writer.begin()
@@ -114,7 +114,7 @@ def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int |
                         unit_line=unit_line(), date_line=made, font_size=size, landscape=True,
                         row_height=60, signoff=signoff(),
                         footnotes=(f"卡口负责人：{cp.person}　联系电话：{cp.phone}",
-                                   _leaders(cp.id, start, end), DUTY_RULES))
+                                   LEADER_NOTE, DUTY_RULES))
         writer = SheetWriter(wb, cp.name, report)
         writer.begin()
         for slot in slots:

@@ -47,12 +47,13 @@ def test_roster_sheet_per_checkpoint(db_path: Path, tmp_path: Path) -> None:
     assert ws["H4"].value == "星期日" and "A3:A4" in {str(r) for r in ws.merged_cells.ranges}
     assert [ws.cell(r, 1).value for r in (5, 6, 7)] == ["00:00-08:00", "08:00-16:00",
                                                          "16:00-24:00"]
-    cell = ws["B5"].value
-    assert cell.count("、") == 1 and "（带班）" in cell.split("、")[0]
+    leader, phone, other = ws["B5"].value.split("\n")  # the leader and phone, then the other
+    assert leader.endswith("（带班）") and "、" not in other
+    assert phone == Staff.get(Staff.name == leader.removesuffix("（带班）")).phone
     assert ws["B5"].font.sz >= 12
     texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
-    leaders = [t for t in texts if t.startswith("带班领导（联系电话）：")]
-    assert len(leaders) == 1 and "值守00 13700000000" in leaders[0]
+    assert "注：标“（带班）”者为带班领导，其下为联系电话。" in texts
+    assert not any(t.startswith("带班领导") for t in texts)  # leaders are in the grid
     assert "值守要求：佩戴口罩、逐人测温、逐车登记，发热人员不得进入。" in texts
     assert f"制表日期：{cn_date(dt.date.today())}" in texts
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
