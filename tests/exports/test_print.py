@@ -13,6 +13,9 @@ reason, except under CI=true, where it fails.
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import json
 import math
 import os
 import re
@@ -42,6 +45,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pat
     """Every catalog export of the demo township, by key."""
     folder = tmp_path_factory.mktemp("print")
     build_demo(folder / "demo.db", "small", seed=7, today=DEMO_DAY)
+    _clerks_day()
     try:
         files = export_all(folder / "xlsx", week_options(DEMO_DAY))
     finally:
@@ -63,6 +67,24 @@ def pdfs(exported: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
     files = list(exported.values())
     made = to_pdf(files, tmp_path_factory.mktemp("pdf"))
     return {path.stem: path for path in made}
+
+
+def _clerks_day() -> None:
+    """The demo logs its changes at the time it is built; give the audit sheet a day of changes
+    in the printed week, long notes and an imported file among them."""
+    from db.models import AuditLog
+
+    blob = base64.b64encode(bytes(range(256)) * 8).decode()
+    for n in range(40):
+        AuditLog.insert(at=dt.datetime.combine(DEMO_DAY, dt.time(9, n)), who="王华",
+                        action="修改", table="resident", row_id=n + 1,
+                        before=json.dumps({"notes": ""}),
+                        after=json.dumps({"notes": "长期外出务工，联系家属核实返乡时间。" * (n % 4),
+                                          "phone": f"1380000{n:04d}"}, ensure_ascii=False)
+                        ).execute()
+    AuditLog.insert(at=dt.datetime.combine(DEMO_DAY, dt.time(11)), who="王华", action="导入",
+                    table="pushed_batch", row_id=2, before=None,
+                    after=json.dumps({"file_name": "推送.xlsx", "source": blob})).execute()
 
 
 def _widths(ws: Worksheet) -> list[float]:
@@ -91,6 +113,7 @@ def _body_size(ws: Worksheet) -> float:
 def test_every_export_is_in_the_run(exported: dict[str, Path]) -> None:
     assert sorted(exported) == sorted(KEYS)
     assert {"ledger", "home", "monitor"} <= PRINT_VERSIONS
+    assert load_workbook(exported["audit"]).active.max_row > 40
 
 
 @pytest.mark.parametrize("key", KEYS)
