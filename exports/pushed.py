@@ -110,10 +110,24 @@ def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _split_column_ranges(ws: Worksheet) -> None:
+    """One width entry per column: a sheet saved with a range (<col min=1 max=5>) would
+    otherwise get a second, overlapping entry for a widened column, which Excel must repair."""
+    for dim in list(ws.column_dimensions.values()):
+        if dim.min and dim.max and dim.max > dim.min:
+            for col in range(dim.min + 1, dim.max + 1):
+                single = copy(dim)
+                single.index = get_column_letter(col)
+                single.min = single.max = col
+                ws.column_dimensions[single.index] = single
+            dim.max = dim.min
+
+
 def _print_setup(ws: Worksheet, header_row: int, id_columns: set[int]) -> None:
     """Make the district's sheet print on A4: landscape, one page wide, title and header rows
     on every page, columns widened for their values (an ID or phone never cut), rows as tall as
     their wrapped text. Nothing is narrowed, moved or restyled."""
+    _split_column_ranges(ws)
     last_col = ws.max_column
     sizes = {}
     for col in range(1, last_col + 1):
@@ -125,7 +139,7 @@ def _print_setup(ws: Worksheet, header_row: int, id_columns: set[int]) -> None:
             size = sizes.setdefault((row, col), float(cell.font.sz or 11))
             for line in _text(cell.value).split("\n"):
                 need = max(need, width_for(line, size))
-        limit = max(need, 8.43) if col in id_columns else min(max(need, 8.43), WIDEST_COLUMN)
+        limit = need if col in id_columns else min(need, WIDEST_COLUMN)
         ws.column_dimensions[letter].width = max(width or 8.43, limit)
     merged = {(r.min_row, r.min_col) for r in ws.merged_cells.ranges}
     for row in range(header_row, ws.max_row + 1):

@@ -163,3 +163,30 @@ def test_feedback_names_its_sheet_safely(db_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "f.xlsx"
     assert export_feedback(summary.batch_id, out) == (0, 5)
     assert load_workbook(out).sheetnames == ["推送：／＼？＊［］名单"]
+
+
+def test_feedback_keeps_one_width_per_column(db_path: Path, tmp_path: Path) -> None:
+    """A district sheet whose widths are saved as a range (as WPS does) is widened without
+    overlapping column entries, which Excel would have to repair."""
+    import re
+    import zipfile
+
+    source = district_sheet(tmp_path / "p.xlsx")
+    wb = load_workbook(source)
+    ws = wb.active
+    del ws.column_dimensions["E"]
+    ws.column_dimensions.group("B", "F", hidden=False)
+    ws.column_dimensions["B"].width = 6
+    wb.save(source)
+    summary = import_pushed_file(source)
+    verify(summary.batch_id, 4, "前期已排查")
+    out = tmp_path / "f.xlsx"
+    export_feedback(summary.batch_id, out)
+    sheet = zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml").decode()
+    spans = [(int(a), int(b)) for a, b in re.findall(r'<col [^>]*?min="(\d+)" max="(\d+)"',
+                                                     sheet)]
+    covered = [c for a, b in spans for c in range(a, b + 1)]
+    assert len(covered) == len(set(covered)) and {2, 3, 4, 5, 6} <= set(covered)
+    widths = load_workbook(out).active.column_dimensions
+    assert widths["C"].width == 6 and widths["E"].width >= 14  # 姓名 fitted; 上海市浦东新区 widened
+    assert widths["E"].outlineLevel == 1
