@@ -167,7 +167,8 @@ def _print_setup(ws: Worksheet, header_row: int, id_columns: set[int]) -> None:
                                   footer=0.3)
     ws.print_options.horizontalCentered = True
     ws.print_title_rows = f"1:{header_row}"
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if not (ws.oddFooter.left.text or ws.oddFooter.center.text or ws.oddFooter.right.text):
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def export_feedback(batch_id: int, path: Path) -> tuple[int, int]:

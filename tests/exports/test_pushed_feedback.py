@@ -147,6 +147,7 @@ def test_feedback_prints_on_a4_with_the_ids_found_and_the_clerks_name(
     assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (
         9, "landscape", 1, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$3"
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
     assert ws.column_dimensions["C"].width >= width_for(found, 11)
     assert ws.column_dimensions["D"].width >= width_for("13800000001", 11)
     width = ws.column_dimensions["E"].width
