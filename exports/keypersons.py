@@ -161,25 +161,11 @@ def export_ledger_print(path: Path, day: dt.date | None = None, kind: str | None
 
 
 def export_temperatures(path: Path, start: dt.date, end: dt.date, kind: str | None = None) -> int:
-    """体温监测登记表: one row per person under a measure in the period; returns the row count."""
+    """体温监测登记表: one row per person under a measure in the period; returns the number of
+    people. A period longer than a week gets a sheet a week, so the type stays readable."""
     if end < start:
         raise ValueError("结束日期不能早于开始日期")
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
-    columns = [Column("序号", 5, "int"), Column("姓名", 9), Column("住址", 24),
-               Column("联系电话", 12)]
-    for day in days:
-        columns += [Column("上午", 7, "number", cn_month_day(day)),
-                    Column("下午", 7, "number", cn_month_day(day))]
-    columns.append(Column("备注", 14))
-    who = kind or "重点"
-    title = (f"{who}人员体温监测登记表（{cn_month_day(start)}—{cn_month_day(end)}）")
-    threshold = fever_threshold()
-    report = Report(title=title, columns=columns, unit_line=unit_line(),
-                    date_line=date_line(end), signoff=signoff(), font_size=10, row_height=30,
-                    footnotes=(f"注：体温≥{threshold}℃为发热，以红色标出，须立即报告并转运就诊。",))
-    wb = new_workbook()
-    writer = SheetWriter(wb, "体温监测", report)
-    writer.begin()
     query = (Measure.select(Measure, KeyPerson, Resident).join(KeyPerson).join(Resident)
              .where((Measure.start_date <= end)
                     & (Measure.released_on.is_null() | (Measure.released_on >= start)))
@@ -195,6 +181,34 @@ def export_temperatures(path: Path, start: dt.date, end: dt.date, kind: str | No
                 f"BETWEEN ? AND ? AND measure_id IN ({','.join('?' * len(chunk))})",
                 [start.isoformat(), end.isoformat(), *chunk]).fetchall():
             readings[(mid, str(date)[:10], half)] = value
+    wb = new_workbook()
+    weeks = [days[n:n + 7] for n in range(0, len(days), 7)]
+    for week in weeks:
+        in_week = [m for m in measures if m.start_date <= week[-1]
+                   and (m.released_on is None or m.released_on >= week[0])]
+        name = "体温监测" if len(weeks) == 1 else f"体温监测{cn_month_day(week[0])}起"
+        _temperature_sheet(wb, name, week, in_week, readings, kind)
+    save_workbook(wb, path)
+    return len(measures)
+
+
+def _temperature_sheet(wb: Workbook, name: str, days: list[dt.date], measures: list[Measure],
+                       readings: dict[tuple[int, str, str], float], kind: str | None) -> None:
+    columns = [Column("序号", 5, "int"), Column("姓名", 9), Column("住址", 24),
+               Column("联系电话", 12)]
+    for day in days:
+        columns += [Column("上午", 7, "number", cn_month_day(day)),
+                    Column("下午", 7, "number", cn_month_day(day))]
+    columns.append(Column("备注", 14))
+    who = kind or "重点"
+    title = f"{who}人员体温监测登记表（{cn_month_day(days[0])}—{cn_month_day(days[-1])}）"
+    threshold = fever_threshold()
+    report = Report(title=title, columns=columns, unit_line=unit_line(),
+                    date_line=date_line(days[-1]), signoff=signoff(), font_size=10,
+                    row_height=30,
+                    footnotes=(f"注：体温≥{threshold}℃为发热，以红色标出，须立即报告并转运就诊。",))
+    writer = SheetWriter(wb, name, report)
+    writer.begin()
     for n, m in enumerate(measures, start=1):
         address, _grid = _place(m)
         values: list[object] = [n, m.person.resident.name, address, m.person.resident.phone]
@@ -208,8 +222,6 @@ def export_temperatures(path: Path, start: dt.date, end: dt.date, kind: str | No
         values.append(f"{m.kind} {m.start_date:%m-%d}起")
         writer.add_row(values, red=frozenset(red))
     writer.end()
-    save_workbook(wb, path)
-    return len(measures)
 
 
 RULES = {

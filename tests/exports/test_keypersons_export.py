@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from db import keypersons as kp
 from db.residents import ResidentInput, register_resident
@@ -150,3 +151,23 @@ def test_notice_sheet_names_from_any_resident_name(office: dict[str, int],
     out = tmp_path / "告知书.xlsx"
     assert export_notices(out, DAY) == 1
     assert load_workbook(out).sheetnames == ["1_'张：／＼？＊［］三"]  # no trailing '
+
+
+def test_a_long_temperature_period_gets_a_sheet_a_week(office: dict[str, int],
+                                                      tmp_path: Path) -> None:
+    from exports.sheet import MIN_PRINTED_PT, fit_scale
+
+    out = tmp_path / "体温.xlsx"
+    assert export_temperatures(out, dt.date(2022, 4, 4), dt.date(2022, 4, 20)) == 2
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["体温监测4月4日起", "体温监测4月11日起", "体温监测4月18日起"]
+    first, second, third = wb.worksheets
+    assert first["A1"].value == "重点人员体温监测登记表（4月4日—4月10日）"
+    assert first.max_row == 4 + 2 + 3  # the hotel stay starts on 4月10日: both people
+    assert third["A1"].value == "重点人员体温监测登记表（4月18日—4月20日）"
+    zhang = next(r for r in range(5, 7) if second.cell(r, 2).value == "张三")
+    assert (second.cell(zhang, 5).value, second.cell(zhang, 6).value) == (36.5, 37.6)
+    for ws in wb.worksheets:
+        widths = [ws.column_dimensions[get_column_letter(n)].width
+                  for n in range(1, ws.max_column + 1)]
+        assert fit_scale(widths, True) * 10 >= MIN_PRINTED_PT
