@@ -92,6 +92,15 @@ def _ledger(kind: str | None) -> Callable[[Path, Options], str]:
     return write
 
 
+def _ledger_print(kind: str | None) -> Callable[[Path, Options], str]:
+    def write(path: Path, o: Options) -> str:
+        from exports.keypersons import export_ledger_print
+
+        return f"{export_ledger_print(path, o.day, kind)} 条"
+
+    return write
+
+
 def _temperatures(path: Path, o: Options) -> str:
     from exports.keypersons import export_temperatures
 
@@ -160,8 +169,12 @@ EXPORTS: list[Export] = [
     Export("daily", "疫情防控工作日报", "day", False, _daily),
     Export("residents", "居民信息登记表", "day", True, _residents, scope="area"),
     Export("ledger", "重点人员管控台账", "day", True, _ledger(None)),
+    Export("ledger_print", "重点人员管控台账（打印版）", "day", True, _ledger_print(None)),
     Export("home", "居家隔离人员台账", "day", True, _ledger("居家隔离")),
+    Export("home_print", "居家隔离人员台账（打印版）", "day", True, _ledger_print("居家隔离")),
     Export("monitor", "居家健康监测人员台账", "day", True, _ledger("居家健康监测")),
+    Export("monitor_print", "居家健康监测人员台账（打印版）", "day", True,
+           _ledger_print("居家健康监测")),
     Export("temperatures", "体温监测登记表", "period", False, _temperatures),
     Export("notices", "居家隔离告知书", "day", False, _notices),
     Export("feedback", "推送核查反馈表", "day", True, _feedback),

@@ -17,11 +17,12 @@ from exports.office import date_line, signoff, unit_line
 from exports.sheet import Column, Report, SheetWriter, cn_date, new_workbook, save_workbook
 
 LEDGER_COLUMNS = (
-    Column("序号", 5, "int"), Column("日期", 11, "date"), Column("收据编号", 12),
-    Column("捐赠方", 22), Column("类型（企业/单位/个人）", 10), Column("联系人", 8),
-    Column("联系电话", 13), Column("款/物", 6), Column("物资名称", 12), Column("规格", 10),
-    Column("数量", 8, "number"), Column("单位", 6), Column("金额或估值（元）", 14, "money"),
-    Column("定向/非定向", 8), Column("指定用途", 14), Column("经办人", 8), Column("备注", 16),
+    Column("序号", 4.5, "int"), Column("日期", 11, "date"), Column("收据编号", 10),
+    Column("捐赠方", 16), Column("类型（企业/单位/个人）", 6), Column("联系人", 7),
+    Column("联系电话", 11.5), Column("款/物", 4.5), Column("物资名称", 11), Column("规格", 8),
+    Column("数量", 7, "quantity"), Column("单位", 5), Column("金额或估值（元）", 12, "money"),
+    Column("批号", 9), Column("有效期", 11, "date"), Column("定向/非定向", 6.5),
+    Column("指定用途", 10), Column("经办人", 7), Column("备注", 10),
 )
 
 
@@ -34,7 +35,8 @@ def export_ledger(path: Path, start: dt.date | None, end: dt.date) -> tuple[int,
     report = Report(title=f"{township()}疫情防控捐赠款物登记台账", columns=LEDGER_COLUMNS,
                     unit_line=unit_line(), date_line=_period(start, end), signoff=signoff(),
                     font_size=10,
-                    footnotes=("注：冲销记录（收据编号带“-冲”）金额为负数，用于更正错误登记。",))
+                    footnotes=("注：1.冲销记录（收据编号带“-冲”）金额为负数，用于更正错误登记；"
+                               "2.捐款与物资折价分别合计，不相加。",))
     wb = new_workbook()
     writer = SheetWriter(wb, "捐赠登记台账", report)
     writer.begin()
@@ -50,35 +52,41 @@ def export_ledger(path: Path, start: dt.date | None, end: dt.date) -> tuple[int,
         if row.is_money:
             n += 1
             money_total += row.amount
-            writer.add_row([n, *common, "", "", None, "", row.amount, *tail])
+            writer.add_row([n, *common, "", "", None, "", row.amount, "", None, *tail])
             continue
-        for name, spec, qty, unit, value in lines.get(row.id, []):
+        for name, spec, qty, unit, value, batch_no, expiry in lines.get(row.id, []):
             n += 1
             goods_total += value
-            writer.add_row([n, *common, name, spec, qty, unit, value, *tail])
-    writer.add_total(["合计", None, None, f"捐款 {money_total:,.2f} 元", None, None, None, None,
-                      f"物资折价 {goods_total:,.2f} 元", None, None, None,
-                      money_total + goods_total, None, None, None, None])
+            writer.add_row([n, *common, name, spec, qty, unit, value, batch_no, expiry, *tail])
+    # money and goods are two different things: each has its own 合计, never one sum of both
+    blank = [None] * (len(LEDGER_COLUMNS) - 13)
+    writer.add_total(["合计", None, None, "捐款", None, None, None, "款", None, None, None, None,
+                      money_total, *blank])
+    writer.add_total(["合计", None, None, "物资（折价）", None, None, None, "物", None, None, None,
+                      None, goods_total, *blank])
     writer.end()
     save_workbook(wb, path, "donations")
     return n, money_total.quantize(CENT), goods_total.quantize(CENT)
 
 
 def _lines(start: dt.date | None, end: dt.date) -> dict[int, list[tuple]]:
-    sql = ("SELECT l.donation_id, i.name, i.spec, l.quantity, i.unit, l.value FROM donation_item l "
+    sql = ("SELECT l.donation_id, i.name, i.spec, l.quantity, i.unit, l.value, l.batch_no, "
+           "l.expiry FROM donation_item l "
            "JOIN item i ON i.id = l.item_id JOIN donation d ON d.id = l.donation_id "
            "WHERE d.date <= ?" + (" AND d.date >= ?" if start else "") + " ORDER BY l.id")
     params = [end.isoformat()] + ([start.isoformat()] if start else [])
     found: dict[int, list[tuple]] = {}
-    for did, name, spec, qty, unit, value in database.execute_sql(sql, params).fetchall():
-        found.setdefault(did, []).append((name, spec, float(qty), unit,
-                                          Decimal(str(value)).quantize(CENT)))
+    for did, name, spec, qty, unit, value, batch_no, expiry in database.execute_sql(
+            sql, params).fetchall():
+        found.setdefault(did, []).append((
+            name, spec, Decimal(str(qty)), unit, Decimal(str(value)).quantize(CENT),
+            batch_no or "", dt.date.fromisoformat(str(expiry)[:10]) if expiry else None))
     return found
 
 
 DISTRIBUTION_COLUMNS = (
     Column("序号", 5, "int"), Column("日期", 11, "date"), Column("物资名称", 14),
-    Column("规格", 10), Column("数量", 8, "number"), Column("单位", 6), Column("发放对象", 20),
+    Column("规格", 10), Column("数量", 8, "quantity"), Column("单位", 6), Column("发放对象", 20),
     Column("领取人", 9), Column("经办人", 9), Column("备注", 20),
 )
 
@@ -96,7 +104,7 @@ def export_distributions(path: Path, start: dt.date | None, end: dt.date) -> int
         query = query.where(Distribution.date >= start)
     n = 0
     for n, d in enumerate(query, start=1):
-        writer.add_row([n, d.date, d.item.name, d.item.spec, float(d.quantity), d.item.unit,
+        writer.add_row([n, d.date, d.item.name, d.item.spec, d.quantity, d.item.unit,
                         f"{d.recipient_kind}：{d.recipient}", d.received_by, d.handled_by,
                         d.notes])
     writer.end()
@@ -105,8 +113,9 @@ def export_distributions(path: Path, start: dt.date | None, end: dt.date) -> int
 
 
 NOTICE_COLUMNS = (
-    Column("序号", 6, "int"), Column("捐赠单位（个人）", 26), Column("捐款金额（元）", 14, "money"),
-    Column("捐赠物资及数量", 30), Column("折合金额（元）", 14, "money"), Column("捐赠日期", 12, "date"),
+    Column("序号", 6, "int"), Column("捐赠单位（个人）", 26), Column("捐款金额（元）", 15.5, "money"),
+    Column("捐赠物资及数量", 30), Column("折合金额（元）", 15.5, "money"),
+    Column("捐赠日期", 12, "date"),
 )
 
 

@@ -1,6 +1,10 @@
 """Key-person sheets (FORMATS.md §2, §3, §12): 重点人员管控台账, 居家隔离/健康监测人员台账,
 体温监测登记表 (days × 上午/下午, fevers in red), and the door notices (告知书), one A4 page per
-household with ID and phone masked."""
+household with ID and phone masked.
+
+The full ledgers keep the district's 24 columns for e-mail; fitted to one A4 width they would
+print at under half size, so each has a 打印版 with the columns a reader needs, two lines a cell
+where two facts belong together."""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from exports.sheet import (
     cn_date,
     cn_month_day,
     new_workbook,
+    safe_sheet_name,
     safe_text,
     save_workbook,
 )
@@ -41,6 +46,14 @@ LEDGER_COLUMNS = (
     Column("核酸检测情况", 16), Column("备注", 14),
 )
 HOME_KINDS = ("居家隔离", "居家健康监测")
+PRINT_COLUMNS = (
+    Column("序号", 5, "int"), Column("姓名\n性别 年龄", 9), Column("身份证号码\n联系电话", 20),
+    Column("现住址\n所属网格", 22), Column("人员类别\n来源地", 16),
+    Column("管控措施\n隔离地点", 14), Column("开始日期\n计划解除日期", 12),
+    Column("包保责任人及联系电话", 28), Column("核酸检测\n最近一次", 12), Column("备注", 14),
+)
+SHORT_ROLES = {"town_cadre": "镇", "community_cadre": "村", "grid_worker": "网格",
+               "police": "民警", "doctor": "医生"}
 
 
 def _ledger_measures(day: dt.date, kind: str | None, everything: bool) -> list[Measure]:
@@ -73,6 +86,10 @@ def _place(measure: Measure) -> tuple[str, str]:
     return household.address, grid
 
 
+def _ledger_title(kind: str | None) -> str:
+    return f"{township()}{kind}人员台账" if kind in HOME_KINDS else f"{township()}疫情防控重点人员管控台账"
+
+
 def export_ledger(path: Path, day: dt.date | None = None, kind: str | None = None,
                   everything: bool = False) -> int:
     """重点人员管控台账 (or, for a home measure kind, 居家隔离/健康监测人员台账 without 隔离地点).
@@ -82,13 +99,13 @@ def export_ledger(path: Path, day: dt.date | None = None, kind: str | None = Non
     day = day or dt.date.today()
     home = kind in HOME_KINDS
     columns = [c for c in LEDGER_COLUMNS if not (home and c.title == "隔离地点")]
-    title = f"{township()}{kind}人员台账" if home else f"{township()}疫情防控重点人员管控台账"
+    title = _ledger_title(kind)
     report = Report(title=title, columns=columns, unit_line=unit_line(),
                     date_line=date_line(day), signoff=signoff(), font_size=10,
                     footnotes=("注：1.管控措施：集中隔离、居家隔离、居家健康监测；"
                                "2.包保人栏填写姓名及联系电话。",))
     wb = new_workbook()
-    writer = SheetWriter(wb, title[-10:], report)
+    writer = SheetWriter(wb, title, report)
     writer.begin()
     tests = _latest_tests()
     measures = _ledger_measures(day, kind, everything)
@@ -111,26 +128,44 @@ def export_ledger(path: Path, day: dt.date | None = None, kind: str | None = Non
     return len(measures)
 
 
+def export_ledger_print(path: Path, day: dt.date | None = None, kind: str | None = None) -> int:
+    """重点人员管控台账（打印版）: the measures in force on ``day`` (or of one home measure kind),
+    in ten columns that print at a readable size on A4 landscape. Returns the number of rows."""
+    day = day or dt.date.today()
+    title = f"{_ledger_title(kind)}（打印版）"
+    report = Report(title=title, columns=PRINT_COLUMNS, unit_line=unit_line(),
+                    date_line=date_line(day), signoff=signoff(), font_size=11, landscape=True,
+                    footnotes=("注：包保责任人：镇＝镇（街道）包保人，村＝社区（村）包保人，"
+                               "网格＝网格员。完整台账见电子版。",))
+    wb = new_workbook()
+    writer = SheetWriter(wb, title, report)
+    writer.begin()
+    tests = _latest_tests()
+    measures = _ledger_measures(day, kind, False)
+    for n, m in enumerate(measures, start=1):
+        person = m.person
+        resident = person.resident
+        address, grid = _place(m)
+        responsible = "\n".join(
+            f"{SHORT_ROLES[key]}：{getattr(m, key)} {getattr(m, key + '_phone')}".strip()
+            for key, _label in RESPONSIBLE if getattr(m, key))
+        writer.add_row([
+            n, f"{resident.name}\n{resident.sex} {age_on(resident.birth_date, day)}岁",
+            f"{resident.id_number}\n{resident.phone}".strip(), f"{address}\n{grid}".strip(),
+            f"{person.category}\n{person.origin}".strip(), f"{m.kind}\n{m.place}".strip(),
+            f"{m.start_date:%Y-%m-%d}\n{m.planned_end:%Y-%m-%d}", responsible,
+            tests.get(person.id, "").replace(" ", "\n", 1), person.notes or m.release_reason])
+    writer.end()
+    save_workbook(wb, path, "ledger-print", kind or "")
+    return len(measures)
+
+
 def export_temperatures(path: Path, start: dt.date, end: dt.date, kind: str | None = None) -> int:
-    """体温监测登记表: one row per person under a measure in the period; returns the row count."""
+    """体温监测登记表: one row per person under a measure in the period; returns the number of
+    people. A period longer than a week gets a sheet a week, so the type stays readable."""
     if end < start:
         raise ValueError("结束日期不能早于开始日期")
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
-    columns = [Column("序号", 5, "int"), Column("姓名", 9), Column("住址", 28),
-               Column("联系电话", 13)]
-    for day in days:
-        columns += [Column("上午", 7, "number", cn_month_day(day)),
-                    Column("下午", 7, "number", cn_month_day(day))]
-    columns.append(Column("备注", 18))
-    who = kind or "重点"
-    title = (f"{who}人员体温监测登记表（{cn_month_day(start)}—{cn_month_day(end)}）")
-    threshold = fever_threshold()
-    report = Report(title=title, columns=columns, unit_line=unit_line(),
-                    date_line=date_line(end), signoff=signoff(), font_size=10, row_height=30,
-                    footnotes=(f"注：体温≥{threshold}℃为发热，以红色标出，须立即报告并转运就诊。",))
-    wb = new_workbook()
-    writer = SheetWriter(wb, "体温监测", report)
-    writer.begin()
     query = (Measure.select(Measure, KeyPerson, Resident).join(KeyPerson).join(Resident)
              .where((Measure.start_date <= end)
                     & (Measure.released_on.is_null() | (Measure.released_on >= start)))
@@ -146,6 +181,34 @@ def export_temperatures(path: Path, start: dt.date, end: dt.date, kind: str | No
                 f"BETWEEN ? AND ? AND measure_id IN ({','.join('?' * len(chunk))})",
                 [start.isoformat(), end.isoformat(), *chunk]).fetchall():
             readings[(mid, str(date)[:10], half)] = value
+    wb = new_workbook()
+    weeks = [days[n:n + 7] for n in range(0, len(days), 7)]
+    for week in weeks:
+        in_week = [m for m in measures if m.start_date <= week[-1]
+                   and (m.released_on is None or m.released_on >= week[0])]
+        name = "体温监测" if len(weeks) == 1 else f"体温监测{cn_month_day(week[0])}起"
+        _temperature_sheet(wb, name, week, in_week, readings, kind)
+    save_workbook(wb, path, "temperatures", kind or "")
+    return len(measures)
+
+
+def _temperature_sheet(wb: Workbook, name: str, days: list[dt.date], measures: list[Measure],
+                       readings: dict[tuple[int, str, str], float], kind: str | None) -> None:
+    columns = [Column("序号", 5, "int"), Column("姓名", 9), Column("住址", 24),
+               Column("联系电话", 12)]
+    for day in days:
+        columns += [Column("上午", 7, "number", cn_month_day(day)),
+                    Column("下午", 7, "number", cn_month_day(day))]
+    columns.append(Column("备注", 14))
+    who = kind or "重点"
+    title = f"{who}人员体温监测登记表（{cn_month_day(days[0])}—{cn_month_day(days[-1])}）"
+    threshold = fever_threshold()
+    report = Report(title=title, columns=columns, unit_line=unit_line(),
+                    date_line=date_line(days[-1]), signoff=signoff(), font_size=10,
+                    row_height=30,
+                    footnotes=(f"注：体温≥{threshold}℃为发热，以红色标出，须立即报告并转运就诊。",))
+    writer = SheetWriter(wb, name, report)
+    writer.begin()
     for n, m in enumerate(measures, start=1):
         address, _grid = _place(m)
         values: list[object] = [n, m.person.resident.name, address, m.person.resident.phone]
@@ -159,8 +222,6 @@ def export_temperatures(path: Path, start: dt.date, end: dt.date, kind: str | No
         values.append(f"{m.kind} {m.start_date:%m-%d}起")
         writer.add_row(values, red=frozenset(red))
     writer.end()
-    save_workbook(wb, path, "temperatures", kind or "")
-    return len(measures)
 
 
 RULES = {
@@ -187,7 +248,8 @@ def _notice_sheet(wb: Workbook, household_id: int, measures: list[Measure]) -> N
     members = household_members(household_id)
     others = [r.name for r in members if r.id not in {p.id for p in residents}]
     name = "、".join(r.name for r in residents)
-    ws = wb.create_sheet(title=safe_text(f"{len(wb.sheetnames) + 1}_{residents[0].name}")[:31])
+    ws = wb.create_sheet(title=safe_sheet_name(f"{len(wb.sheetnames) + 1}_{residents[0].name}",
+                                                wb.sheetnames))
     for letter, width in zip("ABCD", (16, 26, 16, 26), strict=True):
         ws.column_dimensions[letter].width = width
     big = Font(name=FONT_NAME, size=14)
@@ -255,10 +317,11 @@ def _notice_sheet(wb: Workbook, household_id: int, measures: list[Measure]) -> N
 
 
 def export_notices(path: Path, day: dt.date | None = None) -> int:
-    """告知书: one A4 page per household with someone under a home measure on ``day``."""
+    """告知书: one A4 page per household with someone under a home measure in force on ``day``
+    (started, not released, and its observation period not yet over)."""
     day = day or dt.date.today()
     measures = [m for m in _ledger_measures(day, None, False)
-                if m.kind in HOME_KINDS and m.released_on is None]
+                if m.kind in HOME_KINDS and m.released_on is None and m.planned_end >= day]
     by_household: dict[int, list[Measure]] = {}
     for m in measures:
         household = m.person.resident.household_id

@@ -16,38 +16,66 @@ from db.settings import township
 from db.staff import volunteer_hours
 from db.validate import Invalid, age_on, check_id
 from exports.office import date_line, signoff, unit_line
-from exports.sheet import Column, Report, SheetWriter, cn_date, cn_month_day, new_workbook, save_workbook
+from exports.sheet import (
+    Column,
+    Report,
+    SheetWriter,
+    cn_date,
+    cn_month_day,
+    new_workbook,
+    save_workbook,
+    text_lines,
+    width_for,
+)
 
 WEEKDAYS = "一二三四五六日"
 DUTY_RULES = "值守要求：佩戴口罩、逐人测温、逐车登记，发热人员不得进入。"
+LEADS = "（带班）"
+LEADER_NOTE = "注：标“（带班）”者为带班领导，其下为联系电话。"
 
 
-def _names(start: dt.date, end: dt.date) -> dict[tuple[int, str, int], list[tuple[str, bool]]]:
-    cells: dict[tuple[int, str, int], list[tuple[str, bool]]] = defaultdict(list)
-    for cp, day, slot, name, leader in database.execute_sql(
-            "SELECT h.checkpoint_id, h.date, h.slot_id, s.name, a.is_leader FROM assignment a "
-            "JOIN shift h ON h.id = a.shift_id JOIN staff s ON s.id = a.staff_id "
+Person = tuple[str, str, bool]  # name, phone, leads the shift
+
+
+def _names(start: dt.date, end: dt.date) -> dict[tuple[int, str, int], list[Person]]:
+    cells: dict[tuple[int, str, int], list[Person]] = defaultdict(list)
+    for cp, day, slot, name, phone, leader in database.execute_sql(
+            "SELECT h.checkpoint_id, h.date, h.slot_id, s.name, s.phone, a.is_leader "
+            "FROM assignment a JOIN shift h ON h.id = a.shift_id "
+            "JOIN staff s ON s.id = a.staff_id "
             "WHERE h.date BETWEEN ? AND ? ORDER BY a.is_leader DESC, a.id",
             [start.isoformat(), end.isoformat()]).fetchall():
-        cells[(cp, str(day)[:10], slot)].append((name, bool(leader)))
+        cells[(cp, str(day)[:10], slot)].append((name, phone or "", bool(leader)))
     return cells
 
 
-def _leaders(checkpoint_id: int | None, start: dt.date, end: dt.date) -> str:
-    sql = ("SELECT DISTINCT s.name, s.phone FROM assignment a JOIN shift h ON h.id = a.shift_id "
-           "JOIN staff s ON s.id = a.staff_id WHERE a.is_leader AND h.date BETWEEN ? AND ?")
-    params: list[object] = [start.isoformat(), end.isoformat()]
-    if checkpoint_id is not None:
-        sql += " AND h.checkpoint_id = ?"
-        params.append(checkpoint_id)
-    rows = database.execute_sql(sql + " ORDER BY s.name", params).fetchall()
-    return "；".join(f"{name}　联系电话：{phone}" for name, phone in rows) or "（未排）"
+def pack_names(names: list[str], width: float, size: float) -> str:
+    """Names joined with 、, a new line before any name that would not fit whole (with the 、
+    after it) on this one: a name is never broken across lines."""
+    lines: list[str] = []
+    for name in names:
+        if lines and text_lines(f"{lines[-1]}、{name}、", width, size) == 1:
+            lines[-1] = f"{lines[-1]}、{name}"
+        else:
+            lines.append(name)
+    return "、\n".join(lines)
+
+
+def shift_text(people: list[Person], width: float, size: float) -> str:
+    """A shift's cell: its leader as 姓名（带班） with the phone on the line below (the leaders
+    are in the grid, not in a list under it), then the others' names."""
+    leaders = [f"{name}{LEADS}\n{phone}".strip() for name, phone, lead in people if lead]
+    others = pack_names([name for name, _phone, lead in people if not lead], width, size)
+    return "\n".join([*leaders, others] if others else leaders)
 
 
 def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int | None = None,
                   one_sheet: bool = False) -> int:
     """卡口值守排班表 for a period; a sheet per checkpoint, or one sheet for all. Returns the
-    number of checkpoints."""
+    number of checkpoints.
+
+    Dated the day it is made (制表日期); each day's column is wide enough for the longest name
+    (with （带班）) or phone, and a cell starts a new line before a name rather than break it."""
     if end < start:
         raise ValueError("结束日期不能早于开始日期")
     slots = ensure_slots()
@@ -58,19 +86,23 @@ def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int |
     checkpoints = list(query)
     cells = _names(start, end)
     period = f"（{cn_date(start)}—{cn_month_day(end)}）"
-    day_columns = [Column(f"星期{WEEKDAYS[d.weekday()]}", 16, group=cn_month_day(d)) for d in days]
+    made = date_line(dt.date.today(), "制表日期")
+    size = 12 if one_sheet else 13
+    entries = {text for people in cells.values() for name, phone, lead in people
+               for text in ((f"{name}{LEADS}", phone) if lead else (f"{name}、",))}
+    day_width = max([16.0] + [width_for(e, size) for e in entries])
+    day_columns = [Column(f"星期{WEEKDAYS[d.weekday()]}", day_width, group=cn_month_day(d))
+                   for d in days]
     wb = new_workbook()
 
     def text(cp: int, day: dt.date, slot: int) -> str:
-        people = cells.get((cp, day.isoformat(), slot), [])
-        return "、".join(f"{n}（带班）" if lead else n for n, lead in people)
+        return shift_text(cells.get((cp, day.isoformat(), slot), []), day_width, size)
 
     if one_sheet:
         report = Report(title=f"{township()}疫情防控卡口值守排班表{period}",
                         columns=[Column("卡口名称", 16), Column("班次", 13), *day_columns],
-                        unit_line=unit_line(), date_line=date_line(end, "制表日期"),
-                        font_size=12, landscape=True, row_height=48,
-                        footnotes=(f"带班领导：{_leaders(None, start, end)}", DUTY_RULES),
+                        unit_line=unit_line(), date_line=made, font_size=size, landscape=True,
+                        row_height=48, footnotes=(LEADER_NOTE, DUTY_RULES),
                         signoff=signoff())
         writer = SheetWriter(wb, "排班表", report)
         writer.begin()
@@ -81,10 +113,10 @@ def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int |
     for cp in [] if one_sheet else checkpoints:
         report = Report(title=f"{cp.name}值守排班表{period}",
                         columns=[Column("班次", 13), *day_columns],
-                        unit_line=unit_line(), date_line=date_line(end, "制表日期"),
-                        font_size=13, landscape=True, row_height=60,
-                        footnotes=(f"带班领导：{_leaders(cp.id, start, end)}", DUTY_RULES),
-                        signoff=f"卡口负责人：{cp.person}　联系电话：{cp.phone}")
+                        unit_line=unit_line(), date_line=made, font_size=size, landscape=True,
+                        row_height=60, signoff=signoff(),
+                        footnotes=(f"卡口负责人：{cp.person}　联系电话：{cp.phone}",
+                                   LEADER_NOTE, DUTY_RULES))
         writer = SheetWriter(wb, cp.name, report)
         writer.begin()
         for slot in slots:
@@ -131,7 +163,7 @@ def export_passages(path: Path, checkpoint_id: int, day: dt.date) -> int:
 VOLUNTEER_COLUMNS = (
     Column("序号", 5, "int"), Column("姓名", 9), Column("性别", 5), Column("年龄", 5, "int"),
     Column("政治面貌", 9), Column("身份证号码", 20), Column("联系电话", 13), Column("工作单位", 16),
-    Column("人员类别", 10), Column("所属服务队", 14), Column("服务网格/卡口", 18),
+    Column("人员类别", 10), Column("所属服务队", 14), Column("服务网格/卡口", 20),
     Column("累计服务时长（小时）", 10, "number"), Column("备注", 12),
 )
 

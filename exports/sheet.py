@@ -5,14 +5,19 @@ IDs and phones as text, dates as real dates, money with two decimals, an optiona
 sign-off line, footnotes, and A4 print setup (fit to one page wide, header rows repeated, page
 numbers). Sheets are written in openpyxl's write-only mode so 100,000 rows stay cheap.
 No text ever becomes a formula: a value starting with = + - @ is written as text.
+
+Paper is a first-class output: LibreOffice and WPS do not grow a row for wrapped text when they
+print, so every row gets its height from its tallest wrapped cell (``text_lines``), and
+``fit_scale`` tells what fitting a sheet to one A4 page width does to its type.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,9 +39,20 @@ THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-RIGHT = Alignment(horizontal="right", vertical="center")
+RIGHT = Alignment(horizontal="right", vertical="center", wrap_text=True)
 NUMBER_FORMATS = {"text": "@", "date": "yyyy-mm-dd", "money": "#,##0.00", "int": "0",
-                  "number": "0.0", "datetime": "yyyy-mm-dd hh:mm"}
+                  "number": "0.0", "quantity": "General", "datetime": "yyyy-mm-dd hh:mm"}
+
+# Paper. A4 is 595.3 × 841.9 pt; the side margins below are 0.4 in (28.8 pt) each.
+A4_POINTS = (595.3, 841.9)
+SIDE_MARGINS_PT = 2 * 0.4 * 72
+LINE_SPACING = 1.3  # a printed line is about 1.3 × the font size (宋体, and LibreOffice's substitute)
+ROW_PADDING_PT = 3.0
+MIN_PRINTED_PT = 8.0  # no body text prints smaller than this
+POINTS_PER_CHARACTER = 5.75  # a column's width unit on paper (see column_points)
+SHEET_NAME_CHARS = str.maketrans({":": "：", "/": "／", "\\": "＼", "?": "？", "*": "＊",
+                                  "[": "［", "]": "］", "\t": " ", "\n": " ", "\r": " "})
+_TOKENS = re.compile(r"[^\s\u2e80-\uffff]+|.", re.S)  # a run of Latin/digits, or one character
 
 
 @dataclass(frozen=True)
@@ -45,7 +61,7 @@ class Column:
 
     title: str
     width: float = 10
-    kind: str = "text"  # text | int | number | date | datetime | money
+    kind: str = "text"  # text | int | number | quantity | date | datetime | money
     group: str | None = None  # a merged group cell over this column in a two-row header
 
 
@@ -61,10 +77,22 @@ class Report:
     footnotes: Sequence[str] = ()
     font_size: int = 11
     landscape: bool | None = None  # None: landscape when wider than nine columns
-    row_height: float | None = None
+    row_height: float | None = None  # the least height of a data row (content may need more)
     extra_lines: Sequence[str] = field(default_factory=tuple)  # after the sign-off, right
     intro: Sequence[str] = ()  # lines between the unit/date line and the header
     show_header: bool = True
+
+    @property
+    def is_landscape(self) -> bool:
+        return self.ncols > 9 if self.landscape is None else self.landscape
+
+    @property
+    def ncols(self) -> int:
+        return len(self.columns)
+
+    def print_scale(self) -> float:
+        """The scale fitting this sheet to one A4 page width gives (1.0 when it fits)."""
+        return fit_scale([c.width for c in self.columns], self.is_landscape)
 
 
 def cn_date(day: dt.date) -> str:
@@ -78,6 +106,8 @@ def cn_month_day(day: dt.date) -> str:
 
 def display_width(text: str) -> int:
     """Columns a text takes in a sheet: CJK characters count two."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -85,13 +115,87 @@ def safe_text(value: str) -> str:
     return ILLEGAL.sub("", value)
 
 
+def safe_sheet_name(name: str, taken: Iterable[str] = ()) -> str:
+    """A sheet name Excel, LibreOffice and WPS accept, made from data.
+
+    ``: / \\ ? * [ ]`` become their full-width forms, at most 31 characters are kept (from the
+    front: the end is cut, never the beginning), no apostrophe at either end, and a name already
+    in ``taken`` (case-insensitively, as Excel compares them) gets （2）, （3）… appended.
+    """
+    text = safe_text(name).translate(SHEET_NAME_CHARS).strip().strip("'").strip()
+    text = text[:31].rstrip("'").rstrip() or "Sheet"
+    used = {t.casefold() for t in taken}
+    candidate, n = text, 2
+    while candidate.casefold() in used:
+        suffix = f"（{n}）"
+        candidate = text[:31 - len(suffix)].rstrip("'") + suffix
+        n += 1
+    return candidate
+
+
+def column_points(width: float) -> float:
+    """Printed width in points of a column ``width`` characters wide, before scaling.
+
+    Excel lays a character out at 7 px (5.25 pt); LibreOffice, measured with Carlito standing in
+    for Calibri, at about 5.7 pt. The larger is used, so what fits here fits in both.
+    """
+    return width * POINTS_PER_CHARACTER
+
+
+def fit_scale(widths: Iterable[float], landscape: bool) -> float:
+    """What "fit to one page wide" scales a sheet of these column widths to on A4."""
+    paper = A4_POINTS[1] if landscape else A4_POINTS[0]
+    total = sum(column_points(w) for w in widths)
+    return min(1.0, (paper - SIDE_MARGINS_PT) / total) if total else 1.0
+
+
+def text_lines(text: str, width: float, size: float) -> int:
+    """Lines ``text`` wraps to in a cell ``width`` characters wide at ``size`` pt.
+
+    A CJK character is ``size`` pt wide, anything else half that; a run of Latin letters or
+    digits moves to the next line whole, as spreadsheet programs wrap it.
+    """
+    # Excel's text room: 7 px a character less 5 px of padding; counted in half-characters
+    capacity = max(1.0, (width * 7 - 5) * 0.75 / (size / 2))
+    if "\n" not in text and len(text) * 2 <= capacity:
+        return 1
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for token in _TOKENS.findall(paragraph):
+            w = display_width(token)
+            if used + w <= capacity:
+                used += w
+            elif token.isspace():
+                continue
+            elif w <= capacity:
+                lines += 1
+                used = w
+            else:  # a run longer than the line is broken where the line ends
+                lines += math.ceil((used + w) / capacity) - 1
+                used = (used + w) % capacity
+    return lines
+
+
+def width_for(text: str, size: float) -> float:
+    """The least column width that holds ``text`` on one line at ``size`` pt (see text_lines)."""
+    return math.ceil(((display_width(text) * size / 2) / 0.75 + 5) / 7 * 2) / 2
+
+
+def line_height(lines: int, size: float) -> float:
+    """Row height in points for ``lines`` lines of ``size`` pt type."""
+    return round(lines * size * LINE_SPACING + ROW_PADDING_PT, 1)
+
+
 class SheetWriter:
     """Writes one report into a new sheet of a write-only workbook, row by row."""
 
     def __init__(self, workbook: Workbook, sheet_name: str, report: Report) -> None:
         self.report = report
-        self.ws = workbook.create_sheet(title=sheet_name[:31])
-        self.ncols = len(report.columns)
+        self.ws = workbook.create_sheet(title=safe_sheet_name(sheet_name, workbook.sheetnames))
+        self.ncols = report.ncols
+        self.widths = [c.width for c in report.columns]
         self.row = 0
         size = report.font_size
         self.font = Font(name=FONT_NAME, size=size)
@@ -107,11 +211,8 @@ class SheetWriter:
         ws = self.ws
         for n, column in enumerate(self.report.columns, start=1):
             ws.column_dimensions[get_column_letter(n)].width = column.width
-        landscape = self.report.landscape
-        if landscape is None:
-            landscape = self.ncols > 9
         ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.page_setup.orientation = "landscape" if self.report.is_landscape else "portrait"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -126,6 +227,19 @@ class SheetWriter:
             self.ws.merged_cells.add(
                 f"{get_column_letter(first)}{row}:{get_column_letter(last)}{to_row or row}"
             )
+
+    def needed_height(self, values: Sequence[object], size: float,
+                      spans: Sequence[tuple[int, int]] | None = None) -> float:
+        """The height the tallest wrapped value of a row needs; ``spans`` are the (first, last)
+        1-based columns each value covers (default: one column each)."""
+        if spans is None:
+            spans = [(n, n) for n in range(1, len(values) + 1)]
+        lines = 1
+        for value, (first, last) in zip(values, spans, strict=True):
+            if isinstance(value, str) and value:
+                width = sum(self.widths[first - 1:last])
+                lines = max(lines, text_lines(value, width, size))
+        return line_height(lines, size)
 
     def _append(self, cells: list[WriteOnlyCell], height: float | None = None) -> None:
         self.row += 1
@@ -143,6 +257,8 @@ class SheetWriter:
             value = safe_text(value)
         if kind == "money" and isinstance(value, (int, float, Decimal)):
             value = Decimal(str(value)).quantize(Decimal("0.01"))
+        elif kind == "quantity" and isinstance(value, (float, Decimal)):
+            value = int(value) if value == int(value) else float(value)  # 50, not 50.0
         cell = WriteOnlyCell(self.ws, value=value)
         if isinstance(value, str):
             cell.data_type = "s"
@@ -163,17 +279,17 @@ class SheetWriter:
         return cell
 
     def _line(self, text: str, align: Alignment, font: Font | None = None) -> None:
-        """A line across the whole table, tall enough for its text to wrap."""
-        capacity = max(1.0, sum(c.width for c in self.report.columns) - 2)
-        lines = max(1, -(-display_width(text) // int(capacity)))
+        """A line across the whole table, as tall as its text wraps."""
+        font = font or self.font
         self._append([self.cell(text, font=font, align=align, border=False)]
                      + [self.cell(None, border=False) for _ in range(self.ncols - 1)],
-                     height=(self.report.font_size + 7) * lines if lines > 1 else None)
+                     height=self.needed_height([text], font.sz, [(1, self.ncols)]))
         self._merge(self.row, 1, self.ncols)
 
     def begin(self) -> None:
         """Title, unit/date line and header; freezes and repeats them on every page."""
         r = self.report
+        size = r.font_size
         grouped = any(c.group for c in r.columns)
         header_rows = (2 if grouped else 1) if r.show_header else 0
         header_end = 1 + bool(r.unit_line or r.date_line) + len(r.intro) + header_rows
@@ -183,56 +299,78 @@ class SheetWriter:
                 else f"1:{header_end}"
             self.ws.freeze_panes = f"A{header_end + 1}"
         self._append([self.cell(r.title, font=self.title_font, align=CENTER, border=False)]
-                     + [self.cell(None, border=False) for _ in range(self.ncols - 1)], height=32)
+                     + [self.cell(None, border=False) for _ in range(self.ncols - 1)],
+                     height=max(32, self.needed_height([r.title], 18, [(1, self.ncols)])))
         self._merge(1, 1, self.ncols)
         if r.unit_line or r.date_line:
             half = max(1, self.ncols // 2)
             cells = [self.cell(r.unit_line, align=LEFT, border=False)]
             cells += [self.cell(None, border=False) for _ in range(half - 1)]
-            cells += [self.cell(r.date_line, align=Alignment(horizontal="right"), border=False)]
+            cells += [self.cell(r.date_line, align=RIGHT, border=False)]
             cells += [self.cell(None, border=False) for _ in range(self.ncols - half - 1)]
-            self._append(cells, height=20)
+            spans = [(1, half), (half + 1, self.ncols)]
+            self._append(cells, height=max(20, self.needed_height(
+                [r.unit_line, r.date_line], size, spans)))
             self._merge(self.row, 1, half)
             self._merge(self.row, half + 1, self.ncols)
         for line in r.intro:
             self._line(line, LEFT)
         first_header = self.row + 1
         if header_rows == 2:
-            top, bottom = [], []
-            for c in r.columns:
-                top.append(self.cell(c.group or c.title, font=self.bold, align=CENTER))
-                bottom.append(self.cell(c.title if c.group else None, font=self.bold,
-                                        align=CENTER))
-            self._append(top, height=20)
-            self._append(bottom, height=20)
-            n = 0
-            while n < self.ncols:
-                c = r.columns[n]
-                if not c.group:
-                    self._merge(first_header, n + 1, n + 1, first_header + 1)
-                    n += 1
-                    continue
-                end = n
-                while end + 1 < self.ncols and r.columns[end + 1].group == c.group:
-                    end += 1
-                self._merge(first_header, n + 1, end + 1)
-                n = end + 1
+            self._two_row_header(first_header)
         elif header_rows == 1:
-            self._append([self.cell(c.title, font=self.bold, align=CENTER) for c in r.columns],
-                         height=30)
+            titles = [c.title for c in r.columns]
+            self._append([self.cell(t, font=self.bold, align=CENTER) for t in titles],
+                         height=max(30, self.needed_height(titles, size)))
         self.header_rows = (first_header, self.row)
+
+    def _two_row_header(self, first: int) -> None:
+        """Group cells over their columns' titles; an ungrouped title spans both rows."""
+        columns = self.report.columns
+        size = self.report.font_size
+        groups: list[tuple[int, int]] = []  # (first, last) 1-based columns of each group
+        n = 0
+        while n < self.ncols:
+            end = n
+            while columns[n].group and end + 1 < self.ncols \
+                    and columns[end + 1].group == columns[n].group:
+                end += 1
+            groups.append((n + 1, end + 1))
+            n = end + 1
+        grouped = [(a, b) for a, b in groups if columns[a - 1].group]
+        top_height = max([20.0] + [self.needed_height([columns[a - 1].group], size, [(a, b)])
+                                   for a, b in grouped])
+        bottom_height = max([20.0] + [self.needed_height([c.title], size, [(n, n)])
+                                      for n, c in enumerate(columns, start=1) if c.group])
+        spanning = max([0.0] + [self.needed_height([c.title], size, [(n, n)])
+                                for n, c in enumerate(columns, start=1) if not c.group])
+        if spanning > top_height + bottom_height:
+            top_height = bottom_height = spanning / 2
+        self._append([self.cell(c.group or c.title, font=self.bold, align=CENTER)
+                      for c in columns], height=top_height)
+        self._append([self.cell(c.title if c.group else None, font=self.bold, align=CENTER)
+                      for c in columns], height=bottom_height)
+        for a, b in groups:
+            if columns[a - 1].group:
+                self._merge(first, a, b)
+            else:
+                self._merge(first, a, a, first + 1)
 
     def add_row(self, values: Sequence[object], height: float | None = None,
                 red: frozenset[int] = frozenset()) -> None:
-        """A data row; the columns (0-based) in ``red`` are shown in red (e.g. a fever)."""
+        """A data row, as tall as its tallest wrapped value (and at least ``height`` or the
+        report's ``row_height``); the columns (0-based) in ``red`` are shown in red (e.g. a
+        fever)."""
         kinds = [c.kind for c in self.report.columns]
+        least = height or self.report.row_height or 0
         self._append([self.cell(v, k, font=self.red_font if n in red else None)
                       for n, (v, k) in enumerate(zip(values, kinds, strict=True))],
-                     height=height or self.report.row_height)
+                     height=max(least, self.needed_height(values, self.report.font_size)))
 
     def add_total(self, values: Sequence[object]) -> None:
         kinds = [c.kind for c in self.report.columns]
-        self._append([self.cell(v, k, font=self.bold) for v, k in zip(values, kinds, strict=True)])
+        self._append([self.cell(v, k, font=self.bold) for v, k in zip(values, kinds, strict=True)],
+                     height=self.needed_height(values, self.report.font_size))
 
     def add_merged_row(self, cells: Sequence[tuple[object, int]], height: float | None = None,
                        bold: bool = False) -> None:
@@ -247,7 +385,8 @@ class SheetWriter:
             row += [self.cell(None) for _ in range(span - 1)]
             spans.append((col, col + span - 1))
             col += span
-        self._append(row, height=height)
+        needed = self.needed_height([v for v, _span in cells], self.report.font_size, spans)
+        self._append(row, height=max(height or 0, needed))
         for first, last in spans:
             self._merge(self.row, first, last)
 

@@ -1,5 +1,6 @@
-"""Migration 4 (pushed result categories) on a file made by the version-1 release: nothing lost, every pushed row given its
-category and sheet, the schema equal to a new file's, the stored result words made explicit."""
+"""Migration 4 (pushed result categories) on a file made by the version-1 release: nothing
+lost, every pushed row given its category and sheet, the schema equal to a new file's, the
+stored result words made explicit."""
 
 from __future__ import annotations
 

@@ -27,7 +27,9 @@ def gifts(db_path: Path) -> dict[str, int]:
     b = dn.record_money(DAY, person, "1234.5", "微信", True, "卡口值守人员")
     c = dn.record_goods(DAY, company, [
         dn.GoodsLine("方便面", "箱", 20, 900, "24袋/箱"),
-        dn.GoodsLine("矿泉水", "箱", 10, 300, "24瓶/箱")])
+        dn.GoodsLine("矿泉水", "箱", 10, 300, "24瓶/箱"),
+        dn.GoodsLine("医用外科口罩", "盒", "2.5", 100, "50只/盒", "20220301",
+                     dt.date(2024, 2, 29))])
     dn.distribute(DAY, c.items[0].item_id, 5, "卡口", "1号卡口")
     return {"money": a.id, "directed": b.id, "goods": c.id}
 
@@ -35,14 +37,24 @@ def gifts(db_path: Path) -> dict[str, int]:
 def test_ledger_and_its_total(gifts: dict[str, int], tmp_path: Path) -> None:
     out = tmp_path / "台账.xlsx"
     rows, money_total, goods_total = export_ledger(out, None, DAY)
-    assert (rows, money_total, goods_total) == (4, Decimal("11234.50"), Decimal("1200.00"))
+    assert (rows, money_total, goods_total) == (5, Decimal("11234.50"), Decimal("1300.00"))
     ws = load_workbook(out).active
     assert ws["A1"].value == "店埠镇疫情防控捐赠款物登记台账"
-    body = list(ws.iter_rows(min_row=4, max_row=8, values_only=True))
-    assert [r[8] for r in body[:4]] == [None, None, "方便面", "矿泉水"]
-    assert body[1][13] == "定向" and body[1][14] == "卡口值守人员"
-    total = body[4]
-    assert total[0] == "合计" and total[12] == 12434.5
+    header = [c.value for c in ws[3]]
+    assert header[10:16] == ["数量", "单位", "金额或估值（元）", "批号", "有效期", "定向/非定向"]
+    body = list(ws.iter_rows(min_row=4, max_row=10, values_only=True))
+    assert [r[8] for r in body[:5]] == [None, None, "方便面", "矿泉水", "医用外科口罩"]
+    assert body[1][15] == "定向" and body[1][16] == "卡口值守人员"
+    # whole quantities are integers, shown without a decimal point; others keep theirs
+    assert [r[10] for r in body[2:5]] == [20, 10, 2.5] and isinstance(body[2][10], int)
+    assert ws["K6"].number_format == "General"
+    assert body[4][13:15] == ("20220301", dt.datetime(2024, 2, 29))
+    assert ws["O8"].number_format == "yyyy-mm-dd"
+    # money and goods are totalled apart, never added into one figure
+    money, goods = body[5], body[6]
+    assert (money[0], money[7], money[12]) == ("合计", "款", 11234.5)
+    assert (goods[0], goods[7], goods[12]) == ("合计", "物", 1300)
+    assert 12534.5 not in [c.value for row in ws.iter_rows() for c in row]
     assert ws["M4"].number_format == "#,##0.00"
 
 
@@ -57,7 +69,7 @@ def test_notice_totals_equal_the_ledger(gifts: dict[str, int], tmp_path: Path) -
     assert ws["A1"].value == "店埠镇疫情防控接收社会捐赠款物情况的公示（第3期）"
     text = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
     assert "截至2022年4月11日24时，我镇共接收社会捐赠款物情况如下：" in text
-    assert "（一）非定向：资金10,000.00元；物资1批，折价1,200.00元" in text
+    assert "（一）非定向：资金10,000.00元；物资1批，折价1,300.00元" in text
     assert "（二）定向：资金1,234.50元；物资0批，折价0.00元" in text
     assert any(t.startswith("（一）非定向：资金10,000.00元；物资折价") for t in text)
     assert "张**" in text and "张三丰" not in text
@@ -76,6 +88,7 @@ def test_distributions_sheet(gifts: dict[str, int], tmp_path: Path) -> None:
     assert export_distributions(out, None, DAY) == 1
     ws = load_workbook(out).active
     assert ws["C4"].value == "方便面" and ws["E4"].value == 5 and ws["G4"].value == "卡口：1号卡口"
+    assert isinstance(ws["E4"].value, int) and ws["E4"].number_format == "General"
 
 
 def test_receipt_has_the_amount_in_capitals(gifts: dict[str, int], tmp_path: Path) -> None:

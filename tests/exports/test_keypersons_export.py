@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from db import keypersons as kp
 from db.residents import ResidentInput, register_resident
@@ -100,3 +101,73 @@ def test_door_notice_one_page_per_household_masked(office: dict[str, int],
     assert "街道（镇）干部：干部甲　　联系方式：13700000001" in text
     assert "监测对象签收：" in text
     assert ws.page_setup.orientation == "portrait" and ws.page_setup.fitToHeight == 1
+
+
+def test_ledger_print_version_is_readable_on_a4(office: dict[str, int], tmp_path: Path) -> None:
+    from exports.keypersons import export_ledger_print
+    from exports.sheet import MIN_PRINTED_PT, fit_scale, line_height, text_lines
+
+    out = tmp_path / "打印版.xlsx"
+    assert export_ledger_print(out, DAY) == 2
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["店埠镇疫情防控重点人员管控台账（打印版）"]
+    ws = wb.active
+    assert ws["A1"].value == "店埠镇疫情防控重点人员管控台账（打印版）"
+    widths = [ws.column_dimensions[chr(65 + n)].width for n in range(ws.max_column)]
+    size = ws["B4"].font.sz
+    assert fit_scale(widths, ws.page_setup.orientation == "landscape") * size >= MIN_PRINTED_PT
+    zhang = [c.value for c in ws[4]]
+    assert zhang[1] == "张三\n男 32岁" and zhang[2] == f"{make_id('19900101', 11)}\n13812345678"
+    assert zhang[5] == "居家隔离" and zhang[6] == "2022-04-08\n2022-04-22"
+    assert zhang[7] == "镇：干部甲 13700000001\n网格：网格员乙 13700000002"
+    assert [c.value for c in ws[5]][5] == "集中隔离\n隔离酒店1号楼"
+    assert ws.row_dimensions[4].height >= line_height(2, size)
+    assert zhang[8] == "2022-04-11\n阴性"
+    for column in (1, 2, 6, 7, 8):  # two lines each, neither of them wrapped
+        assert text_lines(zhang[column], widths[column], size) == 2, zhang[column]
+    assert ws.print_title_rows == "$1:$3" and ws.page_setup.fitToWidth == 1
+
+
+def test_full_ledger_tab_keeps_the_front_of_its_name(office: dict[str, int],
+                                                     tmp_path: Path) -> None:
+    set_setting("township", "清溪镇")
+    out = tmp_path / "居家.xlsx"
+    export_ledger(out, DAY, "居家隔离")
+    assert load_workbook(out).sheetnames == ["清溪镇居家隔离人员台账"]
+
+
+def test_notices_only_for_measures_in_force(office: dict[str, int], tmp_path: Path) -> None:
+    out = tmp_path / "告知书.xlsx"
+    assert export_notices(out, dt.date(2022, 4, 22)) == 1  # the last day of the period
+    assert export_notices(out, dt.date(2022, 4, 23)) == 0  # over, though not yet released
+    assert export_notices(out, dt.date(2022, 5, 23)) == 0
+
+
+def test_notice_sheet_names_from_any_resident_name(office: dict[str, int],
+                                                   tmp_path: Path) -> None:
+    from db.models import Resident
+
+    Resident.update(name="'张:/\\?*[]三'").where(Resident.name == "张三").execute()
+    out = tmp_path / "告知书.xlsx"
+    assert export_notices(out, DAY) == 1
+    assert load_workbook(out).sheetnames == ["1_'张：／＼？＊［］三"]  # no trailing '
+
+
+def test_a_long_temperature_period_gets_a_sheet_a_week(office: dict[str, int],
+                                                      tmp_path: Path) -> None:
+    from exports.sheet import MIN_PRINTED_PT, fit_scale
+
+    out = tmp_path / "体温.xlsx"
+    assert export_temperatures(out, dt.date(2022, 4, 4), dt.date(2022, 4, 20)) == 2
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["体温监测4月4日起", "体温监测4月11日起", "体温监测4月18日起"]
+    first, second, third = wb.worksheets
+    assert first["A1"].value == "重点人员体温监测登记表（4月4日—4月10日）"
+    assert first.max_row == 4 + 2 + 3  # the hotel stay starts on 4月10日: both people
+    assert third["A1"].value == "重点人员体温监测登记表（4月18日—4月20日）"
+    zhang = next(r for r in range(5, 7) if second.cell(r, 2).value == "张三")
+    assert (second.cell(zhang, 5).value, second.cell(zhang, 6).value) == (36.5, 37.6)
+    for ws in wb.worksheets:
+        widths = [ws.column_dimensions[get_column_letter(n)].width
+                  for n in range(1, ws.max_column + 1)]
+        assert fit_scale(widths, True) * 10 >= MIN_PRINTED_PT

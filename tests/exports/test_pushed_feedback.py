@@ -118,3 +118,77 @@ def test_a_sheet_with_no_people_is_refused(db_path: Path, tmp_path: Path) -> Non
 
     with pytest.raises(SheetError, match="没有任何人员"):
         import_pushed_file(district_sheet(tmp_path / "e.xlsx", rows=[]))
+
+
+def test_feedback_prints_on_a4_with_the_ids_found_and_the_clerks_name(
+        db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from db.settings import set_setting
+    from exports.sheet import text_lines, width_for
+
+    monkeypatch.setenv("USER", "root")
+    set_setting("preparer", "王华")
+    header = ["序号", "姓名", "身份证号", "手机号码", "现住址", "来源地", "备注"]
+    rows = [[1, "张三", None, 13800000001, None, "上海市浦东新区", None],
+            [2, "李四", make_id("19900101", 22), "13800000002", "原址", "湖北省武汉市", None]]
+    source = district_sheet(tmp_path / "p.xlsx", header, rows)
+    summary = import_pushed_file(source)
+    found = make_id("19850505", 33)
+    long_address = "安徽省合肥市肥东县店埠镇幸福新村1栋2单元102室(租住,房东王某某)"
+    verify(summary.batch_id, 4, "已核实-在辖区", "", found, long_address)
+    verify(summary.batch_id, 5, "不在辖区居住", "已返沪")
+    out = tmp_path / "f.xlsx"
+    assert export_feedback(summary.batch_id, out) == (2, 2)
+    ws = load_workbook(out).active
+    assert (ws["C4"].value, ws["C4"].data_type, ws["E4"].value) == (found, "s", long_address)
+    assert ws["C5"].value == make_id("19900101", 22) and ws["E5"].value == "原址"
+    assert [ws.cell(3, c).value for c in range(8, 12)] == ["核查结果", "管控措施", "核查人",
+                                                           "核查时间"]
+    assert ws["J4"].value == "王华" and ws["J5"].value == "王华"  # not the login "root"
+    setup = ws.page_setup
+    assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (
+        9, "landscape", 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$3"
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+    assert ws.column_dimensions["C"].width >= width_for(found, 11)
+    assert ws.column_dimensions["D"].width >= width_for("13800000001", 11)
+    width = ws.column_dimensions["E"].width
+    assert ws["E4"].alignment.wrap_text
+    assert ws.row_dimensions[4].height >= 1.3 * 11 * text_lines(long_address, width, 11) > 20
+    assert ws.column_dimensions["E"].width == 31  # the district's own width, never narrowed
+
+
+def test_feedback_names_its_sheet_safely(db_path: Path, tmp_path: Path) -> None:
+    from db.models import PushedBatch
+
+    summary = import_pushed_file(district_sheet(tmp_path / "p.xlsx"))
+    PushedBatch.update(source="", sheet_name="推送:/\\?*[]名单").execute()
+    out = tmp_path / "f.xlsx"
+    assert export_feedback(summary.batch_id, out) == (0, 5)
+    assert load_workbook(out).sheetnames == ["推送：／＼？＊［］名单"]
+
+
+def test_feedback_keeps_one_width_per_column(db_path: Path, tmp_path: Path) -> None:
+    """A district sheet whose widths are saved as a range (as WPS does) is widened without
+    overlapping column entries, which Excel would have to repair."""
+    import re
+    import zipfile
+
+    source = district_sheet(tmp_path / "p.xlsx")
+    wb = load_workbook(source)
+    ws = wb.active
+    del ws.column_dimensions["E"]
+    ws.column_dimensions.group("B", "F", hidden=False)
+    ws.column_dimensions["B"].width = 6
+    wb.save(source)
+    summary = import_pushed_file(source)
+    verify(summary.batch_id, 4, "前期已排查")
+    out = tmp_path / "f.xlsx"
+    export_feedback(summary.batch_id, out)
+    sheet = zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml").decode()
+    spans = [(int(a), int(b)) for a, b in re.findall(r'<col [^>]*?min="(\d+)" max="(\d+)"',
+                                                     sheet)]
+    covered = [c for a, b in spans for c in range(a, b + 1)]
+    assert len(covered) == len(set(covered)) and {2, 3, 4, 5, 6} <= set(covered)
+    widths = load_workbook(out).active.column_dimensions
+    assert widths["C"].width == 6 and widths["E"].width >= 14  # 姓名 fitted; 上海市浦东新区 widened
+    assert widths["E"].outlineLevel == 1

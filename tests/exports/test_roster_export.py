@@ -9,6 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from db import roster
 from db.database import close_database
@@ -17,6 +18,7 @@ from db.models import Checkpoint, ServiceRecord, Staff
 from db.settings import set_setting
 from eprc import cli
 from exports.roster import export_passages, export_roster, export_volunteers
+from exports.sheet import cn_date, line_height, text_lines
 
 MON = dt.date(2022, 4, 11)
 
@@ -45,14 +47,58 @@ def test_roster_sheet_per_checkpoint(db_path: Path, tmp_path: Path) -> None:
     assert ws["H4"].value == "星期日" and "A3:A4" in {str(r) for r in ws.merged_cells.ranges}
     assert [ws.cell(r, 1).value for r in (5, 6, 7)] == ["00:00-08:00", "08:00-16:00",
                                                          "16:00-24:00"]
-    cell = ws["B5"].value
-    assert cell.count("、") == 1 and "（带班）" in cell.split("、")[0]
+    leader, phone, other = ws["B5"].value.split("\n")  # the leader and phone, then the other
+    assert leader.endswith("（带班）") and "、" not in other
+    assert phone == Staff.get(Staff.name == leader.removesuffix("（带班）")).phone
     assert ws["B5"].font.sz >= 12
     texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
-    assert any(t.startswith("带班领导：") and "联系电话：" in t for t in texts)
+    assert "注：标“（带班）”者为带班领导，其下为联系电话。" in texts
+    assert not any(t.startswith("带班领导") for t in texts)  # leaders are in the grid
     assert "值守要求：佩戴口罩、逐人测温、逐车登记，发热人员不得进入。" in texts
+    assert f"制表日期：{cn_date(dt.date.today())}" in texts
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$4"
+
+
+def test_every_roster_sheet_is_signed_and_never_breaks_a_name(db_path: Path,
+                                                               tmp_path: Path) -> None:
+    township()
+    set_setting("preparer", "王华")
+    set_setting("checker", "韩翔宇")
+    set_setting("phone", "0551-67612345")
+    for n, name in enumerate(("欧阳振华", "方振平", "司马相如", "爱新觉罗·溥仪")):
+        Staff.update(name=name).where(Staff.name == f"值守{n:02d}").execute()
+    out = tmp_path / "排班.xlsx"
+    for one_sheet in (False, True):
+        export_roster(out, MON, MON + dt.timedelta(days=6), one_sheet=one_sheet)
+        for ws in load_workbook(out).worksheets:
+            texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+            assert "填报人：王华　　审核人：韩翔宇　　联系电话：0551-67612345" in texts
+            first_day = 3 if one_sheet else 2
+            width = ws.column_dimensions[get_column_letter(first_day)].width
+            size = ws.cell(5, first_day).font.sz
+            names = 0
+            for row in range(5, 5 + (6 if one_sheet else 3)):
+                for col in range(first_day, first_day + 7):
+                    value = ws.cell(row, col).value or ""
+                    for line in value.split("\n"):
+                        # a line of whole names, and it fits: no name is ever broken
+                        assert text_lines(line, width, size) == 1, (line, width)
+                        names += line.count("（带班）")
+                    assert ws.row_dimensions[row].height >= line_height(
+                        value.count("\n") + 1, size)
+            assert names > 0
+
+
+def test_checkpoint_names_with_forbidden_characters(db_path: Path, tmp_path: Path) -> None:
+    township()
+    Checkpoint.update(name="桃园村:1/2\\3?4*5[6]卡口").where(
+        Checkpoint.name == "桃园村卡口").execute()
+    Checkpoint.create(name="'桃园村：1／2＼3？4＊5［6］卡口'", staff_per_shift=1)
+    out = tmp_path / "排班.xlsx"
+    assert export_roster(out, MON, MON + dt.timedelta(days=6)) == 3
+    assert load_workbook(out).sheetnames == ["桃园村：1／2＼3？4＊5［6］卡口", "城关社区卡口",
+                                             "桃园村：1／2＼3？4＊5［6］卡口（2）"]
 
 
 def test_roster_one_sheet_for_all(db_path: Path, tmp_path: Path) -> None:
