@@ -1,0 +1,186 @@
+"""eprc's Windows console rules (tui/windows.py) and its copy of Textual's Windows input code.
+
+The rules are pure functions, tested here on any platform with key events as the Windows console
+delivers them. The copy in tui/windows_driver.py is compared, as source text, with the installed
+Textual's: the test fails the day Textual changes the code eprc copied.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import sys
+import textwrap
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from tui.windows import (
+    ENABLE_EXTENDED_FLAGS,
+    ENABLE_QUICK_EDIT_MODE,
+    LEFT_ALT_PRESSED,
+    LEFT_CTRL_PRESSED,
+    NUMLOCK_ON,
+    RIGHT_ALT_PRESSED,
+    SHIFT_PRESSED,
+    driver_class,
+    keep_key_event,
+    quick_edit_off,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class KeyRecord(NamedTuple):
+    """The fields of a KEY_EVENT_RECORD that the input loop reads."""
+
+    key_down: bool
+    virtual_key_code: int
+    char: str
+    control_key_state: int
+
+
+VK_SHIFT, VK_CONTROL, VK_OEM_2, VK_C, VK_A, VK_PROCESSKEY = 0x10, 0x11, 0xBF, 0x43, 0x41, 0xE5
+SHIFT_NUM = SHIFT_PRESSED | NUMLOCK_ON
+
+# Microsoft Pinyin, Chinese mode, NumLock on: Shift+/ Shift+1 Shift+; Shift+9 Shift+0 give the
+# full-width ？！：（） as key events without a key code while Shift is still down; then 张 is
+# committed with no modifier; then a plain "a"; then Ctrl+C; then a key-code-less event with
+# Ctrl+Alt held (AltGr), which Textual skips on purpose.
+RECORDED: list[KeyRecord] = [
+    KeyRecord(True, VK_SHIFT, "\0", SHIFT_NUM),
+    KeyRecord(True, 0, "？", SHIFT_NUM),
+    KeyRecord(False, 0, "？", SHIFT_NUM),
+    KeyRecord(False, VK_OEM_2, "/", SHIFT_NUM),
+    KeyRecord(True, 0, "！", SHIFT_NUM),
+    KeyRecord(False, 0, "！", SHIFT_NUM),
+    KeyRecord(True, 0, "：", SHIFT_NUM),
+    KeyRecord(True, 0, "（", SHIFT_NUM),
+    KeyRecord(True, 0, "）", SHIFT_NUM),
+    KeyRecord(False, VK_SHIFT, "\0", NUMLOCK_ON),
+    KeyRecord(True, VK_PROCESSKEY, "\0", NUMLOCK_ON),
+    KeyRecord(True, 0, "张", NUMLOCK_ON),
+    KeyRecord(True, VK_A, "a", NUMLOCK_ON),
+    KeyRecord(False, VK_A, "a", NUMLOCK_ON),
+    KeyRecord(True, VK_CONTROL, "\0", LEFT_CTRL_PRESSED | NUMLOCK_ON),
+    KeyRecord(True, VK_C, "\x03", LEFT_CTRL_PRESSED | NUMLOCK_ON),
+    KeyRecord(True, 0, "€", LEFT_CTRL_PRESSED | RIGHT_ALT_PRESSED | NUMLOCK_ON),
+    KeyRecord(True, 0, "x", LEFT_ALT_PRESSED),
+]
+
+
+def _typed(records: list[KeyRecord], keep: object) -> str:
+    """The text the input loop hands to the key parser (key-down events that pass ``keep``)."""
+    assert callable(keep)
+    return "".join(
+        r.char for r in records if r.key_down and keep(r.control_key_state, r.virtual_key_code)
+    )
+
+
+def _textual_8_2_8_keeps(control_key_state: int, virtual_key_code: int) -> bool:
+    return not (control_key_state and virtual_key_code == 0)
+
+
+def test_shift_full_width_punctuation_from_the_ime_reaches_the_app() -> None:
+    assert _typed(RECORDED, keep_key_event) == "\0？！：（）\0张a\0\x03"
+
+
+def test_textual_alone_loses_the_punctuation_and_the_committed_character() -> None:
+    assert _typed(RECORDED, _textual_8_2_8_keeps) == "\0\0a\0\x03"
+
+
+@pytest.mark.parametrize("held", [LEFT_CTRL_PRESSED, RIGHT_ALT_PRESSED, LEFT_ALT_PRESSED])
+def test_key_code_less_events_are_skipped_while_ctrl_or_alt_is_held(held: int) -> None:
+    assert not keep_key_event(held | SHIFT_PRESSED, 0)
+    assert keep_key_event(held, VK_C)
+
+
+def test_quick_edit_off_sets_the_extended_flag_and_keeps_the_rest() -> None:
+    conhost_default = 0x1F7  # processed, line, echo, window, mouse, insert, quick edit, extended
+    assert quick_edit_off(conhost_default) == 0x1B7
+    vt_input = 0x0200  # what Textual sets: QuickEdit unchanged without the extended flag
+    assert quick_edit_off(vt_input) == vt_input | ENABLE_EXTENDED_FLAGS
+    assert not quick_edit_off(vt_input | ENABLE_QUICK_EDIT_MODE) & ENABLE_QUICK_EDIT_MODE
+
+
+# What eprc's copies change in Textual's code: (qualified name, Textual's text, eprc's text).
+CHANGES: list[tuple[str, str, str]] = [
+    (
+        "EventMonitor.run",
+        """\
+                        if (
+                            key_event.dwControlKeyState
+                            and key_event.wVirtualKeyCode == 0
+                        ):
+""",
+        """\
+                        if not keep_key_event(
+                            key_event.dwControlKeyState, key_event.wVirtualKeyCode
+                        ):
+""",
+    ),
+    (
+        "WindowsDriver.start_application_mode",
+        "    self._restore_console = win32.enable_application_mode()\n",
+        "    self._restore_console = win32.enable_application_mode()\n    turn_quick_edit_off()\n",
+    ),
+    (
+        "WindowsDriver.start_application_mode",
+        "    self._event_thread = win32.EventMonitor(\n",
+        "    self._event_thread = EprcEventMonitor(\n",
+    ),
+]
+
+COPIES = {
+    "EventMonitor.run": ("drivers/win32.py", "EprcEventMonitor.run"),
+    "WindowsDriver.start_application_mode": (
+        "drivers/windows_driver.py", "EprcWindowsDriver.start_application_mode",
+    ),
+}
+
+
+def _method_source(path: Path, qualified: str) -> str:
+    """The dedented source of ``Class.method`` in the file at ``path`` (read, never imported)."""
+    class_name, method_name = qualified.split(".")
+    text = path.read_text(encoding="utf-8")
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == method_name:
+                    segment = ast.get_source_segment(text, item, padded=True)
+                    assert segment is not None
+                    return textwrap.dedent(segment)
+    raise AssertionError(f"{qualified} not found in {path}")
+
+
+@pytest.mark.parametrize("upstream_name", sorted(COPIES))
+def test_the_copy_is_textuals_code_with_only_the_listed_changes(upstream_name: str) -> None:
+    spec = importlib.util.find_spec("textual")
+    assert spec is not None and spec.submodule_search_locations
+    textual_dir = Path(list(spec.submodule_search_locations)[0])
+    relative, copy_name = COPIES[upstream_name]
+    upstream = _method_source(textual_dir / relative, upstream_name)
+    expected = upstream
+    for name, theirs, ours in CHANGES:
+        if name == upstream_name:
+            assert expected.count(theirs) == 1, (
+                f"Textual's {upstream_name} changed where eprc's copy differs: review "
+                "tui/windows_driver.py (is textual#6667 fixed?) before moving the textual pin"
+            )
+            expected = expected.replace(theirs, ours)
+    copy = _method_source(ROOT / "tui" / "windows_driver.py", copy_name)
+    assert copy == expected, f"installed Textual's {upstream_name} no longer matches eprc's copy"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="on Windows eprc uses its own driver")
+def test_textuals_own_driver_elsewhere() -> None:
+    assert driver_class() is None
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="Textual's Windows driver imports on Windows only")
+def test_eprc_driver_on_windows() -> None:
+    from textual.drivers.windows_driver import WindowsDriver
+
+    cls = driver_class()
+    assert cls is not None and issubclass(cls, WindowsDriver)
