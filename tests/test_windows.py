@@ -184,3 +184,15 @@ def test_eprc_driver_on_windows() -> None:
 
     cls = driver_class()
     assert cls is not None and issubclass(cls, WindowsDriver)
+
+
+def test_the_app_takes_its_driver_from_tui_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.drivers.headless_driver import HeadlessDriver
+
+    from tui.app import EprcApp
+
+    app = EprcApp.__new__(EprcApp)  # the driver is chosen before the file is opened
+    monkeypatch.setattr("tui.windows.driver_class", lambda: HeadlessDriver)
+    assert app.get_driver_class() is HeadlessDriver
+    monkeypatch.setattr("tui.windows.driver_class", lambda: None)
+    assert app.get_driver_class() is not HeadlessDriver
