@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import platformdirs
 import pytest
 
 from db.database import close_database, open_database
@@ -14,11 +15,21 @@ from db.demo import build_demo
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep every test away from the real user data directory and EPRC_DB."""
+    """Keep every test away from the real user folders and EPRC_DB. On Windows platformdirs
+    asks the shell for AppData and Documents (no environment variable moves them), so its two
+    functions eprc uses are pointed into the test's own folder on every platform."""
+    home = tmp_path / "home"
     monkeypatch.delenv("EPRC_DB", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("USER", "测试员")
+
+    def user_data_path(appname: str | None = None, *_args: object, **_kwargs: object) -> Path:
+        return home / "data" / appname if appname else home / "data"
+
+    monkeypatch.setattr(platformdirs, "user_data_path", user_data_path)
+    monkeypatch.setattr(platformdirs, "user_documents_path", lambda: home / "Documents")
 
 
 @pytest.fixture
