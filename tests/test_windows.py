@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -24,9 +26,11 @@ from tui.windows import (
     NUMLOCK_ON,
     RIGHT_ALT_PRESSED,
     SHIFT_PRESSED,
+    box_drawing_is_wide,
     driver_class,
     keep_key_event,
     quick_edit_off,
+    single_width_glyphs,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,3 +200,73 @@ def test_the_app_takes_its_driver_from_tui_windows(monkeypatch: pytest.MonkeyPat
     assert app.get_driver_class() is HeadlessDriver
     monkeypatch.setattr("tui.windows.driver_class", lambda: None)
     assert app.get_driver_class() is not HeadlessDriver
+
+
+@pytest.mark.parametrize(
+    ("face", "code_page", "terminal", "wide"),
+    [
+        ("新宋体", 936, "", True),
+        ("NSimSun", 65001, "", True),
+        ("Consolas", 936, "", True),  # a Chinese Windows' console: ambiguous width drawn wide
+        ("Consolas", 437, "", False),
+        ("新宋体", 936, "Windows Terminal", False),
+        ("", 936, "vscode", False),
+    ],
+)
+def test_when_box_drawing_is_drawn_two_cells_wide(face: str, code_page: int, terminal: str,
+                                                   wide: bool) -> None:
+    assert box_drawing_is_wide(face, code_page, terminal) is wide
+
+
+@pytest.fixture
+def textual_glyphs() -> Iterator[None]:
+    """Put back every table single_width_glyphs() changes (and Textual's box cache)."""
+    from rich import box
+    from textual import _border
+    from textual.renderables.bar import Bar
+    from textual.renderables.sparkline import Sparkline
+    from textual.scrollbar import ScrollBarRender
+    from textual.widgets import Tree
+
+    dicts = [(d, dict(d)) for d in (_border.BORDER_CHARS, _border.BORDER_LOCATIONS, Tree.LINES)]
+    attrs = [(obj, name, getattr(obj, name)) for obj, names in (
+        (ScrollBarRender, ("VERTICAL_BARS", "HORIZONTAL_BARS")),
+        (Bar, ("HALF_BAR_LEFT", "BAR", "HALF_BAR_RIGHT")), (Sparkline, ("BARS",)),
+        (Tree, ("ICON_NODE", "ICON_NODE_EXPANDED")),
+    ) for name in names]
+    attrs += [(box, name, value) for name, value in vars(box).items() if isinstance(value, box.Box)]
+    try:
+        yield
+    finally:
+        for table, saved in dicts:
+            table.clear()
+            table.update(saved)
+        for obj, name, value in attrs:
+            setattr(obj, name, value)
+        _border.get_box.cache_clear()
+
+
+BOX_AND_BLOCKS = re.compile("[\u2500-\u257f\u2581-\u2587\u2589-\u259f\u25b6\u25bc]")
+
+
+async def test_single_width_glyphs_leave_no_box_drawing_on_any_section(
+    demo_path: Path, textual_glyphs: None
+) -> None:
+    from tests.tui.conftest import SIZE, screen_text, settle
+    from tui.app import EprcApp
+
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert BOX_AND_BLOCKS.search(screen_text(pilot)), "the dashboard draws frames"
+    single_width_glyphs()
+    app = EprcApp(demo_path, backup=False)
+    texts = []
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9"):
+            await pilot.press(key)
+            await settle(pilot)
+            text = screen_text(pilot)
+            assert not BOX_AND_BLOCKS.findall(text), (key, set(BOX_AND_BLOCKS.findall(text)))
+            texts.append(text)
+    assert any("+--" in text for text in texts), "frames are drawn with + - |"

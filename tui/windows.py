@@ -56,3 +56,54 @@ def driver_class() -> type[Driver] | None:
     from tui.windows_driver import EprcWindowsDriver
 
     return EprcWindowsDriver
+
+
+# ---- conhost with a CJK font: box drawing two cells wide ----------------------------------------
+
+# Console code pages of Chinese, Japanese and Korean Windows: there conhost draws East Asian
+# "ambiguous" characters (box drawing, block elements, …) two cells wide.
+CJK_CODE_PAGES = frozenset({932, 936, 949, 950})
+CJK_FACES = frozenset({"nsimsun", "simsun", "simhei", "ms gothic", "ms mincho", "mingliu", "gulimche",
+                       "batangche", "dotumche", "gungsuhche", "microsoft yahei", "dengxian"})
+
+
+def box_drawing_is_wide(face_name: str, code_page: int, terminal_program: str = "") -> bool:
+    """Whether the console draws box-drawing characters two cells wide.
+
+    ``terminal_program`` names a modern terminal eprc runs in (Windows Terminal sets
+    ``WT_SESSION``, VS Code ``TERM_PROGRAM``); those measure characters as Textual does. In the old
+    console a CJK font (新宋体, SimSun, …) or a CJK code page means wide.
+    """
+    if terminal_program:
+        return False
+    face = face_name.strip().lower()
+    return not face.isascii() or face in CJK_FACES or code_page in CJK_CODE_PAGES
+
+
+def single_width_glyphs() -> None:
+    """Draw frames with ``+ - |`` (Textual's borders, Rich's boxes, tree guides) and scrollbars,
+    progress bars and sparklines without partial blocks, so that each is one cell wide in every
+    font. Text eprc itself shows (—, ×, ℃, arrows) is not changed. Call before the app draws."""
+    from rich import box
+    from textual import _border
+    from textual.renderables.bar import Bar
+    from textual.renderables.sparkline import Sparkline
+    from textual.scrollbar import ScrollBarRender
+    from textual.widgets import Tree
+
+    keep = {"", "none", "hidden", "blank", "ascii"}
+    for kind in list(_border.BORDER_CHARS):
+        if kind not in keep:
+            _border.BORDER_CHARS[kind] = _border.BORDER_CHARS["ascii"]
+            _border.BORDER_LOCATIONS[kind] = _border.BORDER_LOCATIONS["ascii"]
+    _border.get_box.cache_clear()
+    for name, value in vars(box).items():
+        if isinstance(value, box.Box) and name.isupper() and not name.startswith("ASCII"):
+            setattr(box, name, box.ASCII)
+    ScrollBarRender.VERTICAL_BARS = [" "]
+    ScrollBarRender.HORIZONTAL_BARS = [" "]
+    Bar.HALF_BAR_LEFT, Bar.BAR, Bar.HALF_BAR_RIGHT = " ", "=", " "
+    Sparkline.BARS = "_.-=+*#"
+    for kind in list(Tree.LINES):
+        Tree.LINES[kind] = ("  ", "| ", "`-", "|-")
+    Tree.ICON_NODE, Tree.ICON_NODE_EXPANDED = "> ", "v "

@@ -1,4 +1,4 @@
-"""Textual's Windows driver with eprc's two changes (see ``tui/windows.py``). Windows only.
+"""Textual's Windows driver with eprc's changes (see ``tui/windows.py``). Windows only.
 
 ``EprcEventMonitor.run`` and ``EprcWindowsDriver.start_application_mode`` are copies of Textual's
 private ``EventMonitor.run`` and ``WindowsDriver.start_application_mode`` (textual 8.2.8) with
@@ -11,9 +11,10 @@ of either no longer matches. Drop the copies once textual#6667 is fixed upstream
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
-from ctypes import byref, wintypes
-from typing import List, Optional
+from ctypes import POINTER, Structure, byref, sizeof, wintypes
+from typing import TYPE_CHECKING, List, Optional
 
 from textual import constants
 from textual._xterm_parser import XTermParser
@@ -29,7 +30,40 @@ from textual.drivers.win32 import (
 )
 from textual.drivers.windows_driver import WindowsDriver
 
-from tui.windows import keep_key_event, quick_edit_off
+from tui.windows import box_drawing_is_wide, keep_key_event, quick_edit_off, single_width_glyphs
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+STD_OUTPUT_HANDLE = -11
+
+
+class _Coord(Structure):
+    _fields_ = [("X", wintypes.SHORT), ("Y", wintypes.SHORT)]
+
+
+class _ConsoleFontInfoEx(Structure):
+    _fields_ = [("cbSize", wintypes.ULONG), ("nFont", wintypes.DWORD), ("dwFontSize", _Coord),
+                ("FontFamily", wintypes.UINT), ("FontWeight", wintypes.UINT),
+                ("FaceName", wintypes.WCHAR * 32)]
+
+
+def console_face_name() -> str:
+    """The console window's font (新宋体, Consolas…); empty when it cannot be asked."""
+    get_font = KERNEL32.GetCurrentConsoleFontEx
+    get_font.argtypes = [wintypes.HANDLE, wintypes.BOOL, POINTER(_ConsoleFontInfoEx)]
+    info = _ConsoleFontInfoEx()
+    info.cbSize = sizeof(info)
+    if not get_font(GetStdHandle(STD_OUTPUT_HANDLE), False, byref(info)):
+        return ""
+    return str(info.FaceName)
+
+
+def terminal_program() -> str:
+    """The modern terminal eprc runs in, if it says so (Windows Terminal, VS Code); else empty."""
+    if os.environ.get("WT_SESSION"):
+        return "Windows Terminal"
+    return os.environ.get("TERM_PROGRAM", "")
 
 
 def turn_quick_edit_off() -> None:
@@ -114,7 +148,14 @@ class EprcEventMonitor(EventMonitor):
 
 
 class EprcWindowsDriver(WindowsDriver):
-    """Textual's Windows driver with QuickEdit off and eprc's input thread."""
+    """Textual's Windows driver with QuickEdit off, eprc's input thread, and single-width frames
+    where the console would draw box-drawing characters two cells wide."""
+
+    def __init__(self, app: App, *, debug: bool = False, mouse: bool = True,
+                 size: tuple[int, int] | None = None) -> None:
+        super().__init__(app, debug=debug, mouse=mouse, size=size)
+        if box_drawing_is_wide(console_face_name(), KERNEL32.GetConsoleOutputCP(), terminal_program()):
+            single_width_glyphs()
 
     def start_application_mode(self) -> None:
         """Start application mode."""
