@@ -190,8 +190,9 @@ def resolve(requirements: Path, target: Target, python_version: str, dest: Path)
 
 
 def build_eprc_wheel(dest: Path) -> Path:
-    """eprc itself as a wheel (pure Python: one for every platform)."""
-    uv("build", "--wheel", "--python", sys.executable, "--out-dir", str(dest), str(ROOT))
+    """eprc itself as a wheel (pure Python: one for every platform), built from its sdist so that
+    nothing stale in the work tree's build/ folder can slip in."""
+    uv("build", "--python", sys.executable, "--out-dir", str(dest), str(ROOT))
     wheels = sorted(dest.glob("eprc-*.whl"))
     if len(wheels) != 1:
         raise BuildError(f"expected one eprc wheel in {dest}, found {wheels}")
