@@ -107,6 +107,15 @@ def test_embeddable_zip_is_checked_for_architecture_version_and_sqlite(tmp_path:
         build.inspect_python_zip(tmp_path / "not.zip", amd64)
 
 
+def test_a_bad_python_zip_stops_the_build_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "python-3.12.10-embed-amd64.zip"
+    assert build.main(["--arch", "amd64", "--python-zip", str(missing), "-o", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"build failed: --python-zip {missing}: no such file\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_sqlite_version_read_from_the_version_string_without_a_resource() -> None:
     assert build.dll_version(b"xx\x003.40.1\x00yy\x002022-12-28\x00") == (3, 40, 1)
     assert build.dll_version(b"no version here") is None
@@ -149,7 +158,7 @@ def windows_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
     out = tmp_path_factory.mktemp("dist")
     zip_path = _embeddable_zip(out / "python-3.12.10-embed-amd64.zip")
     folders = {}
-    for arch, extra in (("amd64", ["--python-zip", str(zip_path)]),
+    for arch, extra in (("amd64", ["--python-zip", str(zip_path), "--zip"]),
                         ("win32", ["--python-version", "3.10"])):
         done = _run([sys.executable, "-X", "utf8", str(BUILD_PY), "--arch", arch, *extra, "-o", str(out)])
         assert done.returncode == 0, done.stderr
@@ -235,6 +244,10 @@ def test_python_zip_given_and_missing(windows_folders: dict[str, tuple[Path, str
     assert (amd64 / "python" / "python.exe").exists()
     assert (amd64 / "python" / "python312._pth").read_bytes().endswith(b"..\\lib\r\n")
     assert "MISSING" not in amd64_stderr
+    with zipfile.ZipFile(amd64.with_name(amd64.name + ".zip")) as archive:
+        names = archive.namelist()
+    assert f"{amd64.name}/eprc.cmd" in names and f"{amd64.name}/python/python.exe" in names
+    assert f"{amd64.name}/lib/eprc.py" in names
     win32, win32_stderr = windows_folders["win32"]
     assert not (win32 / "python").exists()
     assert "MISSING: python\\ (pass --python-zip python-3.10.x-embed-win32.zip" in win32_stderr
