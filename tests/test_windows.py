@@ -177,6 +177,40 @@ def test_the_copy_is_textuals_code_with_only_the_listed_changes(upstream_name: s
     assert copy == expected, f"installed Textual's {upstream_name} no longer matches eprc's copy"
 
 
+def _module_names(path: Path) -> set[str]:
+    """Top-level names a module defines or imports (read, never imported)."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def test_every_name_the_driver_takes_from_textual_is_there() -> None:
+    """tui/windows_driver.py imports on Windows only; check its imports from Textual here."""
+    spec = importlib.util.find_spec("textual")
+    assert spec is not None and spec.submodule_search_locations
+    textual_dir = Path(list(spec.submodule_search_locations)[0])
+    tree = ast.parse((ROOT / "tui" / "windows_driver.py").read_text(encoding="utf-8"))
+    checked = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("textual"):
+            parts = node.module.split(".")[1:]
+            module = textual_dir.joinpath(*parts)
+            source = module / "__init__.py" if module.is_dir() else module.with_suffix(".py")
+            available = _module_names(source) | {p.stem for p in module.glob("*.py")}
+            for alias in node.names:
+                assert alias.name in available, f"{node.module}.{alias.name} is gone from Textual"
+                checked += 1
+    assert checked >= 10
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="on Windows eprc uses its own driver")
 def test_textuals_own_driver_elsewhere() -> None:
     assert driver_class() is None
