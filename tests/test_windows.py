@@ -8,13 +8,17 @@ Textual's: the test fails the day Textual changes the code eprc copied.
 from __future__ import annotations
 
 import ast
+import ctypes
+import importlib
 import importlib.util
 import re
 import sys
 import textwrap
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from types import ModuleType, SimpleNamespace
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -304,3 +308,103 @@ async def test_single_width_glyphs_leave_no_box_drawing_on_any_section(
             assert not BOX_AND_BLOCKS.findall(text), (key, set(BOX_AND_BLOCKS.findall(text)))
             texts.append(text)
     assert any("+--" in text for text in texts), "frames are drawn with + - |"
+
+
+# ---- the input loops themselves, fed the recorded events -----------------------------------------
+
+class _FakeFunction:
+    """A kernel32 function: attributes may be set on it; calling it runs ``impl`` (or returns 1)."""
+
+    def __init__(self) -> None:
+        self.impl: Callable[..., int] | None = None
+
+    def __call__(self, *args: object) -> int:
+        return self.impl(*args) if self.impl else 1
+
+
+class _FakeKernel32:
+    def __init__(self, *_args: object, **_kwargs: object) -> None:
+        self.functions: dict[str, _FakeFunction] = {}
+
+    def __getattr__(self, name: str) -> _FakeFunction:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.functions.setdefault(name, _FakeFunction())
+
+
+@pytest.fixture
+def windows_input(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ModuleType, ModuleType]]:
+    """Textual's win32 module and eprc's driver module, importable here: off Windows, kernel32
+    and msvcrt are stand-ins (the input loop only reads what ReadConsoleInputW gives it)."""
+    import asyncio  # noqa: F401 - the real modules first: subprocess decides by msvcrt
+    import subprocess  # noqa: F401
+
+    import textual.drivers
+
+    names = ("textual.drivers.win32", "textual.drivers.windows_driver", "tui.windows_driver")
+    if sys.platform != "win32":
+        monkeypatch.setattr(ctypes, "WinDLL", _FakeKernel32, raising=False)
+        monkeypatch.setitem(sys.modules, "msvcrt", ModuleType("msvcrt"))
+        for name in names:
+            monkeypatch.delitem(sys.modules, name, raising=False)
+    win32 = importlib.import_module("textual.drivers.win32")
+    driver = importlib.import_module("tui.windows_driver")
+    try:
+        yield win32, driver
+    finally:
+        if sys.platform != "win32":
+            for name in names:
+                sys.modules.pop(name, None)
+            for attribute in ("win32", "windows_driver"):
+                if attribute in vars(textual.drivers):
+                    delattr(textual.drivers, attribute)
+
+
+def _typed_through(module: ModuleType, monitor_class: type, records: list[KeyRecord],
+                   monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run ``monitor_class.run`` (the input thread's loop) over ``records``; the keys it sends."""
+    kernel32 = _FakeKernel32()
+
+    def read_console_input(_handle: object, records_ref: Any, _max: int, count_ref: Any) -> int:
+        array = records_ref._obj
+        for slot, record in zip(array, records, strict=False):
+            slot.EventType = 0x0001  # KEY_EVENT
+            key = slot.Event.KeyEvent
+            key.bKeyDown, key.wVirtualKeyCode = record.key_down, record.virtual_key_code
+            key.uChar.UnicodeChar, key.dwControlKeyState = record.char, record.control_key_state
+            key.wRepeatCount = 1
+        count_ref._obj.value = len(records)
+        return 1
+
+    kernel32.ReadConsoleInputW.impl = read_console_input
+    exit_event = threading.Event()
+    waits: list[object] = []
+
+    def wait_for_handles(handles: list[object], _timeout: int) -> object:
+        if waits:  # everything was read once: stop the loop
+            exit_event.set()
+            return None
+        waits.append(handles[0])
+        return handles[0]
+
+    monkeypatch.setattr(module, "KERNEL32", kernel32)
+    monkeypatch.setattr(module, "wait_for_handles", wait_for_handles)
+    monkeypatch.setattr(module, "GetStdHandle", lambda _which: 1)
+    errors: list[object] = []
+    app = SimpleNamespace(log=SimpleNamespace(error=lambda *args: errors.append(args)))
+    sent: list[object] = []
+    monitor_class(None, app, exit_event, sent.append).run()
+    assert not errors and waits
+    from textual.events import Key
+
+    return "".join(event.character or "" for event in sent if isinstance(event, Key))
+
+
+def test_eprcs_input_loop_passes_the_ime_punctuation_textuals_drops(
+    windows_input: tuple[ModuleType, ModuleType], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    win32, driver = windows_input
+    ours = _typed_through(driver, driver.EprcEventMonitor, RECORDED, monkeypatch)
+    assert ours == "\0？！：（）\0张a\0\x03"
+    theirs = _typed_through(win32, win32.EventMonitor, RECORDED, monkeypatch)
+    assert theirs == "\0\0a\0\x03"
