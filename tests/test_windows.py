@@ -408,3 +408,40 @@ def test_eprcs_input_loop_passes_the_ime_punctuation_textuals_drops(
     assert ours == "\0？！：（）\0张a\0\x03"
     theirs = _typed_through(win32, win32.EventMonitor, RECORDED, monkeypatch)
     assert theirs == "\0\0a\0\x03"
+
+
+def test_quick_edit_is_off_for_the_session_and_back_after_it(
+    windows_input: tuple[ModuleType, ModuleType], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    win32, driver = windows_input
+    conhost_default = 0x1F7  # QuickEdit on
+    modes: dict[object, int] = {sys.__stdin__: conhost_default, sys.__stdout__: 0x3}
+    monkeypatch.setattr(win32, "get_console_mode", lambda file: modes[file])
+    monkeypatch.setattr(win32, "set_console_mode", lambda file, mode: modes.__setitem__(file, mode))
+    restore = win32.enable_application_mode()  # what start_application_mode does first
+    assert modes[sys.__stdin__] & ENABLE_QUICK_EDIT_MODE == 0 and not modes[sys.__stdin__] & 0x80, (
+        "Textual alone leaves QuickEdit as it was (no extended flag)")
+    driver.turn_quick_edit_off()
+    assert modes[sys.__stdin__] & ENABLE_EXTENDED_FLAGS
+    assert not modes[sys.__stdin__] & ENABLE_QUICK_EDIT_MODE
+    restore()  # what the driver's close() does on exit
+    assert modes[sys.__stdin__] == conhost_default
+
+
+@pytest.mark.parametrize(("face", "wide"), [("新宋体", True), ("Consolas", False)])
+async def test_the_driver_switches_to_single_width_frames_only_where_needed(
+    windows_input: tuple[ModuleType, ModuleType], monkeypatch: pytest.MonkeyPatch, face: str,
+    wide: bool,
+) -> None:
+    from textual.app import App
+
+    _win32, driver = windows_input
+    kernel32 = _FakeKernel32()
+    kernel32.GetConsoleOutputCP.impl = lambda: 437
+    monkeypatch.setattr(driver, "KERNEL32", kernel32)
+    monkeypatch.setattr(driver, "console_face_name", lambda: face)
+    monkeypatch.setattr(driver, "terminal_program", lambda: "")
+    switched: list[bool] = []
+    monkeypatch.setattr(driver, "single_width_glyphs", lambda: switched.append(True))
+    driver.EprcWindowsDriver(App())
+    assert switched == ([True] if wide else [])
