@@ -220,14 +220,6 @@ def test_textuals_own_driver_elsewhere() -> None:
     assert driver_class() is None
 
 
-@pytest.mark.skipif(sys.platform != "win32", reason="Textual's Windows driver imports on Windows only")
-def test_eprc_driver_on_windows() -> None:
-    from textual.drivers.windows_driver import WindowsDriver
-
-    cls = driver_class()
-    assert cls is not None and issubclass(cls, WindowsDriver)
-
-
 def test_the_app_takes_its_driver_from_tui_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     from textual.drivers.headless_driver import HeadlessDriver
 
@@ -445,3 +437,13 @@ async def test_the_driver_switches_to_single_width_frames_only_where_needed(
     monkeypatch.setattr(driver, "single_width_glyphs", lambda: switched.append(True))
     driver.EprcWindowsDriver(App())
     assert switched == ([True] if wide else [])
+
+
+def test_eprcs_driver_on_windows(
+    windows_input: tuple[ModuleType, ModuleType], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.drivers.windows_driver import WindowsDriver
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    cls = driver_class()
+    assert cls is windows_input[1].EprcWindowsDriver and issubclass(cls, WindowsDriver)
