@@ -228,9 +228,12 @@ def test_launchers_and_usage_note(windows_folders: dict[str, tuple[Path, str]]) 
         raw = (folder / name).read_bytes()
         text = raw.decode("ascii")
         assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
-        assert f'"%~dp0python\\python.exe" -I -X utf8 {args}\r\n' in text
-        assert 'if not "%EPRC_EXIT%"=="0" (' in text and "pause" in text
-        assert text.rstrip().endswith("exit /b %EPRC_EXIT%")
+        run_line = f'"%~dp0python\\python.exe" -I -X utf8 {args}\r\n'
+        assert text.count(run_line) == 2  # in Windows Terminal when there is one, else here
+        assert f'start "" wt.exe {run_line}' in text
+        assert '\r\nif "%EPRC_EXIT%"=="0" exit /b 0\r\n' in text
+        assert text.endswith("\r\necho.\r\npause\r\nexit /b %EPRC_EXIT%\r\n")
+        assert "(" not in text and ")" not in text  # no block that a folder's name could end
     usage = (folder / "使用说明.txt").read_bytes()
     assert usage.startswith(b"\xef\xbb\xbf")
     text = usage.decode("utf-8-sig")

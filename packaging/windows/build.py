@@ -214,22 +214,22 @@ def install(wheel: Path, requirements: Path, target: Target, python_version: str
 
 LAUNCHER = """\
 @echo off
-rem {title}. Double-click it. Runs the Python in this folder, isolated from any other (-I).
+rem {title}: double-click it. Runs the Python in this folder, isolated from any other by -I.
+rem No blocks in brackets here: a folder whose name has a bracket would end them early.
 setlocal
-rem Windows Terminal draws the Chinese screen correctly; the old console window does not.
-if not defined WT_SESSION if not defined EPRC_NO_WT (
-    where wt.exe >nul 2>nul && (
-        start "" wt.exe cmd /c ""%~f0" %*"
-        exit /b 0
-    )
-)
+if defined WT_SESSION goto run
+if defined EPRC_NO_WT goto run
+where wt.exe >nul 2>nul || goto run
+rem Windows Terminal draws the Chinese screen correctly, and keeps the tab open on an error.
+start "" wt.exe "%~dp0python\\python.exe" -I -X utf8 -m eprc {args}%*
+exit /b 0
+:run
 "%~dp0python\\python.exe" -I -X utf8 -m eprc {args}%*
 set "EPRC_EXIT=%errorlevel%"
-rem On an error eprc has printed one line: keep the window open so it can be read.
-if not "%EPRC_EXIT%"=="0" (
-    echo.
-    pause
-)
+if "%EPRC_EXIT%"=="0" exit /b 0
+rem eprc has printed one line saying what is wrong: keep the window open so it can be read.
+echo.
+pause
 exit /b %EPRC_EXIT%
 """
 
