@@ -24,9 +24,9 @@ from db.database import (
     copy_database,
     current_path,
     database,
-    sqlite_uri,
     upgrade,
 )
+from db.paths import sqlite_uri
 
 KEEP_DAYS = 14  # newest days that have an automatic backup
 KEEP_SAFETY = 3  # newest copies taken before a restore or an upgrade
@@ -183,7 +183,7 @@ def verify_backup(source: Path) -> int:
         if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
             raise DatabaseError(f"“{source.name}”不是 eprc 备份文件（不是 SQLite 数据库）")
     try:
-        conn = sqlite3.connect(sqlite_uri(source, mode="ro"), uri=True)
+        conn = sqlite3.connect(sqlite_uri(source.resolve(), mode="ro"), uri=True)
         try:
             integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -215,7 +215,7 @@ def restore_backup(source: Path) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     safety = copy_database(database.connection(),
                            backup_dir(path) / f"{path.stem}-恢复前-{stamp}.db")
-    src = sqlite3.connect(sqlite_uri(source, mode="ro"), uri=True)
+    src = sqlite3.connect(sqlite_uri(source.resolve(), mode="ro"), uri=True)
     try:
         src.backup(database.connection())
     finally:

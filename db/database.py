@@ -22,13 +22,14 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import quote
 
 from peewee import DatabaseProxy, SqliteDatabase
 
 from db.errors import DatabaseError, FileInUse, MissingFile, explain_sqlite
 from db.lock import FileLock
 from db.migrations import MIGRATIONS
+from db.paths import sqlite_uri
+from db.sqlite_check import require_sqlite
 
 __all__ = ["MIGRATIONS", "DatabaseError", "FileInUse", "MissingFile", "database", "open_database"]
 
@@ -86,7 +87,7 @@ def inspect_file(path: Path) -> int | None:
     if magic != SQLITE_MAGIC:
         raise DatabaseError(f"“{path.name}”不是 eprc 数据库文件（也不是 SQLite 文件）")
     try:
-        conn = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
+        conn = sqlite3.connect(sqlite_uri(path.resolve(), mode="ro"), uri=True)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -105,15 +106,6 @@ def inspect_file(path: Path) -> int | None:
             "请升级 eprc 后再打开；文件未作任何修改"
         )
     return version
-
-
-def sqlite_uri(path: Path, **params: str) -> str:
-    """A ``file:`` URI SQLite accepts for ``path``, also for a drive (C:) or a UNC share."""
-    text = Path(os.path.abspath(path)).as_posix()  # /home/x, C:/x or //server/share/x
-    if not text.startswith("/"):
-        text = "/" + text
-    query = "&".join(f"{key}={value}" for key, value in params.items())
-    return f"file://{quote(text, safe='/:')}" + (f"?{query}" if query else "")
 
 
 def make_private(path: Path) -> None:
@@ -190,6 +182,7 @@ def open_database(path: Path, *, create: bool = True, write: bool = True,
     and takes no lock, unless the file needs migrating, which is a write. A second call for the
     file already open returns it as it is."""
     global _open_file
+    require_sqlite()
     path = Path(os.path.abspath(path))
     with _door:
         current = _open_file
@@ -204,7 +197,8 @@ def open_database(path: Path, *, create: bool = True, write: bool = True,
             if version is None:
                 raise MissingFile(f"找不到数据库文件“{path}”，请先运行 eprc init")
             if version == SCHEMA_VERSION:
-                db = SqliteDatabase(sqlite_uri(path, mode="ro"), uri=True, pragmas=READ_PRAGMAS,
+                db = SqliteDatabase(sqlite_uri(path.resolve(), mode="ro"), uri=True,
+                                    pragmas=READ_PRAGMAS,
                                     check_same_thread=False)
                 _open_file = OpenFile(path, False, db, None)
                 database.initialize(db)

@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import platformdirs
 import pytest
 
 from db.database import close_database, open_database
@@ -14,16 +15,29 @@ from db.demo import build_demo
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep every test away from the real user data and config folders, EPRC_DB and the OS's
-    credential store (the mail password goes to an owner-only file in the test's config folder);
-    the OS user is 测试员 whichever variable getpass reads first."""
+    """Keep every test away from the real user folders, EPRC_DB and the OS's credential store
+    (the mail password goes to an owner-only file in the test's config folder); the OS user is
+    测试员 whichever variable getpass reads first. On Windows platformdirs asks the shell for
+    AppData and Documents (no environment variable moves them), so its functions eprc uses are
+    pointed into the test's own folder on every platform."""
+    home = tmp_path / "home"
     monkeypatch.delenv("EPRC_DB", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / "config"))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
         monkeypatch.setenv(name, "测试员")
+
+    def user_data_path(appname: str | None = None, *_args: object, **_kwargs: object) -> Path:
+        return home / "data" / appname if appname else home / "data"
+
+    def user_config_path(appname: str | None = None, *_args: object, **_kwargs: object) -> Path:
+        return home / "config" / appname if appname else home / "config"
+
+    monkeypatch.setattr(platformdirs, "user_data_path", user_data_path)
+    monkeypatch.setattr(platformdirs, "user_config_path", user_config_path)
+    monkeypatch.setattr(platformdirs, "user_documents_path", lambda: home / "Documents")
 
 
 @pytest.fixture

@@ -93,7 +93,8 @@ def test_refuses_foreign_file_without_traceback(run, tmp_path: Path) -> None:
 def test_real_process_exit_status_and_single_line(tmp_path: Path) -> None:
     bogus = tmp_path / "x.db"
     bogus.write_bytes(b"garbage" * 50)
-    proc = subprocess.run([sys.executable, "eprc.py", "--db", str(bogus), "check"],
+    # -X utf8: the child writes UTF-8 on Windows too (its console code page would be GBK there)
+    proc = subprocess.run([sys.executable, "-X", "utf8", "eprc.py", "--db", str(bogus), "check"],
                           capture_output=True, text=True, encoding="utf-8",
                           cwd=Path(__file__).parent.parent)
     assert proc.returncode == 1

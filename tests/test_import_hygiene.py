@@ -11,7 +11,7 @@ ROOT = Path(__file__).parent.parent
 
 def modules_after(code: str) -> set[str]:
     proc = subprocess.run(
-        [sys.executable, "-c", f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"],
+        [sys.executable, "-X", "utf8", "-c", f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"],
         capture_output=True, text=True, cwd=ROOT, check=True, encoding="utf-8",
     )
     return set(proc.stdout.split())

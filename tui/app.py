@@ -9,6 +9,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.screen import Screen
 
 from db.backup import daily_backup
@@ -68,6 +69,12 @@ class EprcApp(App):
         open_database(db_path)  # the one door: the file already opened by tui.start is returned
         super().__init__()
         self.backup = backup
+
+    def get_driver_class(self) -> type[Driver]:
+        """On Windows eprc's driver (QuickEdit off, IME punctuation kept: tui/windows.py)."""
+        from tui.windows import driver_class
+
+        return driver_class() or super().get_driver_class()
 
     def on_unmount(self) -> None:
         close_file()

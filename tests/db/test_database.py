@@ -47,7 +47,7 @@ def test_path_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert resolve_path(None) == tmp_path / "env.db"
     monkeypatch.delenv("EPRC_DB")
     assert resolve_path(None).name == "eprc.db"
-    assert str(tmp_path / "home") in str(resolve_path(None))
+    assert resolve_path(None) == tmp_path / "home" / "data" / "eprc" / "eprc.db"  # conftest's
 
 
 @pytest.mark.parametrize(
