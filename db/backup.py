@@ -255,7 +255,7 @@ def backup_warnings(today: dt.date | None = None) -> list[str]:
         warnings.append(failed)
     copied = get_state("backup.copied_at")
     if not copied:
-        warnings.append("还没有备份到本机以外（U 盘等）：请在“备份与恢复”中按 u 选择文件夹")
+        warnings.append("还没有备份到 U 盘等本机以外的地方")
     elif (today - dt.date.fromisoformat(copied)).days > OFF_DISK_DAYS:
         warnings.append(f"最近一次备份到本机以外是 {copied}，已超过 {OFF_DISK_DAYS} 天")
     try:

@@ -48,7 +48,11 @@ def test_old_or_incomplete_sqlite_is_refused_in_one_chinese_line(
     monkeypatch: pytest.MonkeyPatch, version: str, trigram: bool, expected: str
 ) -> None:
     monkeypatch.setattr(sqlite_check.sqlite3, "connect", lambda _name: _FakeConnection(version, trigram))
+    sqlite_check._problem_here.cache_clear()  # require_sqlite asks once per process
     problem = sqlite_check.sqlite_problem()
     assert problem is not None and expected in problem and "\n" not in problem
-    with pytest.raises(DatabaseError, match=expected):
-        sqlite_check.require_sqlite()
+    try:
+        with pytest.raises(DatabaseError, match=expected):
+            sqlite_check.require_sqlite()
+    finally:
+        sqlite_check._problem_here.cache_clear()

@@ -134,7 +134,7 @@ def test_feedback_prints_on_a4_with_the_ids_found_and_the_clerks_name(
     summary = import_pushed_file(source)
     found = make_id("19850505", 33)
     long_address = "安徽省合肥市肥东县店埠镇幸福新村1栋2单元102室(租住,房东王某某)"
-    verify(summary.batch_id, 4, "已核实-在辖区", "", found, long_address)
+    verify(summary.batch_id, 4, "已核实在辖区（漏排）", "", found, long_address)
     verify(summary.batch_id, 5, "不在辖区居住", "已返沪")
     out = tmp_path / "f.xlsx"
     assert export_feedback(summary.batch_id, out) == (2, 2)
@@ -161,7 +161,12 @@ def test_feedback_names_its_sheet_safely(db_path: Path, tmp_path: Path) -> None:
     from db.models import PushedBatch
 
     summary = import_pushed_file(district_sheet(tmp_path / "p.xlsx"))
-    PushedBatch.update(source="", sheet_name="推送:/\\?*[]名单").execute()
+    batch = PushedBatch.get_by_id(summary.batch_id)
+    sheets = json.loads(batch.sheets)
+    stored = sheets[0]["name"]
+    sheets[0]["name"] = "推送:/\\?*[]名单"
+    PushedBatch.update(source="", sheet_name=sheets[0]["name"], sheets=json.dumps(sheets)).execute()
+    PushedRow.update(sheet=sheets[0]["name"]).where(PushedRow.sheet == stored).execute()
     out = tmp_path / "f.xlsx"
     assert export_feedback(summary.batch_id, out) == (0, 5)
     assert load_workbook(out).sheetnames == ["推送：／＼？＊［］名单"]

@@ -44,7 +44,7 @@ def _write(tmp_path: Path, report: Report, rows: list[list[object]]) -> Path:
         writer.add_row(row)
     writer.add_merged_row([("一" * 40, 2), ("短", 1)])
     writer.end()
-    return save_workbook(wb, tmp_path / "t.xlsx")
+    return save_workbook(wb, tmp_path / "t.xlsx", "test")
 
 
 def test_every_row_is_as_tall_as_its_tallest_wrapped_cell(tmp_path: Path) -> None:
@@ -99,7 +99,7 @@ def test_safe_sheet_names_are_accepted_and_keep_their_front(name: str, tmp_path:
     if name.strip():
         assert title[0] == name.strip().strip("'")[0].translate(
             str.maketrans(FORBIDDEN, "：／＼？＊［］"))
-    save_workbook(wb, tmp_path / "n.xlsx")
+    save_workbook(wb, tmp_path / "n.xlsx", "test")
     assert load_workbook(tmp_path / "n.xlsx").sheetnames == [title]
 
 
@@ -143,7 +143,9 @@ def test_every_forbidden_character_through_every_export_naming_sheets_from_data(
     kp.start_measure(case.id, "居家隔离", day, planned_end=day + dt.timedelta(days=7))
     PushedBatch.create(received_at=dt.datetime(2022, 4, 11, 9), deadline=dt.datetime(2022, 4, 12),
                        file_name="推送.xlsx", sheet_name=name, header_row=2,
-                       columns=json.dumps(["姓名", "手机号"]), source="")
+                       columns=json.dumps(["姓名", "手机号"]), source="",
+                       sheets=json.dumps([{"name": name, "header_row": 2,
+                                           "columns": ["姓名", "手机号"]}]))
     safe = "：／＼？＊［］"
     expected = {"roster": [safe, f"{safe}（2）"], "notices": [f"1_'{safe}"], "feedback": [safe]}
     options = Options(day, day, day + dt.timedelta(days=6))

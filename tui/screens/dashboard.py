@@ -124,4 +124,4 @@ class DashboardScreen(Screen):
         warnings = backup_warnings()
         self.query_one("#backup-alerts", Static).update(
             "\n".join(f"[b red]备份：{escape(w)}[/b red]" for w in warnings)
-            + ("（F9 → Ctrl+B 备份与恢复）" if warnings else ""))
+            + ("（F9 → Ctrl+B）" if warnings else ""))
