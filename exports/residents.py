@@ -112,11 +112,11 @@ def write_problems(path: Path, table: Table, problems: Sequence[Problem]) -> Pat
 # widths kept to what fits A4 landscape at >= 8 pt (16 columns, 社区（村） included); 户号
 # holds a 15-digit number on one line in 宋体
 REGISTER_COLUMNS = (
-    Column("序号", 6, "int"), Column("户号", 16.5), Column("姓名", 10), Column("性别", 6),
+    Column("序号", 6, "int"), Column("户号", 17), Column("姓名", 10), Column("性别", 6),
     Column("身份证号码", 21), Column("年龄", 6, "int"), Column("与户主关系", 10),
     Column("联系电话", 14), Column("社区（村）", 12), Column("小区（村民组）", 13),
     Column("楼栋", 6), Column("单元", 6), Column("门牌号", 10), Column("所属网格", 12),
-    Column("人员类别（常住/外来/返乡）", 12), Column("备注", 10),
+    Column("人员类别（常住/外来/返乡）", 12), Column("备注", 9),
 )
 
 
