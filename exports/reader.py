@@ -1,23 +1,26 @@
 """Reading the sheets villages and the district send: whatever row the header is on, merged
 cells filled on every row they cover, blank rows, totals and sign-off lines skipped.
 
-Sheets are parsed by python-calamine (Rust): openpyxl's read-only parser builds an object per
-cell and was 70% of a 100,000-row import; calamine reads the same sheet ~15× faster. openpyxl is
-only opened for the rare check of formulas saved without their values, which calamine cannot
-see. Every problem with the file itself is a :class:`SheetError` with a Chinese message.
+Every visible sheet with a recognisable header is read (:func:`read_tables`); the others are
+listed as skipped. Sheets are parsed by python-calamine (Rust): openpyxl's read-only parser builds
+an object per cell and was 70% of a 100,000-row import; calamine reads the same sheet ~15× faster.
+Calamine only ever sees a workbook :mod:`exports.xlsx_check` has passed (sizes, extent, far cells).
+openpyxl is only opened for the rare check of formulas saved without their values, which calamine
+cannot see. Every problem with the file itself is a :class:`SheetError` with a Chinese message.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
-from db.validate import Invalid
+from exports.xlsx_check import SheetError, check_workbook
 
 HEADER_SCAN_ROWS = 30
 FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "填报人", "审核人", "制表人", "负责人", "注：",
@@ -28,8 +31,10 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 Progress = Callable[[float], None]
 
 
-class SheetError(Invalid):
-    """The file cannot be read as the expected sheet; ``str()`` says why, in Chinese."""
+__all__ = ["SheetError", "Sheets", "Table", "find_header", "header_key", "read_table",
+           "read_tables"]
+NOT_XLSX = {".ods": "OpenDocument（.ods）", ".xlsb": "Excel 二进制（.xlsb）", ".xls": "旧版 Excel（.xls）",
+            ".et": "WPS 表格（.et）", ".numbers": "Numbers"}
 
 
 @dataclass
@@ -44,12 +49,27 @@ class Table:
     unknown: list[str]
     rows: list[tuple[int, list[object]]] = field(default_factory=list)
     title: str = ""
+    notes: list[str] = field(default_factory=list)  # what the checks left out of this sheet
 
     def value(self, values: Sequence[object], name: str) -> object:
         index = self.fields.get(name)
         if index is None or index >= len(values):
             return None
         return values[index]
+
+
+@dataclass
+class Sheets:
+    """Every sheet of a workbook that has a recognisable header, and the names of the others."""
+
+    tables: list[Table]
+    skipped: list[str]  # “名称”（why）
+
+    def describe(self) -> str:
+        """One line naming the sheets read and the sheets skipped."""
+        read = "、".join(f"“{t.sheet_name}”{len(t.rows)}行" for t in self.tables)
+        line = f"已读取工作表{read}"
+        return line + (f"；跳过{'、'.join(self.skipped)}" if self.skipped else "")
 
 
 def header_key(text: object) -> str:
@@ -69,6 +89,9 @@ def _check_file(path: Path) -> None:
         raise SheetError(f"“{path.name}”是空文件")
     with path.open("rb") as fh:
         magic = fh.read(4)
+    kind = NOT_XLSX.get(path.suffix.lower())
+    if kind and (magic != OLE_MAGIC or path.suffix.lower() != ".xls"):
+        raise SheetError(f"“{path.name}”是{kind}文件，请在 Excel/WPS 中另存为 .xlsx 后再导入")
     if magic == OLE_MAGIC:
         raise SheetError(f"“{path.name}”是旧版 Excel（.xls）文件或设置了打开密码，"
                          "请在 Excel 中“另存为”不加密的 .xlsx 文件后再导入")
@@ -121,39 +144,81 @@ def read_table(
     progress: Progress | None = None,
     ignored: Sequence[str] = ("序号",),
 ) -> Table:
-    """Read the first visible sheet that has a recognisable header row."""
-    _check_file(path)
+    """The first visible sheet that has a recognisable header row."""
+    return read_tables(path, synonyms, required, progress, ignored).tables[0]
+
+
+def _open(path: Path) -> tuple[CalamineWorkbook, dict[str, str]]:
+    """Calamine over the checked (perhaps trimmed) workbook, and the notes of the check."""
+    checked = check_workbook(path)
     try:
-        workbook = CalamineWorkbook.from_path(path)
+        if isinstance(checked.source, Path):
+            return CalamineWorkbook.from_path(checked.source), checked.notes
+        return CalamineWorkbook.from_filelike(checked.source), checked.notes
     except CalamineError as exc:
         if "detect file format" in str(exc):
             raise SheetError(f"“{path.name}”不是 Excel（.xlsx）文件（可能是 Word 文档或其他压缩包），"
                              "请在 Excel 中另存为 .xlsx 后再导入") from None
         raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件（{exc}）") from None
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever the file holds, the clerk gets one line
         raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件（{exc}）") from None
+
+
+def read_tables(
+    path: Path,
+    synonyms: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    progress: Progress | None = None,
+    ignored: Sequence[str] = ("序号",),
+) -> Sheets:
+    """Read every visible sheet that has a recognisable header row, in the workbook's order."""
+    _check_file(path)
+    if not zipfile.is_zipfile(path):
+        raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件")
+    workbook, notes = _open(path)
     try:
-        sheets = [m.name for m in workbook.sheets_metadata
-                  if m.visible == SheetVisibleEnum.Visible]
-        if not sheets:
+        try:
+            metadata = list(workbook.sheets_metadata)
+        except Exception as exc:  # noqa: BLE001 - a broken workbook.xml
+            raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件（{exc}）") from None
+        visible = [m.name for m in metadata if m.visible == SheetVisibleEnum.Visible]
+        if not visible:
             raise SheetError(f"“{path.name}”中没有工作表")
+        skipped = [f"“{m.name}”（隐藏）" for m in metadata if m.name not in visible]
         ignore_keys = {header_key(i) for i in ignored}
-        for name in sheets:
+        tables: list[Table] = []
+        for n, name in enumerate(visible):
+            part = _part_progress(progress, n, len(visible))
             try:
                 sheet = workbook.get_sheet_by_name(name)
-            except (CalamineError, ValueError) as exc:
+                table = _read_sheet(path.name, sheet, synonyms, required, part, ignore_keys)
+            except SheetError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - calamine's errors and panics alike
                 raise SheetError(f"“{path.name}”的工作表“{name}”无法读取（{exc}）") from None
-            table = _read_sheet(path.name, sheet, synonyms, required, progress, ignore_keys)
-            if table is not None:
-                _refuse_uncalculated(path, table, required)
-                return table
-        names = "、".join(f"“{w}”" for w in synonyms[required[0]][:3])
-        raise SheetError(
-            f"在工作表{'、'.join(sheets)}的前{HEADER_SCAN_ROWS}行中找不到表头行"
-            f"（应包含{names}等列名）"
-        )
+            if table is None:
+                skipped.append(f"“{name}”（没有表头）")
+                continue
+            if name in notes:
+                table.notes.append(notes[name])
+            _refuse_uncalculated(path, table, required)
+            tables.append(table)
+        if not tables:
+            words = "、".join(f"“{w}”" for w in synonyms[required[0]][:3])
+            raise SheetError(
+                f"在工作表{'、'.join(visible)}的前{HEADER_SCAN_ROWS}行中找不到表头行"
+                f"（应包含{words}等列名）"
+            )
+        return Sheets(tables, skipped)
     finally:
         workbook.close()
+
+
+def _part_progress(progress: Progress | None, n: int, count: int) -> Progress | None:
+    """Progress of sheet ``n`` of ``count`` as a share of the whole workbook."""
+    if progress is None:
+        return None
+    return lambda fraction: progress((n + fraction) / count)
 
 
 def _refuse_uncalculated(path: Path, table: Table, required: Sequence[str]) -> None:
