@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from stdnum.cn.ric import calc_check_digit
 
+from db.text import plain_text
+
 __all__ = [
     "IdInfo",
     "Invalid",
@@ -40,10 +42,11 @@ _SCI = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
 
 
 def normalize_text(value: object) -> str:
-    """Full-width letters/digits/punctuation to half-width, trimmed, inner runs of space collapsed."""
+    """Plain text (:func:`db.text.plain_text`), full-width letters/digits/punctuation to
+    half-width, trimmed, inner runs of space collapsed."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = unicodedata.normalize("NFKC", plain_text(value))
     return _SPACES.sub(" ", text).strip()
 
 
@@ -68,7 +71,7 @@ def check_id(value: object) -> IdInfo:
         raise Invalid("身份证号码为空")
     if isinstance(value, (int, float)):
         raise Invalid("身份证号码被 Excel 存成了数字，后几位已丢失，请将该列设为文本后重新录入")
-    text = unicodedata.normalize("NFKC", str(value))
+    text = unicodedata.normalize("NFKC", plain_text(value))
     text = "".join(text.split()).upper()
     if not text:
         raise Invalid("身份证号码为空")
@@ -109,7 +112,7 @@ def check_phone(value: object) -> str:
     """Normalise a mobile (13812345678) or landline (0551-62345678) number or raise Invalid."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    text = unicodedata.normalize("NFKC", plain_text(value))
     text = "".join(text.split()).replace("—", "-").replace("－", "-")
     if not text:
         raise Invalid("电话号码为空")
@@ -135,7 +138,7 @@ _PLATE_NEW_ENERGY = re.compile(
 
 def check_plate(value: object) -> str:
     """Normalise a vehicle plate (皖A12345, new-energy 皖AD12345) or raise Invalid."""
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    text = unicodedata.normalize("NFKC", plain_text(value))
     text = "".join(ch for ch in text if ch not in " ·.-").upper()
     if not text:
         raise Invalid("车牌号为空")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
+from db.text import plain_text
 from exports.xlsx_check import SheetError, check_workbook
 
 HEADER_SCAN_ROWS = 30
@@ -245,11 +246,14 @@ def _refuse_uncalculated(path: Path, table: Table, required: Sequence[str]) -> N
 
 
 def _cell(value: object) -> object:
-    """Calamine's cell as the rest of eprc expects it: blank is None, 3.0 is 3."""
+    """Calamine's cell as the rest of eprc expects it: blank is None, 3.0 is 3, text plain
+    (no control or format characters: Excel stores ESC as _x001B_, which calamine decodes)."""
     if value == "":
         return None
     if type(value) is float and value.is_integer():
         return int(value)
+    if type(value) is str:
+        return plain_text(value) or None
     return value
 
 

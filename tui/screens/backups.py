@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -13,8 +12,10 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from db.backup import backup_now, list_backups, restore_backup
 from db.database import DatabaseError, open_database
+from tui.markup import escape
 from tui.screens import SECTIONS_CSS
 from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 
@@ -30,7 +31,7 @@ class BackupsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="backup-hint")
-        table: DataTable = DataTable(id="backup-table", cursor_type="row", zebra_stripes=True)
+        table: PlainTable = PlainTable(id="backup-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("备份文件", "时间", "大小")
         yield table
         yield SectionBar()
@@ -45,7 +46,7 @@ class BackupsScreen(Screen):
         table.clear()
         for path in self.files:
             stat = path.stat()
-            table.add_row(escape(path.name),
+            table.add_row(path.name,
                           f"{dt.datetime.fromtimestamp(stat.st_mtime):%Y-%m-%d %H:%M}",
                           f"{stat.st_size / 1e6:.1f} MB")
         folder = self.files[0].parent if self.files else "（还没有备份）"

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +16,7 @@ from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from db.validate import Invalid
+from tui.markup import escape
 
 Progress = Callable[[str, float], None]
 
@@ -51,7 +51,7 @@ class FileJobDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"[b]{self.title_text}[/b]")
+            yield Label(f"[b]{escape(self.title_text)}[/b]")
             yield Label("文件（可直接粘贴完整路径）：")
             yield Input(self.path, placeholder=self.placeholder, id="job-path")
             if self.dry_run_label:
@@ -86,7 +86,7 @@ class FileJobDialog(ModalScreen[bool]):
 
     def _progress(self, stage: str, fraction: float) -> None:
         self.query_one("#job-progress", ProgressBar).update(progress=fraction)
-        self.query_one("#job-stage", Static).update(f"{stage}…")
+        self.query_one("#job-stage", Static).update(escape(f"{stage}…"))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "file-job" or event.state not in (

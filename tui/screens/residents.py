@@ -23,6 +23,7 @@ from db.residents import (
     page_residents,
     resident_rows,
 )
+from tui.markup import escape
 from tui.screens import SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.screens.household import HouseholdScreen
@@ -140,7 +141,7 @@ class ResidentsScreen(SectionScreen):
         if searched:
             more = (f"（仅列出前{SEARCH_LIMIT}人，请输入更多字缩小范围）"
                     if len(self.found) >= SEARCH_LIMIT else "")
-            status.update(f"搜索“{searched}”：找到 {len(self.found)} 人{more}")
+            status.update(f"搜索“{escape(searched)}”：找到 {len(self.found)} 人{more}")
         else:
             total = count_residents(self.area_id)
             span = f"{rows[0].id}—{rows[-1].id}" if rows else "无"
