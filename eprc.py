@@ -232,11 +232,12 @@ def settings(ctx: click.Context, db_path: str | None, key: str | None, value: st
 
 
 def _echo_problems(summary: Any) -> None:
-    """Rejected and warned rows of an import, each with the sheet's own row number."""
-    for problem in summary.rejected:
-        click.echo(f"  第{problem.row}行 拒绝：{problem.reason}")
-    for problem in summary.warnings:
-        click.echo(f"  第{problem.row}行 警告：{problem.reason}")
+    """Rejected and warned rows of an import, each with the sheet's own row number (and the
+    sheet's name when the file had several)."""
+    from exports.residents import problem_lines
+
+    for line in problem_lines(summary):
+        click.echo(f"  {line}")
 
 
 @cli.group("import")

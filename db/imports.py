@@ -47,12 +47,25 @@ class ResidentRecord:
     door: object = None
     address: object = None
     notes: object = None
+    sheet: str = ""  # the worksheet the row is on
 
 
 @dataclass
 class Problem:
     row: int
     reason: str
+    sheet: str = ""
+
+
+def mark_sheet(problems: list[Problem], since: int, sheet: str) -> None:
+    """Name the worksheet on the problems found from ``since`` on (one record's)."""
+    for problem in problems[since:]:
+        problem.sheet = sheet
+
+
+def where(sheet: str, row: int) -> str:
+    """第3行, or 工作表“二组”第3行 when the file had several sheets."""
+    return f"工作表“{sheet}”第{row}行" if sheet else f"第{row}行"
 
 
 @dataclass
@@ -64,6 +77,7 @@ class ImportSummary:
     rejected: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     dry_run: bool = False
+    sheets: str = ""  # which worksheets were read and which skipped (exports.reader.Sheets)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -71,13 +85,14 @@ class ImportSummary:
             "households": self.households,
             "rejected": [asdict(p) for p in self.rejected],
             "warnings": [asdict(p) for p in self.warnings],
+            "sheets": self.sheets,
         }
 
     def text(self) -> str:
         head = "试运行（未写入）：" if self.dry_run else "导入完成："
         return (f"{head}新增 {self.added} 人，更新 {self.updated} 人，未变 {self.unchanged} 人，"
                 f"新建 {self.households} 户；拒绝 {len(self.rejected)} 行，"
-                f"警告 {len(self.warnings)} 条")
+                f"警告 {len(self.warnings)} 条" + (f"\n{self.sheets}" if self.sheets else ""))
 
 
 @dataclass
@@ -169,21 +184,26 @@ def import_residents(
     report = progress or (lambda _stage, _fraction: None)
     summary = ImportSummary(dry_run=dry_run)
     people: list[_Person] = []
-    first_row: dict[str, int] = {}
+    first_row: dict[str, ResidentRecord] = {}
+    sheet_order = {r.sheet: n for n, r in reversed(list(enumerate(records)))}
     for n, record in enumerate(records):
+        marks = len(summary.rejected), len(summary.warnings)
         person = _check_row(record, summary)
         if person is not None:
             number = str(person.values["id_number"])
             if number in first_row:
-                summary.rejected.append(Problem(
-                    record.row, f"身份证号码与第{first_row[number]}行重复，本行未导入"))
-                continue
-            first_row[number] = record.row
-            people.append(person)
+                first = first_row[number]
+                place = where("" if first.sheet == record.sheet else first.sheet, first.row)
+                summary.rejected.append(Problem(record.row, f"身份证号码与{place}重复，本行未导入"))
+            else:
+                first_row[number] = record
+                people.append(person)
+        mark_sheet(summary.rejected, marks[0], record.sheet)
+        mark_sheet(summary.warnings, marks[1], record.sheet)
         if n % 5000 == 0:
             report("检查", n / max(len(records), 1))
-    summary.rejected.sort(key=lambda p: p.row)
-    summary.warnings.sort(key=lambda p: p.row)
+    summary.rejected.sort(key=lambda p: (sheet_order.get(p.sheet, 0), p.row))
+    summary.warnings.sort(key=lambda p: (sheet_order.get(p.sheet, 0), p.row))
     report("比对", 0.0)
     existing: dict[str, tuple] = {}
     for chunk in _chunks(list(first_row)):

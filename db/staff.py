@@ -213,6 +213,7 @@ def update_checkpoint(checkpoint_id: int, data: CheckpointInput) -> Checkpoint:
 class StaffRecord:
     row: int
     values: dict[str, object] = field(default_factory=dict)
+    sheet: str = ""  # the worksheet the row is on
 
 
 @dataclass
@@ -221,10 +222,12 @@ class StaffImportSummary:
     updated: int = 0
     rejected: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    sheets: str = ""  # which worksheets were read and which skipped (exports.reader.Sheets)
 
     def text(self) -> str:
         return (f"导入完成：新增 {self.added} 人，更新 {self.updated} 人；拒绝 "
-                f"{len(self.rejected)} 行，警告 {len(self.warnings)} 条")
+                f"{len(self.rejected)} 行，警告 {len(self.warnings)} 条"
+                + (f"\n{self.sheets}" if self.sheets else ""))
 
 
 def _yes(value: object) -> bool:
@@ -240,7 +243,8 @@ def import_staff(records: Sequence[StaffRecord], dry_run: bool = False) -> Staff
         v = record.values
         category = normalize_text(v.get("category")) or "其他"
         if category not in STAFF_CATEGORIES:
-            summary.warnings.append(Problem(record.row, f"人员类别“{category}”无法识别，已记为其他"))
+            summary.warnings.append(Problem(record.row, f"人员类别“{category}”无法识别，已记为其他",
+                                            record.sheet))
             category = "其他"
         data = StaffInput(v.get("name"), category, v.get("phone"), v.get("id_number"),
                           normalize_text(v.get("unit")), normalize_text(v.get("team")),
@@ -250,7 +254,7 @@ def import_staff(records: Sequence[StaffRecord], dry_run: bool = False) -> Staff
         try:
             staff_values(data)
         except Invalid as exc:
-            summary.rejected.append(Problem(record.row, str(exc)))
+            summary.rejected.append(Problem(record.row, str(exc), record.sheet))
             continue
         rows.append((record, data))
     with database.atomic() as transaction:

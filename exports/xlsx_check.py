@@ -360,6 +360,9 @@ def check_workbook(path: Path) -> CheckedFile:
             raise _bomb(path.name)
         if any(i.file_size > MAX_MEMBER_BYTES for i in infos):
             raise _bomb(path.name)
+        if "xl/workbook.xml" not in archive.namelist():
+            raise SheetError(f"“{path.name}”不是 Excel（.xlsx）文件（可能是 Word 文档或其他压缩包），"
+                             "请在 Excel 中另存为 .xlsx 后再导入")
         names = _sheet_names(archive, fh, path.name)
         extents: dict[str, Extent] = {}
         for info in infos:

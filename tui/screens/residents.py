@@ -249,13 +249,12 @@ class ResidentsScreen(SectionScreen):
             self.app.push_screen(HouseholdScreen(row.household_id))
 
     def action_import(self) -> None:
-        from exports.residents import import_residents_file
+        from exports.residents import import_residents_file, problem_lines
 
         def job(path: Path, dry_run: bool, progress: Progress) -> JobResult:
             errors = path.with_name(f"{path.stem}_导入问题.xlsx")
             summary = import_residents_file(path, dry_run, errors, progress)
-            details = [f"第{p.row}行 拒绝：{p.reason}" for p in summary.rejected]
-            details += [f"第{p.row}行 警告：{p.reason}" for p in summary.warnings]
+            details = problem_lines(summary)
             if details:
                 details.insert(0, f"有问题的行已写入：{errors}")
             return JobResult(summary.text(), details, changed=not dry_run)

@@ -191,12 +191,12 @@ class StaffScreen(Screen):
 
     def action_import(self) -> None:
         def job(path: Path, dry: bool, progress: Progress) -> JobResult:
+            from exports.residents import problem_lines
             from exports.staff import import_staff_file
 
             errors = path.with_name(f"{path.stem}_导入问题.xlsx")
             summary = import_staff_file(path, dry, errors)
-            details = [f"第{p.row}行 拒绝：{p.reason}" for p in summary.rejected]
-            details += [f"第{p.row}行 警告：{p.reason}" for p in summary.warnings]
+            details = problem_lines(summary)
             return JobResult(("试运行：" if dry else "") + summary.text(), details,
                              changed=not dry)
 
