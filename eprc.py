@@ -674,8 +674,12 @@ def main() -> None:
         # A failed export can leave openpyxl's streaming writer to be collected at exit, which
         # Python reports as "Exception ignored…" after our one-line message; keep it quiet.
         sys.unraisablehook = lambda _info: None
+    from db.text import plain_text
+
     try:
-        cli(prog_name="eprc", standalone_mode=True)
+        # arguments are a way in like any other: no escape sequences or control characters
+        cli(args=[plain_text(a, lines=True) for a in sys.argv[1:]], prog_name="eprc",
+            standalone_mode=True)
     except Exception as exc:  # noqa: BLE001 - last resort: the clerk sees one line
         if os.environ.get("EPRC_DEBUG"):
             raise

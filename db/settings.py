@@ -84,7 +84,7 @@ def check_setting(key: str, value: str) -> str:
 
     label = DEFAULTS[key][1]
     if key == "mail.body":  # the only setting with line breaks
-        value = "\n".join(plain_text(line).strip() for line in value.splitlines()).strip()
+        value = "\n".join(line.strip() for line in plain_text(value, lines=True).split("\n")).strip()
     else:
         value = plain_text(value).strip()
     if key in MAX_LENGTH and len(value) > MAX_LENGTH[key]:

@@ -29,10 +29,13 @@ def _visible(ch: str) -> str:
     return "" if unicodedata.category(ch) in ("Cc", "Cf") else ch
 
 
-def plain_text(value: object) -> str:
+def plain_text(value: object, lines: bool = False) -> str:
     """``value`` as text without escape sequences, control or format characters; tabs and line
-    breaks become spaces. Everything else is left as it was (no trimming, no NFKC)."""
+    breaks become spaces (with ``lines``, line breaks stay, as ``\n``). Everything else is left
+    as it was (no trimming, no NFKC)."""
     text = "" if value is None else str(value)
     if text.isprintable():  # the usual case, answered in C
         return text
+    if lines:
+        return "\n".join(plain_text(line) for line in text.splitlines())
     return "".join(_visible(ch) for ch in _ESCAPE.sub("", text))

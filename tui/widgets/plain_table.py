@@ -9,15 +9,18 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType, ColumnKey, RowKey
 
+from db.text import plain_text
+
 
 class Literal(Text):
     """A ``str`` cell, held as a Text of exactly its characters; read back as the ``str``."""
 
 
 def literal(value: CellType, wrap: bool = False) -> CellType:
-    """A ``str`` as a :class:`Literal`; anything else (numbers, styled Text) unchanged."""
+    """A ``str`` as a :class:`Literal` of its plain text (:func:`db.text.plain_text`); anything
+    else (numbers, styled Text) unchanged."""
     if isinstance(value, str):
-        return Literal(value, end="", no_wrap=not wrap)
+        return Literal(plain_text(value, lines=True), end="", no_wrap=not wrap)
     return value
 
 
