@@ -45,7 +45,10 @@ def office(db_path: Path, tmp_path: Path) -> Path:
     from exports.residents import import_residents_file
     from exports.staff import import_staff_file
 
+    from db.areas import get_or_add_path
+
     set_setting("setup_done", "1")
+    get_or_add_path(["[/x]村", "[red]组"])
     import_residents_file(sheet(tmp_path / "居民.xlsx", [
         ["[/x]", make_id("19900101", 11), "[@click=app.quit]阳光小区", "[v2]",
          f"[red]红[/red]{EXCEL_ESCAPE}"],
@@ -82,6 +85,7 @@ async def test_every_screen_shows_the_text_as_written(office: Path) -> None:
         await settle(pilot)
         text = screen_text(pilot)
         assert "[/x]" in text and "[red]红[/red]" in text and "[@click=app.quit]阳光小区" in text
+        assert "[/x]村 0人" in text  # the area tree
         for query in ("[/", "[/x]", "[@click=app.quit]"):  # a search for each, key by key
             await pilot.press("slash", *query)
             await settle(pilot)

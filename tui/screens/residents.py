@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +24,7 @@ from db.residents import (
     page_residents,
     resident_rows,
 )
+from db.text import plain_text
 from tui.markup import escape
 from tui.screens import SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
@@ -105,7 +107,7 @@ class ResidentsScreen(SectionScreen):
 
     def _add_children(self, parent: TreeNode[int | None], area_id: int | None) -> None:
         for node in self.pending_areas.pop(area_id, []):
-            label = f"{node.name} {node.residents:,}人/{node.households:,}户"
+            label = Text(f"{plain_text(node.name)} {node.residents:,}人/{node.households:,}户")
             if node.id in self.pending_areas:
                 parent.add(label, data=node.id)
             else:
