@@ -11,6 +11,7 @@ cannot see. Every problem with the file itself is a :class:`SheetError` with a C
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 import zipfile
@@ -21,7 +22,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
 from db.text import plain_text
-from exports.xlsx_check import SheetError, check_workbook
+from exports.xlsx_check import CheckedFile, SheetError, check_workbook
 
 HEADER_SCAN_ROWS = 30
 FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "填报人", "审核人", "制表人", "负责人", "注：",
@@ -149,13 +150,13 @@ def read_table(
     return read_tables(path, synonyms, required, progress, ignored).tables[0]
 
 
-def _open(path: Path) -> tuple[CalamineWorkbook, dict[str, str]]:
-    """Calamine over the checked (perhaps trimmed) workbook, and the notes of the check."""
+def _open(path: Path) -> tuple[CalamineWorkbook, CheckedFile]:
+    """Calamine over the checked (perhaps trimmed) workbook, and the check's result."""
     checked = check_workbook(path)
     try:
         if isinstance(checked.source, Path):
-            return CalamineWorkbook.from_path(checked.source), checked.notes
-        return CalamineWorkbook.from_filelike(checked.source), checked.notes
+            return CalamineWorkbook.from_path(checked.source), checked
+        return CalamineWorkbook.from_filelike(checked.source), checked
     except CalamineError as exc:
         if "detect file format" in str(exc):
             raise SheetError(f"“{path.name}”不是 Excel（.xlsx）文件（可能是 Word 文档或其他压缩包），"
@@ -176,7 +177,7 @@ def read_tables(
     _check_file(path)
     if not zipfile.is_zipfile(path):
         raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件")
-    workbook, notes = _open(path)
+    workbook, checked = _open(path)
     try:
         try:
             metadata = list(workbook.sheets_metadata)
@@ -200,9 +201,9 @@ def read_tables(
             if table is None:
                 skipped.append(f"“{name}”（没有表头）")
                 continue
-            if name in notes:
-                table.notes.append(notes[name])
-            _refuse_uncalculated(path, table, required)
+            if name in checked.notes:
+                table.notes.append(checked.notes[name])
+            _refuse_uncalculated(path, checked.source, table, required)
             tables.append(table)
         if not tables:
             words = "、".join(f"“{w}”" for w in synonyms[required[0]][:3])
@@ -222,7 +223,8 @@ def _part_progress(progress: Progress | None, n: int, count: int) -> Progress | 
     return lambda fraction: progress((n + fraction) / count)
 
 
-def _refuse_uncalculated(path: Path, table: Table, required: Sequence[str]) -> None:
+def _refuse_uncalculated(path: Path, source: Path | io.BytesIO, table: Table,
+                         required: Sequence[str]) -> None:
     """Formulas saved without their values read as empty; say so instead of rejecting rows."""
     sample = table.rows[:20]
     if any(table.value(v, name) not in (None, "") for _n, v in sample for name in required):
@@ -230,7 +232,9 @@ def _refuse_uncalculated(path: Path, table: Table, required: Sequence[str]) -> N
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=False)
+        if not isinstance(source, Path):
+            source.seek(0)
+        workbook = load_workbook(source, read_only=True, data_only=False)
     except Exception:  # not an xlsx openpyxl knows (.ods, .xlsb): nothing more to say
         return
     try:

@@ -94,7 +94,7 @@ class Extent:
     """Where a sheet's filled cells are, and which part of it the reader gets."""
 
     part: str
-    declared: str = ""
+    declared: int = 0  # cells in the dimension the sheet claims (<dimension ref="A1:XFD1048576"/>)
     prefix: bytes = b""  # the namespace prefix of its tags (b"x:" for <x:c>), usually none
     cells: int = 0
     columns: Counter[int] = field(default_factory=Counter)
@@ -106,6 +106,12 @@ class Extent:
     @property
     def trimmed(self) -> bool:
         return bool(self.ignored)
+
+    @property
+    def rewrite(self) -> bool:
+        """Far cells to leave out, or a claimed dimension no reader should trust: calamine
+        ignores it, but openpyxl (the formula check) sizes its rows by it."""
+        return self.trimmed or self.declared > MAX_CELLS
 
     def note(self) -> str:
         """What the clerk is told about the cells left out."""
@@ -209,11 +215,11 @@ def scan_sheet(part: str, chunks: Iterator[bytes], file_name: str, sheet: str) -
     """Find the filled cells of one sheet's XML and decide which of them the reader gets."""
     extent = Extent(part)
     patterns = _patterns(b"")
-    for segment in _row_segments(chunks):
-        if not extent.declared:
+    for n, segment in enumerate(_row_segments(chunks)):
+        if n == 0:  # the dimension and <sheetData> come before the first row
             dimension = _DIMENSION.search(segment)
             if dimension:
-                extent.declared = dimension.group(2).decode("ascii", "replace")
+                extent.declared = _area(dimension.group(2))
             prefix = _PREFIX.search(segment)
             if prefix:
                 extent.prefix = prefix.group(1) or b""
@@ -249,6 +255,15 @@ def scan_sheet(part: str, chunks: Iterator[bytes], file_name: str, sheet: str) -
         raise SheetError(f"“{file_name}”的工作表“{sheet}”已损坏（同一单元格出现多次），"
                          "请在 Excel 中打开并另存为 .xlsx 后再导入")
     return extent
+
+
+def _area(ref: bytes) -> int:
+    """Cells in a range reference such as A1:XFD1048576 (0 when it cannot be read)."""
+    match = re.fullmatch(rb"([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?", ref)
+    if match is None or match.group(3) is None:
+        return 0
+    columns = column_number(match.group(3).decode()) - column_number(match.group(1).decode())
+    return (abs(columns) + 1) * (abs(int(match.group(4)) - int(match.group(2))) + 1)
 
 
 def _placed_cells(segment: bytes, patterns: _Patterns) -> list[tuple[bytes, bytes]]:
@@ -375,11 +390,12 @@ def check_workbook(path: Path) -> CheckedFile:
                     pass
         for extent in extents.values():
             _list_ignored(extent)
-        trimmed = {part: e for part, e in extents.items() if e.trimmed}
-        if not trimmed:
+        rewrite = {part: e for part, e in extents.items() if e.rewrite}
+        if not rewrite:
             return CheckedFile(path, {})
-        return CheckedFile(_rewrite(archive, fh, path.name, trimmed),
-                           {names.get(part, part): e.note() for part, e in trimmed.items()})
+        return CheckedFile(_rewrite(archive, fh, path.name, rewrite),
+                           {names.get(part, part): e.note() for part, e in rewrite.items()
+                            if e.trimmed})
 
 
 def _list_ignored(extent: Extent) -> None:
