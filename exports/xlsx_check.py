@@ -27,8 +27,10 @@ from typing import BinaryIO
 
 from db.validate import Invalid
 
-MAX_MEMBER_BYTES = 256 * 2**20  # one sheet of ~300,000 filled rows
-MAX_TOTAL_BYTES = 512 * 2**20
+MAX_SHEET_BYTES = 128 * 2**20  # one sheet's XML: a 100,000-row register is ~80 MB
+MAX_MEMBER_BYTES = 64 * 2**20  # any other part (shared strings, styles…)
+MAX_TOTAL_BYTES = 256 * 2**20
+MAX_ROW_BYTES = 32 * 2**20  # one row's XML
 MAX_MEMBERS = 10_000
 MAX_INDEX_BYTES = 16 * 2**20  # workbook.xml and its relationships
 MAX_CELLS = 3_000_000  # filled cells, and rows × columns of the rectangle the reader builds
@@ -132,8 +134,14 @@ def _bomb(name: str) -> SheetError:
                       "请在 Excel 中打开并另存为新的 .xlsx 后再导入")
 
 
-def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, file_name: str) -> Iterator[bytes]:
-    """The member's bytes in chunks, refusing it as soon as it inflates past its declared size."""
+def _is_sheet(name: str, sheets: dict[str, str]) -> bool:
+    return name in sheets or SHEET_PART.match(name) is not None
+
+
+def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, file_name: str,
+             cap: int = MAX_MEMBER_BYTES) -> Iterator[bytes]:
+    """The member's bytes in chunks, refusing it as soon as it inflates past its declared size
+    (or ``cap``)."""
     if info.flag_bits & 0x1:
         raise SheetError(f"“{file_name}”设置了密码，请在 Excel 中取消密码并另存为 .xlsx 后再导入")
     fh.seek(info.header_offset)
@@ -142,7 +150,7 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, file_name: str) -> Iterator[by
         raise SheetError(f"“{file_name}”已损坏或不是有效的 .xlsx 文件")
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     fh.seek(info.header_offset + 30 + name_length + extra_length)
-    limit = min(info.file_size, MAX_MEMBER_BYTES)
+    limit = min(info.file_size, cap)
     left = info.compress_size
     produced = 0
     if info.compress_type == zipfile.ZIP_STORED:
@@ -179,11 +187,13 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, file_name: str) -> Iterator[by
             yield data
 
 
-def _row_segments(chunks: Iterator[bytes]) -> Iterator[bytes]:
+def _row_segments(chunks: Iterator[bytes], file_name: str) -> Iterator[bytes]:
     """The XML cut after ``</row>`` tags, so no cell is ever split between two pieces."""
     carry = b""
     for chunk in chunks:
         carry += chunk
+        if len(carry) > MAX_ROW_BYTES:
+            raise _bomb(file_name)
         # "<" cannot appear unescaped in text, so "</row>" or "</x:row>" always ends a row
         end = max(carry.rfind(b"</row>"), carry.rfind(b":row>"))
         if end >= 0:
@@ -215,7 +225,7 @@ def scan_sheet(part: str, chunks: Iterator[bytes], file_name: str, sheet: str) -
     """Find the filled cells of one sheet's XML and decide which of them the reader gets."""
     extent = Extent(part)
     patterns = _patterns(b"")
-    for n, segment in enumerate(_row_segments(chunks)):
+    for n, segment in enumerate(_row_segments(chunks, file_name)):
         if n == 0:  # the dimension and <sheetData> come before the first row
             dimension = _DIMENSION.search(segment)
             if dimension:
@@ -286,7 +296,7 @@ def _placed_cells(segment: bytes, patterns: _Patterns) -> list[tuple[bytes, byte
     return cells
 
 
-def _trimmed_sheet(chunks: Iterator[bytes], extent: Extent) -> Iterator[bytes]:
+def _trimmed_sheet(chunks: Iterator[bytes], extent: Extent, file_name: str) -> Iterator[bytes]:
     """The sheet's XML without the far cells, its dimension set to what is left.
 
     Rows are in ascending order in a sheet, so the rows past the last one kept are cut whole;
@@ -301,7 +311,7 @@ def _trimmed_sheet(chunks: Iterator[bytes], extent: Extent) -> Iterator[bytes]:
     data_end = b"</" + extent.prefix + b"sheetData>"
     cell_end = b"</" + extent.prefix + b"c>"
     dropping = False
-    for segment in _row_segments(chunks):
+    for segment in _row_segments(chunks, file_name):
         if dropping:
             end = segment.find(data_end)
             if end < 0:
@@ -373,16 +383,18 @@ def check_workbook(path: Path) -> CheckedFile:
         infos = archive.infolist()
         if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
             raise _bomb(path.name)
-        if any(i.file_size > MAX_MEMBER_BYTES for i in infos):
-            raise _bomb(path.name)
         if "xl/workbook.xml" not in archive.namelist():
             raise SheetError(f"“{path.name}”不是 Excel（.xlsx）文件（可能是 Word 文档或其他压缩包），"
                              "请在 Excel 中另存为 .xlsx 后再导入")
         names = _sheet_names(archive, fh, path.name)
+        caps = {i.filename: MAX_SHEET_BYTES if _is_sheet(i.filename, names) else MAX_MEMBER_BYTES
+                for i in infos}
+        if any(i.file_size > caps[i.filename] for i in infos):
+            raise _bomb(path.name)
         extents: dict[str, Extent] = {}
         for info in infos:
-            chunks = _inflate(fh, info, path.name)
-            if info.filename in names or SHEET_PART.match(info.filename):
+            chunks = _inflate(fh, info, path.name, caps[info.filename])
+            if _is_sheet(info.filename, names):
                 sheet = names.get(info.filename, info.filename.rsplit("/", 1)[-1])
                 extents[info.filename] = scan_sheet(info.filename, chunks, path.name, sheet)
             else:
@@ -415,9 +427,9 @@ def _rewrite(archive: zipfile.ZipFile, fh: BinaryIO, file_name: str,
         for info in archive.infolist():
             if not info.filename.endswith((".xml", ".rels")):
                 continue
-            chunks = _inflate(fh, info, file_name)
+            chunks = _inflate(fh, info, file_name, MAX_SHEET_BYTES)
             if info.filename in trimmed:
-                chunks = _trimmed_sheet(chunks, trimmed[info.filename])
+                chunks = _trimmed_sheet(chunks, trimmed[info.filename], file_name)
             with copy.open(info.filename, "w", force_zip64=True) as member:
                 for chunk in chunks:
                     member.write(chunk)

@@ -4,8 +4,10 @@ and the database stays byte-for-byte as it was."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -209,84 +211,78 @@ def test_a_declared_dimension_of_the_whole_grid_costs_nothing(db_path: Path, tmp
     assert result["rows"] == 3 and result["peak_mb"] < 300
 
 
-def deflated_member(name: str, head: bytes, body: bytes, repeat: int, tail: bytes) -> tuple[
-        zipfile.ZipInfo, bytes, int, int]:
-    """A zip member made of ``head + body * repeat + tail`` deflated: (info, data, crc, size)."""
-    import zlib
-
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-    crc, size, chunks = 0, 0, []
-    block = body * max(1, 2**20 // len(body))
-    left = repeat
-    for piece in [head]:
-        chunks.append(packer.compress(piece))
-        crc, size = zlib.crc32(piece, crc), size + len(piece)
-    while left > 0:
-        take = block if left * len(body) >= len(block) else body * left
-        chunks.append(packer.compress(take))
-        crc, size = zlib.crc32(take, crc), size + len(take)
-        left -= len(take) // len(body)
-    chunks.append(packer.compress(tail))
-    crc, size = zlib.crc32(tail, crc), size + len(tail)
-    chunks.append(packer.flush())
-    info = zipfile.ZipInfo(name)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    return info, b"".join(chunks), crc, size
+def same_cell(rows: int) -> Iterator[bytes]:
+    """The same filled row over and over, 1 MB at a time: compresses about 1000:1."""
+    row = b'<row r="3"><c r="A3" t="inlineStr"><is><t>x</t></is></c></row>'
+    block = row * (2**20 // len(row))
+    for _ in range(rows * len(row) // len(block)):
+        yield block
 
 
-def bomb(path: Path, source: Path, rows: int, declared: int | None = None) -> Path:
-    """``source`` with its sheet replaced by ``rows`` copies of one filled row, written with the
-    true uncompressed size, or claiming ``declared`` bytes (a lying bomb)."""
+def distinct_cells(rows: int) -> Iterator[bytes]:
+    """Rows 3… of ten numeric cells each, every reference different."""
+    columns = [bytes([c]) for c in b"ABCDEFGHIJ"]
+    for first in range(3, rows + 3, 10_000):
+        yield b"".join(b'<row r="%d">' % r + b"".join(b'<c r="%s%d"><v>1</v></c>' % (c, r)
+                                                       for c in columns) + b"</row>"
+                       for r in range(first, min(first + 10_000, rows + 3)))
+
+
+def bomb(path: Path, source: Path, body: Iterator[bytes], declared: int | None = None) -> Path:
+    """``source`` with its sheet's rows replaced by ``body``, deflated, the true uncompressed size
+    written in the zip, or ``declared`` bytes claimed instead (a lying bomb)."""
     import struct
+    import zlib
 
     with zipfile.ZipFile(source) as z:
         parts = {n: z.read(n) for n in z.namelist()}
     head, tail = parts.pop(SHEET).split(b"</sheetData>")
-    row = b'<row r="3"><c r="A3" t="inlineStr"><is><t>x</t></is></c></row>'
-    info, data, crc, size = deflated_member(SHEET, head, row, rows, b"</sheetData>" + tail)
-    size = size if declared is None else declared
     with path.open("wb") as out:
         central, offset = [], 0
-        for name, content in [*parts.items(), (SHEET, None)]:
-            encoded = name.encode()
-            if content is not None:
-                import zlib
 
-                packed = zlib.compressobj(6, zlib.DEFLATED, -15)
-                blob = packed.compress(content) + packed.flush()
-                c, real = zlib.crc32(content), len(content)
-            else:
-                blob, c, real = data, crc, size
-            local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, c, len(blob),
-                                real & 0xFFFFFFFF, len(encoded), 0)
-            extra = b""
-            if real >= 0xFFFFFFFF or len(blob) >= 0xFFFFFFFF:
-                raise AssertionError("keep test bombs under 4 GB")
-            out.write(local + encoded + blob)
-            central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, c,
-                                       len(blob), real, len(encoded), len(extra), 0, 0, 0, 0,
-                                       offset) + encoded + extra)
-            offset += len(local) + len(encoded) + len(blob)
+        def member(name: str, pieces: Iterable[bytes]) -> None:
+            nonlocal offset
+            packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+            crc = size = 0
+            blob = []
+            for piece in pieces:
+                blob.append(packer.compress(piece))
+                crc, size = zlib.crc32(piece, crc), size + len(piece)
+            blob.append(packer.flush())
+            data = b"".join(blob)
+            claimed = size if declared is None or name != SHEET else declared
+            assert claimed < 0xFFFFFFFF and len(data) < 0xFFFFFFFF  # no zip64 in test bombs
+            encoded = name.encode()
+            out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(data),
+                                  claimed, len(encoded), 0) + encoded + data)
+            central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0,
+                                       crc, len(data), claimed, len(encoded), 0, 0, 0, 0, 0,
+                                       offset) + encoded)
+            offset += 30 + len(encoded) + len(data)
+
+        for name, content in parts.items():
+            member(name, [content])
+        member(SHEET, itertools.chain([head], body, [b"</sheetData>" + tail]))
         directory = b"".join(central)
-        out.write(directory)
-        out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central),
-                              len(directory), offset, 0))
+        out.write(directory + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central),
+                                          len(central), len(directory), offset, 0))
     return path
 
 
-@pytest.mark.parametrize(("name", "rows", "declared"), [
-    ("honest", 12_000_000, None),  # 720 MB of sheet XML in a ~1 MB file, declared as such
-    ("lying", 12_000_000, 5_000),  # the same, claiming to be 5 KB
-    ("many-cells", 3_500_000, None),  # 210 MB of cells: under the byte limits, over the cell limit
+@pytest.mark.parametrize(("name", "body", "declared", "fragment"), [
+    ("honest", lambda: same_cell(4_000_000), None, "压缩炸弹"),  # 240 MB of XML, declared
+    ("lying", lambda: same_cell(4_000_000), 5_000, "压缩炸弹"),  # the same, claiming 5 KB
+    ("same-cell", lambda: same_cell(1_900_000), None, "同一单元格出现多次"),  # 114 MB, one cell
+    ("many-cells", lambda: distinct_cells(350_000), None, "拆分"),  # 3.5 million cells, 80 MB
 ])
-def test_a_zip_bomb_is_refused_in_seconds_with_little_memory(tmp_path: Path, name: str, rows: int,
-                                                              declared: int | None) -> None:
+def test_a_zip_bomb_is_refused_in_seconds_with_little_memory(
+        tmp_path: Path, name: str, body, declared: int | None, fragment: str) -> None:
     source = workbook(tmp_path / "base.xlsx", [["姓名", "身份证号码"], ["张三", make_id()]])
-    path = bomb(tmp_path / f"{name}.xlsx", source, rows, declared)
-    assert path.stat().st_size < 4 * 2**20
+    path = bomb(tmp_path / f"{name}.xlsx", source, body(), declared)
+    assert path.stat().st_size < 16 * 2**20
     result = read_in_child(path)
     assert "error" in result, result
-    assert path.name in result["error"] and ("压缩炸弹" in result["error"] or "拆分" in result["error"])
+    assert path.name in result["error"] and fragment in result["error"], result
     assert result["seconds"] < 10 and result["peak_mb"] < 300, result
 
 
@@ -296,7 +292,7 @@ def test_a_bomb_through_the_cli_is_one_line_and_the_database_untouched(db_path: 
     import sys
 
     source = workbook(tmp_path / "base.xlsx", [["姓名", "身份证号码"], ["张三", make_id()]])
-    path = bomb(tmp_path / "bomb.xlsx", source, 12_000_000)
+    path = bomb(tmp_path / "bomb.xlsx", source, same_cell(4_000_000))
     close_database()
 
     def file_bytes() -> str:  # every row of every table (opening the file bumps its header)
