@@ -46,8 +46,9 @@ class _Patterns:
     a literal start keeps each scan a fast search rather than a try at every "<"."""
 
     cell_column: re.Pattern[bytes]  # column letters of each cell that holds something
+    cell_column_any_space: re.Pattern[bytes]  # the same, attributes parted by tabs or newlines
     filled_row: re.Pattern[bytes]  # number of each row with at least one such cell
-    unreferenced: re.Pattern[bytes]  # a cell tag without r="…" (valid, but rare)
+    unreferenced: re.Pattern[bytes]  # a cell or row tag without r="…" (valid, but rare)
     token: re.Pattern[bytes]
 
 
@@ -58,10 +59,11 @@ def _patterns(prefix: bytes) -> _Patterns:
     p = re.escape(prefix)
     return _Patterns(
         # only a cell's r="…" starts with letters (a row's is a number)
-        cell_column=re.compile(rb'\sr="([A-Z]{1,3})[0-9]{1,7}"[^>/]*>'),
+        cell_column=re.compile(rb' r="([A-Z]{1,3})[0-9]{1,7}"[^>/]*>'),
+        cell_column_any_space=re.compile(rb'\sr="([A-Z]{1,3})[0-9]{1,7}"[^>/]*>'),
         filled_row=re.compile(rb"<" + p + rb'row\s[^>]*?r="([0-9]{1,7})"[^>/]*>(?:<' + p
                               + rb"c\s[^>]*/>)*<" + p + rb"c\s[^>/]*>"),
-        unreferenced=re.compile(rb"<" + p + rb'c(?:\s+(?!r=)[\w:]+="[^"]*")*\s*/?>'),
+        unreferenced=re.compile(rb"<" + p + rb'(?:c|row)(?:\s+(?!r=)[\w:]+="[^"]*")*\s*/?>'),
         token=re.compile(rb"<" + p + rb"(row|c)(?=[\s>/])([^>]*)>"),
     )
 
@@ -98,6 +100,7 @@ class Extent:
     part: str
     declared: int = 0  # cells in the dimension the sheet claims (<dimension ref="A1:XFD1048576"/>)
     prefix: bytes = b""  # the namespace prefix of its tags (b"x:" for <x:c>), usually none
+    unplaced: bool = False  # some rows or cells were written without a reference (r="…")
     cells: int = 0
     columns: Counter[int] = field(default_factory=Counter)
     rows: Counter[int] = field(default_factory=Counter)
@@ -235,11 +238,14 @@ def scan_sheet(part: str, chunks: Iterator[bytes], file_name: str, sheet: str) -
                 extent.prefix = prefix.group(1) or b""
                 patterns = _patterns(extent.prefix)
         if patterns.unreferenced.search(segment):
+            extent.unplaced = True
             placed = _placed_cells(segment, patterns)
             columns = [c for c, _r in placed]
             rows = [r for _c, r in placed]
         else:
-            columns = patterns.cell_column.findall(segment)
+            odd_spaces = b'\nr="' in segment or b'\tr="' in segment or b'\rr="' in segment
+            columns = (patterns.cell_column_any_space if odd_spaces
+                       else patterns.cell_column).findall(segment)
             rows = patterns.filled_row.findall(segment)
         extent.cells += len(columns)
         if extent.cells > MAX_CELLS:
@@ -277,8 +283,9 @@ def _area(ref: bytes) -> int:
 
 
 def _placed_cells(segment: bytes, patterns: _Patterns) -> list[tuple[bytes, bytes]]:
-    """The filled cells of a piece written without references (r="…"), placed as Excel does:
-    a row without one follows the previous row, a cell without one the previous cell."""
+    """The filled cells of a piece written without some references (r="…"), placed as Excel
+    does: a row without one follows the previous row, a cell without one the previous cell, and
+    a cell's own reference wins over its row's."""
     cells: list[tuple[bytes, bytes]] = []
     row = column = 0
     for match in patterns.token.finditer(segment):
@@ -292,7 +299,8 @@ def _placed_cells(segment: bytes, patterns: _Patterns) -> list[tuple[bytes, byte
         else:
             column += 1
         if not match.group(2).endswith(b"/"):
-            cells.append((column_letters(column).encode(), str(max(row, 1)).encode()))
+            at = ref.group(2) if ref and ref.group(2) else str(max(row, 1)).encode()
+            cells.append((column_letters(column).encode(), at))
     return cells
 
 
@@ -300,13 +308,22 @@ def _trimmed_sheet(chunks: Iterator[bytes], extent: Extent, file_name: str) -> I
     """The sheet's XML without the far cells, its dimension set to what is left.
 
     Rows are in ascending order in a sheet, so the rows past the last one kept are cut whole;
-    the cells of far columns are found by their references and cut one by one."""
+    the cells of far columns are found by their references and cut one by one (every cell is
+    looked at when some rows had no number, as they cannot be cut whole)."""
     first_column, last_column = extent.keep_columns
     last_row = extent.keep_rows[1]
     ref = f"{column_letters(first_column)}1:{column_letters(last_column)}{last_row}".encode()
     far = sorted((column_letters(c).encode() for c in extent.columns
                   if not first_column <= c <= last_column), key=len, reverse=True)
-    far_cell = re.compile(rb'\sr="(?:' + b"|".join(far) + rb')[0-9]{1,7}"') if far else None
+    if extent.unplaced:
+        far_cell: re.Pattern[bytes] | None = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
+    else:
+        far_cell = re.compile(rb'\sr="(' + b"|".join(far) + rb')([0-9]{1,7})"') if far else None
+
+    def kept(cell: re.Match[bytes]) -> bool:
+        return (first_column <= column_number(cell.group(1).decode()) <= last_column
+                and int(cell.group(2)) <= last_row)
+
     row_start = re.compile(rb"<" + re.escape(extent.prefix) + rb'row\s[^>]*?r="([0-9]{1,7})"')
     data_end = b"</" + extent.prefix + b"sheetData>"
     cell_end = b"</" + extent.prefix + b"c>"
@@ -330,7 +347,7 @@ def _trimmed_sheet(chunks: Iterator[bytes], extent: Extent, file_name: str) -> I
             continue
         pieces, position = [], 0
         for cell in far_cell.finditer(segment):
-            if cell.start() < position:
+            if cell.start() < position or kept(cell):
                 continue
             start = segment.rfind(b"<", 0, cell.start())
             close = segment.find(b">", cell.end())

@@ -405,3 +405,27 @@ def test_control_characters_in_cells_never_reach_the_register(db_path: Path, tmp
                                              ["张三", make_id(), "_x001B_]0;PWNED_x0007_好[red]"]])
     import_residents_file(path)
     assert Resident.get().notes == "好[red]"
+
+
+def test_a_far_cell_hidden_behind_a_newline_is_still_found(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "newline.xlsx", register_rows(3))
+    rewrite_sheet(path, lambda xml: xml.replace(
+        b'<c r="A2"', b'<c\nr="XFD2"\tt="inlineStr"><is><t>x</t></is></c><c r="A2"', 1))
+    result = read_in_child(path)
+    assert result["rows"] == 3 and result["notes"] == ["远离表格的单元格（XFD列）已忽略"]
+    assert result["peak_mb"] < 300
+
+
+def test_a_far_row_under_a_row_tag_without_a_number_is_still_found(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "far-row.xlsx", register_rows(3))
+    rewrite_sheet(path, lambda xml: xml.replace(
+        b"</sheetData>", b'<row><c r="D1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+                         b"</sheetData>"))
+    with zipfile.ZipFile(path) as z:
+        assert b"<row><c" in z.read(SHEET)
+    from exports.reader import read_tables
+    from exports.residents import SYNONYMS
+
+    table = read_tables(path, SYNONYMS, ("id_number", "name")).tables[0]
+    assert [n for n, _v in table.rows] == [2, 3, 4]
+    assert table.notes == ["远离表格的单元格（第1048576行）已忽略"]

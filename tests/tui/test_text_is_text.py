@@ -41,11 +41,10 @@ def sheet(path: Path, rows: list[list[object]], header: list[str]) -> Path:
 @pytest.fixture
 def office(db_path: Path, tmp_path: Path) -> Path:
     """A register fed only through imports: residents, staff and a pushed list."""
+    from db.areas import get_or_add_path
     from exports.pushed import import_pushed_file
     from exports.residents import import_residents_file
     from exports.staff import import_staff_file
-
-    from db.areas import get_or_add_path
 
     set_setting("setup_done", "1")
     get_or_add_path(["[/x]村", "[red]组"])
