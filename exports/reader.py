@@ -16,10 +16,11 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetVisibleEnum
+from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
 from db.text import plain_text
 from exports.xlsx_check import CheckedFile, SheetError, check_workbook
@@ -92,7 +93,7 @@ def _check_file(path: Path) -> None:
     with path.open("rb") as fh:
         magic = fh.read(4)
     kind = NOT_XLSX.get(path.suffix.lower())
-    if kind and (magic != OLE_MAGIC or path.suffix.lower() != ".xls"):
+    if kind:
         raise SheetError(f"“{path.name}”是{kind}文件，请在 Excel/WPS 中另存为 .xlsx 后再导入")
     if magic == OLE_MAGIC:
         raise SheetError(f"“{path.name}”是旧版 Excel（.xls）文件或设置了打开密码，"
@@ -150,20 +151,33 @@ def read_table(
     return read_tables(path, synonyms, required, progress, ignored).tables[0]
 
 
+@contextmanager
+def _unreadable(message: str) -> Iterator[None]:
+    """Any error calamine raises, a Rust panic included (pyo3 makes it a PanicException, which
+    is a BaseException), becomes one SheetError: ``message`` and the cause."""
+    try:
+        yield
+    except SheetError:
+        raise
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit
+        raise SheetError(f"{message}（{exc}）") from None
+
+
 def _open(path: Path) -> tuple[CalamineWorkbook, CheckedFile]:
     """Calamine over the checked (perhaps trimmed) workbook, and the check's result."""
     checked = check_workbook(path)
     try:
-        if isinstance(checked.source, Path):
-            return CalamineWorkbook.from_path(checked.source), checked
-        return CalamineWorkbook.from_filelike(checked.source), checked
-    except CalamineError as exc:
+        with _unreadable(f"“{path.name}”已损坏或不是有效的 .xlsx 文件"):
+            if isinstance(checked.source, Path):
+                return CalamineWorkbook.from_path(checked.source), checked
+            return CalamineWorkbook.from_filelike(checked.source), checked
+    except SheetError as exc:
         if "detect file format" in str(exc):
             raise SheetError(f"“{path.name}”不是 Excel（.xlsx）文件（可能是 Word 文档或其他压缩包），"
                              "请在 Excel 中另存为 .xlsx 后再导入") from None
-        raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件（{exc}）") from None
-    except Exception as exc:  # noqa: BLE001 - whatever the file holds, the clerk gets one line
-        raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件（{exc}）") from None
+        raise
 
 
 def read_tables(
@@ -179,10 +193,8 @@ def read_tables(
         raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件")
     workbook, checked = _open(path)
     try:
-        try:
+        with _unreadable(f"“{path.name}”已损坏或不是有效的 .xlsx 文件"):
             metadata = list(workbook.sheets_metadata)
-        except Exception as exc:  # noqa: BLE001 - a broken workbook.xml
-            raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件（{exc}）") from None
         visible = [m.name for m in metadata if m.visible == SheetVisibleEnum.Visible]
         if not visible:
             raise SheetError(f"“{path.name}”中没有工作表")
@@ -191,13 +203,9 @@ def read_tables(
         tables: list[Table] = []
         for n, name in enumerate(visible):
             part = _part_progress(progress, n, len(visible))
-            try:
+            with _unreadable(f"“{path.name}”的工作表“{name}”无法读取"):
                 sheet = workbook.get_sheet_by_name(name)
                 table = _read_sheet(path.name, sheet, synonyms, required, part, ignore_keys)
-            except SheetError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - calamine's errors and panics alike
-                raise SheetError(f"“{path.name}”的工作表“{name}”无法读取（{exc}）") from None
             if table is None:
                 skipped.append(f"“{name}”（没有表头）")
                 continue

@@ -429,3 +429,17 @@ def test_a_far_row_under_a_row_tag_without_a_number_is_still_found(tmp_path: Pat
     table = read_tables(path, SYNONYMS, ("id_number", "name")).tables[0]
     assert [n for n, _v in table.rows] == [2, 3, 4]
     assert table.notes == ["远离表格的单元格（第1048576行）已忽略"]
+
+
+def test_a_rust_panic_in_the_reader_is_one_clear_line() -> None:
+    from exports.reader import SheetError, _unreadable
+
+    class PanicException(BaseException):  # what pyo3 raises for a panic inside calamine
+        pass
+
+    with pytest.raises(SheetError, match="工作表“一组”无法读取（index out of bounds）"):
+        with _unreadable("“名单.xlsx”的工作表“一组”无法读取"):
+            raise PanicException("index out of bounds")
+    with pytest.raises(KeyboardInterrupt):
+        with _unreadable("不会用到"):
+            raise KeyboardInterrupt
