@@ -355,11 +355,12 @@ def settings(ctx: click.Context, db_path: str | None, key: str | None, value: st
 
 
 def _echo_problems(summary: Any) -> None:
-    """Rejected and warned rows of an import, each with the sheet's own row number."""
-    for problem in summary.rejected:
-        click.echo(f"  第{problem.row}行 拒绝：{problem.reason}")
-    for problem in summary.warnings:
-        click.echo(f"  第{problem.row}行 警告：{problem.reason}")
+    """Rejected and warned rows of an import, each with the sheet's own row number (and the
+    sheet's name when the file had several)."""
+    from exports.residents import problem_lines
+
+    for line in problem_lines(summary):
+        click.echo(f"  {line}")
 
 
 @cli.group("import")
@@ -874,8 +875,12 @@ def main() -> None:
         # A failed export can leave openpyxl's streaming writer to be collected at exit, which
         # Python reports as "Exception ignored…" after our one-line message; keep it quiet.
         sys.unraisablehook = lambda _info: None
+    from db.text import plain_text
+
     try:
-        cli.main(prog_name="eprc", standalone_mode=False)
+        # arguments are a way in like any other: no escape sequences or control characters
+        cli.main(args=[plain_text(a, lines=True) for a in sys.argv[1:]], prog_name="eprc",
+                 standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("已取消", err=True)
         sys.exit(EXIT_CLERK)

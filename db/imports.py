@@ -98,13 +98,25 @@ class ResidentRecord:
     door: object = None
     address: object = None
     notes: object = None
-    sheet: str = ""
+    sheet: str = ""  # the worksheet the row is on
 
 
 @dataclass
 class Problem:
     row: int
     reason: str
+    sheet: str = ""
+
+
+def mark_sheet(problems: list[Problem], since: int, sheet: str) -> None:
+    """Name the worksheet on the problems found from ``since`` on (one record's)."""
+    for problem in problems[since:]:
+        problem.sheet = sheet
+
+
+def where(sheet: str, row: int) -> str:
+    """第3行, or 工作表“二组”第3行 when the file had several sheets."""
+    return f"工作表“{sheet}”第{row}行" if sheet else f"第{row}行"
 
 
 @dataclass
@@ -132,6 +144,7 @@ class ImportSummary:
     def needs_confirmation(self) -> bool:
         """What a preview must show before 确认导入: conflicts to apply or areas to create."""
         return bool(self.new_areas or (self.conflicts and not self.conflicts_applied))
+    sheets: str = ""  # which worksheets were read and which skipped (exports.reader.Sheets)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -144,6 +157,7 @@ class ImportSummary:
             "conflicts_applied": self.conflicts_applied,
             "moves": [c.as_dict() for c in self.moves],
             "new_areas": self.new_areas,
+            "sheets": self.sheets,
         }
 
     def text(self, head: str | None = None) -> str:
@@ -160,7 +174,7 @@ class ImportSummary:
                      + ("（已按确认修改）" if self.conflicts_applied else "（未修改）"))
         if self.moves:
             line += f"；区域不同 {len(self.moves)} 人（未迁户）"
-        return line
+        return line + (f"\n{self.sheets}" if self.sheets else "")
 
     def detail_lines(self) -> list[str]:
         """New areas, conflicts, moves and changes, one line each, for the CLI and the TUI."""
@@ -188,10 +202,11 @@ class ImportSummary:
         """Everything the problems sheet lists against a row."""
         out = self.rejected + self.warnings
         verb = "已修改" if self.conflicts_applied else "未修改，确认后才会修改"
-        out += [Problem(c.row, f"姓名冲突：{c.old} → {c.new}（{verb}）") for c in self.conflicts]
-        out += [Problem(c.row, f"区域不同：{c.old} → {c.new}（未迁户）") for c in self.moves]
-        out += [Problem(c.row, f"修改{c.field}：{c.old} → {c.new}") for c in self.changes]
-        return sorted(out, key=lambda p: p.row)
+        out += [Problem(c.row, f"姓名冲突：{c.old} → {c.new}（{verb}）", c.sheet)
+                for c in self.conflicts]
+        out += [Problem(c.row, f"区域不同：{c.old} → {c.new}（未迁户）", c.sheet) for c in self.moves]
+        out += [Problem(c.row, f"修改{c.field}：{c.old} → {c.new}", c.sheet) for c in self.changes]
+        return sorted(out, key=lambda p: (p.sheet, p.row))
 
 
 @dataclass
@@ -344,19 +359,26 @@ def import_residents(
     tree = _AreaTree()
     base = tree.path_of(area.id) if area is not None else ()
     people: list[_Person] = []
-    first_row: dict[str, int] = {}
+    first_row: dict[str, ResidentRecord] = {}
+    sheet_order = {r.sheet: n for n, r in reversed(list(enumerate(records)))}
     for n, record in enumerate(records):
+        marks = len(summary.rejected), len(summary.warnings)
         person = _check_row(record, summary, base)
         if person is not None:
             number = str(person.values["id_number"])
             if number in first_row:
-                summary.rejected.append(Problem(
-                    record.row, f"身份证号码与第{first_row[number]}行重复，本行未导入"))
-                continue
-            first_row[number] = record.row
-            people.append(person)
+                first = first_row[number]
+                place = where("" if first.sheet == record.sheet else first.sheet, first.row)
+                summary.rejected.append(Problem(record.row, f"身份证号码与{place}重复，本行未导入"))
+            else:
+                first_row[number] = record
+                people.append(person)
+        mark_sheet(summary.rejected, marks[0], record.sheet)
+        mark_sheet(summary.warnings, marks[1], record.sheet)
         if n % 5000 == 0:
             report("检查", n / max(len(records), 1))
+    summary.rejected.sort(key=lambda p: (sheet_order.get(p.sheet, 0), p.row))
+    summary.warnings.sort(key=lambda p: (sheet_order.get(p.sheet, 0), p.row))
     report("比对", 0.0)
     existing: dict[str, tuple] = {}
     for chunk in _chunks(list(first_row)):

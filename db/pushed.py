@@ -186,7 +186,7 @@ def create_batch(
     for sheet in sheets:
         for record in sheet.records:
             try:
-                arrival = parse_date(record.arrival, received.year)
+                arrival = parse_date(record.arrival, received.date())
             except Invalid as exc:
                 warnings.append((record.row, f"抵达日期：{exc}，已留空"))
                 arrival = None

@@ -253,6 +253,7 @@ def update_checkpoint(checkpoint_id: int, data: CheckpointInput) -> Checkpoint:
 class StaffRecord:
     row: int
     values: dict[str, object] = field(default_factory=dict)
+    sheet: str = ""  # the worksheet the row is on
 
 
 STAFF_LABELS = {"name": "姓名", "phone": "联系电话", "category": "人员类别", "unit": "工作单位",
@@ -270,6 +271,7 @@ class StaffImportSummary:
     changes: list[Change] = field(default_factory=list)
     conflicts: list[Change] = field(default_factory=list)
     conflicts_applied: bool = False
+    sheets: str = ""  # which worksheets were read and which skipped (exports.reader.Sheets)
 
     def text(self) -> str:
         line = (f"导入完成：新增 {self.added} 人，更新 {self.updated} 人，未变 {self.unchanged} 人；"
@@ -277,7 +279,7 @@ class StaffImportSummary:
         if self.conflicts:
             line += (f"；姓名冲突 {len(self.conflicts)} 处"
                      + ("（已按确认修改）" if self.conflicts_applied else "（未修改）"))
-        return line
+        return line + (f"\n{self.sheets}" if self.sheets else "")
 
     def detail_lines(self) -> list[str]:
         verb = "已修改" if self.conflicts_applied else "未修改"
@@ -287,10 +289,10 @@ class StaffImportSummary:
     def problems(self) -> list[Problem]:
         verb = "已修改" if self.conflicts_applied else "未修改，确认后才会修改"
         return sorted(self.rejected + self.warnings
-                      + [Problem(c.row, f"姓名冲突：{c.old} → {c.new}（{verb}）")
+                      + [Problem(c.row, f"姓名冲突：{c.old} → {c.new}（{verb}）", c.sheet)
                          for c in self.conflicts]
-                      + [Problem(c.row, f"修改{c.field}：{c.old} → {c.new}")
-                         for c in self.changes], key=lambda p: p.row)
+                      + [Problem(c.row, f"修改{c.field}：{c.old} → {c.new}", c.sheet)
+                         for c in self.changes], key=lambda p: (p.sheet, p.row))
 
 
 def _yes(value: object) -> bool:
@@ -318,7 +320,8 @@ def import_staff(records: Sequence[StaffRecord], dry_run: bool = False,
         v = record.values
         category = normalize_text(v.get("category")) or "其他"
         if category not in STAFF_CATEGORIES:
-            summary.warnings.append(Problem(record.row, f"人员类别“{category}”无法识别，已记为其他"))
+            summary.warnings.append(Problem(record.row, f"人员类别“{category}”无法识别，已记为其他",
+                                            record.sheet))
             category = "其他"
         data = StaffInput(v.get("name"), category, v.get("phone"), v.get("id_number"),
                           normalize_text(v.get("unit")), normalize_text(v.get("team")),
@@ -328,7 +331,7 @@ def import_staff(records: Sequence[StaffRecord], dry_run: bool = False,
         try:
             rows.append((record, data, staff_values(data)))
         except Invalid as exc:
-            summary.rejected.append(Problem(record.row, str(exc)))
+            summary.rejected.append(Problem(record.row, str(exc), record.sheet))
     plans: list[tuple[StaffRecord, StaffInput, dict[str, object], Staff | None]] = []
     by_id = 0
     disagree = {"姓名": 0, "联系电话": 0}
@@ -377,7 +380,7 @@ def _update_known(known: Staff, record: StaffRecord, data: StaffInput, values: d
             old = ""
         if _shown(old) == _shown(new):
             continue
-        change = Change(sheet, record.row, known.id_number or "", known.name, label,
+        change = Change(record.sheet or sheet, record.row, known.id_number or "", known.name, label,
                         _shown(old), _shown(new))
         if key == "name":
             summary.conflicts.append(change)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from stdnum.cn.ric import calc_check_digit
 
+from db.text import plain_text
+
 __all__ = [
     "IdInfo",
     "Invalid",
@@ -40,10 +42,11 @@ _SCI = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
 
 
 def normalize_text(value: object) -> str:
-    """Full-width letters/digits/punctuation to half-width, trimmed, inner runs of space collapsed."""
+    """Plain text (:func:`db.text.plain_text`), full-width letters/digits/punctuation to
+    half-width, trimmed, inner runs of space collapsed."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = unicodedata.normalize("NFKC", plain_text(value))
     return _SPACES.sub(" ", text).strip()
 
 
@@ -60,20 +63,32 @@ class IdInfo:
 def check_id(value: object) -> IdInfo:
     """Normalise and validate a resident ID number; return its facts or raise :class:`Invalid`.
 
-    Accepts spaces, full-width digits and a lower-case x. Rejects a number Excel stored as a
-    number (its last digits are lost), a wrong length, an impossible birth date and a bad check
-    digit. An unknown province code is only a warning: real IDs carry codes that changed later.
+    Accepts spaces, full-width digits, a lower-case x and invisible format characters (a
+    zero-width space pasted from a chat is removed first, so lengths count what the clerk sees).
+    A 15-digit number (issued before 1999, also from a numeric cell: 15 digits survive Excel) is
+    upgraded to 18 digits with a warning. Rejects an 18-digit number Excel stored as a number
+    (its last digits are lost), a wrong length, an impossible birth date and a bad check digit.
+    An unknown province code is only a warning: real IDs carry codes that changed later.
     """
     if isinstance(value, bool) or value is None:
         raise Invalid("身份证号码为空")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 10**15:
+        value = int(value)
+    if isinstance(value, int) and len(str(value)) == 15:
+        value = str(value)
     if isinstance(value, (int, float)):
         raise Invalid("身份证号码被 Excel 存成了数字，后几位已丢失，请将该列设为文本后重新录入")
-    text = unicodedata.normalize("NFKC", str(value))
+    text = unicodedata.normalize("NFKC", plain_text(value))
     text = "".join(text.split()).upper()
     if not text:
         raise Invalid("身份证号码为空")
     if _SCI.match(text) or (text.endswith(".0") and text[:-2].isdigit()):
         raise Invalid("身份证号码被 Excel 存成了数字，后几位已丢失，请将该列设为文本后重新录入")
+    warnings: tuple[str, ...] = ()
+    if len(text) == 15 and text.isdigit():
+        body = f"{text[:6]}19{text[6:]}"
+        text = body + calc_check_digit(body + "0")
+        warnings += (f"15位身份证号码已升级为18位：{text}，请核对",)
     if len(text) != 18:
         raise Invalid(f"身份证号码应为18位，实际为{len(text)}位")
     if not (text[:17].isdigit() and (text[17].isdigit() or text[17] == "X")):
@@ -86,9 +101,8 @@ def check_id(value: object) -> IdInfo:
         raise Invalid(f"身份证号码中的出生日期{text[6:14]}不合理")
     if calc_check_digit(text) != text[17]:
         raise Invalid("身份证号码校验位错误，请核对")
-    warnings: tuple[str, ...] = ()
     if text[:2] not in PROVINCE_CODES:
-        warnings = (f"身份证号码的地区码{text[:6]}不常见，请核对",)
+        warnings += (f"身份证号码的地区码{text[:6]}不常见，请核对",)
     sex = "男" if int(text[16]) % 2 else "女"
     return IdInfo(text, birth, sex, warnings)
 
@@ -109,7 +123,7 @@ def check_phone(value: object) -> str:
     """Normalise a mobile (13812345678) or landline (0551-62345678) number or raise Invalid."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    text = unicodedata.normalize("NFKC", plain_text(value))
     text = "".join(text.split()).replace("—", "-").replace("－", "-")
     if not text:
         raise Invalid("电话号码为空")
@@ -135,7 +149,7 @@ _PLATE_NEW_ENERGY = re.compile(
 
 def check_plate(value: object) -> str:
     """Normalise a vehicle plate (皖A12345, new-energy 皖AD12345) or raise Invalid."""
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    text = unicodedata.normalize("NFKC", plain_text(value))
     text = "".join(ch for ch in text if ch not in " ·.-").upper()
     if not text:
         raise Invalid("车牌号为空")
@@ -160,38 +174,62 @@ def check_temperature(value: object) -> float:
     return number
 
 
-_DATE_PATTERNS = (
+_FULL_DATE = (
     re.compile(r"^(?P<y>\d{4})[-./年](?P<m>\d{1,2})[-./月](?P<d>\d{1,2})日?"),
-    re.compile(r"^(?P<m>\d{1,2})[-./月](?P<d>\d{1,2})日?$"),
     re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
 )
+_YEARLESS = re.compile(r"^(?P<m>\d{1,2})[-./月](?P<d>\d{1,2})日?$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+_AS_TEXT = "请把日期列设为文本或日期格式"
 
 
-def parse_date(value: object, year: int | None = None) -> dt.date | None:
-    """A date from what a sheet holds: a real date, an Excel serial number, 2022-04-06,
-    2022.4.7, 2022/4/7, 2022年4月7日, 20220407, or 4月8日 / 4.8 (in ``year``). None when empty;
-    Invalid when it cannot be read."""
+def parse_date(value: object, today: dt.date | None = None) -> dt.date | None:
+    """A date from what a sheet or a form holds: a real date, an Excel serial number,
+    2022-04-06, 2022.4.7, 2022/4/7, 2022年4月7日, 20220407, or one without a year (4月8日, 4.8
+    as text), which takes the latest year that does not put it after ``today`` (the import's
+    day; default: today). None when empty; Invalid saying why when it cannot be read: a number
+    such as 4.1 (April 1st or 10th?) or a date that does not exist (2022/13/45)."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        raise Invalid(f"无法识别的日期“{value}”")
+    if isinstance(value, (int, float)):
         if 20000 <= value <= 80000:
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
-        raise Invalid(f"无法识别的日期“{value}”")
+        if isinstance(value, float) and not value.is_integer():
+            raise Invalid(f"日期“{value:g}”是数字，分不清月和日，{_AS_TEXT}")
+        if not 10**7 <= value < 10**8:  # 20220407 typed as a number is read as text
+            raise Invalid(f"无法识别的日期“{value:g}”，{_AS_TEXT}")
+        value = str(int(value))
     text = normalize_text(value)
     if not text:
         return None
-    for pattern in _DATE_PATTERNS:
+    for pattern in _FULL_DATE:
         match = pattern.match(text)
         if match:
-            parts = match.groupdict()
-            y = int(parts["y"]) if parts.get("y") else (year or dt.date.today().year)
             try:
-                return dt.date(y, int(parts["m"]), int(parts["d"]))
+                return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
             except ValueError:
-                break
+                raise Invalid(f"日期“{text}”不存在") from None
+    match = _YEARLESS.match(text)
+    if match:
+        return _latest(int(match["m"]), int(match["d"]), today or dt.date.today(), text)
     raise Invalid(f"无法识别的日期“{text}”")
+
+
+def _latest(month: int, day: int, today: dt.date, text: str) -> dt.date:
+    """The latest ``month``/``day`` on or before ``today`` (February 29th: the last leap year)."""
+    for year in range(today.year, today.year - 9, -1):
+        try:
+            date = dt.date(year, month, day)
+        except ValueError:
+            if not (month == 2 and day == 29):
+                break
+            continue
+        if date <= today:
+            return date
+    raise Invalid(f"日期“{text}”不存在")

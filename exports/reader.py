@@ -1,23 +1,29 @@
 """Reading the sheets villages and the district send: whatever row the header is on, merged
 cells filled on every row they cover, blank rows, totals and sign-off lines skipped.
 
-Sheets are parsed by python-calamine (Rust): openpyxl's read-only parser builds an object per
-cell and was 70% of a 100,000-row import; calamine reads the same sheet ~15× faster. openpyxl is
-only opened for the rare check of formulas saved without their values, which calamine cannot
-see. Every problem with the file itself is a :class:`SheetError` with a Chinese message.
+Every visible sheet with a recognisable header is read (:func:`read_tables`); the others are
+listed as skipped. Sheets are parsed by python-calamine (Rust): openpyxl's read-only parser builds
+an object per cell and was 70% of a 100,000-row import; calamine reads the same sheet ~15× faster.
+Calamine only ever sees a workbook :mod:`exports.xlsx_check` has passed (sizes, extent, far cells).
+openpyxl is only opened for the rare check of formulas saved without their values, which calamine
+cannot see. Every problem with the file itself is a :class:`SheetError` with a Chinese message.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetVisibleEnum
+from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
-from db.validate import Invalid
+from db.text import plain_text
+from exports.xlsx_check import CheckedFile, SheetError, check_workbook
 
 HEADER_SCAN_ROWS = 30
 FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "填报人", "审核人", "制表人", "负责人", "注：",
@@ -28,8 +34,10 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 Progress = Callable[[float], None]
 
 
-class SheetError(Invalid):
-    """The file cannot be read as the expected sheet; ``str()`` says why, in Chinese."""
+__all__ = ["SheetError", "Sheets", "Table", "find_header", "header_key", "read_table",
+           "read_tables"]
+NOT_XLSX = {".ods": "OpenDocument（.ods）", ".xlsb": "Excel 二进制（.xlsb）", ".xls": "旧版 Excel（.xls）",
+            ".et": "WPS 表格（.et）", ".numbers": "Numbers"}
 
 
 @dataclass
@@ -44,12 +52,27 @@ class Table:
     unknown: list[str]
     rows: list[tuple[int, list[object]]] = field(default_factory=list)
     title: str = ""
+    notes: list[str] = field(default_factory=list)  # what the checks left out of this sheet
 
     def value(self, values: Sequence[object], name: str) -> object:
         index = self.fields.get(name)
         if index is None or index >= len(values):
             return None
         return values[index]
+
+
+@dataclass
+class Sheets:
+    """Every sheet of a workbook that has a recognisable header, and the names of the others."""
+
+    tables: list[Table]
+    skipped: list[str]  # “名称”（why）
+
+    def describe(self) -> str:
+        """One line naming the sheets read and the sheets skipped."""
+        read = "、".join(f"“{t.sheet_name}”{len(t.rows)}行" for t in self.tables)
+        line = f"已读取工作表{read}"
+        return line + (f"；跳过{'、'.join(self.skipped)}" if self.skipped else "")
 
 
 def header_key(text: object) -> str:
@@ -69,6 +92,9 @@ def _check_file(path: Path) -> None:
         raise SheetError(f"“{path.name}”是空文件")
     with path.open("rb") as fh:
         magic = fh.read(4)
+    kind = NOT_XLSX.get(path.suffix.lower())
+    if kind:
+        raise SheetError(f"“{path.name}”是{kind}文件，请在 Excel/WPS 中另存为 .xlsx 后再导入")
     if magic == OLE_MAGIC:
         raise SheetError(f"“{path.name}”是旧版 Excel（.xls）文件或设置了打开密码，"
                          "请在 Excel 中“另存为”不加密的 .xlsx 文件后再导入")
@@ -121,42 +147,92 @@ def read_table(
     progress: Progress | None = None,
     ignored: Sequence[str] = ("序号",),
 ) -> Table:
-    """Read the first visible sheet that has a recognisable header row."""
-    _check_file(path)
+    """The first visible sheet that has a recognisable header row."""
+    return read_tables(path, synonyms, required, progress, ignored).tables[0]
+
+
+@contextmanager
+def _unreadable(message: str) -> Iterator[None]:
+    """Any error calamine raises, a Rust panic included (pyo3 makes it a PanicException, which
+    is a BaseException), becomes one SheetError: ``message`` and the cause."""
     try:
-        workbook = CalamineWorkbook.from_path(path)
-    except CalamineError as exc:
+        yield
+    except SheetError:
+        raise
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit
+        raise SheetError(f"{message}（{exc}）") from None
+
+
+def _open(path: Path) -> tuple[CalamineWorkbook, CheckedFile]:
+    """Calamine over the checked (perhaps trimmed) workbook, and the check's result."""
+    checked = check_workbook(path)
+    try:
+        with _unreadable(f"“{path.name}”已损坏或不是有效的 .xlsx 文件"):
+            if isinstance(checked.source, Path):
+                return CalamineWorkbook.from_path(checked.source), checked
+            return CalamineWorkbook.from_filelike(checked.source), checked
+    except SheetError as exc:
         if "detect file format" in str(exc):
             raise SheetError(f"“{path.name}”不是 Excel（.xlsx）文件（可能是 Word 文档或其他压缩包），"
                              "请在 Excel 中另存为 .xlsx 后再导入") from None
-        raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件（{exc}）") from None
-    except (OSError, ValueError) as exc:
-        raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件（{exc}）") from None
+        raise
+
+
+def read_tables(
+    path: Path,
+    synonyms: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    progress: Progress | None = None,
+    ignored: Sequence[str] = ("序号",),
+) -> Sheets:
+    """Read every visible sheet that has a recognisable header row, in the workbook's order."""
+    _check_file(path)
+    if not zipfile.is_zipfile(path):
+        raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件")
+    workbook, checked = _open(path)
     try:
-        sheets = [m.name for m in workbook.sheets_metadata
-                  if m.visible == SheetVisibleEnum.Visible]
-        if not sheets:
+        with _unreadable(f"“{path.name}”已损坏或不是有效的 .xlsx 文件"):
+            metadata = list(workbook.sheets_metadata)
+        visible = [m.name for m in metadata if m.visible == SheetVisibleEnum.Visible]
+        if not visible:
             raise SheetError(f"“{path.name}”中没有工作表")
+        skipped = [f"“{m.name}”（隐藏）" for m in metadata if m.name not in visible]
         ignore_keys = {header_key(i) for i in ignored}
-        for name in sheets:
-            try:
+        tables: list[Table] = []
+        for n, name in enumerate(visible):
+            part = _part_progress(progress, n, len(visible))
+            with _unreadable(f"“{path.name}”的工作表“{name}”无法读取"):
                 sheet = workbook.get_sheet_by_name(name)
-            except (CalamineError, ValueError) as exc:
-                raise SheetError(f"“{path.name}”的工作表“{name}”无法读取（{exc}）") from None
-            table = _read_sheet(path.name, sheet, synonyms, required, progress, ignore_keys)
-            if table is not None:
-                _refuse_uncalculated(path, table, required)
-                return table
-        names = "、".join(f"“{w}”" for w in synonyms[required[0]][:3])
-        raise SheetError(
-            f"在工作表{'、'.join(sheets)}的前{HEADER_SCAN_ROWS}行中找不到表头行"
-            f"（应包含{names}等列名）"
-        )
+                table = _read_sheet(path.name, sheet, synonyms, required, part, ignore_keys)
+            if table is None:
+                skipped.append(f"“{name}”（没有表头）")
+                continue
+            if name in checked.notes:
+                table.notes.append(checked.notes[name])
+            _refuse_uncalculated(path, checked.source, table, required)
+            tables.append(table)
+        if not tables:
+            words = "、".join(f"“{w}”" for w in synonyms[required[0]][:3])
+            raise SheetError(
+                f"在工作表{'、'.join(visible)}的前{HEADER_SCAN_ROWS}行中找不到表头行"
+                f"（应包含{words}等列名）"
+            )
+        return Sheets(tables, skipped)
     finally:
         workbook.close()
 
 
-def _refuse_uncalculated(path: Path, table: Table, required: Sequence[str]) -> None:
+def _part_progress(progress: Progress | None, n: int, count: int) -> Progress | None:
+    """Progress of sheet ``n`` of ``count`` as a share of the whole workbook."""
+    if progress is None:
+        return None
+    return lambda fraction: progress((n + fraction) / count)
+
+
+def _refuse_uncalculated(path: Path, source: Path | io.BytesIO, table: Table,
+                         required: Sequence[str]) -> None:
     """Formulas saved without their values read as empty; say so instead of rejecting rows."""
     sample = table.rows[:20]
     if any(table.value(v, name) not in (None, "") for _n, v in sample for name in required):
@@ -164,7 +240,9 @@ def _refuse_uncalculated(path: Path, table: Table, required: Sequence[str]) -> N
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=False)
+        if not isinstance(source, Path):
+            source.seek(0)
+        workbook = load_workbook(source, read_only=True, data_only=False)
     except Exception:  # not an xlsx openpyxl knows (.ods, .xlsb): nothing more to say
         return
     try:
@@ -180,11 +258,14 @@ def _refuse_uncalculated(path: Path, table: Table, required: Sequence[str]) -> N
 
 
 def _cell(value: object) -> object:
-    """Calamine's cell as the rest of eprc expects it: blank is None, 3.0 is 3."""
+    """Calamine's cell as the rest of eprc expects it: blank is None, 3.0 is 3, text plain
+    (no control or format characters: Excel stores ESC as _x001B_, which calamine decodes)."""
     if value == "":
         return None
     if type(value) is float and value.is_integer():
         return int(value)
+    if type(value) is str:
+        return plain_text(value) or None
     return value
 
 

@@ -7,12 +7,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from db.database import database
-from db.imports import ImportSummary, Problem, ResidentRecord, import_residents
+from db.imports import ImportSummary, Problem, ResidentRecord, import_residents, where
 from db.models import Area
 from db.settings import township
+from db.staff import StaffImportSummary
 from db.validate import age_on
 from exports.office import date_line, signoff, unit_line
-from exports.reader import Table, read_table
+from exports.reader import Sheets, Table, read_tables
 from exports.sheet import Column, Report, SheetWriter, new_workbook, save_workbook
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -38,25 +39,39 @@ IGNORED = ("序号", "年龄", "出生日期", "出生年月", "民族")
 Progress = Callable[[str, float], None]
 
 
-def read_residents(path: Path, progress: Progress | None = None) -> tuple[Table, list[ResidentRecord]]:
-    """Read a residents sheet; unknown columns are listed in ``table.unknown``."""
-    table = read_table(path, SYNONYMS, ("id_number", "name"),
-                       progress=(lambda f: progress("读取", f)) if progress else None,
-                       ignored=IGNORED)
+def read_residents(path: Path, progress: Progress | None = None) -> tuple[Sheets, list[ResidentRecord]]:
+    """Read every residents sheet of a workbook (one per 村民组 is common); each table lists its
+    unknown columns in ``unknown``. Records carry their sheet's name when there are several."""
+    sheets = read_tables(path, SYNONYMS, ("id_number", "name"),
+                         progress=(lambda f: progress("读取", f)) if progress else None,
+                         ignored=IGNORED)
+    several = len(sheets.tables) > 1
     records = []
-    for number, values in table.rows:
-        record = ResidentRecord(number, sheet=table.sheet_name)
-        for name in table.fields:
-            setattr(record, name, table.value(values, name))
-        records.append(record)
-    return table, records
+    for table in sheets.tables:
+        for number, values in table.rows:
+            record = ResidentRecord(number, sheet=table.sheet_name if several else "")
+            for name in table.fields:
+                setattr(record, name, table.value(values, name))
+            records.append(record)
+    return sheets, records
+
+
+def sheet_problems(sheets: Sheets) -> list[Problem]:
+    """Warnings on each sheet's header row: unknown columns, and cells the checks left out."""
+    several = len(sheets.tables) > 1
+    problems = []
+    for table in sheets.tables:
+        sheet = table.sheet_name if several else ""
+        problems += [Problem(table.header_row, f"未识别的列“{c}”，未导入", sheet) for c in table.unknown]
+        problems += [Problem(table.header_row, note, sheet) for note in table.notes]
+    return problems
 
 
 def import_residents_file(
     path: Path, dry_run: bool = False, errors_out: Path | None = None,
     progress: Progress | None = None, *, accept_changes: bool = False,
     create_areas: bool = False, area: Area | None = None,
-    read: tuple[Table, list[ResidentRecord]] | None = None,
+    read: tuple[Sheets, list[ResidentRecord]] | None = None,
 ) -> ImportSummary:
     """Read a village sheet and import it; unknown columns become warnings on the header row.
 
@@ -67,15 +82,16 @@ def import_residents_file(
     """
     if errors_out is not None:
         check_problems_target(errors_out, path)
-    table, records = read or read_residents(path, progress)
+    sheets, records = read or read_residents(path, progress)
+    single = sheets.tables[0].sheet_name if len(sheets.tables) == 1 else ""
     summary = import_residents(records, dry_run=dry_run, progress=progress,
                                accept_changes=accept_changes, create_areas=create_areas,
-                               area=area, sheet=table.sheet_name, source=path.name)
-    for column in reversed(table.unknown):
-        summary.warnings.insert(0, Problem(table.header_row, f"未识别的列“{column}”，未导入"))
+                               area=area, sheet=single, source=path.name)
+    summary.warnings[:0] = sheet_problems(sheets)
+    summary.sheets = sheets.describe()
     problems = summary.problems()
     if errors_out is not None and problems:
-        write_problems(errors_out, table, problems)
+        write_problems(errors_out, sheets.tables, problems)
     return summary
 
 
@@ -88,25 +104,40 @@ def check_problems_target(errors_out: Path, source: Path) -> None:
     check_writable(errors_out.parent)
 
 
-def write_problems(path: Path, table: Table, problems: Sequence[Problem]) -> Path:
-    """The rejected and warned rows in their original columns, plus 原行号 and 问题."""
-    by_row: dict[int, list[str]] = {}
-    for problem in problems:
-        by_row.setdefault(problem.row, []).append(problem.reason)
-    columns = [Column(h or f"第{n + 1}列", max(8, min(24, len(h) * 2 + 2)))
-               for n, h in enumerate(table.headers)]
-    columns += [Column("原行号", 8, "int"), Column("问题", 40)]
-    report = Report(title=f"导入问题清单（{table.file_name}）", columns=columns, landscape=True)
+def problem_lines(summary: ImportSummary | StaffImportSummary) -> list[str]:
+    """One line per rejected or warned row: 工作表“二组”第5行 拒绝：…"""
+    return ([f"{where(p.sheet, p.row)} 拒绝：{p.reason}" for p in summary.rejected]
+            + [f"{where(p.sheet, p.row)} 警告：{p.reason}" for p in summary.warnings])
+
+
+def write_problems(path: Path, tables: Sequence[Table], problems: Sequence[Problem]) -> Path:
+    """The rejected and warned rows in their original columns, plus 原行号 and 问题: one sheet per
+    worksheet that had problems (one sheet, 导入问题, when the file had one)."""
+    several = len(tables) > 1
     wb = new_workbook()
-    writer = SheetWriter(wb, "导入问题", report)
-    writer.begin()
-    for number, values in table.rows:
-        if number in by_row:
-            cells = [v for v in values[:len(table.headers)]]
-            cells += [None] * (len(table.headers) - len(cells))
-            writer.add_row([*cells, number, "；".join(by_row[number])])
-    writer.end()
-    return save_workbook(wb, path, "problems", table.file_name)
+    for table in tables:
+        sheet = table.sheet_name if several else ""
+        by_row: dict[int, list[str]] = {}
+        for problem in problems:
+            if problem.sheet == sheet:
+                by_row.setdefault(problem.row, []).append(problem.reason)
+        if not by_row:
+            continue
+        columns = [Column(h or f"第{n + 1}列", max(8, min(24, len(h) * 2 + 2)))
+                   for n, h in enumerate(table.headers)]
+        columns += [Column("原行号", 8, "int"), Column("问题", 40)]
+        scope = f"，工作表“{sheet}”" if sheet else ""
+        report = Report(title=f"导入问题清单（{table.file_name}{scope}）", columns=columns,
+                        landscape=True)
+        writer = SheetWriter(wb, sheet or "导入问题", report)
+        writer.begin()
+        for number, values in table.rows:
+            if number in by_row:
+                cells = [v for v in values[:len(table.headers)]]
+                cells += [None] * (len(table.headers) - len(cells))
+                writer.add_row([*cells, number, "；".join(by_row[number])])
+        writer.end()
+    return save_workbook(wb, path, "problems", tables[0].file_name if tables else "")
 
 
 # widths kept to what fits A4 landscape at >= 8 pt (16 columns, 社区（村） included); 户号

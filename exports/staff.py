@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from db.imports import Problem
 from db.staff import StaffImportSummary, StaffRecord, import_staff
-from exports.reader import read_table
-from exports.residents import check_problems_target, write_problems
+from exports.reader import read_tables
+from exports.residents import check_problems_target, sheet_problems, write_problems
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "名字"),
@@ -27,18 +26,21 @@ IGNORED = ("序号", "性别", "年龄", "累计服务时长（小时）", "服�
 
 def import_staff_file(path: Path, dry_run: bool = False, errors_out: Path | None = None,
                       accept_changes: bool = False) -> StaffImportSummary:
-    """Read a staff list and import it (``accept_changes`` applies 姓名 conflicts); with
-    ``errors_out`` the rejected, warned, conflicting and changed rows are written there, a path
-    checked before anything is imported."""
+    """Read every sheet of a staff list and import it (``accept_changes`` applies 姓名
+    conflicts); with ``errors_out`` the rejected, warned, conflicting and changed rows are
+    written there, a path checked before anything is imported."""
     if errors_out is not None:
         check_problems_target(errors_out, path)
-    table = read_table(path, SYNONYMS, ("name",), ignored=IGNORED)
-    records = [StaffRecord(number, {name: table.value(values, name) for name in table.fields})
-               for number, values in table.rows]
-    summary = import_staff(records, dry_run, accept_changes, table.sheet_name)
-    for column in reversed(table.unknown):
-        summary.warnings.insert(0, Problem(table.header_row, f"未识别的列“{column}”，未导入"))
+    sheets = read_tables(path, SYNONYMS, ("name",), ignored=IGNORED)
+    several = len(sheets.tables) > 1
+    records = [StaffRecord(number, {name: table.value(values, name) for name in table.fields},
+                           table.sheet_name if several else "")
+               for table in sheets.tables for number, values in table.rows]
+    summary = import_staff(records, dry_run, accept_changes,
+                           "人员名单" if several else sheets.tables[0].sheet_name)
+    summary.warnings[:0] = sheet_problems(sheets)
+    summary.sheets = sheets.describe()
     problems = summary.problems()
     if errors_out is not None and problems:
-        write_problems(errors_out, table, problems)
+        write_problems(errors_out, sheets.tables, problems)
     return summary

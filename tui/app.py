@@ -10,6 +10,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 from textual.driver import Driver
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from db.backup import daily_backup
@@ -75,6 +76,13 @@ class EprcApp(App):
         from tui.windows import driver_class
 
         return driver_class() or super().get_driver_class()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification in eprc is plain text: almost all of them carry a name, a file
+        name or an error that quotes what the clerk typed, so none is read as markup (screens'
+        and widgets' ``notify`` pass their own default of ``markup=True`` through here)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_unmount(self) -> None:
         close_file()

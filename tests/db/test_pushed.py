@@ -21,13 +21,13 @@ from tests.factories import make_id
      ("2022/4/9 10:30", dt.date(2022, 4, 9)), ("20220410", dt.date(2022, 4, 10)), (None, None)],
 )
 def test_dates_of_every_shape(raw: object, expected: dt.date | None) -> None:
-    assert parse_date(raw, 2022) == expected
+    assert parse_date(raw, dt.date(2022, 12, 31)) == expected
 
 
 @pytest.mark.parametrize("raw", ["2022-02-30", "昨天", 12])
 def test_unreadable_dates(raw: object) -> None:
     with pytest.raises(Invalid):
-        parse_date(raw, 2022)
+        parse_date(raw, dt.date(2022, 12, 31))
 
 
 @pytest.fixture

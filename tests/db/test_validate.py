@@ -16,6 +16,7 @@ from db.validate import (
     check_plate,
     check_temperature,
     normalize_text,
+    parse_date,
 )
 
 # python-stdnum's own examples (tests/test_cn_ric.doctest)
@@ -179,3 +180,102 @@ def test_temperatures(raw: object, expected: float) -> None:
 def test_bad_temperatures(raw: str) -> None:
     with pytest.raises(Invalid):
         check_temperature(raw)
+
+
+# ---- values as people write them ---------------------------------------------------------------
+
+FORMAT_CHARACTERS = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e", "\u00ad"]
+
+
+def _fifteen(number: str) -> str:
+    """The 15-digit form of an ID number born in the 1900s (no century, no check digit)."""
+    return number[:6] + number[8:17]
+
+
+@given(st.builds(
+    lambda area, born, seq: f"{area}{born:%Y%m%d}{seq:03d}" + calc_check_digit(
+        f"{area}{born:%Y%m%d}{seq:03d}0"),
+    st.sampled_from(["110102", "340122", "440113", "360426"]),
+    st.dates(dt.date(1900, 1, 1), dt.date(1999, 12, 31)), st.integers(0, 999)),
+    st.booleans())
+def test_a_fifteen_digit_id_is_upgraded_with_a_warning(number: str, as_number: bool) -> None:
+    old = _fifteen(number)
+    raw: object = int(old) if as_number and old[0] != "0" else old
+    info = check_id(raw)
+    assert info.number == number
+    assert any("15位身份证号码已升级为18位" in w and number in w for w in info.warnings)
+
+
+@given(_valid_ids())
+def test_an_eighteen_digit_number_stays_refused(number: str) -> None:
+    if number[-1] == "X":
+        return
+    for raw in (int(number), float(number)):
+        with pytest.raises(Invalid, match="存成了数字"):
+            check_id(raw)
+
+
+@given(_valid_ids(), st.lists(st.tuples(st.integers(0, 18), st.sampled_from(FORMAT_CHARACTERS)),
+                              max_size=5))
+def test_invisible_characters_are_removed_before_any_check(
+        number: str, inserts: list[tuple[int, str]]) -> None:
+    text = number
+    for position, char in sorted(inserts, reverse=True):
+        text = text[:position] + char + text[position:]
+    assert check_id(text).number == number
+
+
+def test_lengths_count_what_the_clerk_sees() -> None:
+    with pytest.raises(Invalid, match="实际为17位"):
+        check_id("11010219910101007\u200b\u200b")
+
+
+def test_control_characters_never_survive_normalize_text() -> None:
+    text = normalize_text("张\x1b]0;PWNED\x07三\u202e\x9b31m红\t 备注")
+    assert text == "张三红 备注"
+
+
+@given(st.text(max_size=40))
+def test_normalize_text_leaves_no_control_or_format_character(text: str) -> None:
+    import unicodedata
+
+    assert all(unicodedata.category(c) not in ("Cc", "Cf") for c in normalize_text(text))
+
+
+@given(st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)),
+       st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)),
+       st.sampled_from(["{m}月{d}日", "{m}.{d}", "{m}-{d}", "{m}/{d}", "{m:02d}月{d:02d}日"]))
+def test_a_date_without_a_year_is_the_latest_not_after_the_import(day: dt.date, today: dt.date,
+                                                                    shape: str) -> None:
+    found = parse_date(shape.format(m=day.month, d=day.day), today)
+    assert (found.month, found.day) == (day.month, day.day)
+    assert found <= today
+    try:
+        later = found.replace(year=found.year + 1)
+    except ValueError:  # 2月29日: the next one is four years on
+        later = found.replace(year=found.year + 4)
+    assert later > today
+
+
+@given(st.dates(dt.date(1950, 1, 1), dt.date(2040, 12, 31)),
+       st.sampled_from(["%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日"]))
+def test_a_full_date_is_read_in_every_shape(day: dt.date, shape: str) -> None:
+    assert parse_date(day.strftime(shape), dt.date(2000, 1, 1)) == day
+
+
+@given(st.integers(1, 12), st.integers(1, 31))
+def test_a_month_and_day_as_a_number_are_refused(month: int, day: int) -> None:
+    with pytest.raises(Invalid, match="请把日期列设为文本或日期格式"):
+        parse_date(float(f"{month}.{day}"), dt.date(2022, 5, 1))  # 4.1 is April 1st or 10th
+
+
+@pytest.mark.parametrize("raw", ["2022/13/45", "2022-02-30", "13月5日", "2月30日", "4.31"])
+def test_impossible_dates_say_so(raw: str) -> None:
+    with pytest.raises(Invalid, match="不存在"):
+        parse_date(raw, dt.date(2022, 5, 1))
+
+
+def test_december_31st_in_january_is_last_year() -> None:
+    assert parse_date("12月31日", dt.date(2023, 1, 2)) == dt.date(2022, 12, 31)
+    assert parse_date("3.5", dt.date(2023, 1, 2)) == dt.date(2022, 3, 5)
+    assert parse_date("1.2", dt.date(2023, 1, 2)) == dt.date(2023, 1, 2)

@@ -57,7 +57,8 @@ def sheet(tmp_path: Path) -> Path:
 
 
 def test_reader_finds_the_header_and_fills_merged_cells(sheet: Path) -> None:
-    table, records = read_residents(sheet)
+    sheets, records = read_residents(sheet)
+    table = sheets.tables[0]
     assert table.header_row == 3
     assert table.title == "桃园村居民信息登记表"
     assert table.unknown == ["微信号"]
@@ -79,7 +80,8 @@ def test_reader_keeps_sheet_positions_when_the_table_starts_off_a1(tmp_path: Pat
     ws["D7"], ws["E7"], ws["F7"] = "张小三", B, dt.date(2022, 4, 7)
     ws.merge_cells("C6:C7")
     wb.save(tmp_path / "off.xlsx")
-    table, records = read_residents(tmp_path / "off.xlsx")
+    sheets, records = read_residents(tmp_path / "off.xlsx")
+    table = sheets.tables[0]
     assert (table.sheet_name, table.header_row) == ("登记", 5)
     assert table.headers[:2] == ["", ""] and table.fields["name"] == 3
     assert [(r.row, r.name, r.household_no) for r in records] == [(6, "张三", "H1"),
@@ -89,7 +91,7 @@ def test_reader_keeps_sheet_positions_when_the_table_starts_off_a1(tmp_path: Pat
 
 
 def test_import_every_quirk(db_path: Path, sheet: Path) -> None:
-    _table, records = read_residents(sheet)
+    _sheets, records = read_residents(sheet)
     summary = import_residents(records, create_areas=True)
     assert (summary.added, summary.updated, summary.unchanged) == (5, 0, 0)
     rejected = {p.row: p.reason for p in summary.rejected}

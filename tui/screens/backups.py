@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -15,9 +14,11 @@ from textual.widgets import DataTable, Footer, Header, Static
 from db.backup import BackupFile, backup_now, backup_to, backup_warnings, list_backups, restore_backup
 from db.database import DatabaseError, backup_dir, current_path
 from db.settings import get_setting
+from tui.markup import escape
 from tui.screens import SECTIONS_CSS
 from tui.screens.household import AskText
 from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 KINDS = {"自动": "每日自动", "手动": "手动", "安全": "恢复/升级前"}
@@ -36,7 +37,7 @@ class BackupsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="backup-hint")
-        table: DataTable = DataTable(id="backup-table", cursor_type="row", zebra_stripes=True)
+        table: PlainTable = PlainTable(id="backup-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("备份文件", "类别", "时间", "大小")
         yield table
         yield SectionBar()
@@ -51,7 +52,7 @@ class BackupsScreen(Screen):
         table.clear()
         for backup in self.files:
             taken = f"{backup.taken:%Y-%m-%d %H:%M}" if backup.taken else ""
-            table.add_row(escape(backup.path.name), KINDS[backup.kind], taken,
+            table.add_row(backup.path.name, KINDS[backup.kind], taken,
                           f"{backup.path.stat().st_size / 1e6:.1f} MB")
         folder = backup_dir(current_path())
         lines = [f"备份位置：{folder}　每天第一次打开时自动备份（保留最近14天和每月第一份）"]

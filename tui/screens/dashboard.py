@@ -5,7 +5,6 @@ from __future__ import annotations
 from concurrent.futures import Future
 
 from rich import box
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -19,6 +18,7 @@ from textual.widgets import Header, Static
 from db.backup import backup_warnings
 from db.dashboard import Dashboard, load_dashboard
 from db.database import read_in_background
+from tui.markup import escape
 from tui.widgets.section_bar import SectionBar
 
 CARDS = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
@@ -18,6 +18,7 @@ from db.validate import Invalid, parse_date
 from tui.screens import SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
+from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 SHOWN = 500  # donations listed on screen, newest first; the ledger export has every one
@@ -68,7 +69,7 @@ class DonationsScreen(SectionScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="dn-tabs")
-        yield DataTable(id="dn-table", cursor_type="row", zebra_stripes=True)
+        yield PlainTable(id="dn-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="dn-status")
         yield SectionBar()
         yield Footer()
@@ -110,9 +111,9 @@ class DonationsScreen(SectionScreen):
                               "经办人")
             rows = list(reversed(dn.donation_rows(latest=SHOWN)))
             table.add_rows((f"{r.date:%Y-%m-%d}",
-                            ("[red]{}[/red]" if r.reversal else "{}").format(escape(r.receipt_no)),
-                            escape(r.donor), "款" if r.is_money else "物",
-                            escape(f"{r.amount:,.2f}" if r.is_money else r.goods),
+                            Text(r.receipt_no, style="red") if r.reversal else r.receipt_no,
+                            r.donor, "款" if r.is_money else "物",
+                            f"{r.amount:,.2f}" if r.is_money else r.goods,
                             "" if r.is_money else f"{r.goods_value:,.2f}",
                             "定向" if r.directed else "", r.handled_by) for r in rows)
             self.keys = [r.id for r in rows]
@@ -121,7 +122,7 @@ class DonationsScreen(SectionScreen):
         elif self.view == "stock":
             table.add_columns("物资", "规格", "单位", "接收", "发放", "库存", "预警线")
             for s in dn.stock_rows():
-                left = f"[red b]{s.left:f}（不足）[/red b]" if s.low else f"{s.left:f}"
+                left = Text(f"{s.left:f}（不足）", style="red b") if s.low else f"{s.left:f}"
                 table.add_row(s.name, s.spec, s.unit, f"{s.received:f}", f"{s.handed_out:f}",
                               left, f"{s.low_threshold:f}")
                 self.keys.append(s.item_id)
@@ -134,7 +135,7 @@ class DonationsScreen(SectionScreen):
             for d in query:
                 table.add_row(f"{d.date:%Y-%m-%d}", f"{d.item.name} {d.item.spec}",
                               f"{d.quantity:f}{d.item.unit}", f"{d.recipient_kind}：{d.recipient}",
-                              d.received_by, d.handled_by, escape(d.notes))
+                              d.received_by, d.handled_by, d.notes)
                 self.keys.append(d.id)
         self.query_one("#dn-status", Static).update(
             f"{shown}资金结余：非定向 {figures.money_left(False):,.2f} 元　"

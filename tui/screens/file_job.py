@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from db.errors import DatabaseError, explain_sqlite
 from db.validate import Invalid
 from exports.output import OutputExists
+from tui.markup import escape
 
 Progress = Callable[[str, float], None]
 
@@ -60,7 +60,7 @@ class FileJobDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"[b]{self.title_text}[/b]")
+            yield Label(f"[b]{escape(self.title_text)}[/b]")
             yield Label("文件（可直接粘贴完整路径）：")
             yield Input(self.path, placeholder=self.placeholder, id="job-path")
             if self.dry_run_label:
@@ -101,7 +101,7 @@ class FileJobDialog(ModalScreen[bool]):
 
     def _progress(self, stage: str, fraction: float) -> None:
         self.query_one("#job-progress", ProgressBar).update(progress=fraction)
-        self.query_one("#job-stage", Static).update(f"{stage}…")
+        self.query_one("#job-stage", Static).update(escape(f"{stage}…"))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "file-job" or event.state not in (
@@ -154,7 +154,7 @@ class FileJobDialog(ModalScreen[bool]):
                 self.query_one("#job-summary", Static).update("[red]未导出：请换一个文件名[/red]")
 
         self.app.push_screen(ConfirmDialog(
-            f"“{escape(path.name)}”已存在，且不是 eprc 为这份报表导出的文件。\n替换它吗？", "替换"),
+            f"“{path.name}”已存在，且不是 eprc 为这份报表导出的文件。\n替换它吗？", "替换"),
             answered)
 
     def action_close(self) -> None:

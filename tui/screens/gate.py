@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -18,8 +17,10 @@ from db import gate
 from db.models import Checkpoint, Resident
 from db.validate import Invalid
 from exports.office import export_folder, report_filename
+from tui.markup import escape
 from tui.screens import SECTIONS_CSS
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 
@@ -62,7 +63,7 @@ class GateScreen(Screen):
             yield Label("体温（Enter 登记）", classes="field-label")
             yield Input(placeholder="36.5", id="gate-temperature")
         yield Static("", id="gate-message")
-        table: DataTable = DataTable(id="gate-table", cursor_type="row", zebra_stripes=True)
+        table: PlainTable = PlainTable(id="gate-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("时间", "姓名", "车牌", "进/出", "体温", "健康码", "处置", "来自/事由")
         yield table
         yield SectionBar()
@@ -77,9 +78,9 @@ class GateScreen(Screen):
         table.clear()
         for p in reversed(gate.passages(self.checkpoint.id, dt.date.today())):
             outcome = f"[red b]{p.outcome}[/red b]" if p.outcome == "劝返" else p.outcome
-            table.add_row(f"{p.at:%H:%M}", escape(p.name), p.plate, p.direction,
+            table.add_row(f"{p.at:%H:%M}", p.name, p.plate, p.direction,
                           f"{p.temperature:.1f}" if p.temperature else "", p.health_code,
-                          outcome, escape(p.origin_reason))
+                          outcome, p.origin_reason)
 
     def action_export(self) -> None:
         """Today's 出入登记表 of this checkpoint, as the district's sheet."""

@@ -12,8 +12,10 @@ from db.areas import full_name
 from db.models import Household, Resident
 from db.residents import household_members, move_resident, set_head, update_household
 from db.validate import Invalid
+from tui.markup import escape
 from tui.screens import SECTIONS_CSS
 from tui.screens.resident_form import ResidentForm
+from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 
@@ -29,7 +31,7 @@ class AskText(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.question)
+            yield Label(self.question, markup=False)
             yield Input(self.value, id="answer")
             yield Label("Enter 确定　Esc 取消", classes="hint")
 
@@ -62,7 +64,7 @@ class HouseholdScreen(Screen):
         yield Header()
         with Vertical(id="household"):
             yield Static(id="household-info")
-            table: DataTable = DataTable(id="member-table", cursor_type="row")
+            table: PlainTable = PlainTable(id="member-table", cursor_type="row")
             table.add_columns("姓名", "与户主关系", "性别", "出生日期", "身份证号", "电话", "类别")
             yield table
         yield SectionBar()
@@ -75,10 +77,10 @@ class HouseholdScreen(Screen):
     def reload(self) -> None:
         household = Household.get_by_id(self.household_id)
         self.members = household_members(self.household_id)
-        self.query_one("#household-info", Static).update(
+        self.query_one("#household-info", Static).update(escape(
             f"户号：{household.number or '（无）'}　住址：{household.address or '（未填）'}\n"
             f"所属区域：{full_name(household.area) or '（未分配）'}　"
-            f"临时出入卡：{household.pass_card or '（无）'}　成员：{len(self.members)}人"
+            f"临时出入卡：{household.pass_card or '（无）'}　成员：{len(self.members)}人")
         )
         table = self.query_one(DataTable)
         cursor = table.cursor_row

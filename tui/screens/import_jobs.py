@@ -12,9 +12,9 @@ from tui.screens.file_job import Job, JobResult, Progress
 
 
 def _details(summary: ImportSummary, errors: Path | None) -> list[str]:
-    details = summary.detail_lines()
-    details += [f"第{p.row}行 拒绝：{p.reason}" for p in summary.rejected]
-    details += [f"第{p.row}行 警告：{p.reason}" for p in summary.warnings]
+    from exports.residents import problem_lines
+
+    details = summary.detail_lines() + problem_lines(summary)
     if errors is not None and summary.problems():
         details.insert(0, f"有问题和改动的行已写入：{errors}")
     return details
@@ -49,22 +49,19 @@ def staff_import_job() -> Job:
     """导入人员名单: 姓名 changes of people matched by ID wait for 确认导入."""
 
     def job(path: Path, dry_run: bool, progress: Progress) -> JobResult:
+        from exports.residents import problem_lines
         from exports.staff import import_staff_file
 
         errors = path.with_name(f"{path.stem}_导入问题.xlsx")
         preview = import_staff_file(path, True)
-        details = preview.detail_lines()
-        details += [f"第{p.row}行 拒绝：{p.reason}" for p in preview.rejected]
-        details += [f"第{p.row}行 警告：{p.reason}" for p in preview.warnings]
+        details = preview.detail_lines() + problem_lines(preview)
         if dry_run:
             return JobResult("试运行：" + preview.text(), details)
 
         def run(progress: Progress, confirmed: bool = True) -> JobResult:
             summary = import_staff_file(path, False, errors, accept_changes=confirmed)
-            lines = summary.detail_lines()
-            lines += [f"第{p.row}行 拒绝：{p.reason}" for p in summary.rejected]
-            lines += [f"第{p.row}行 警告：{p.reason}" for p in summary.warnings]
-            return JobResult(summary.text(), lines, changed=True)
+            return JobResult(summary.text(), summary.detail_lines() + problem_lines(summary),
+                             changed=True)
 
         if preview.conflicts:
             return JobResult("预览（尚未导入）：" + preview.text(), details, confirm=run)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
@@ -14,6 +15,7 @@ from db import keypersons as kp
 from db.models import KEY_CATEGORIES, KEY_SOURCES, MEASURE_KINDS, TRANSPORTS, KeyPerson, Resident
 from db.residents import ResidentInput
 from db.validate import Invalid, normalize_text, parse_date
+from tui.markup import escape
 from tui.screens import SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.screens.temperatures import TemperatureScreen, current_half
@@ -121,7 +123,7 @@ class KeyPersonsScreen(SectionScreen):
         table.add_rows((r.name, r.sex, str(r.age), r.category,
                         r.kind + (f"（{r.place}）" if r.place else ""), f"{r.start:%m-%d}",
                         f"{r.planned_end:%m-%d}", r.grid, r.phone,
-                        "" if r.value is None else f"[red]{r.value:.1f}[/red]")
+                        "" if r.value is None else Text(f"{r.value:.1f}", style="red"))
                        for r in self.rows[self.first:self.first + PAGE])
         if table.row_count:
             table.move_cursor(row=at - self.first)
@@ -129,7 +131,7 @@ class KeyPersonsScreen(SectionScreen):
         page = (f"（第 {self.first + 1}—{min(self.first + PAGE, len(self.rows))} 人）"
                 if len(self.rows) > PAGE else "")
         self.query_one("#kp-status", Static).update(
-            f"{kp.LISTS[self.current]}{f'（{shown}）' if shown else ''}：{len(self.rows)} 人{page}　"
+            f"{kp.LISTS[self.current]}{f'（{escape(shown)}）' if shown else ''}：{len(self.rows)} 人{page}　"
             "数字键 1—6 切换名单　f 按措施/网格筛选　c 核酸　Enter 调整解除日期")
 
     def on_paged_table_edge(self, event: PagedTable.Edge) -> None:

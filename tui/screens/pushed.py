@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -15,9 +15,11 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from db import pushed
 from db.models import PushedBatch, PushedRow
+from tui.markup import escape
 from tui.screens import SECTIONS_CSS, SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
+from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 
@@ -39,7 +41,7 @@ class PushedScreen(SectionScreen):
         yield Static("区里推送的名单：按 i 导入，选中后 Enter 逐个电话核查，x 导出反馈表，"
                      "Del 删除批次（可在回收站恢复）。",
                      id="pushed-hint")
-        table: DataTable = DataTable(id="batch-table", cursor_type="row")
+        table: PlainTable = PlainTable(id="batch-table", cursor_type="row")
         table.add_columns("批次", "文件", "接收时间", "核查截止", "进度", "状态")
         yield table
         yield SectionBar()
@@ -52,9 +54,9 @@ class PushedScreen(SectionScreen):
         now = dt.datetime.now()
         for b in self.batches:
             if b.open == 0:
-                state = "[green]已完成[/green]"
+                state = Text("已完成", style="green")
             elif now > b.deadline:
-                state = f"[red]已超时，剩 {b.open} 人[/red]"
+                state = Text(f"已超时，剩 {b.open} 人", style="red")
             else:
                 hours = (b.deadline - now).total_seconds() / 3600
                 state = f"剩 {b.open} 人，{hours:.0f} 小时内"
@@ -170,7 +172,7 @@ class CallQueueScreen(Screen):
         original = "　".join(f"{escape(str(c))}：{escape(str(v))}"
                             for c, v in zip(columns, cells, strict=False)
                             if c and v not in (None, ""))
-        state = (f"[green]{escape(row.result)}[/green] {escape(row.note)}（{row.verified_by}）"
+        state = (f"[green]{escape(row.result)}[/green] {escape(row.note)}（{escape(row.verified_by)}）"
                  if row.result else "[yellow]未核查[/yellow]")
         linked = f"　已关联居民：{escape(row.resident.name)}" if row.resident_id else ""
         earlier = pushed.earlier_push(row)

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from db import recycle
 from tui.screens import SECTIONS_CSS, SectionScreen
+from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 
@@ -19,7 +20,7 @@ class RecycleScreen(SectionScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("删除的记录在这里保留，可随时恢复。", id="recycle-hint")
-        table: DataTable = DataTable(id="recycle-table", cursor_type="row", zebra_stripes=True)
+        table: PlainTable = PlainTable(id="recycle-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("删除时间", "内容", "操作人")
         yield table
         yield SectionBar()
@@ -65,19 +66,18 @@ class AuditScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table: DataTable = DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        table: PlainTable = PlainTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("时间", "操作人", "操作", "对象", "内容")
         yield table
         yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:
-        from rich.markup import escape
 
         from db.audit import audit_rows, describe
 
         table = self.query_one(DataTable)
         for entry in audit_rows(limit=1000):
-            table.add_row(f"{entry.at:%m-%d %H:%M}", escape(entry.who), entry.action,
+            table.add_row(f"{entry.at:%m-%d %H:%M}", entry.who, entry.action,
                           recycle.TABLE_LABELS.get(entry.table, entry.table),
-                          escape(describe(entry)[:80]))
+                          describe(entry)[:80])

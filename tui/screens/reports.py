@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from rich.markup import escape
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,8 +18,10 @@ from db import clock
 from db.report import daily_numbers, daily_report
 from db.validate import Invalid, parse_date
 from exports.catalog import EXPORTS, Options
+from tui.markup import escape
 from tui.screens import SECTIONS_CSS
 from tui.widgets.form import Field, FormDialog
+from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 
@@ -53,11 +55,11 @@ class ReportsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table: DataTable = DataTable(id="report-table", cursor_type="row")
+        table: PlainTable = PlainTable(id="report-table", cursor_type="row")
         table.add_columns("报表", "需要", "含完整身份证号/电话")
         for e in EXPORTS:
             table.add_row(e.title, "日期" if e.needs == "day" else "起止日期",
-                          "[yellow]是（仅报上级，勿外传）[/yellow]" if e.full_ids else "否")
+                          Text("是（仅报上级，勿外传）", style="yellow") if e.full_ids else "否")
         yield table
         yield Static("", id="report-files")
         yield SectionBar()
@@ -216,7 +218,7 @@ class MailDialog(FormDialog):
         try:
             draft = self._prepare(self.values())
         except Invalid as exc:
-            self.query_one("#form-error", Static).update(str(exc))
+            self.query_one("#form-error", Static).update(escape(str(exc)))
             return
         self.query_one("#form-error", Static).update("正在发送…")
         self.send_mail(draft)
@@ -235,7 +237,7 @@ class MailDialog(FormDialog):
             self.app.notify("邮件已发送")
             self.dismiss(True)
         elif event.state == WorkerState.ERROR:
-            status.update(f"{event.worker.error}（草稿已保留，可修改后按 Ctrl+S 重试）")
+            status.update(f"{escape(str(event.worker.error))}（草稿已保留，可修改后按 Ctrl+S 重试）")
 
 
 class DailyPreviewScreen(Screen):
@@ -248,7 +250,7 @@ class DailyPreviewScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="preview-title")
-        table: DataTable = DataTable(id="preview-table", cursor_type="row", zebra_stripes=True)
+        table: PlainTable = PlainTable(id="preview-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("栏目", "项目", "指标", "今日", "昨日", "变化")
         yield table
         yield SectionBar()
@@ -282,7 +284,7 @@ class MailLogScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table: DataTable = DataTable(id="maillog-table", cursor_type="row", zebra_stripes=True)
+        table: PlainTable = PlainTable(id="maillog-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("时间", "收件人", "主题", "附件", "结果")
         yield table
         yield SectionBar()
@@ -295,6 +297,6 @@ class MailLogScreen(Screen):
 
         table = self.query_one(DataTable)
         for log in MailLog.select().order_by(MailLog.id.desc()).limit(500):
-            result = "[green]已发送[/green]" if log.ok else f"[red]{escape(log.result)}[/red]"
-            table.add_row(f"{log.at:%m-%d %H:%M}", escape(log.to), escape(log.subject),
-                          escape("、".join(json.loads(log.files))), result)
+            result = Text("已发送", style="green") if log.ok else Text(log.result, style="red")
+            table.add_row(f"{log.at:%m-%d %H:%M}", log.to, log.subject,
+                          "、".join(json.loads(log.files)), result)

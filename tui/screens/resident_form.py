@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Select, Static
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
 from db.residents import ResidentInput, register_resident, update_resident
 from db.validate import Invalid, check_id, check_phone
+from tui.markup import escape
 from tui.widgets.form import why_not_saved
 
 
@@ -39,7 +40,7 @@ class ResidentForm(ModalScreen[int | None]):
         if self.household is not None and r is None:
             title += f"（加入户 {self.household.number or self.household.address}）"
         with Vertical(id="dialog", classes="form"):
-            yield Label(f"[b]{title}[/b]")
+            yield Label(f"[b]{escape(title)}[/b]")
             yield from self._row("姓名", Input(r.name if r else "", id="f-name"))
             yield from self._row("身份证号码", Input(r.id_number if r else "", id="f-id",
                                                 max_length=24))
@@ -80,11 +81,11 @@ class ResidentForm(ModalScreen[int | None]):
         try:
             facts = check_id(value)
         except Invalid as exc:
-            info.update(f"[red]{exc}[/red]")
+            info.update(f"[red]{escape(str(exc))}[/red]")
             return
         extra = "；".join(facts.warnings)
         info.update(f"[green]性别：{facts.sex}　出生日期：{facts.birth_date:%Y-%m-%d}[/green]"
-                    + (f"　[yellow]{extra}[/yellow]" if extra else ""))
+                    + (f"　[yellow]{escape(extra)}[/yellow]" if extra else ""))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "f-id":
@@ -96,7 +97,7 @@ class ResidentForm(ModalScreen[int | None]):
                     check_phone(event.value)
                 error.update("")
             except Invalid as exc:
-                error.update(str(exc))
+                error.update(escape(str(exc)))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.focus_next()
@@ -125,7 +126,7 @@ class ResidentForm(ModalScreen[int | None]):
                     area=self.area,
                 )
         except Exception as exc:
-            self.query_one("#f-error", Static).update(why_not_saved(exc))
+            self.query_one("#f-error", Static).update(escape(why_not_saved(exc)))
             return
         self.dismiss(saved.id)
 

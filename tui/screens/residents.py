@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +24,8 @@ from db.residents import (
     page_residents,
     resident_rows,
 )
+from db.text import plain_text
+from tui.markup import escape
 from tui.screens import SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.screens.household import HouseholdScreen
@@ -104,7 +107,7 @@ class ResidentsScreen(SectionScreen):
 
     def _add_children(self, parent: TreeNode[int | None], area_id: int | None) -> None:
         for node in self.pending_areas.pop(area_id, []):
-            label = f"{node.name} {node.residents:,}人/{node.households:,}户"
+            label = Text(f"{plain_text(node.name)} {node.residents:,}人/{node.households:,}户")
             if node.id in self.pending_areas:
                 parent.add(label, data=node.id)
             else:
@@ -140,7 +143,7 @@ class ResidentsScreen(SectionScreen):
         if searched:
             more = (f"（仅列出前{SEARCH_LIMIT}人，请输入更多字缩小范围）"
                     if len(self.found) >= SEARCH_LIMIT else "")
-            status.update(f"搜索“{searched}”：找到 {len(self.found)} 人{more}")
+            status.update(f"搜索“{escape(searched)}”：找到 {len(self.found)} 人{more}")
         else:
             total = count_residents(self.area_id)
             span = f"{rows[0].id}—{rows[-1].id}" if rows else "无"

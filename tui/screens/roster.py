@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from rich.markup import escape
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,9 +19,11 @@ from db import clock, roster
 from db.database import database
 from db.models import Assignment, Checkpoint, Shift
 from db.validate import Invalid
+from tui.markup import escape
 from tui.screens import SECTIONS_CSS, SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
+from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 WEEKDAYS = "一二三四五六日"
@@ -63,7 +65,7 @@ class RosterScreen(SectionScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="roster-title")
-        yield DataTable(id="roster-table", cursor_type="row", zebra_stripes=True)
+        yield PlainTable(id="roster-table", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(total=1.0, show_eta=False, id="roster-progress")
         yield Static(id="roster-status")
         yield SectionBar()
@@ -84,8 +86,8 @@ class RosterScreen(SectionScreen):
             for d in days:
                 have, need = cover.get((cp.id, d.isoformat()), (0, 0))
                 color = "green" if need and have >= need else ("red" if not have else "yellow")
-                cells.append(f"[{color}]{have}/{need}[/{color}]" if need else "—")
-            table.add_row(escape(cp.name), f"{cp.kind}·{cp.staff_per_shift}人", *cells)
+                cells.append(Text(f"{have}/{need}", style=color) if need else "—")
+            table.add_row(cp.name, f"{cp.kind}·{cp.staff_per_shift}人", *cells)
 
     def action_staff(self) -> None:
         from tui.screens.staff import StaffScreen
@@ -198,7 +200,7 @@ class CheckpointWeekScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="week-title")
-        yield DataTable(id="week-table", cursor_type="cell")
+        yield PlainTable(id="week-table", cursor_type="cell")
         yield Static("", id="week-status")
         yield SectionBar()
         yield Footer()
@@ -226,8 +228,8 @@ class CheckpointWeekScreen(Screen):
                 need = shift.headcount if shift else 0
                 names = "\n".join(f"{a.staff.name}{'(带)' if a.is_leader else ''}"
                                   f"{'★' if a.pinned else ''}" for a in people)
-                short = "" if len(people) >= need else f"\n[red]缺{need - len(people)}[/red]"
-                cells.append(escape(names) + short)
+                short = "" if len(people) >= need else f"\n缺{need - len(people)}"
+                cells.append(Text.assemble(names, (short, "red"), end=""))
             table.add_row(slot.name, *cells, height=max(2, self.checkpoint.staff_per_shift + 1))
         table.cursor_coordinate = position
 
@@ -310,7 +312,7 @@ class CheckpointWeekScreen(Screen):
             if self.swap_from is None:
                 self.swap_from = a
                 self.query_one("#week-status", Static).update(
-                    f"已选 {a.staff.name}，移到另一个班次的格子再按 s 互换")
+                    f"已选 {escape(a.staff.name)}，移到另一个班次的格子再按 s 互换")
                 return
             first, self.swap_from = self.swap_from, None
             try:

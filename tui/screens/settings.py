@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from db.database import database
 from db.settings import DEFAULTS, get_setting, set_setting
 from db.validate import Invalid
+from tui.markup import escape
 from tui.screens import SECTIONS_CSS
 from tui.widgets.section_bar import SectionBar
 
@@ -44,7 +45,7 @@ def _save(screen: Screen | ModalScreen, keys: tuple[str, ...]) -> bool:
                 except Invalid as exc:
                     raise Invalid(f"{DEFAULTS[key][1]}：{exc}") from None
     except Invalid as exc:
-        message.update(f"[red]{exc}[/red]")
+        message.update(f"[red]{escape(str(exc))}[/red]")
         return False
     message.update("[green]已保存[/green]")
     return True

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,6 +19,7 @@ from db.validate import Invalid, parse_date
 from tui.screens import SECTIONS_CSS
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
+from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 YES_NO = ("否", "是")
@@ -94,7 +95,7 @@ class StaffScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="/ 搜索：姓名、拼音首字母或电话", id="staff-search")
-        table: DataTable = DataTable(id="staff-table", cursor_type="row", zebra_stripes=True)
+        table: PlainTable = PlainTable(id="staff-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("姓名", "类别", "电话", "单位", "服务队", "带班", "每周上限", "积分", "状态")
         yield table
         yield Static(id="staff-status")
@@ -118,10 +119,10 @@ class StaffScreen(Screen):
         cursor = table.cursor_row
         table.clear()
         for p in self.people:
-            table.add_row(escape(p.name), p.category, p.phone, escape(p.unit),
-                          escape(p.team.name) if p.team else "", "是" if p.can_lead else "",
+            table.add_row(p.name, p.category, p.phone, p.unit,
+                          p.team.name if p.team else "", "是" if p.can_lead else "",
                           str(p.max_per_week), str(p.party_points),
-                          "" if p.active else "[red]已停用[/red]")
+                          "" if p.active else Text("已停用", style="red"))
         if self.people:
             table.move_cursor(row=max(0, min(cursor, len(self.people) - 1)))
         self.query_one("#staff-status", Static).update(
@@ -248,7 +249,7 @@ class CheckpointsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table: DataTable = DataTable(id="cp-table", cursor_type="row", zebra_stripes=True)
+        table: PlainTable = PlainTable(id="cp-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("卡口", "类型", "通行", "每班人数", "带班领导", "负责人", "电话", "启用")
         yield table
         yield SectionBar()
@@ -262,8 +263,8 @@ class CheckpointsScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         for cp in self.items:
-            table.add_row(escape(cp.name), cp.kind, cp.traffic, str(cp.staff_per_shift),
-                          "需要" if cp.needs_leader else "", escape(cp.person), cp.phone,
+            table.add_row(cp.name, cp.kind, cp.traffic, str(cp.staff_per_shift),
+                          "需要" if cp.needs_leader else "", cp.person, cp.phone,
                           f"{cp.active_from or ''}—{cp.active_to or ''}")
 
     def _fields(self, cp: Checkpoint | None) -> list[Field]:

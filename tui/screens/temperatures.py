@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -13,8 +14,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from db import keypersons as kp
 from db.settings import fever_threshold
 from db.validate import Invalid, check_temperature
+from tui.markup import escape
 from tui.screens import SECTIONS_CSS
 from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 
@@ -42,7 +45,7 @@ class TemperatureScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="temp-title")
-        table: DataTable = DataTable(id="temp-table", cursor_type="row", zebra_stripes=True)
+        table: PlainTable = PlainTable(id="temp-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("姓名", "措施", "住址", "电话", "体温")
         yield table
         yield Input(placeholder="输入体温（如 36.5）后按 Enter", id="temp-input")
@@ -61,7 +64,7 @@ class TemperatureScreen(Screen[bool]):
         threshold = fever_threshold()
         for r in self.rows:
             value = "" if r.value is None else (
-                f"[red b]{r.value:.1f}[/red b]" if r.value >= threshold else f"{r.value:.1f}")
+                Text(f"{r.value:.1f}", style="red b") if r.value >= threshold else f"{r.value:.1f}")
             table.add_row(r.name, r.kind, r.address, r.phone, value)
         if self.rows:
             table.move_cursor(row=min(cursor, len(self.rows) - 1))
@@ -88,7 +91,7 @@ class TemperatureScreen(Screen[bool]):
         try:
             value = check_temperature(event.value)
         except Invalid as exc:
-            message.update(f"[red]{exc}[/red]")
+            message.update(f"[red]{escape(str(exc))}[/red]")
             return
         if value >= fever_threshold():
             def confirmed(yes: bool | None) -> None:
@@ -110,9 +113,9 @@ class TemperatureScreen(Screen[bool]):
         self.saved = True
         message = self.query_one("#temp-message", Static)
         if result.fever:
-            message.update(f"[red b]{row.name} {value:.1f}℃ 发热，已记录并列入首页预警[/red b]")
+            message.update(f"[red b]{escape(row.name)} {value:.1f}℃ 发热，已记录并列入首页预警[/red b]")
         else:
-            message.update(f"已记录 {row.name} {value:.1f}℃")
+            message.update(f"已记录 {escape(row.name)} {value:.1f}℃")
         self.query_one(Input).value = ""
         self.reload(cursor=position + 1)
         self.query_one(Input).focus()

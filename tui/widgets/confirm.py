@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
@@ -22,9 +23,9 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.question, id="question")
+            yield Label(self.question, id="question", markup=False)
             with Horizontal(id="buttons"):
-                yield Button(f"{self.confirm}(Y)", variant="error", id="yes")
+                yield Button(Content(f"{self.confirm}(Y)"), variant="error", id="yes")
                 yield Button("取消(N)", id="no")
 
     def on_mount(self) -> None:

@@ -10,11 +10,13 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from db.errors import explain_sqlite
 from db.validate import Invalid
+from tui.markup import escape
 
 
 @dataclass(frozen=True)
@@ -55,15 +57,15 @@ class FormDialog(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="form"):
-            yield Label(f"[b]{self.title_text}[/b]")
+            yield Label(f"[b]{escape(self.title_text)}[/b]")
             if self.note:
-                yield Static(self.note, classes="hint")
+                yield Static(self.note, classes="hint", markup=False)
             with VerticalScroll(classes="form-fields"):
                 for field in self.fields:
                     with Horizontal(classes="field"):
-                        yield Label(field.label, classes="field-label")
+                        yield Label(field.label, classes="field-label", markup=False)
                         if field.options is not None:
-                            yield Select([(o, o) for o in field.options], value=field.value
+                            yield Select([(Content(o), o) for o in field.options], value=field.value
                                          or field.options[0], allow_blank=False,
                                          id=f"form-{field.key}")
                         else:

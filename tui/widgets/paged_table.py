@@ -4,10 +4,11 @@ cursor runs off either end, so a list of any length scrolls without loading it a
 from __future__ import annotations
 
 from textual.message import Message
-from textual.widgets import DataTable
+
+from tui.widgets.plain_table import PlainTable
 
 
-class PagedTable(DataTable):
+class PagedTable(PlainTable):
     """Posts :class:`PagedTable.Edge` when the cursor tries to leave the page and
     :class:`PagedTable.Jump` on Ctrl+Home / Ctrl+End (first / last page)."""
 

@@ -1,0 +1,37 @@
+"""A DataTable whose text cells are shown as written: Textual reads a ``str`` cell as markup, so
+a resident named ``[/x]`` crashed the screen and ``[red]…`` in a note was drawn red."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellType, ColumnKey, RowKey
+
+from db.text import plain_text
+
+
+def literal(value: CellType, wrap: bool = False) -> CellType:
+    """A ``str`` as its plain text (:func:`db.text.plain_text`), held as a Text when it has a
+    "[" (markup) or ":" (emoji codes such as :warning:); anything else unchanged. Text without
+    either renders the same as markup or not, and stays a ``str`` for whoever reads the table."""
+    if not isinstance(value, str):
+        return value
+    text = plain_text(value, lines=True)
+    if "[" in text or ":" in text:
+        return Text(text, end="", no_wrap=not wrap)
+    return text
+
+
+class PlainTable(DataTable):
+    """Every table in eprc: cells and row labels are text, never markup."""
+
+    def add_row(self, *cells: CellType, height: int | None = 1, key: str | None = None,
+                label: str | Text | None = None) -> RowKey:
+        wrap = height != 1
+        return super().add_row(*(literal(c, wrap) for c in cells), height=height, key=key,
+                               label=literal(label) if label is not None else None)
+
+    def update_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: CellType, *,
+                    update_width: bool = False) -> None:
+        wrap = self.rows[row_key].height != 1 if row_key in self.rows else False
+        super().update_cell(row_key, column_key, literal(value, wrap), update_width=update_width)
