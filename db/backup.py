@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from db.database import (
-    APPLICATION_ID,
     SCHEMA_VERSION,
-    SQLITE_MAGIC,
     DatabaseError,
     backup_dir,
     copy_database,
     current_path,
     database,
+    inspect_file,
     upgrade,
 )
 from db.paths import sqlite_uri
@@ -174,33 +173,24 @@ def list_backups() -> list[BackupFile]:
 
 
 def verify_backup(source: Path) -> int:
-    """Check a backup before it is used: an eprc file, whole, of a version this eprc can read.
-
-    Returns its schema version; raises DatabaseError with the reason otherwise."""
+    """Check a backup before it is used: an eprc file (inspected as the door inspects the data
+    file), whole by SQLite's integrity check. Returns its schema version; raises DatabaseError
+    with the reason otherwise."""
     if not source.is_file():
         raise DatabaseError(f"找不到备份文件“{source}”")
-    with source.open("rb") as fh:
-        if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
-            raise DatabaseError(f"“{source.name}”不是 eprc 备份文件（不是 SQLite 数据库）")
+    version = inspect_file(source)
+    if version is None:
+        raise DatabaseError(f"“{source.name}”不是完整的 eprc 备份文件")
     try:
         conn = sqlite3.connect(sqlite_uri(source.resolve(), mode="ro"), uri=True)
         try:
             integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"备份文件“{source.name}”已损坏，不能用于恢复（{exc}）") from None
     if integrity != "ok":
         raise DatabaseError(f"备份文件“{source.name}”未通过完整性检查，不能用于恢复")
-    if app_id != APPLICATION_ID:
-        raise DatabaseError(f"“{source.name}”不是 eprc 的备份文件")
-    if version > SCHEMA_VERSION:
-        raise DatabaseError(f"备份文件“{source.name}”来自更新版本的 eprc（数据版本 {version}），"
-                            "请先升级 eprc")
-    if version < 1:
-        raise DatabaseError(f"“{source.name}”不是完整的 eprc 备份文件")
     return version
 
 

@@ -118,8 +118,8 @@ def write_problems(path: Path, tables: Sequence[Table], problems: Sequence[Probl
     for table in tables:
         sheet = table.sheet_name if several else ""
         by_row: dict[int, list[str]] = {}
-        for problem in problems:
-            if problem.sheet == sheet:
+        for problem in problems:  # a change names the sheet even when the file has one
+            if problem.sheet in (sheet, table.sheet_name):
                 by_row.setdefault(problem.row, []).append(problem.reason)
         if not by_row:
             continue

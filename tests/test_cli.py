@@ -87,7 +87,7 @@ def test_refuses_foreign_file_without_traceback(run, tmp_path: Path) -> None:
     assert bogus.read_text(encoding="utf-8") == "这不是数据库"
     run("--db", str(tmp_path / "t.db"), "init")
     code, _out, err = run("--db", str(tmp_path / "t.db"), "restore", str(bogus))
-    assert code == 1 and "不是 eprc 备份文件" in err
+    assert code == 1 and "不是 eprc" in err
 
 
 def test_real_process_exit_status_and_single_line(tmp_path: Path) -> None:

@@ -63,6 +63,7 @@ def test_every_default_passes_its_own_check(db_path: Path) -> None:
 
 def test_the_cli_refuses_with_one_line(tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
+    CliRunner().invoke(cli, ["--db", db, "init"])
     result = CliRunner().invoke(cli, ["--db", db, "settings", "verify_hours", "99999999999"],
                                 catch_exceptions=False)
     close_database()

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from db.areas import add_area
-from db.database import close_database, database
+from db.database import close_database, close_file, database
 from db.validate import Invalid
 from exports.pushed import import_pushed_file
 from exports.residents import import_residents_file
@@ -199,7 +199,7 @@ def test_a_far_cell_in_the_last_row_and_column_is_left_out(db_path: Path, tmp_pa
     rewrite_sheet(path, lambda xml: xml.replace(
         b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is>'
                          b"</c></row></sheetData>"))
-    summary = import_residents_file(path)
+    summary = import_residents_file(path, area=add_area("桃园村"))  # the sheet names no 社区
     assert summary.added == 3
     assert any("XFD列" in p.reason and p.row == 1 for p in summary.warnings)
 
@@ -294,7 +294,7 @@ def test_a_bomb_through_the_cli_is_one_line_and_the_database_untouched(db_path: 
 
     source = workbook(tmp_path / "base.xlsx", [["姓名", "身份证号码"], ["张三", make_id()]])
     path = bomb(tmp_path / "bomb.xlsx", source, same_cell(4_000_000))
-    close_database()
+    close_file()  # the child is a writer: this process gives up the file's lock
 
     def file_bytes() -> str:  # every row of every table (opening the file bumps its header)
         import sqlite3
@@ -349,7 +349,8 @@ def several_sheets(path: Path) -> Path:
 def test_every_sheet_with_a_header_is_imported_and_named(db_path: Path, tmp_path: Path) -> None:
     from db.models import Resident
 
-    summary = import_residents_file(several_sheets(tmp_path / "村民组.xlsx"))
+    summary = import_residents_file(several_sheets(tmp_path / "村民组.xlsx"),
+                                    area=add_area("桃园村"))  # the sheet names no 社区
     assert summary.added == 90 and Resident.select().count() == 90
     assert "“一组”30行、“二组”30行、“三组”30行" in summary.text()
     assert "跳过“旧表”（隐藏）、“说明”（没有表头）" in summary.text()
@@ -364,7 +365,8 @@ def test_problems_name_their_sheet(db_path: Path, tmp_path: Path) -> None:
     wb["二组"]["B5"] = "12345"  # row 5 of 二组: a short ID
     wb["三组"]["B4"] = wb["一组"]["B3"].value  # the same person as row 3 of 一组
     wb.save(path)
-    summary = import_residents_file(path, errors_out=tmp_path / "问题.xlsx")
+    summary = import_residents_file(path, errors_out=tmp_path / "问题.xlsx",
+                                    area=add_area("桃园村"))  # the sheet names no 社区
     rejected = {(p.sheet, p.row): p.reason for p in summary.rejected}
     assert "18位" in rejected[("二组", 5)]
     assert "与工作表“一组”第3行重复" in rejected[("三组", 4)]
@@ -404,7 +406,7 @@ def test_control_characters_in_cells_never_reach_the_register(db_path: Path, tmp
     # Excel stores control characters as _xHHHH_, which the reader decodes
     path = workbook(tmp_path / "esc.xlsx", [["姓名", "身份证号码", "备注"],
                                              ["张三", make_id(), "_x001B_]0;PWNED_x0007_好[red]"]])
-    import_residents_file(path)
+    import_residents_file(path, area=add_area("桃园村"))  # the sheet names no 社区
     assert Resident.get().notes == "好[red]"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from db.areas import add_area
 from db.models import PushedRow, Resident
 from exports.pushed import import_pushed_file
 from exports.residents import import_residents_file
@@ -33,7 +34,7 @@ def test_fifteen_digit_ids_are_upgraded_and_named(db_path: Path, tmp_path: Path)
         ["王五", int(eighteen) if eighteen[-1] != "X" else 1.1e17],  # row 4: Excel lost digits
         ["赵六", f"{eighteen[:9]}\u200b{eighteen[9:]}\u200b"],  # row 5: zero-width spaces
     ])
-    summary = import_residents_file(path)
+    summary = import_residents_file(path, area=add_area("桃园村"))  # the sheet names no 社区
     assert {r.id_number for r in Resident.select()} == {old, other, eighteen}
     warned = {p.row: p.reason for p in summary.warnings}
     assert f"已升级为18位：{old}" in warned[2] and f"已升级为18位：{other}" in warned[3]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from db.areas import add_area
 from db.models import Resident
 from db.settings import set_setting
 from tests.exports.test_bad_inputs import bomb, same_cell, workbook
@@ -21,9 +22,9 @@ def villages(path: Path) -> Path:
     for n, title in enumerate(("一组", "二组")):
         ws = wb.active if n == 0 else wb.create_sheet(title)
         ws.title = title
-        ws.append(["姓名", "身份证号码"])
+        ws.append(["姓名", "身份证号码", "社区（村）"])
         for i in range(5):
-            ws.append([f"{title}{i}", make_id("19900101", n * 10 + i + 1)])
+            ws.append([f"{title}{i}", make_id("19900101", n * 10 + i + 1), "桃园村"])
     wb["二组"]["B3"] = "12345"
     wb.create_sheet("说明").append(["本表由村委会填报"])
     wb.save(path)
@@ -42,6 +43,7 @@ async def import_in_tui(app: EprcApp, pilot, path: Path) -> str:
 
 async def test_every_sheet_is_read_and_named(db_path: Path, tmp_path: Path) -> None:
     set_setting("setup_done", "1")
+    add_area("桃园村")  # a known community: nothing to confirm
     app = EprcApp(db_path, backup=False)
     async with app.run_test(size=SIZE) as pilot:
         text = await import_in_tui(app, pilot, villages(tmp_path / "村[v2].xlsx"))

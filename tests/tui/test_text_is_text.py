@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from db.database import close_database, open_database
+from db.database import close_file, open_database
 from db.models import AuditLog, Household, PushedBatch, PushedRow, RecycleBin, Resident, Staff
 from db.settings import get_setting, set_setting
 from tests.factories import make_id
@@ -47,12 +47,12 @@ def office(db_path: Path, tmp_path: Path) -> Path:
     from exports.staff import import_staff_file
 
     set_setting("setup_done", "1")
-    get_or_add_path(["[/x]村", "[red]组"])
+    place = get_or_add_path(["[/x]村", "[red]组"])  # the sheet names no 社区: rows go here
     import_residents_file(sheet(tmp_path / "居民.xlsx", [
         ["[/x]", make_id("19900101", 11), "[@click=app.quit]阳光小区", "[v2]",
          f"[red]红[/red]{EXCEL_ESCAPE}"],
         ["[red]红[/red]", make_id("19900101", 21), f"{EXCEL_ESCAPE}[/x]路", "H2", "[@click=app.quit]"],
-    ], ["姓名", "身份证号码", "住址", "户号", "备注"]))
+    ], ["姓名", "身份证号码", "住址", "户号", "备注"]), area=place)
     import_staff_file(sheet(tmp_path / "人员.xlsx", [[f"[/x]{EXCEL_ESCAPE}", "其他", "[red]单位"]],
                             ["姓名", "人员类别", "工作单位"]))
     import_pushed_file(sheet(tmp_path / "推送名单[v2].xlsx", [
@@ -84,7 +84,7 @@ async def test_every_screen_shows_the_text_as_written(office: Path) -> None:
         await settle(pilot)
         text = screen_text(pilot)
         assert "[/x]" in text and "[red]红[/red]" in text and "[@click=app.quit]阳光小区" in text
-        assert "[/x]村 0人" in text  # the area tree
+        assert "[/x]村 2人" in text  # the area tree, holding the two imported
         for query in ("[/", "[/x]", "[@click=app.quit]"):  # a search for each, key by key
             await pilot.press("slash", *query)
             await settle(pilot)
@@ -172,7 +172,7 @@ async def test_a_bad_value_in_a_form_is_quoted_not_interpreted(db_path: Path) ->
 
 
 def test_command_line_arguments_are_plain_text(db_path: Path) -> None:
-    close_database()
+    close_file()  # the child is a writer: this process gives up the file's lock
     done = subprocess.run([sys.executable, "-m", "eprc", "settings", "--db", str(db_path),
                            "township", f"[red]红[/red]镇{ESCAPE}"],
                           capture_output=True, text=True, timeout=60,
