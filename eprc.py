@@ -110,11 +110,13 @@ def access(ctx: click.Context) -> str:
 def _open(ctx: click.Context, own: str | None, create: bool = False) -> Path:
     """Open the file through the one door, read or write as the command is declared."""
     from db.database import close_file
+    from exports.output import log_to_exports_file, record_full_ids_with
 
     path = _db_path(ctx, own)
     write = access(ctx) == "write"
     open_database(path, create=create, write=write, holder=f"命令（eprc {command_name(ctx)}）")
     ctx.call_on_close(close_file)
+    record_full_ids_with(log_to_exports_file(path, f"eprc {command_name(ctx)}"))
     if write:
         _sweep(path)
     return path
@@ -146,14 +148,6 @@ def _target(output: str, force: bool) -> Path:
     if force:
         allow_replace(path)
     return path
-
-
-def _log_full_ids(ctx: click.Context, path: Path, what: str) -> None:
-    """Exports that carry full ID numbers are recorded beside the data file (exports.log)."""
-    from db.database import current_path
-    from exports.output import log_export
-
-    log_export(current_path(), f"eprc {command_name(ctx)}", path, what)
 
 
 class DateParam(click.ParamType):
@@ -507,7 +501,6 @@ def export_residents_cmd(ctx: click.Context, db_path: str | None, area: str | No
     _open(ctx, db_path)
     target = _target(output, force)
     count = export_register(target, find_area(area) if area else None)
-    _log_full_ids(ctx, target, f"{count} 人")
     click.echo(f"已导出 {count} 人：{output}")
 
 
@@ -525,7 +518,6 @@ def export_feedback_cmd(ctx: click.Context, db_path: str | None, batch: int, out
     _open(ctx, db_path)
     target = _target(output, force)
     done, total = export_feedback(batch, target)
-    _log_full_ids(ctx, target, f"第{batch}批 {total} 人")
     click.echo(f"已导出第{batch}批反馈表（已核查 {done}/{total}）：{output}")
 
 
@@ -546,7 +538,6 @@ def export_key_persons_cmd(ctx: click.Context, db_path: str | None, kind: str | 
     _open(ctx, db_path)
     target = _target(output, force)
     count = export_ledger(target, day, kind, everything)
-    _log_full_ids(ctx, target, f"{count} 条")
     click.echo(f"已导出 {count} 条：{output}")
 
 
@@ -678,13 +669,10 @@ def export_receipt_cmd(ctx: click.Context, db_path: str | None, receipt_no: str,
 def export_daily_cmd(ctx: click.Context, db_path: str | None, day: Any, output: str,
                      force: bool) -> None:
     """导出疫情防控工作日报表（导出即定稿；数字变化后再次导出标为“更正”）。"""
-    from db import clock
     from exports.daily import export_daily
 
     _open(ctx, db_path)
     target = _target(output, force)
-    if day is not None and day > clock.today():
-        raise UserError(f"不能导出未来日期（{day:%Y-%m-%d}）的日报")
     report = export_daily(target, _end(day))
     mark = "（更正）" if report.correction else ""
     click.echo(f"已导出{report.day:%Y-%m-%d}日报{mark}：{output}")
@@ -806,7 +794,6 @@ def export_audit_cmd(ctx: click.Context, db_path: str | None, start: Any, end: A
     _open(ctx, db_path)
     target = _target(output, force)
     count = export_audit(target, start, _end(end))
-    _log_full_ids(ctx, target, f"{count} 条操作记录")
     click.echo(f"已导出 {count} 条操作记录：{output}")
 
 
@@ -863,7 +850,6 @@ def export_volunteers_cmd(ctx: click.Context, db_path: str | None, output: str,
     _open(ctx, db_path)
     target = _target(output, force)
     count = export_volunteers(target)
-    _log_full_ids(ctx, target, f"{count} 名志愿者")
     click.echo(f"已导出 {count} 名志愿者：{output}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+from pathlib import Path
 from typing import Any
 
 from peewee import Model
@@ -48,6 +49,11 @@ def log_change(
         after=_dump(after),
     ).execute()
 
+
+
+def log_export(path: Path, report: str, scope: str) -> None:
+    """An export that carries full ID numbers: which report, for which scope, to which file."""
+    log_change("导出", "export", None, None, {"报表": report, "范围": scope, "文件": str(path)})
 
 
 def audit_rows(start: dt.date | None = None, end: dt.date | None = None,

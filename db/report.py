@@ -21,6 +21,7 @@ from db.models import KEY_CATEGORIES, MEASURE_KINDS, ReportSnapshot
 from db.pushed import CATEGORIES, REPORT_COLUMNS
 from db.settings import fever_threshold, get_setting
 from db.staff import volunteer_hours
+from db.validate import Invalid
 
 Table = dict[str, object]  # {"title", "columns": [...], "rows": [[label, *values], ...]}
 
@@ -228,7 +229,9 @@ def daily_report(day: dt.date) -> DailyReport:
 def freeze_report(day: dt.date, note: str | None = None) -> DailyReport:
     """Store the day's numbers as sent, as of now (or 24:00 of the day once it is over).
     Sending again with the same numbers reuses the snapshot; with different numbers it is a
-    correction (更正)."""
+    correction (更正). A day still to come has no report to freeze."""
+    if day > clock.today():
+        raise Invalid(f"不能为未来日期（{day:%Y-%m-%d}）的日报定稿")
     with database.atomic():
         latest = (ReportSnapshot.select().where(ReportSnapshot.date == day)
                   .order_by(ReportSnapshot.id.desc()).first())

@@ -201,13 +201,35 @@ def sweep_leftovers(folders: Iterable[Path]) -> list[Path]:
     return removed
 
 
-def log_export(data_path: Path | None, command: str, path: Path, what: str) -> None:
-    """Record an export that carries full ID numbers in ``<data file>-exports.log`` (owner-only)."""
+# reports (save_workbook's keys) that carry full ID numbers and phones
+FULL_ID_REPORTS = frozenset({"residents", "ledger", "ledger-print", "feedback", "volunteers",
+                             "audit"})
+Recorder = Callable[[Path, str, str], None]
+_recorder: list[Recorder] = []
+
+
+def record_full_ids_with(recorder: Recorder) -> None:
+    """Where exports carrying full ID numbers are recorded: the window passes the audit log,
+    a command (which may have the file open read-only) the owner-only exports.log."""
+    _recorder[:] = [recorder]
+
+
+def full_ids_exported(path: Path, report: str, scope: str) -> None:
+    """Called by the sheet writer after every export; records those with full ID numbers."""
+    if report in FULL_ID_REPORTS and _recorder:
+        _recorder[0](path, report, scope)
+
+
+def log_to_exports_file(data_path: Path, command: str) -> Recorder:
+    """A recorder appending to ``<data file>-exports.log`` (owner-only) for ``command``."""
     import datetime as dt
 
-    if data_path is None:
-        return
     log = data_path.with_name(f"{data_path.stem}-exports.log")
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as fh:
-        fh.write(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}\t{command}\t{os.path.abspath(path)}\t{what}\n")
+
+    def record(path: Path, report: str, scope: str) -> None:
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}\t{command}\t{report}:{scope}\t"
+                     f"{os.path.abspath(path)}\n")
+
+    return record

@@ -414,7 +414,13 @@ def save_workbook(workbook: Workbook, path: Path, report: str, scope: str = "") 
 
     Refused (before anything is written) when ``path`` is a file eprc must not replace; written
     through a temporary file, so a half-written file never replaces a good one."""
-    from exports.output import check_output, private_tempdir, stamp_text, write_file
+    from exports.output import (
+        check_output,
+        full_ids_exported,
+        private_tempdir,
+        stamp_text,
+        write_file,
+    )
 
     try:
         check_output(path, report, scope)
@@ -426,4 +432,6 @@ def save_workbook(workbook: Workbook, path: Path, report: str, scope: str = "") 
     workbook.properties.creator = "eprc"
     workbook.properties.identifier = stamp_text(report, scope)
     private_tempdir()
-    return write_file(path, workbook.save)
+    write_file(path, workbook.save)
+    full_ids_exported(path, report, scope)
+    return path

@@ -198,7 +198,7 @@ def test_locked_and_full_disk_are_the_clerks_lines_not_internal_errors(
 def test_a_future_daily_report_is_refused(db_path: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--db", str(db_path), "export", "daily-report",
                                       "--date", "2099-01-01", "-o", str(tmp_path / "d.xlsx")])
-    assert result.exit_code == EXIT_CLERK and "未来日期" in result.output
+    assert result.exit_code == EXIT_CLERK and "不能为未来日期" in result.output
     assert not (tmp_path / "d.xlsx").exists()
 
 

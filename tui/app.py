@@ -88,6 +88,10 @@ class EprcApp(App):
         close_file()
 
     def on_mount(self) -> None:
+        from db.audit import log_export
+        from exports.output import record_full_ids_with
+
+        record_full_ids_with(log_export)  # exports with full ID numbers go in the audit log
         self.title = f"{township()} 疫情防控台账"
         self.sub_title = self.db_path.name
         if self.backup:

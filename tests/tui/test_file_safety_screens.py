@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from db.database import database
-from db.models import Resident
+from db.models import AuditLog, Resident
 from tests.tui.conftest import SIZE, screen_text, settle
 from tui.app import EprcApp
 
@@ -90,3 +90,5 @@ async def test_an_export_onto_a_foreign_file_asks_first(demo_path: Path, tmp_pat
         await settle(pilot)
         assert "已导出" in screen_text(pilot)
     assert load_workbook(foreign).active["A1"].value.endswith("居民信息登记表")
+    exported = AuditLog.get(AuditLog.action == "导出")  # it carries full ID numbers
+    assert str(foreign) in exported.after and "residents" in exported.after
