@@ -427,7 +427,7 @@ def import_pushed_cmd(ctx: click.Context, db_path: str | None, file: str, as_jso
     if len(summary.sheets) > 1:
         click.echo("  工作表：" + "、".join(f"{s}（{n}人）" for s, n in summary.sheets))
     if summary.skipped:
-        click.echo(f"  未导入的工作表（没有表头）：{'、'.join(summary.skipped)}")
+        click.echo(f"  未导入的工作表：{'、'.join(summary.skipped)}")
     if summary.pushed_before:
         click.echo(f"  其中{summary.pushed_before}人此前推送过（核查时显示前次推送的结果）")
     for row, reason in summary.warnings:

@@ -28,7 +28,7 @@ from db.keypersons import open_measure
 from db.models import KeyPerson, PushedBatch, PushedRow
 from db.pushed import BatchSummary, PushedRecord, PushedSheet, batch_rows, create_batch
 from db.settings import get_setting
-from exports.reader import SheetError, Table, header_key, read_table
+from exports.reader import SheetError, header_key, read_tables
 from exports.sheet import (
     line_height,
     safe_sheet_name,
@@ -54,11 +54,12 @@ WIDEST_COLUMN = 30  # a column is widened for its longest value up to this; beyo
 
 
 def read_pushed_sheets(path: Path) -> tuple[list[PushedSheet], list[str]]:
-    """Every visible sheet of a pushed file that has a recognisable header, with its rows; and
-    the names of the visible sheets skipped for having none."""
-    tables, skipped = read_tables(path, SYNONYMS, ("name", "phone", "id_number"))
+    """Every visible sheet of a pushed file that has a recognisable header, with its rows, read
+    through the reader's checks (sizes, far cells) like every sheet; and the sheets skipped, each
+    with why (“说明”（没有表头）)."""
+    read = read_tables(path, SYNONYMS, ("name", "phone", "id_number"))
     sheets = []
-    for table in tables:
+    for table in read.tables:
         records = []
         for number, values in table.rows:
             record = PushedRecord(number, list(values[:len(table.headers)]))
@@ -69,38 +70,7 @@ def read_pushed_sheets(path: Path) -> tuple[list[PushedSheet], list[str]]:
             sheets.append(PushedSheet(table.sheet_name, table.header_row, table.headers, records))
     if not sheets:
         raise SheetError(f"“{path.name}”的表头下没有任何人员")
-    return sheets, skipped
-
-
-def read_tables(path: Path, synonyms: dict[str, tuple[str, ...]],
-                required: tuple[str, ...]) -> tuple[list[Table], list[str]]:
-    """The first sheet with a header as :func:`read_table` finds it, then every later visible
-    sheet with a header of its own (a district file split by town or day is one list); and the
-    visible sheets without one."""
-    from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
-
-    from exports.reader import _read_sheet
-
-    first = read_table(path, synonyms, required)
-    tables = [first]
-    workbook = CalamineWorkbook.from_path(path)
-    try:
-        names = [m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
-        ignore = {header_key("序号")}
-        skipped = names[:names.index(first.sheet_name)]
-        for name in names[names.index(first.sheet_name) + 1:]:
-            try:
-                sheet = workbook.get_sheet_by_name(name)
-            except (CalamineError, ValueError) as exc:
-                raise SheetError(f"“{path.name}”的工作表“{name}”无法读取（{exc}）") from None
-            table = _read_sheet(path.name, sheet, synonyms, required, None, ignore)
-            if table is not None:
-                tables.append(table)
-            else:
-                skipped.append(name)
-    finally:
-        workbook.close()
-    return tables, skipped
+    return sheets, read.skipped
 
 
 def import_pushed_file(path: Path, received_at: dt.datetime | None = None,

@@ -171,7 +171,7 @@ def test_a_multi_sheet_file_is_one_batch_filled_on_every_sheet(db_path: Path,
     wb.save(source)
     summary = import_pushed_file(source, DAY)
     assert summary.sheets == [("城关", 3), ("李庄", 3)] and summary.rows == 6
-    assert summary.skipped == ["说明"]
+    assert summary.skipped == ["“说明”（没有表头）"]
     assert PushedBatch.select().count() == 1
     rows = pushed.batch_rows(summary.batch_id)
     assert [(r.sheet, r.sheet_row, r.name) for r in rows][2:4] == [("城关", 5, "城关3"),

@@ -446,3 +446,27 @@ def test_a_rust_panic_in_the_reader_is_one_clear_line() -> None:
     with pytest.raises(KeyboardInterrupt):
         with _unreadable("不会用到"):
             raise KeyboardInterrupt
+
+
+def test_a_far_cell_on_a_later_sheet_of_a_pushed_list_is_left_out(db_path: Path,
+                                                                   tmp_path: Path) -> None:
+    """Every sheet of a pushed list goes through the reader's checks, not only the first."""
+    wb = Workbook()
+    for n, title in enumerate(("一日", "二日")):
+        ws = wb.active if n == 0 else wb.create_sheet(title)
+        ws.title = title
+        ws.append(["姓名", "手机号"])
+        ws.append([f"推{n}", f"1380000000{n}"])
+    path = tmp_path / "推送.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    second = "xl/worksheets/sheet2.xml"
+    parts[second] = parts[second].replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is>'
+                         b"</c></row></sheetData>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    summary = IMPORTS["pushed"](path)
+    assert summary.rows == 2 and [name for name, _count in summary.sheets] == ["一日", "二日"]

@@ -81,7 +81,7 @@ def pushed_import_job() -> Job:
             details = [f"工作表：{s}（{n} 人）" for s, n in summary.sheets] if len(
                 summary.sheets) > 1 else []
             if summary.skipped:
-                details.append(f"未导入的工作表（没有表头）：{'、'.join(summary.skipped)}")
+                details.append(f"未导入的工作表：{'、'.join(summary.skipped)}")
             if summary.pushed_before:
                 details.append(f"其中 {summary.pushed_before} 人此前推送过（核查时显示前次结果）")
             details += [f"第{r}行 警告：{w}" for r, w in summary.warnings]
