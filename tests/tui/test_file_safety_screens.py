@@ -51,6 +51,8 @@ async def test_a_save_on_a_full_disk_says_so_and_keeps_the_form(
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
+        await pilot.press(*"城关社区", "enter")
+        await settle(pilot)
         await pilot.press(*"李四", "enter", *"412723199010050012")
         await settle(pilot)
         monkeypatch.setattr(resident_form, "register_resident", disk_full)

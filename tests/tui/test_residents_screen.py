@@ -90,7 +90,14 @@ async def test_add_with_a_bad_id_shows_why_and_saves_nothing(town: Path) -> None
     app = EprcApp(town, backup=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_residents(app, pilot)
+        await pilot.press("n")  # 全镇 is selected: the new household's area is asked first
+        await settle(pilot)
+        await pilot.press(*"没有这个村", "enter")
+        await settle(pilot)
+        assert any("没有名为“没有这个村”" in n for n in notices(pilot))
         await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"城关社区", "enter")
         await settle(pilot)
         await pilot.press(*"李四", "enter", *"412723199010050013")
         await settle(pilot)
@@ -108,6 +115,7 @@ async def test_add_with_a_bad_id_shows_why_and_saves_nothing(town: Path) -> None
         await settle(pilot)
     saved = Resident.get(Resident.id_number == "412723199010050012")
     assert (saved.name, saved.sex, saved.relation) == ("李四", "男", "户主")
+    assert saved.household.area.name == "城关社区"
     assert Resident.select().count() == before + 1
 
 

@@ -121,11 +121,17 @@ async def test_every_screen_shows_the_text_as_written(office: Path) -> None:
 
 
 async def test_forms_and_settings_store_plain_text_and_show_it(db_path: Path) -> None:
+    from db.areas import get_or_add_path
+
     set_setting("setup_done", "1")
+    get_or_add_path(["[/x]村"])
     app = EprcApp(db_path, backup=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("f2", "n")
+        await settle(pilot)
+        app.screen.query_one("#answer").value = "[/x]村"  # the new household's area
+        await pilot.press("enter")
         await settle(pilot)
         form = app.screen
         form.query_one("#f-name").value = f"[/x]{ESCAPE}"

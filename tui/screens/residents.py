@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
-from db.areas import AreaNode, area_tree
+from db.areas import AreaNode, area_tree, find_area
 from db.models import Area, Resident
 from db.residents import (
     ResidentRow,
@@ -25,10 +25,11 @@ from db.residents import (
     resident_rows,
 )
 from db.text import plain_text
+from db.validate import Invalid
 from tui.markup import escape
 from tui.screens import SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
-from tui.screens.household import HouseholdScreen
+from tui.screens.household import AskText, HouseholdScreen
 from tui.screens.resident_form import ResidentForm
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.paged_table import PagedTable
@@ -232,8 +233,23 @@ class ResidentsScreen(SectionScreen):
         self.action_edit()
 
     def action_new(self) -> None:
-        area = Area.get_or_none(Area.id == self.area_id) if self.area_id else None
-        self.app.push_screen(ResidentForm(area=area), self._saved)
+        """A new resident starts a household, which belongs to an area: with 全镇 selected the
+        clerk is asked which one (a typo names no area and is refused)."""
+        if self.area_id:
+            self.app.push_screen(ResidentForm(area=Area.get_by_id(self.area_id)), self._saved)
+            return
+
+        def chosen(name: str | None) -> None:
+            if not name or not name.strip():
+                return
+            try:
+                area = find_area(name.strip())
+            except Invalid as exc:
+                self.notify(str(exc), severity="error", timeout=8)
+                return
+            self.app.push_screen(ResidentForm(area=area), self._saved)
+
+        self.app.push_screen(AskText("新增居民属于哪个区域？（社区/村、小区或网格的名称）"), chosen)
 
     def action_edit(self) -> None:
         row = self.selected()
