@@ -85,7 +85,8 @@ def refuse_protected(path: Path, inputs: Iterable[Path] = ()) -> None:
     data = current_path()
     if target.is_dir():
         raise OutputRefused(f"“{path}”是一个文件夹，请写出文件名（如 {path / '报表.xlsx'}）")
-    if data is not None and target.name.startswith(data.name) and target.parent == data.parent:
+    if data is not None and target.parent == data.parent and target.name in {
+            data.name + suffix for suffix in ("", "-wal", "-shm", "-journal", ".lock")}:
         raise OutputRefused(f"“{path}”是数据文件（或它的日志、锁文件），不能写入")
     for source in inputs:
         if Path(os.path.abspath(source)) == target:
