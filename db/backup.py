@@ -9,6 +9,7 @@ dates in their names, never by the clock.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import sqlite3
@@ -22,7 +23,10 @@ from db.database import (
     copy_database,
     current_path,
     database,
+    fsync_file,
     inspect_file,
+    make_private,
+    part_name,
     upgrade,
 )
 from db.paths import sqlite_uri
@@ -114,9 +118,14 @@ def copy_off_disk(made: Path, folder: Path) -> Path:
 
     dest = folder / made.name
     if not dest.exists():
-        tmp = dest.with_name(f".{dest.name}.part")
-        shutil.copyfile(made, tmp)
-        tmp.replace(dest)
+        tmp = part_name(dest)
+        try:
+            shutil.copyfile(made, tmp)
+            make_private(tmp)
+            fsync_file(tmp)
+            os.replace(tmp, dest)
+        finally:
+            tmp.unlink(missing_ok=True)
     set_state("backup.copied_at", dt.date.today().isoformat())
     return dest
 
