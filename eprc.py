@@ -23,9 +23,10 @@ from db.validate import Invalid
 
 Params = dict[str, Any]
 
-# Every command, declared read or write (tests/test_cli_access.py fails on an undeclared one).
+# Every command, declared read or write (tests/test_file_safety.py fails on an undeclared one).
 # A read command opens the file read-only, takes no lock and works beside an open window; a
 # write command takes the one-writer lock first and is refused (exit 3) while another holds it.
+# The export and import commands add theirs from the catalog (see _catalog_commands).
 ACCESS: dict[str, str | Callable[[Params], str]] = {
     "init": "write",
     "demo": "write",
@@ -34,19 +35,11 @@ ACCESS: dict[str, str | Callable[[Params], str]] = {
     "restore": "write",
     "settings": lambda p: "write" if p["value"] is not None or p["key"] == "smtp.password"
     else "read",  # the password is never shown: naming it alone asks for a new one
-    "import residents": lambda p: "read" if p["dry_run"] else "write",
-    "import pushed": "write",
-    "import staff": lambda p: "read" if p["dry_run"] else "write",
     "verify": "write",
     "send": "write",
     "roster plan": "write",
     "roster check": "read",
     "roster withdraw": lambda p: "read" if p["dry_run"] else "write",
-    "export daily-report": "write",  # exporting freezes the day's numbers
-    **{f"export {name}": "read" for name in (
-        "residents", "feedback", "key-persons", "temperatures", "notices", "donations",
-        "distributions", "donation-notice", "receipt", "audit", "roster", "passages",
-        "volunteers")},
 }
 
 
@@ -348,115 +341,6 @@ def settings(ctx: click.Context, db_path: str | None, key: str | None, value: st
         click.echo(f"{key} 已设为：{get_setting(key)}")
 
 
-def _echo_problems(summary: Any) -> None:
-    """Rejected and warned rows of an import, each with the sheet's own row number (and the
-    sheet's name when the file had several)."""
-    from exports.residents import problem_lines
-
-    for line in problem_lines(summary):
-        click.echo(f"  {line}")
-
-
-@cli.group("import")
-def import_group() -> None:
-    """从 Excel 导入（居民等）。"""
-
-
-@import_group.command("residents")
-@db_option
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="只检查并显示结果，不写入")
-@click.option("--errors", "errors_out", type=click.Path(dir_okay=False),
-              help="把被拒绝、有警告、冲突和修改的行写入此 xlsx（原列 + 原行号 + 问题）")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总")
-@click.option("--accept-changes", is_flag=True, help="确认修改与台账不一致的姓名（冲突）")
-@click.option("--create-areas", is_flag=True, help="确认新建表中出现的新区域（社区/小区/网格/楼栋）")
-@click.option("--area", "area_name", help="表中没有“社区（村）”的行归入此区域")
-@click.pass_context
-@friendly
-def import_residents_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run: bool,
-                         errors_out: str | None, as_json: bool, accept_changes: bool,
-                         create_areas: bool, area_name: str | None) -> None:
-    """导入村（社区）报来的居民信息表。整个文件要么全部导入，要么不导入（被拒绝的行除外）。
-
-    姓名与台账不一致的行默认不改（加 --accept-changes 才改）；表中有新区域时先列出，
-    加 --create-areas 确认后才导入；疑似某列被单独排序时不导入任何数据。
-    """
-    from db.areas import find_area
-    from exports.residents import import_residents_file
-
-    _open(ctx, db_path)
-    area = find_area(area_name) if area_name else None
-    summary = import_residents_file(Path(file), dry_run, Path(errors_out) if errors_out else None,
-                                    accept_changes=accept_changes, create_areas=create_areas,
-                                    area=area)
-    if as_json:
-        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
-    else:
-        click.echo(summary.text())
-        for line in summary.detail_lines():
-            click.echo(f"  {line}")
-        _echo_problems(summary)
-        if summary.conflicts and not summary.conflicts_applied and not summary.held:
-            click.echo("姓名冲突未修改；核对无误后加 --accept-changes 重新导入即可修改")
-        if summary.held:
-            click.echo("表中有新区域，未导入任何数据；核对无误后加 --create-areas 重新导入", err=True)
-    if summary.held:
-        sys.exit(1)
-
-
-@import_group.command("pushed")
-@db_option
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总")
-@click.option("--again", is_flag=True, help="同样的名单已导入过时仍再建一批")
-@click.pass_context
-@friendly
-def import_pushed_cmd(ctx: click.Context, db_path: str | None, file: str, as_json: bool,
-                      again: bool) -> None:
-    """导入区里推送的核查名单（保留原表全部列，多张工作表为同一批）。"""
-    from exports.pushed import import_pushed_file
-
-    _open(ctx, db_path)
-    summary = import_pushed_file(Path(file), again=again)
-    if as_json:
-        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
-        return
-    click.echo(f"已导入第{summary.batch_id}批，共{summary.rows}人，"
-               f"核查截止：{summary.deadline:%Y-%m-%d %H:%M}")
-    if len(summary.sheets) > 1:
-        click.echo("  工作表：" + "、".join(f"{s}（{n}人）" for s, n in summary.sheets))
-    if summary.skipped:
-        click.echo(f"  未导入的工作表：{'、'.join(summary.skipped)}")
-    if summary.pushed_before:
-        click.echo(f"  其中{summary.pushed_before}人此前推送过（核查时显示前次推送的结果）")
-    for row, reason in summary.warnings:
-        click.echo(f"  第{row}行 警告：{reason}")
-
-
-@import_group.command("staff")
-@db_option
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="只检查，不写入")
-@click.option("--errors", "errors_out", type=click.Path(dir_okay=False),
-              help="把被拒绝、有警告、冲突和修改的行写入此 xlsx")
-@click.option("--accept-changes", is_flag=True, help="确认修改与名单不一致的姓名（冲突）")
-@click.pass_context
-@friendly
-def import_staff_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run: bool,
-                     errors_out: str | None, accept_changes: bool) -> None:
-    """导入值守人员/志愿者名单（姓名与已有人员不一致时默认不改）。"""
-    from exports.staff import import_staff_file
-
-    _open(ctx, db_path)
-    summary = import_staff_file(Path(file), dry_run, Path(errors_out) if errors_out else None,
-                                accept_changes)
-    click.echo(("试运行（未写入）：" if dry_run else "") + summary.text())
-    for line in summary.detail_lines():
-        click.echo(f"  {line}")
-    _echo_problems(summary)
-
-
 @cli.command()
 @db_option
 @click.argument("batch", type=int)
@@ -479,203 +363,6 @@ def verify(ctx: click.Context, db_path: str | None, batch: int, row: int, result
     done, total = batch_progress(batch)
     linked = f"，已关联居民 {saved.resident.name}" if saved.resident_id else ""
     click.echo(f"第{batch}批第{row}行 {saved.name}：{saved.result}{linked}（本批已核查 {done}/{total}）")
-
-
-@cli.group("export")
-def export_group() -> None:
-    """导出 Excel 报表。"""
-
-
-@export_group.command("residents")
-@db_option
-@click.option("--area", help="只导出某个社区/村、小区、网格或楼栋")
-@output_option
-@click.pass_context
-@friendly
-def export_residents_cmd(ctx: click.Context, db_path: str | None, area: str | None,
-                         output: str, force: bool) -> None:
-    """导出居民信息登记表。"""
-    from db.areas import find_area
-    from exports.residents import export_register
-
-    _open(ctx, db_path)
-    target = _target(output, force)
-    count = export_register(target, find_area(area) if area else None)
-    click.echo(f"已导出 {count} 人：{output}")
-
-
-@export_group.command("feedback")
-@db_option
-@click.option("--batch", type=int, required=True, help="推送批次号")
-@output_option
-@click.pass_context
-@friendly
-def export_feedback_cmd(ctx: click.Context, db_path: str | None, batch: int, output: str,
-                        force: bool) -> None:
-    """导出核查反馈表（区里原表 + 核查结果）。"""
-    from exports.pushed import export_feedback
-
-    _open(ctx, db_path)
-    target = _target(output, force)
-    done, total = export_feedback(batch, target)
-    click.echo(f"已导出第{batch}批反馈表（已核查 {done}/{total}）：{output}")
-
-
-@export_group.command("key-persons")
-@db_option
-@click.option("--kind", type=click.Choice(["集中隔离", "居家隔离", "居家健康监测"]),
-              help="只导出某种管控措施（居家隔离/居家健康监测为相应台账）")
-@click.option("--date", "day", type=DATE, help="台账日期（默认今天）")
-@click.option("--all", "everything", is_flag=True, help="包括全部已解除的记录")
-@output_option
-@click.pass_context
-@friendly
-def export_key_persons_cmd(ctx: click.Context, db_path: str | None, kind: str | None, day: Any,
-                           everything: bool, output: str, force: bool) -> None:
-    """导出重点人员管控台账。"""
-    from exports.keypersons import export_ledger
-
-    _open(ctx, db_path)
-    target = _target(output, force)
-    count = export_ledger(target, day, kind, everything)
-    click.echo(f"已导出 {count} 条：{output}")
-
-
-@export_group.command("temperatures")
-@db_option
-@click.option("--from", "start", type=DATE, required=True, help="开始日期")
-@click.option("--to", "end", type=DATE, required=True, help="结束日期")
-@click.option("--kind", type=click.Choice(["集中隔离", "居家隔离", "居家健康监测"]))
-@output_option
-@click.pass_context
-@friendly
-def export_temperatures_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
-                            kind: str | None, output: str, force: bool) -> None:
-    """导出体温监测登记表。"""
-    from exports.keypersons import export_temperatures
-
-    _open(ctx, db_path)
-    target = _target(output, force)
-    if end < start:
-        raise UserError("结束日期不能早于开始日期")
-    count = export_temperatures(target, start, end, kind)
-    click.echo(f"已导出 {count} 人：{output}")
-
-
-@export_group.command("notices")
-@db_option
-@click.option("--date", "day", type=DATE, help="日期（默认今天）")
-@output_option
-@click.pass_context
-@friendly
-def export_notices_cmd(ctx: click.Context, db_path: str | None, day: Any, output: str,
-                       force: bool) -> None:
-    """导出居家隔离/居家健康监测告知书（每户一页）。"""
-    from exports.keypersons import export_notices
-
-    _open(ctx, db_path)
-    target = _target(output, force)
-    count = export_notices(target, day)
-    click.echo(f"已导出 {count} 户告知书：{output}")
-
-
-def _period_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = output_option(func)
-    func = click.option("--to", "end", type=DATE, help="结束日期（默认今天）")(func)
-    func = click.option("--from", "start", type=DATE, help="开始日期（默认从头）")(func)
-    return db_option(func)
-
-
-def _end(end: Any) -> Any:
-    from db import clock
-
-    return end or clock.today()
-
-
-@export_group.command("donations")
-@_period_options
-@click.pass_context
-@friendly
-def export_donations_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
-                         output: str, force: bool) -> None:
-    """导出捐赠款物登记台账（含合计）。"""
-    from exports.donations import export_ledger
-
-    _open(ctx, db_path)
-    target = _target(output, force)
-    rows, money_total, goods_total = export_ledger(target, start, _end(end))
-    click.echo(f"已导出 {rows} 行（捐款 {money_total:,.2f} 元，物资折价 {goods_total:,.2f} 元）：{output}")
-
-
-@export_group.command("distributions")
-@_period_options
-@click.pass_context
-@friendly
-def export_distributions_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
-                             output: str, force: bool) -> None:
-    """导出物资发放登记表。"""
-    from exports.donations import export_distributions
-
-    _open(ctx, db_path)
-    target = _target(output, force)
-    count = export_distributions(target, start, _end(end))
-    click.echo(f"已导出 {count} 条发放记录：{output}")
-
-
-@export_group.command("donation-notice")
-@_period_options
-@click.option("--issue", type=int, default=1, show_default=True, help="期数（第N期）")
-@click.option("--full-names", is_flag=True, help="个人捐赠者显示全名（默认显示为“张*”）")
-@click.pass_context
-@friendly
-def export_notice_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
-                      output: str, force: bool, issue: int, full_names: bool) -> None:
-    """导出捐赠公示。"""
-    from exports.donations import export_notice
-
-    _open(ctx, db_path)
-    target = _target(output, force)
-    figures = export_notice(target, start, _end(end), issue, not full_names)
-    click.echo(f"已导出第{issue}期捐赠公示（捐款 {sum(figures.money_in.values()):,.2f} 元）：{output}")
-
-
-@export_group.command("receipt")
-@db_option
-@click.argument("receipt_no")
-@output_option
-@click.pass_context
-@friendly
-def export_receipt_cmd(ctx: click.Context, db_path: str | None, receipt_no: str,
-                       output: str, force: bool) -> None:
-    """导出一张捐赠收据（按收据编号，如 2022-0001）。"""
-    from db.models import Donation
-    from exports.donations import export_receipt
-
-    _open(ctx, db_path)
-    target = _target(output, force)
-    donation = Donation.get_or_none(Donation.receipt_no == receipt_no.strip())
-    if donation is None:
-        raise UserError(f"没有收据编号为“{receipt_no}”的捐赠")
-    export_receipt(target, donation.id)
-    click.echo(f"已导出收据 {receipt_no}：{output}")
-
-
-@export_group.command("daily-report")
-@db_option
-@click.option("--date", "day", type=DATE, help="报告日期（默认今天）")
-@output_option
-@click.pass_context
-@friendly
-def export_daily_cmd(ctx: click.Context, db_path: str | None, day: Any, output: str,
-                     force: bool) -> None:
-    """导出疫情防控工作日报表（导出即定稿；数字变化后再次导出标为“更正”）。"""
-    from exports.daily import export_daily
-
-    _open(ctx, db_path)
-    target = _target(output, force)
-    report = export_daily(target, _end(day))
-    mark = "（更正）" if report.correction else ""
-    click.echo(f"已导出{report.day:%Y-%m-%d}日报{mark}：{output}")
 
 
 @cli.command()
@@ -782,75 +469,80 @@ def roster_withdraw_cmd(ctx: click.Context, db_path: str | None, start: Any,
     click.echo(f"已撤下：{withdraw_future(start, cp).text()}")
 
 
-@export_group.command("audit")
-@_period_options
-@click.pass_context
-@friendly
-def export_audit_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
-                     output: str, force: bool) -> None:
-    """导出操作记录（审计日志：谁、何时、改了什么）。"""
-    from exports.audit import export_audit
-
-    _open(ctx, db_path)
-    target = _target(output, force)
-    count = export_audit(target, start, _end(end))
-    click.echo(f"已导出 {count} 条操作记录：{output}")
+@cli.group("import")
+def import_group() -> None:
+    """从 Excel 导入（居民等）。"""
 
 
-@export_group.command("roster")
-@db_option
-@click.option("--from", "start", type=DATE, required=True)
-@click.option("--to", "end", type=DATE, required=True)
-@click.option("--checkpoint", help="只导出某个卡口")
-@click.option("--one-sheet", is_flag=True, help="所有卡口放在一张表（首列为卡口名称）")
-@output_option
-@click.pass_context
-@friendly
-def export_roster_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
-                      checkpoint: str | None, one_sheet: bool, output: str, force: bool) -> None:
-    """导出卡口值守排班表（A4 横向，一页宽）。"""
-    from exports.roster import export_roster
-
-    _open(ctx, db_path)
-    target = _target(output, force)
-    if end < start:
-        raise UserError("结束日期不能早于开始日期")
-    count = export_roster(target, start, end, _checkpoint_id(checkpoint), one_sheet)
-    click.echo(f"已导出 {count} 个卡口的排班表：{output}")
+@cli.group("export")
+def export_group() -> None:
+    """导出 Excel 报表。"""
 
 
-@export_group.command("passages")
-@db_option
-@click.option("--checkpoint", required=True, help="卡口名称")
-@click.option("--date", "day", type=DATE, help="日期（默认今天）")
-@output_option
-@click.pass_context
-@friendly
-def export_passages_cmd(ctx: click.Context, db_path: str | None, checkpoint: str, day: Any,
-                        output: str, force: bool) -> None:
-    """导出卡口人员车辆出入登记表。"""
-    from exports.roster import export_passages
-
-    _open(ctx, db_path)
-    target = _target(output, force)
-    count = export_passages(target, _checkpoint_id(checkpoint), _end(day))
-    click.echo(f"已导出 {count} 条出入记录：{output}")
+def _click_param(param: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A catalog parameter as a click option (or, without a flag, an argument)."""
+    types: dict[str, Any] = {"int": int, "date": DATE, "file": click.Path(dir_okay=False),
+                             "choice": click.Choice(list(param.choices))}
+    if not param.flag:
+        return click.argument(param.key, type=types.get(param.type))
+    if param.type == "flag":
+        return click.option(param.flag, param.key, is_flag=True, help=param.help)
+    plain = None if callable(param.default) else param.default
+    return click.option(param.flag, param.key, type=types.get(param.type),
+                        required=param.required, default=plain,
+                        show_default=plain is not None, help=param.help or None)
 
 
-@export_group.command("volunteers")
-@db_option
-@output_option
-@click.pass_context
-@friendly
-def export_volunteers_cmd(ctx: click.Context, db_path: str | None, output: str,
-                          force: bool) -> None:
-    """导出志愿者花名册（含累计服务时长）。"""
-    from exports.roster import export_volunteers
+def _with_params(func: Callable[..., Any], params: Any) -> Callable[..., Any]:
+    for param in reversed(params):
+        func = _click_param(param)(func)
+    return db_option(func)
 
-    _open(ctx, db_path)
-    target = _target(output, force)
-    count = export_volunteers(target)
-    click.echo(f"已导出 {count} 名志愿者：{output}")
+
+def _export_command(sheet: Any) -> None:
+    def command(ctx: click.Context, db_path: str | None, output: str, force: bool,
+                **given: Any) -> None:
+        _open(ctx, db_path)
+        target = _target(output, force)
+        click.echo(f"{sheet.write(target, given)}：{output}")
+
+    func = _with_params(output_option(friendly(click.pass_context(command))), sheet.params)
+    export_group.command(sheet.command, help=sheet.help)(func)
+    ACCESS[f"export {sheet.command}"] = "write" if sheet.writes_db else "read"
+
+
+def _import_command(entry: Any) -> None:
+    def command(ctx: click.Context, db_path: str | None, **given: Any) -> None:
+        _open(ctx, db_path)
+        outcome = entry.run(given)
+        if given.get("as_json"):
+            click.echo(json.dumps(outcome.data, ensure_ascii=False))
+        else:
+            for line in outcome.lines:
+                click.echo(line)
+            if outcome.warning:
+                click.echo(outcome.warning, err=True)
+        if outcome.exit_code:
+            sys.exit(outcome.exit_code)
+
+    func = _with_params(friendly(click.pass_context(command)), entry.params)
+    import_group.command(entry.key, help=entry.help)(func)
+    flag = entry.read_only_when
+    ACCESS[f"import {entry.key}"] = (lambda p: "read" if p[flag] else "write") if flag else "write"
+
+
+def _catalog_commands() -> None:
+    """``eprc export <sheet>`` and ``eprc import <sheet>`` for every sheet the catalog declares."""
+    from exports.catalog import IMPORTS, SHEETS
+
+    for sheet in SHEETS:
+        if sheet.command:
+            _export_command(sheet)
+    for entry in IMPORTS:
+        _import_command(entry)
+
+
+_catalog_commands()
 
 
 def main() -> None:

@@ -75,6 +75,14 @@ def add_donor(name: str, kind: str = "企业", contact: str = "", phone: str = "
                         anonymous=anonymous)
 
 
+def find_receipt(receipt_no: str) -> int:
+    """The donation whose receipt is numbered ``receipt_no``; an unknown number is an error."""
+    donation = Donation.get_or_none(Donation.receipt_no == receipt_no.strip())
+    if donation is None:
+        raise Invalid(f"没有收据编号为“{receipt_no}”的捐赠")
+    return donation.id
+
+
 def next_receipt_no(year: int) -> str:
     """The next receipt number of a year: 2022-0001, 2022-0002, …"""
     last = database.execute_sql(
