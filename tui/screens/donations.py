@@ -15,6 +15,7 @@ from db import clock
 from db import donations as dn
 from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS, Distribution, Item
 from db.validate import Invalid, parse_date
+from tui.exporting import choose_export
 from tui.screens import SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
@@ -252,37 +253,5 @@ class DonationsScreen(SectionScreen):
                                            path=str(export_folder() / f"捐赠收据_{key}.xlsx")))
 
     def action_export(self) -> None:
-        from exports.office import export_folder, report_filename
-
-        today = clock.today()
-        fields = [Field("what", "导出", options=("捐赠款物登记台账", "物资发放登记表", "捐赠公示")),
-                  Field("issue", "公示期数", "1")]
-
-        def chosen(v: dict[str, str]) -> dict[str, str]:
-            if not v["issue"].isdigit():
-                raise Invalid("期数应为数字")
-            return v
-
-        def start(v: dict[str, str] | None) -> None:
-            if v is None:
-                return
-            what = v["what"]
-
-            def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
-                from exports import donations as ex
-
-                if what == "捐赠公示":
-                    ex.export_notice(path, None, today, int(v["issue"]))
-                    return JobResult(f"已导出第{v['issue']}期捐赠公示", [f"文件：{path}"])
-                if what == "物资发放登记表":
-                    count = ex.export_distributions(path, None, today)
-                    return JobResult(f"已导出 {count} 条发放记录", [f"文件：{path}"])
-                rows, money_total, goods_total = ex.export_ledger(path, None, today)
-                return JobResult(f"已导出 {rows} 行：捐款 {money_total:,.2f} 元，物资折价 "
-                                 f"{goods_total:,.2f} 元", [f"文件：{path}"])
-
-            name = report_filename(what, f"{today:%Y-%m-%d}")
-            self.app.push_screen(FileJobDialog(f"导出{what}", job,
-                                               path=str(export_folder() / name)))
-
-        self.app.push_screen(FormDialog("导出捐赠报表", fields, chosen), start)
+        choose_export(self, "导出捐赠报表", ["donations", "distributions", "notice"],
+                      {"end": clock.today()}, ask=("issue",))

@@ -5,7 +5,6 @@ A fever or a yellow/red code is refused (劝返) in red."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,10 +15,9 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 from db import gate
 from db.models import Checkpoint, Resident
 from db.validate import Invalid
-from exports.office import export_folder, report_filename
+from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -84,17 +82,8 @@ class GateScreen(Screen):
 
     def action_export(self) -> None:
         """Today's 出入登记表 of this checkpoint, as the district's sheet."""
-        day = dt.date.today()
-
-        def job(path: Path, _dry: bool, _progress: Progress) -> JobResult:
-            from exports.roster import export_passages
-
-            count = export_passages(path, self.checkpoint.id, day)
-            return JobResult(f"已导出 {count} 条出入记录", [f"文件：{path}"])
-
-        name = report_filename(f"{self.checkpoint.name}出入登记表", f"{day:%Y-%m-%d}")
-        self.app.push_screen(FileJobDialog("导出今日出入登记表", job,
-                                           path=str(export_folder() / name)))
+        export_job(self, "passages", {"checkpoint": self.checkpoint.id},
+                   scope=self.checkpoint.name)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "gate-find":

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,9 +14,10 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from db import pushed
 from db.models import PushedBatch, PushedRow
+from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS, SectionScreen
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.screens.file_job import FileJobDialog
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
@@ -107,15 +107,8 @@ class PushedScreen(SectionScreen):
         from exports.office import export_folder
 
         stem = batch.file_name.rsplit(".", 1)[0]
-
-        def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
-            from exports.pushed import export_feedback
-
-            done, total = export_feedback(batch.id, path)
-            return JobResult(f"已导出反馈表（已核查 {done}/{total}）", [f"文件：{path}"])
-
-        self.app.push_screen(FileJobDialog(f"导出第{batch.id}批核查反馈表", job,
-                                           path=str(export_folder() / f"{stem}_核查反馈.xlsx")))
+        export_job(self, "feedback", {"batch": batch.id},
+                   path=export_folder() / f"{stem}_核查反馈.xlsx")
 
 
 class CallQueueScreen(Screen):

@@ -16,23 +16,14 @@ from textual.worker import Worker, WorkerState
 
 from db import clock
 from db.report import daily_numbers, daily_report
-from db.validate import Invalid, parse_date
-from exports.catalog import EXPORTS, Options
+from db.validate import Invalid
+from exports.catalog import EXPORTS, SHEET
+from tui.exporting import form_fields, read_form
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
-
-
-def _day(text: str, label: str) -> dt.date:
-    try:
-        day = parse_date(text)
-    except Invalid as exc:
-        raise Invalid(f"{label}：{exc}") from None
-    if day is None:
-        raise Invalid(f"请填写{label}")
-    return day
 
 
 class ReportsScreen(Screen):
@@ -84,41 +75,19 @@ class ReportsScreen(Screen):
         export = self.chosen()
         if export is None:
             return
-        today = clock.today()
-        if export.needs == "day":
-            fields = [Field("day", "日期", today.isoformat())]
-        else:
-            fields = [Field("start", "开始日期", (today - dt.timedelta(days=6)).isoformat()),
-                      Field("end", "结束日期", today.isoformat())]
-        if export.scope:
-            fields.append(Field("scope", export.scope_label, placeholder="空 = 全镇"))
 
-        def submit(v: dict[str, str]) -> tuple[Options, Path]:
-            scope = v.get("scope", "").strip()
-            if scope:
-                export.check_scope(scope)
-            if export.needs == "day":
-                day = _day(v["day"], "日期")
-                options = Options(day, day, day, scope)
-            else:
-                start, end = _day(v["start"], "开始日期"), _day(v["end"], "结束日期")
-                if end < start:
-                    raise Invalid("结束日期不能早于开始日期")
-                options = Options(end, start, end, scope)
-            return options, export.default_path(options)
-
-        def start(choice: tuple[Options, Path] | None) -> None:
+        def start(choice: tuple[dict, Path] | None) -> None:
             if choice is not None:
                 self.notify(f"正在导出{export.title}…")
                 self.run_export(export.key, *choice)
 
-        self.app.push_screen(FormDialog(f"导出{export.title}", fields, submit,
+        self.app.push_screen(FormDialog(f"导出{export.title}", form_fields(export),
+                                        lambda v: read_form(export, v),
                                         note="文件保存到导出文件夹（设置中可改）"), start)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def run_export(self, key: str, options: Options, path: Path) -> tuple[Path, str]:
-        export = next(e for e in EXPORTS if e.key == key)
-        return path, export.write(path, options)
+    def run_export(self, key: str, given: dict, path: Path) -> tuple[Path, str]:
+        return path, SHEET[key].write(path, given)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "test-mail" and event.state == WorkerState.SUCCESS:
@@ -132,7 +101,7 @@ class ReportsScreen(Screen):
             if path not in self.exported:
                 self.exported.append(path)
             self.show_files()
-            self.notify(f"已导出：{path.name}（{summary}）", timeout=6)
+            self.notify(f"{summary}：{path.name}", timeout=6)
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             message = str(error) if isinstance(error, (Invalid, OSError)) else (

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
@@ -26,9 +23,10 @@ from db.residents import (
 )
 from db.text import plain_text
 from db.validate import Invalid
+from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import SectionScreen
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.screens.file_job import FileJobDialog
 from tui.screens.household import AskText, HouseholdScreen
 from tui.screens.resident_form import ResidentForm
 from tui.widgets.confirm import ConfirmDialog
@@ -283,19 +281,8 @@ class ResidentsScreen(SectionScreen):
             placeholder=r"例如 D:\村报表\桃园村.xlsx"), done)
 
     def action_export(self) -> None:
-        from exports.office import export_folder, report_filename
-        from exports.residents import export_register
-
         area = Area.get_or_none(Area.id == self.area_id) if self.area_id else None
-        name = report_filename("居民信息登记表" + (f"_{area.name}" if area else ""),
-                               f"{dt.date.today():%Y-%m-%d}")
-
-        def job(path: Path, _dry_run: bool, progress: Progress) -> JobResult:
-            count = export_register(path, area, progress=progress)
-            return JobResult(f"已导出 {count} 人", [f"文件：{path}"])
-
-        self.app.push_screen(FileJobDialog("导出居民信息登记表", job,
-                                           path=str(export_folder() / name)))
+        export_job(self, "residents", {"area": area}, scope=area.name if area else "")
 
     def action_delete(self) -> None:
         row = self.selected()

@@ -5,7 +5,6 @@ the check, printing, and the gate entry screen."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from rich.text import Text
 from textual import work
@@ -19,9 +18,9 @@ from db import clock, roster
 from db.database import database
 from db.models import Assignment, Checkpoint, Shift
 from db.validate import Invalid
+from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS, SectionScreen
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
@@ -145,34 +144,19 @@ class RosterScreen(SectionScreen):
                                                         "\n没有发现问题")))
 
     def action_export(self) -> None:
-        from exports.office import export_folder, report_filename
-
-        end = self.start + dt.timedelta(days=6)
-        name = report_filename("卡口值守排班表", f"{self.start:%Y-%m-%d}至{end:%m-%d}")
         fields = [Field("layout", "版式", options=("每个卡口一页", "全部卡口一张表")),
                   Field("print", "导出后打印", options=("否", "是"))]
-
-        def chosen(v: dict[str, str]) -> dict[str, str]:
-            return v
 
         def start(v: dict[str, str] | None) -> None:
             if v is None:
                 return
+            from exports.system import print_file
 
-            def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
-                from exports.roster import export_roster
-                from exports.system import print_file
+            given = {"start": self.start, "end": self.start + dt.timedelta(days=6),
+                     "one_sheet": v["layout"] != "每个卡口一页"}
+            export_job(self, "roster", given, extra=print_file if v["print"] == "是" else None)
 
-                count = export_roster(path, self.start, end, None, v["layout"] != "每个卡口一页")
-                details = [f"文件：{path}"]
-                if v["print"] == "是":
-                    details.append(print_file(path))
-                return JobResult(f"已导出 {count} 个卡口的排班表", details)
-
-            self.app.push_screen(FileJobDialog("导出卡口值守排班表", job,
-                                               path=str(export_folder() / name)))
-
-        self.app.push_screen(FormDialog("导出排班表", fields, chosen), start)
+        self.app.push_screen(FormDialog("导出排班表", fields, lambda v: v), start)
 
 
 class CheckpointWeekScreen(Screen):

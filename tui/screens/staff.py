@@ -4,7 +4,6 @@ cannot serve, service hours, party points, import, the volunteer roster) and the
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,8 +15,9 @@ from db import staff as st
 from db.areas import find_area
 from db.models import STAFF_CATEGORIES, Checkpoint, ShiftSlot, Staff
 from db.validate import Invalid, parse_date
+from tui.exporting import export_job
 from tui.screens import SECTIONS_CSS
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.screens.file_job import FileJobDialog
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
@@ -225,17 +225,7 @@ class StaffScreen(Screen):
                              lambda changed: changed and self.reload())
 
     def action_export(self) -> None:
-        from exports.office import export_folder, report_filename
-
-        name = report_filename("志愿者花名册", f"{dt.date.today():%Y-%m-%d}")
-
-        def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
-            from exports.roster import export_volunteers
-
-            return JobResult(f"已导出 {export_volunteers(path)} 名志愿者", [f"文件：{path}"])
-
-        self.app.push_screen(FileJobDialog("导出志愿者花名册", job,
-                                           path=str(export_folder() / name)))
+        export_job(self, "volunteers", {})
 
 
 class CheckpointsScreen(Screen):
