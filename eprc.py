@@ -6,167 +6,28 @@ exit status, never a traceback. Textual is imported only when the TUI opens.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
+from cmdline.kit import ACCESS as ACCESS  # every command, read or write (test_file_safety)
+from cmdline.kit import (
+    DATE,
+    UserError,
+    catalog_commands,
+    command,
+    db_path_of,
+    friendly,
+    open_file,
+    progress,
+    sweep,
+)
 from db.database import demo_path, open_database, resolve_path
 from db.errors import EXIT_CLERK, EXIT_INTERNAL, DatabaseError, explain_sqlite
-from db.validate import Invalid
-
-Params = dict[str, Any]
-
-# Every command, declared read or write (tests/test_file_safety.py fails on an undeclared one).
-# A read command opens the file read-only, takes no lock and works beside an open window; a
-# write command takes the one-writer lock first and is refused (exit 3) while another holds it.
-# The export and import commands add theirs from the catalog (see _catalog_commands).
-ACCESS: dict[str, str | Callable[[Params], str]] = {
-    "init": "write",
-    "demo": "write",
-    "check": lambda p: "write" if p["repair"] else "read",
-    "backup": "read",
-    "restore": "write",
-    "settings": lambda p: "write" if p["value"] is not None or p["key"] == "smtp.password"
-    else "read",  # the password is never shown: naming it alone asks for a new one
-    "verify": "write",
-    "send": "write",
-    "roster plan": "write",
-    "roster check": "read",
-    "roster withdraw": lambda p: "read" if p["dry_run"] else "write",
-}
-
-
-class UserError(click.ClickException):
-    """Shown as one line ``错误：…``; exit status 1, or the error's own (3: file in use)."""
-
-    def __init__(self, message: str, exit_code: int = EXIT_CLERK) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"错误：{self.message}", err=True)
-
-
-def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the domain's expected errors, and SQLite's known failures, into one clear line."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from db.recycle import DeleteBlocked, RestoreConflict
-        from db.settings import UnknownSetting
-
-        try:
-            return func(*args, **kwargs)
-        except click.ClickException:
-            raise
-        except DatabaseError as exc:
-            raise UserError(str(exc), exc.exit_code) from None
-        except (Invalid, DeleteBlocked, RestoreConflict, UnknownSetting) as exc:
-            raise UserError(str(exc)) from None
-        except OSError as exc:
-            raise UserError(f"文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）") from None
-        except Exception as exc:
-            explained = explain_sqlite(exc)
-            if explained is None:
-                raise
-            raise UserError(str(explained), explained.exit_code) from None
-
-    return wrapper
-
-
-def _db_path(ctx: click.Context, own: str | None) -> Path:
-    return resolve_path(own or ctx.find_root().params.get("db_path"))
-
-
-def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--db", "db_path", type=click.Path(dir_okay=False),
-                        help="数据库文件（默认：用户数据目录，或环境变量 EPRC_DB）")(func)
-
-
-def command_name(ctx: click.Context) -> str:
-    """``export residents`` for ``eprc export residents``: the key of ACCESS."""
-    return " ".join(ctx.command_path.split()[1:])
-
-
-def access(ctx: click.Context) -> str:
-    declared = ACCESS[command_name(ctx)]
-    return declared if isinstance(declared, str) else declared(ctx.params)
-
-
-def _open(ctx: click.Context, own: str | None, create: bool = False) -> Path:
-    """Open the file through the one door, read or write as the command is declared."""
-    from db.database import close_file
-    from exports.output import log_to_exports_file, record_full_ids_with
-
-    path = _db_path(ctx, own)
-    write = access(ctx) == "write"
-    open_database(path, create=create, write=write, holder=f"命令（eprc {command_name(ctx)}）")
-    ctx.call_on_close(close_file)
-    record_full_ids_with(log_to_exports_file(path, f"eprc {command_name(ctx)}"))
-    if write:
-        _sweep(path)
-    return path
-
-
-def _sweep(path: Path) -> None:
-    """Remove temporary files left by eprc processes that died (data, backup, export folders)."""
-    from db.database import backup_dir
-    from exports.office import export_folder
-    from exports.output import sweep_leftovers
-
-    sweep_leftovers([path.parent, backup_dir(path), export_folder()])
-
-
-def output_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("--force", is_flag=True,
-                        help="输出文件已存在且不是 eprc 为这份报表写的文件时，仍然替换它")(func)
-    return click.option("-o", "--output", required=True, type=click.Path(),
-                        help="输出的 xlsx 文件")(func)
-
-
-def _target(output: str, force: bool) -> Path:
-    """The output path, refused now if it is the data file, a database, a backup or a folder;
-    with ``--force`` an existing foreign file may be replaced."""
-    from exports.output import allow_replace, refuse_protected
-
-    path = Path(output)
-    refuse_protected(path)
-    if force:
-        allow_replace(path)
-    return path
-
-
-class DateParam(click.ParamType):
-    """A date written 2022-04-11, 2022.4.11 or 2022年4月11日."""
-
-    name = "日期"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        from db.validate import parse_date
-
-        if isinstance(value, dt.date):
-            return value
-        try:
-            day = parse_date(value)
-        except Invalid as exc:
-            self.fail(str(exc), param, ctx)
-        if day is None:
-            self.fail("日期为空", param, ctx)
-        return day
-
-
-DATE = DateParam()
-
-
-def _progress(stage: str, fraction: float) -> None:
-    click.echo(f"  {stage} {fraction:4.0%}", err=True)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -199,29 +60,23 @@ def cli(ctx: click.Context, db_path: str | None, demo: bool) -> None:
                                default=False, err=True):
             raise UserError("未新建数据文件；请检查 --db 或 EPRC_DB 中的路径") from None
         open_database(path, create=True)
-    _sweep(path)
+    sweep(path)
     from tui.start import open_app
 
     open_app(path).run()
 
 
-@cli.command()
-@db_option
-@click.pass_context
-@friendly
+@command(cli, "init", "write")
 def init(ctx: click.Context, db_path: str | None) -> None:
     """新建（或升级）数据库文件。"""
-    path = _open(ctx, db_path, create=True)
+    path = open_file(ctx, db_path, create=True)
     click.echo(f"数据库已就绪：{path}")
 
 
-@cli.command()
-@db_option
+@command(cli, "demo", "write")
 @click.option("--size", type=click.Choice(["small", "town"]), default="small", show_default=True,
               help="small：约2000人；town：40万人（用于性能测试）")
 @click.option("--seed", type=int, default=2022, show_default=True, help="随机种子（同种子同数据）")
-@click.pass_context
-@friendly
 def demo(ctx: click.Context, db_path: str | None, size: str, seed: int) -> None:
     """生成演示乡镇数据到一个新文件。"""
     import time
@@ -231,26 +86,23 @@ def demo(ctx: click.Context, db_path: str | None, size: str, seed: int) -> None:
     path = Path(db_path) if db_path else (ctx.find_root().params.get("db_path") or demo_path())
     path = Path(path)
     start = time.perf_counter()
-    build_demo(path, size, seed, progress=_progress)
+    build_demo(path, size, seed, progress=progress)
     took = time.perf_counter() - start
     click.echo(f"演示数据已生成：{path}（{size}，用时 {took:.1f} 秒，"
                f"{path.stat().st_size / 1e6:.1f} MB）")
 
 
-@cli.command()
-@db_option
+@command(cli, "check", lambda p: "write" if p["repair"] else "read")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.option("--repair", is_flag=True, help="先备份，再修复可安全修复的问题")
-@click.pass_context
-@friendly
 def check(ctx: click.Context, db_path: str | None, as_json: bool, repair: bool) -> None:
     """完整性检查与数据质量汇总；有问题时退出码为 1。"""
     from db.backup import backup_now, newest_good_backup
     from db.check import run_check
 
-    path = _db_path(ctx, db_path)
+    path = db_path_of(ctx, db_path)
     try:
-        _open(ctx, db_path)
+        open_file(ctx, db_path)
         report = run_check()
     except Exception as exc:  # a damaged file fails on open or on the first page read
         explained = exc if isinstance(exc, DatabaseError) else explain_sqlite(exc)
@@ -284,45 +136,37 @@ def check(ctx: click.Context, db_path: str | None, as_json: bool, repair: bool) 
         sys.exit(EXIT_CLERK)
 
 
-@cli.command()
-@db_option
+@command(cli, "backup", "read")
 @click.argument("dest", required=False, type=click.Path())
-@click.pass_context
-@friendly
 def backup(ctx: click.Context, db_path: str | None, dest: str | None) -> None:
     """备份数据库到 DEST（文件夹，或一个新文件名；默认：备份文件夹）。从不覆盖已有文件。"""
     from db.backup import backup_now
 
-    _open(ctx, db_path)
+    open_file(ctx, db_path)
     made = backup_now(Path(dest) if dest else None)
     click.echo(f"已备份到：{made}")
 
 
-@cli.command()
-@db_option
+@command(cli, "restore", "write")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.pass_context
-@friendly
 def restore(ctx: click.Context, db_path: str | None, file: str) -> None:
     """用备份文件 FILE 恢复数据（先检查备份是否完好；当前数据会先备份）。"""
     from db.backup import restore_backup
 
-    _open(ctx, db_path)
+    open_file(ctx, db_path)
     safety = restore_backup(Path(file))
     click.echo(f"已从“{file}”恢复；原数据已备份到：{safety}")
 
 
-@cli.command()
-@db_option
+@command(cli, "settings", lambda p: "write" if p["value"] is not None  # naming the password alone
+         or p["key"] == "smtp.password" else "read")  # asks for a new one: it is never shown
 @click.argument("key", required=False)
 @click.argument("value", required=False)
-@click.pass_context
-@friendly
 def settings(ctx: click.Context, db_path: str | None, key: str | None, value: str | None) -> None:
     """显示全部设置、读取 KEY，或把 KEY 设为 VALUE（smtp.password 不带值时隐藏输入）。"""
     from db.settings import DEFAULTS, SECRET, all_settings, get_setting, set_setting
 
-    _open(ctx, db_path)
+    open_file(ctx, db_path)
     if key == SECRET:
         if value is None:
             value = click.prompt("邮箱密码（授权码，输入时不显示）", hide_input=True, default="",
@@ -341,8 +185,7 @@ def settings(ctx: click.Context, db_path: str | None, key: str | None, value: st
         click.echo(f"{key} 已设为：{get_setting(key)}")
 
 
-@cli.command()
-@db_option
+@command(cli, "verify", "write")
 @click.argument("batch", type=int)
 @click.argument("row", type=int)
 @click.argument("result")
@@ -350,29 +193,24 @@ def settings(ctx: click.Context, db_path: str | None, key: str | None, value: st
 @click.option("--id", "id_number", help="核实到的身份证号码")
 @click.option("--address", default="", help="核实到的住址")
 @click.option("--sheet", help="工作表名称（名单有多张工作表且行号重复时）")
-@click.pass_context
-@friendly
 def verify(ctx: click.Context, db_path: str | None, batch: int, row: int, result: str, note: str,
            id_number: str | None, address: str, sheet: str | None) -> None:
     """记录推送名单第 BATCH 批、表格第 ROW 行的核查结果 RESULT。"""
     from db.pushed import batch_progress
     from db.pushed import verify as record
 
-    _open(ctx, db_path)
+    open_file(ctx, db_path)
     saved = record(batch, row, result, note, id_number, address, sheet)
     done, total = batch_progress(batch)
     linked = f"，已关联居民 {saved.resident.name}" if saved.resident_id else ""
     click.echo(f"第{batch}批第{row}行 {saved.name}：{saved.result}{linked}（本批已核查 {done}/{total}）")
 
 
-@cli.command()
-@db_option
+@command(cli, "send", "write")
 @click.option("--to", "to", multiple=True, required=True, help="收件人：通讯录中的名称或邮箱地址（可多次）")
 @click.option("--subject", help="主题（默认按模板生成今日日报主题）")
 @click.option("--body", help="正文（默认按模板）")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.pass_context
-@friendly
 def send(ctx: click.Context, db_path: str | None, to: tuple[str, ...], subject: str | None,
          body: str | None, files: tuple[str, ...]) -> None:
     """通过邮件发送文件 FILES（使用 smtp.* 设置）；未发送成功时退出码为 1。"""
@@ -380,7 +218,7 @@ def send(ctx: click.Context, db_path: str | None, to: tuple[str, ...], subject: 
     from exports.mail import Draft, resolve_recipients, subject_and_body
     from exports.mail import send as send_mail
 
-    _open(ctx, db_path)
+    open_file(ctx, db_path)
     default_subject, default_body = subject_and_body(clock.today())
     draft = Draft(resolve_recipients(to), subject or default_subject, body or default_body,
                   [Path(f) for f in files])
@@ -399,20 +237,17 @@ def roster_group() -> None:
     """卡口排班：自动排班与检查。"""
 
 
-@roster_group.command("plan")
-@db_option
+@command(roster_group, "plan", "write")
 @click.option("--from", "start", type=DATE, required=True)
 @click.option("--to", "end", type=DATE, required=True)
 @click.option("--checkpoint", help="只排某个卡口")
 @click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-@friendly
 def roster_plan_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
                     checkpoint: str | None, as_json: bool) -> None:
     """自动排班：保留已有和锁定的安排，只补空缺；排不满的班次逐一说明原因。"""
     from db.roster import plan
 
-    _open(ctx, db_path)
+    open_file(ctx, db_path)
     result = plan(start, end, _checkpoint_id(checkpoint))
     if as_json:
         click.echo(json.dumps({"shifts": result.shifts, "added": result.added,
@@ -424,20 +259,17 @@ def roster_plan_cmd(ctx: click.Context, db_path: str | None, start: Any, end: An
         click.echo(f"  {gap.text()}")
 
 
-@roster_group.command("check")
-@db_option
+@command(roster_group, "check", "read")
 @click.option("--from", "start", type=DATE, required=True)
 @click.option("--to", "end", type=DATE, required=True)
 @click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-@friendly
 def roster_check_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
                      as_json: bool) -> None:
     """检查排班：缺人、重复排班、连班（含时段前后各一班）、超过每周上限（按整周）、不可值班、
     人员已停用、卡口已停用；发现问题时退出码为 1。"""
     from db.roster import check_roster
 
-    _open(ctx, db_path)
+    open_file(ctx, db_path)
     result = check_roster(start, end)
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
@@ -449,19 +281,16 @@ def roster_check_cmd(ctx: click.Context, db_path: str | None, start: Any, end: A
         sys.exit(1)
 
 
-@roster_group.command("withdraw")
-@db_option
+@command(roster_group, "withdraw", lambda p: "read" if p["dry_run"] else "write")
 @click.option("--from", "start", type=DATE, help="从哪天起（默认今天）")
 @click.option("--checkpoint", help="只看某个卡口")
 @click.option("--dry-run", is_flag=True, help="只列出，不撤下")
-@click.pass_context
-@friendly
 def roster_withdraw_cmd(ctx: click.Context, db_path: str | None, start: Any,
                         checkpoint: str | None, dry_run: bool) -> None:
     """撤下今后无法值守的排班：卡口已停用的班次，已停用人员和不可值班人员的安排。"""
     from db.roster import future_conflicts, withdraw_future
 
-    _open(ctx, db_path)
+    open_file(ctx, db_path)
     cp = _checkpoint_id(checkpoint)
     if dry_run:
         click.echo(f"今后无法值守：{future_conflicts(start, cp).text()}（未撤下）")
@@ -479,70 +308,7 @@ def export_group() -> None:
     """导出 Excel 报表。"""
 
 
-def _click_param(param: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A catalog parameter as a click option (or, without a flag, an argument)."""
-    types: dict[str, Any] = {"int": int, "date": DATE, "file": click.Path(dir_okay=False),
-                             "choice": click.Choice(list(param.choices))}
-    if not param.flag:
-        return click.argument(param.key, type=types.get(param.type))
-    if param.type == "flag":
-        return click.option(param.flag, param.key, is_flag=True, help=param.help)
-    plain = None if callable(param.default) else param.default
-    return click.option(param.flag, param.key, type=types.get(param.type),
-                        required=param.required, default=plain,
-                        show_default=plain is not None, help=param.help or None)
-
-
-def _with_params(func: Callable[..., Any], params: Any) -> Callable[..., Any]:
-    for param in reversed(params):
-        func = _click_param(param)(func)
-    return db_option(func)
-
-
-def _export_command(sheet: Any) -> None:
-    def command(ctx: click.Context, db_path: str | None, output: str, force: bool,
-                **given: Any) -> None:
-        _open(ctx, db_path)
-        target = _target(output, force)
-        click.echo(f"{sheet.write(target, given)}：{output}")
-
-    func = _with_params(output_option(friendly(click.pass_context(command))), sheet.params)
-    export_group.command(sheet.command, help=sheet.help)(func)
-    ACCESS[f"export {sheet.command}"] = "write" if sheet.writes_db else "read"
-
-
-def _import_command(entry: Any) -> None:
-    def command(ctx: click.Context, db_path: str | None, **given: Any) -> None:
-        _open(ctx, db_path)
-        outcome = entry.run(given)
-        if given.get("as_json"):
-            click.echo(json.dumps(outcome.data, ensure_ascii=False))
-        else:
-            for line in outcome.lines:
-                click.echo(line)
-            if outcome.warning:
-                click.echo(outcome.warning, err=True)
-        if outcome.exit_code:
-            sys.exit(outcome.exit_code)
-
-    func = _with_params(friendly(click.pass_context(command)), entry.params)
-    import_group.command(entry.key, help=entry.help)(func)
-    flag = entry.read_only_when
-    ACCESS[f"import {entry.key}"] = (lambda p: "read" if p[flag] else "write") if flag else "write"
-
-
-def _catalog_commands() -> None:
-    """``eprc export <sheet>`` and ``eprc import <sheet>`` for every sheet the catalog declares."""
-    from exports.catalog import IMPORTS, SHEETS
-
-    for sheet in SHEETS:
-        if sheet.command:
-            _export_command(sheet)
-    for entry in IMPORTS:
-        _import_command(entry)
-
-
-_catalog_commands()
+catalog_commands(export_group, import_group)
 
 
 def main() -> None:
