@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from db import recycle
-from db.database import database
+from db.connection import database
 from db.models import AREA_LEVELS, Area
 from db.validate import Invalid, normalize_text
 

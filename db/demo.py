@@ -20,7 +20,7 @@ from stdnum.cn.ric import calc_check_digit
 from db import clock, roster
 from db.audit import log_change
 from db.database import DatabaseError, close_file, database, open_database
-from db.models import Area, Resident, Setting
+from db.models import ALL_MODELS, Area, Resident, Setting
 from db.pinyin import name_keys
 from db.search_index import bulk_insert
 from db.settings import set_setting
@@ -115,8 +115,6 @@ def _birth(rng: random.Random, low: int, high: int, today: dt.date) -> dt.date:
 
 def _insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """executemany into ``table``; columns not given get the model's defaults."""
-    from db.models import ALL_MODELS
-
     model = next(m for m in ALL_MODELS if m._meta.table_name == table)
     extra = [f for f in model._meta.sorted_fields
              if f.column_name not in columns and f.default is not None and not f.primary_key]

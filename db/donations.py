@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from peewee import Case, fn
 
 from db import clock
-from db.database import database
+from db.connection import database
 from db.models import (
     DONOR_KINDS,
     MONEY_CHANNELS,

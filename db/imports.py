@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 
 from db.areas import get_or_add_path
 from db.audit import current_user
-from db.database import database
+from db.connection import database
 from db.models import Area
 from db.pinyin import name_keys
 from db.residents import HEAD, check_name, mask_id

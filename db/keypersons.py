@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from db import clock
-from db.database import database
+from db.areas import subtree_ids
+from db.config import fever_threshold, get_setting
+from db.connection import database
 from db.models import (
     KEY_CATEGORIES,
     KEY_SOURCES,
@@ -23,7 +25,6 @@ from db.models import (
     TemperatureReading,
 )
 from db.residents import ResidentInput, register_resident
-from db.settings import fever_threshold, get_setting
 from db.validate import Invalid, age_on, check_phone, check_temperature, normalize_text
 
 HALVES = ("上午", "下午")
@@ -324,8 +325,6 @@ def under_control(day: dt.date, kind: str | None = None, area_id: int | None = N
         where += " AND m.kind = ?"
         params.append(kind)
     if area_id is not None:
-        from db.areas import subtree_ids
-
         ids = subtree_ids(area_id)
         where += f" AND h.area_id IN ({','.join('?' * len(ids))})"
         params += ids

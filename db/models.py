@@ -10,6 +10,7 @@ belongs to its parent and goes to the bin with it; a nullable one is cleared and
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 from typing import Any
 
@@ -29,7 +30,7 @@ from peewee import (
 
 from db import clock
 from db.clock import shift_span
-from db.database import database
+from db.connection import database
 
 
 def _recorded_now() -> dt.datetime:
@@ -58,8 +59,6 @@ class Record(BaseModel):
     """A row the clerk owns: every save is written to the audit log in the same transaction."""
 
     def save(self, force_insert: bool = False, only: Any = None) -> int:
-        from db.audit import log_change
-
         creating = force_insert or self._pk is None
         with database.atomic():
             before = None if creating else raw_row(type(self), self._pk)
@@ -92,6 +91,30 @@ class AuditLog(BaseModel):
 
     class Meta:
         indexes = ((("table", "row_id"), False),)
+
+
+def current_user() -> str:
+    """The operator's name for the log: the settings' operator, else the system login."""
+    row = Setting.get_or_none(Setting.key == "operator")
+    if row is not None and row.value:
+        return row.value
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "未知用户"
+
+
+def _dump(row: dict[str, Any] | None) -> str | None:
+    return None if row is None else json.dumps(row, ensure_ascii=False, default=str)
+
+
+def log_change(action: str, model: type[Model] | str, row_id: int | None,
+               before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    """Append one entry to the audit log (inside the caller's transaction): the one writer
+    every save, bulk write and recycle move goes through (db.audit re-exports it)."""
+    table = model if isinstance(model, str) else model._meta.table_name
+    AuditLog.insert(at=dt.datetime.now(), who=current_user(), action=action, table=table,
+                    row_id=row_id, before=_dump(before), after=_dump(after)).execute()
 
 
 class RecycleBin(BaseModel):

@@ -17,13 +17,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from db import recycle
+from db import keypersons, recycle
 from db.audit import current_user
-from db.database import database
+from db.config import get_setting
+from db.connection import database
 from db.imports import sorted_column_check
 from db.models import PushedBatch, PushedRow, Resident
 from db.residents import ResidentInput, register_resident
-from db.settings import get_setting
 from db.validate import Invalid, check_id, normalize_text, parse_date
 
 IN_TOWNSHIP = "在辖区"  # the one category that adds an unknown person to the register
@@ -389,12 +389,9 @@ def batch_progress(batch_id: int) -> tuple[int, int]:
 def register_key_person(batch_id: int, sheet_row: int, category: str = "中高风险地区返乡",
                         sheet: str | None = None):
     """A verified, in-township row becomes a key person (source 大数据推送) in one step."""
-    from db.keypersons import KeyPersonInput
-    from db.keypersons import register_key_person as register
-
     query = (PushedRow.batch == batch_id) & (PushedRow.sheet_row == sheet_row)
     row = PushedRow.get(query if sheet is None else query & (PushedRow.sheet == sheet))
     if row.resident_id is None:
         raise Invalid("请先补录身份证号码，关联到居民后再登记为重点人员")
-    return register(KeyPersonInput(category, "大数据推送", row.origin, row.arrival_date),
-                    row.resident)
+    case = keypersons.KeyPersonInput(category, "大数据推送", row.origin, row.arrival_date)
+    return keypersons.register_key_person(case, row.resident)

@@ -14,7 +14,7 @@ from typing import Any
 from peewee import Model
 
 from db.audit import current_user, log_change
-from db.database import database
+from db.connection import database
 from db.models import ALL_MODELS, RecycleBin, raw_row
 
 _MODELS = {m._meta.table_name: m for m in ALL_MODELS}

@@ -15,11 +15,11 @@ import json
 from dataclasses import dataclass
 
 from db import clock
-from db.database import database
+from db.config import fever_threshold, get_setting
+from db.connection import database
 from db.donations import effective
 from db.models import KEY_CATEGORIES, MEASURE_KINDS, ReportSnapshot
 from db.pushed import CATEGORIES, REPORT_COLUMNS
-from db.settings import fever_threshold, get_setting
 from db.staff import volunteer_hours
 from db.validate import Invalid
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from db import recycle
 from db.areas import subtree_ids
-from db.database import database
+from db.connection import database
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
 from db.pinyin import name_keys
 from db.search_index import fts_phrase

@@ -16,10 +16,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from db import clock
+from db import clock, recycle
 from db.audit import log_change
 from db.clock import shift_span
-from db.database import database
+from db.config import get_setting
+from db.connection import database
 from db.models import (
     Area,
     Assignment,
@@ -30,7 +31,6 @@ from db.models import (
     Unavailability,
     raw_row,
 )
-from db.settings import get_setting
 from db.validate import Invalid, normalize_text
 
 Progress = Callable[[str, float], None]
@@ -418,8 +418,6 @@ def assign(shift_id: int, staff_id: int, pinned: bool = False) -> Assignment:
 
 
 def unassign(assignment_id: int) -> None:
-    from db import recycle
-
     assignment = Assignment.get_by_id(assignment_id)
     recycle.delete(assignment, f"排班 {assignment.staff.name} {assignment.shift.date:%m-%d}")
 

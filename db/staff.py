@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from db.database import database
+from db.connection import database
 from db.imports import Change, Problem, sorted_column_check
 from db.models import (
     STAFF_CATEGORIES,
