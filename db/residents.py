@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from db import recycle
 from db.areas import subtree_ids
@@ -370,3 +371,23 @@ def resident_rows(ids: Sequence[int]) -> list[ResidentRow]:
 def search_residents(query: str, area_id: int | None = None, limit: int = 200) -> list[ResidentRow]:
     """The rows of :func:`find_residents`, all of them."""
     return resident_rows(find_residents(query, area_id, limit))
+
+
+def register_rows(area_id: int | None) -> tuple[int, Iterator[tuple[Any, ...]]]:
+    """How many residents the register lists (one area and below, or the whole township), and
+    their rows, households together, head first: number, name, sex, ID, birth date, relation,
+    phone, area id, unit, door, address, kind, notes."""
+    where, params = "", []
+    if area_id is not None:
+        ids = subtree_ids(area_id)
+        where = f"WHERE h.area_id IN ({','.join('?' * len(ids))})"
+        params = ids
+    total = database.execute_sql(
+        f"SELECT count(*) FROM resident r JOIN household h ON h.id = r.household_id {where}",
+        params).fetchone()[0]
+    cursor = database.execute_sql(
+        "SELECT h.number, r.name, r.sex, r.id_number, r.birth_date, r.relation, r.phone, "
+        "h.area_id, h.unit, h.door, h.address, r.kind, r.notes FROM resident r "
+        f"JOIN household h ON h.id = r.household_id {where} "
+        "ORDER BY h.area_id, h.id, r.relation != '户主', r.birth_date", params)
+    return total, iter(cursor)

@@ -650,3 +650,72 @@ def spread(start: dt.date, end: dt.date) -> dict[str, tuple[int, int]]:
     for sid, category in Staff.select(Staff.id, Staff.category).where(Staff.active).tuples():
         by_category[category].append(counts.get(sid, 0))
     return {c: (min(v), max(v)) for c, v in by_category.items()}
+
+
+Person = tuple[str, str, bool]  # name, phone, leads the shift
+
+
+def assigned_names(start: dt.date, end: dt.date) -> dict[tuple[int, str, int], list[Person]]:
+    """Who is on each (checkpoint, day, slot) of the period: leaders first."""
+    cells: dict[tuple[int, str, int], list[Person]] = defaultdict(list)
+    for cp, day, slot, name, phone, leader in database.execute_sql(
+            "SELECT h.checkpoint_id, h.date, h.slot_id, s.name, s.phone, a.is_leader "
+            "FROM assignment a JOIN shift h ON h.id = a.shift_id "
+            "JOIN staff s ON s.id = a.staff_id "
+            "WHERE h.date BETWEEN ? AND ? ORDER BY a.is_leader DESC, a.id",
+            [start.isoformat(), end.isoformat()]).fetchall():
+        cells[(cp, str(day)[:10], slot)].append((name, phone or "", bool(leader)))
+    return cells
+
+
+def checkpoints(checkpoint_id: int | None = None) -> list[Checkpoint]:
+    """Every checkpoint (or the one asked for), in the order they were set up."""
+    query = Checkpoint.select().order_by(Checkpoint.id)
+    if checkpoint_id is not None:
+        query = query.where(Checkpoint.id == checkpoint_id)
+    return list(query)
+
+
+def checkpoint(checkpoint_id: int) -> Checkpoint:
+    return Checkpoint.get_by_id(checkpoint_id)
+
+
+def usual_checkpoints() -> dict[int, str]:
+    """Each staff member's most served checkpoint."""
+    places: dict[int, str] = {}
+    for staff_id, name in database.execute_sql(
+            "SELECT a.staff_id, c.name FROM assignment a JOIN shift h ON h.id = a.shift_id "
+            "JOIN checkpoint c ON c.id = h.checkpoint_id GROUP BY a.staff_id, c.id "
+            "ORDER BY count(*) DESC").fetchall():
+        places.setdefault(staff_id, name)
+    return places
+
+
+def active_volunteers() -> list[Staff]:
+    return list(Staff.select().where(Staff.is_volunteer & Staff.active)
+                .order_by(Staff.team, Staff.id))
+
+
+def coverage(start: dt.date, end: dt.date) -> dict[tuple[int, str], tuple[int, int]]:
+    """(assigned, needed) per checkpoint and day."""
+    rows = database.execute_sql(
+        "SELECT h.checkpoint_id, h.date, total(h.headcount), "
+        "(SELECT count(*) FROM assignment a JOIN shift x ON x.id = a.shift_id "
+        " WHERE x.checkpoint_id = h.checkpoint_id AND x.date = h.date) "
+        "FROM shift h WHERE h.date BETWEEN ? AND ? GROUP BY h.checkpoint_id, h.date",
+        [start.isoformat(), end.isoformat()]).fetchall()
+    return {(cp, str(day)[:10]): (int(have), int(need)) for cp, day, need, have in rows}
+
+
+def shift_at(checkpoint_id: int, day: dt.date, slot_id: int) -> Shift | None:
+    return Shift.get_or_none((Shift.checkpoint == checkpoint_id) & (Shift.date == day)
+                             & (Shift.slot == slot_id))
+
+
+def people_on(checkpoint_id: int, day: dt.date, slot_id: int) -> list[Assignment]:
+    """Who is on one shift, leader first."""
+    shift = shift_at(checkpoint_id, day, slot_id)
+    if shift is None:
+        return []
+    return list(Assignment.select().where(Assignment.shift == shift.id)
+                .order_by(Assignment.is_leader.desc(), Assignment.id))

@@ -33,7 +33,7 @@ from db.validate import Invalid
 
 __all__ = ["DEFAULTS", "DEFAULT_TOWNSHIP", "SECRET", "STATE_KEYS", "UnknownSetting",
            "all_settings", "check_setting", "fever_threshold", "get_setting", "get_state",
-           "set_setting", "set_state", "township"]
+           "set_setting", "set_settings", "set_state", "township"]
 
 # key -> longest value accepted (characters)
 MAX_LENGTH: dict[str, int] = {
@@ -101,6 +101,16 @@ def check_setting(key: str, value: str) -> str:
     if key == "smtp.from" and value and ("@" not in value or value.startswith("@")):
         raise Invalid(f"发件邮箱“{value}”不是邮箱地址")
     return value
+
+
+def set_settings(values: dict[str, str]) -> None:
+    """Store several settings at once, or none: a bad value is refused with its label."""
+    with database.atomic():
+        for key, value in values.items():
+            try:
+                set_setting(key, value)
+            except Invalid as exc:
+                raise Invalid(f"{DEFAULTS[key][1]}：{exc}") from None
 
 
 def _check_template(label: str, value: str) -> None:

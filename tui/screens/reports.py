@@ -141,7 +141,7 @@ class ReportsScreen(Screen):
         self.app.push_screen(DailyPreviewScreen())
 
     def action_address_book(self) -> None:
-        from exports.mail import add_recipient
+        from db.mail import add_recipient
 
         fields = [Field("unit", "上级单位"), Field("name", "姓名"), Field("address", "邮箱地址")]
         self.app.push_screen(FormDialog(
@@ -167,9 +167,9 @@ class MailDialog(FormDialog):
     """收件人、主题、正文 prefilled; sending runs in a worker and keeps the draft on failure."""
 
     def __init__(self, subject: str, body: str, files: list[Path]) -> None:
-        from db.models import Recipient
+        from db.mail import address_book
 
-        book = "、".join(f"{r.unit or ''}{r.name}" for r in Recipient.select().limit(8))
+        book = "、".join(address_book())
         fields = [Field("to", "收件人", placeholder="通讯录名称或邮箱，多个用逗号分隔"),
                   Field("subject", "主题", subject), Field("body", "正文", body.replace("\n", " ")),
                   Field("files", "附件", "；".join(str(p) for p in files))]
@@ -260,12 +260,10 @@ class MailLogScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        import json
-
-        from db.models import MailLog
+        from db.mail import sent_mail
 
         table = self.query_one(DataTable)
-        for log in MailLog.select().order_by(MailLog.id.desc()).limit(500):
+        for log in sent_mail():
             result = Text("已发送", style="green") if log.ok else Text(log.result, style="red")
-            table.add_row(f"{log.at:%m-%d %H:%M}", log.to, log.subject,
-                          "、".join(json.loads(log.files)), result)
+            table.add_row(f"{log.at:%m-%d %H:%M}", log.to, log.subject, "、".join(log.files),
+                          result)

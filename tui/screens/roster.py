@@ -15,7 +15,6 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from db import clock, roster
-from db.database import database
 from db.models import Assignment, Checkpoint, Shift
 from db.validate import Invalid
 from tui.exporting import export_job
@@ -30,17 +29,6 @@ WEEKDAYS = "一二三四五六日"
 
 def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
-
-
-def coverage(start: dt.date, end: dt.date) -> dict[tuple[int, str], tuple[int, int]]:
-    """(assigned, needed) per checkpoint and day."""
-    rows = database.execute_sql(
-        "SELECT h.checkpoint_id, h.date, total(h.headcount), "
-        "(SELECT count(*) FROM assignment a JOIN shift x ON x.id = a.shift_id "
-        " WHERE x.checkpoint_id = h.checkpoint_id AND x.date = h.date) "
-        "FROM shift h WHERE h.date BETWEEN ? AND ? GROUP BY h.checkpoint_id, h.date",
-        [start.isoformat(), end.isoformat()]).fetchall()
-    return {(cp, str(day)[:10]): (int(have), int(need)) for cp, day, need, have in rows}
 
 
 class RosterScreen(SectionScreen):
@@ -78,8 +66,8 @@ class RosterScreen(SectionScreen):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_columns("卡口", "类型", *[f"{d:%m-%d}周{WEEKDAYS[d.weekday()]}" for d in days])
-        cover = coverage(self.start, end)
-        self.checkpoints = list(Checkpoint.select().order_by(Checkpoint.id))
+        cover = roster.coverage(self.start, end)
+        self.checkpoints = roster.checkpoints()
         for cp in self.checkpoints:
             cells = []
             for d in days:
@@ -175,7 +163,7 @@ class CheckpointWeekScreen(Screen):
 
     def __init__(self, checkpoint_id: int, start: dt.date) -> None:
         super().__init__()
-        self.checkpoint = Checkpoint.get_by_id(checkpoint_id)
+        self.checkpoint = roster.checkpoint(checkpoint_id)
         self.start = start
         self.slots = roster.ensure_slots()
         self.days = [start + dt.timedelta(days=n) for n in range(7)]
@@ -218,15 +206,10 @@ class CheckpointWeekScreen(Screen):
         table.cursor_coordinate = position
 
     def shift(self, day: dt.date, slot_id: int) -> Shift | None:
-        return Shift.get_or_none((Shift.checkpoint == self.checkpoint.id) & (Shift.date == day)
-                                 & (Shift.slot == slot_id))
+        return roster.shift_at(self.checkpoint.id, day, slot_id)
 
     def people(self, day: dt.date, slot_id: int) -> list[Assignment]:
-        shift = self.shift(day, slot_id)
-        if shift is None:
-            return []
-        return list(Assignment.select().where(Assignment.shift == shift.id)
-                    .order_by(Assignment.is_leader.desc(), Assignment.id))
+        return roster.people_on(self.checkpoint.id, day, slot_id)
 
     def here(self) -> tuple[dt.date, int] | None:
         row, column = self.query_one(DataTable).cursor_coordinate
