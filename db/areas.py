@@ -132,3 +132,8 @@ def area_places() -> Callable[[int | None], tuple[str, str, str, str]]:
         return found[0], found[1], found[2], found[3]
 
     return places
+
+
+def area_by_id(area_id: int | None) -> Area | None:
+    """The area with this id; None for none (the whole township) or an id no longer there."""
+    return Area.get_or_none(Area.id == area_id) if area_id else None

@@ -424,3 +424,13 @@ def readings_between(ids: list[int], start: dt.date, end: dt.date
                 [start.isoformat(), end.isoformat(), *chunk]).fetchall():
             readings[(mid, str(date)[:10], half)] = value
     return readings
+
+
+def latest_case(resident_id: int) -> KeyPerson | None:
+    """A resident's most recent key-person case, if any."""
+    return (KeyPerson.select().where(KeyPerson.resident == resident_id)
+            .order_by(KeyPerson.id.desc()).first())
+
+
+def case(person_id: int) -> KeyPerson:
+    return KeyPerson.get_by_id(person_id)

@@ -395,3 +395,11 @@ def register_key_person(batch_id: int, sheet_row: int, category: str = "中高�
         raise Invalid("请先补录身份证号码，关联到居民后再登记为重点人员")
     case = keypersons.KeyPersonInput(category, "大数据推送", row.origin, row.arrival_date)
     return keypersons.register_key_person(case, row.resident)
+
+
+def find_batch(batch_id: int) -> PushedBatch | None:
+    return PushedBatch.get_or_none(PushedBatch.id == batch_id)
+
+
+def batch(batch_id: int) -> PushedBatch:
+    return PushedBatch.get_by_id(batch_id)

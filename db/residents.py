@@ -391,3 +391,21 @@ def register_rows(area_id: int | None) -> tuple[int, Iterator[tuple[Any, ...]]]:
         f"JOIN household h ON h.id = r.household_id {where} "
         "ORDER BY h.area_id, h.id, r.relation != '户主', r.birth_date", params)
     return total, iter(cursor)
+
+
+def household_by_id(household_id: int) -> Household:
+    return Household.get_by_id(household_id)
+
+
+def find_household(number: str) -> Household | None:
+    """The household numbered ``number`` (户号), or None."""
+    return Household.get_or_none(Household.number == number.strip())
+
+
+def resident_by_id(resident_id: int) -> Resident:
+    return Resident.get_by_id(resident_id)
+
+
+def find_resident(id_number: str) -> Resident | None:
+    """The resident with this (checked) ID number, or None."""
+    return Resident.get_or_none(Resident.id_number == id_number)

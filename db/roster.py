@@ -719,3 +719,7 @@ def people_on(checkpoint_id: int, day: dt.date, slot_id: int) -> list[Assignment
         return []
     return list(Assignment.select().where(Assignment.shift == shift.id)
                 .order_by(Assignment.is_leader.desc(), Assignment.id))
+
+
+def slot_named(name: str) -> ShiftSlot | None:
+    return ShiftSlot.get_or_none(ShiftSlot.name == name)

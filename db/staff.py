@@ -402,3 +402,8 @@ def _update_known(known: Staff, record: StaffRecord, data: StaffInput, values: d
     if changed and save:
         known.save()
     return changed
+
+
+def staff_list(limit: int = 3000) -> list[Staff]:
+    """Everyone on the staff list, active first, by category."""
+    return list(Staff.select().order_by(Staff.active.desc(), Staff.category, Staff.id).limit(limit))

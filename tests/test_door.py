@@ -64,3 +64,24 @@ def leaks(path: Path) -> list[str]:
 
 def all_leaks() -> list[str]:
     return [leak for path in _files() for leak in leaks(path)]
+
+
+def test_nothing_outside_db_reaches_the_data() -> None:
+    assert len(_files()) > 30
+    assert all_leaks() == []
+
+
+def test_the_door_check_sees_each_kind_of_leak(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("tests.test_door.ROOT", tmp_path)
+    sample = tmp_path / "screen.py"
+    sample.write_text(
+        "from db.models import Resident\nfrom db.database import database\n"
+        "def f(db):\n"
+        "    Resident.select().where(Resident.id == 1)\n"
+        "    with db.atomic():\n"
+        "        db.execute_sql('SELECT count(*) FROM resident')\n"
+        "    return {}.get('x')\n", encoding="utf-8")
+    found = leaks(sample)
+    assert sorted(leak.split(" ", 1)[1] for leak in found) == sorted([
+        "imports db.database", "SQL 'SELECT count(*) FROM resident'",
+        "Resident.….where()", "Resident.….select()", ".atomic()", ".execute_sql()"])

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from db import clock
 from db import donations as dn
-from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS, Distribution, Item
+from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS
 from db.validate import Invalid, parse_date
 from tui.exporting import choose_export
 from tui.screens import SectionScreen
@@ -91,7 +91,7 @@ class DonationsScreen(SectionScreen):
         if self.view != "stock" or self.chosen() is None:
             self.notify("请在库存（2）中选择物资", severity="warning")
             return
-        item = Item.get_by_id(self.chosen())
+        item = dn.item(self.chosen())
         self.app.push_screen(FormDialog(
             f"{item.name}：库存预警线", [Field("value", f"低于多少{item.unit}时提醒",
                                          f"{item.low_threshold:f}")],
@@ -129,11 +129,7 @@ class DonationsScreen(SectionScreen):
                 self.keys.append(s.item_id)
         else:
             table.add_columns("日期", "物资", "数量", "发放对象", "领取人", "经办人", "备注")
-            query = (Distribution.select(Distribution, Item).join(Item)
-                     .order_by(Distribution.date.desc(), Distribution.id.desc()).limit(2000))
-            if self.item_id is not None:
-                query = query.where(Distribution.item == self.item_id)
-            for d in query:
+            for d in dn.recent_distributions(self.item_id):
                 table.add_row(f"{d.date:%Y-%m-%d}", f"{d.item.name} {d.item.spec}",
                               f"{d.quantity:f}{d.item.unit}", f"{d.recipient_kind}：{d.recipient}",
                               d.received_by, d.handled_by, d.notes)
@@ -194,7 +190,7 @@ class DonationsScreen(SectionScreen):
         item_id = self.chosen()
         if item_id is None:
             return
-        item = Item.get_by_id(item_id)
+        item = dn.item(item_id)
         left = dn.stock(item_id)
         fields = [Field("date", "日期", clock.today().isoformat()),
                   Field("quantity", f"数量（{item.unit}）"),

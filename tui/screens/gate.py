@@ -13,7 +13,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from db import gate
-from db.models import Checkpoint, Resident
+from db.models import Resident
+from db.roster import checkpoint
 from db.validate import Invalid
 from tui.exporting import export_job
 from tui.markup import escape
@@ -32,7 +33,7 @@ class GateScreen(Screen):
 
     def __init__(self, checkpoint_id: int) -> None:
         super().__init__()
-        self.checkpoint = Checkpoint.get_by_id(checkpoint_id)
+        self.checkpoint = checkpoint(checkpoint_id)
         self.resident: Resident | None = None
         self.last = None
 

@@ -12,8 +12,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from db import clock
 from db import keypersons as kp
-from db.models import KEY_CATEGORIES, KEY_SOURCES, MEASURE_KINDS, TRANSPORTS, KeyPerson, Resident
-from db.residents import ResidentInput
+from db.models import KEY_CATEGORIES, KEY_SOURCES, MEASURE_KINDS, TRANSPORTS, KeyPerson
+from db.residents import ResidentInput, find_resident
 from db.validate import Invalid, parse_date
 from tui.exporting import choose_export
 from tui.markup import escape
@@ -193,7 +193,7 @@ class KeyPersonsScreen(SectionScreen):
             from db.validate import check_id
 
             number = check_id(v["id_number"]).number
-            resident = Resident.get_or_none(Resident.id_number == number)
+            resident = find_resident(number)
             new = None
             if resident is None:
                 if not v["name"]:
@@ -218,7 +218,7 @@ class KeyPersonsScreen(SectionScreen):
         row = self.selected()
         if row is None:
             return
-        person = KeyPerson.get_by_id(row.person_id)
+        person = kp.case(row.person_id)
         current = kp.open_measure(person.id)
         if current is None:
             self.app.push_screen(measure_form(person), self._after)

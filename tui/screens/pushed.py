@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from db import pushed
-from db.models import PushedBatch, PushedRow
+from db.models import PushedRow
 from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS, SectionScreen
@@ -149,7 +149,7 @@ class CallQueueScreen(Screen):
         self.show()
 
     def show(self) -> None:
-        batch = PushedBatch.get_by_id(self.batch_id)
+        batch = pushed.batch(self.batch_id)
         done, total = pushed.batch_progress(self.batch_id)
         late = dt.datetime.now() > batch.deadline and done < total
         self.query_one("#call-progress", Static).update(

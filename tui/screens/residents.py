@@ -11,14 +11,14 @@ from textual.widgets import Footer, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
-from db.areas import AreaNode, area_tree, find_area
-from db.models import Area, Resident
+from db.areas import AreaNode, area_by_id, area_tree, find_area
 from db.residents import (
     ResidentRow,
     count_residents,
     delete_resident,
     find_residents,
     page_residents,
+    resident_by_id,
     resident_rows,
 )
 from db.text import plain_text
@@ -234,7 +234,7 @@ class ResidentsScreen(SectionScreen):
         """A new resident starts a household, which belongs to an area: with 全镇 selected the
         clerk is asked which one (a typo names no area and is refused)."""
         if self.area_id:
-            self.app.push_screen(ResidentForm(area=Area.get_by_id(self.area_id)), self._saved)
+            self.app.push_screen(ResidentForm(area=area_by_id(self.area_id)), self._saved)
             return
 
         def chosen(name: str | None) -> None:
@@ -252,7 +252,7 @@ class ResidentsScreen(SectionScreen):
     def action_edit(self) -> None:
         row = self.selected()
         if row is not None:
-            self.app.push_screen(ResidentForm(Resident.get_by_id(row.id)), self._saved)
+            self.app.push_screen(ResidentForm(resident_by_id(row.id)), self._saved)
 
     def _saved(self, resident_id: int | None) -> None:
         if resident_id is not None:
@@ -267,7 +267,7 @@ class ResidentsScreen(SectionScreen):
     def action_import(self) -> None:
         from tui.screens.import_jobs import residents_import_job
 
-        area = Area.get_or_none(Area.id == self.area_id) if self.area_id else None
+        area = area_by_id(self.area_id)
 
         def done(changed: bool | None) -> None:
             if changed:
@@ -281,7 +281,7 @@ class ResidentsScreen(SectionScreen):
             placeholder=r"例如 D:\村报表\桃园村.xlsx"), done)
 
     def action_export(self) -> None:
-        area = Area.get_or_none(Area.id == self.area_id) if self.area_id else None
+        area = area_by_id(self.area_id)
         export_job(self, "residents", {"area": area}, scope=area.name if area else "")
 
     def action_delete(self) -> None:

@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from db import staff as st
 from db.areas import find_area
-from db.models import STAFF_CATEGORIES, Checkpoint, ShiftSlot, Staff
+from db.models import STAFF_CATEGORIES, Checkpoint, Staff
+from db.roster import checkpoints, slot_named, stored_slots
 from db.validate import Invalid, parse_date
 from tui.exporting import export_job
 from tui.screens import SECTIONS_CSS
@@ -113,8 +114,7 @@ class StaffScreen(Screen):
         if text.strip():
             self.people = find_staff(text, limit=500)
         else:
-            self.people = list(Staff.select().order_by(Staff.active.desc(), Staff.category,
-                                                       Staff.id).limit(3000))
+            self.people = st.staff_list()
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -176,12 +176,12 @@ class StaffScreen(Screen):
         person = self.chosen()
         if person is None:
             return
-        slots = ["（全天）", *[s.name for s in ShiftSlot.select().order_by(ShiftSlot.sort)]]
+        slots = ["（全天）", *[s.name for s in stored_slots()]]
         fields = [Field("start", "开始日期（空=长期）"), Field("end", "结束日期"),
                   Field("slot", "班次", options=slots), Field("reason", "原因")]
 
         def submit(v: dict[str, str]) -> object:
-            slot = ShiftSlot.get_or_none(ShiftSlot.name == v["slot"])
+            slot = slot_named(v["slot"])
             return st.add_unavailability(person.id, parse_date(v["start"]),
                                          parse_date(v["end"]), slot, v["reason"])
 
@@ -249,7 +249,7 @@ class CheckpointsScreen(Screen):
         self.reload()
 
     def reload(self) -> None:
-        self.items = list(Checkpoint.select().order_by(Checkpoint.id))
+        self.items = checkpoints()
         table = self.query_one(DataTable)
         table.clear()
         for cp in self.items:
