@@ -16,14 +16,12 @@ New area names are created only when the clerk has seen them and confirmed.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from db.areas import get_or_add_path
-from db.audit import current_user
 from db.connection import database
-from db.models import Area
+from db.models import Area, log_changes
 from db.pinyin import name_keys
 from db.residents import HEAD, check_name, mask_id
 from db.search_index import bulk_insert
@@ -485,16 +483,12 @@ def _compare(people: list[_Person], existing: dict[str, tuple], tree: _AreaTree,
 def _log_import(summary: ImportSummary, matched: int, source: str, now: str) -> None:
     """One audit entry for the import as a whole, at the same time as its rows: how many rows
     matched, which ``eprc check`` measures past imports against."""
-    database.execute_sql(
-        'INSERT INTO audit_log (at, who, action, "table", row_id, before, after) '
-        "VALUES (?, ?, '导入', ?, NULL, NULL, ?)",
-        [now, current_user(), IMPORT_ENTRY, json.dumps(
-            {"文件": source, "工作表": summary.sheet, "匹配": matched, "新增": summary.added,
-             "更新": summary.updated}, ensure_ascii=False)])
+    log_changes([("导入", IMPORT_ENTRY, None, None, {
+        "文件": source, "工作表": summary.sheet, "匹配": matched, "新增": summary.added,
+        "更新": summary.updated})], at=now)
 
 
 def _write(households, updates, by_number, by_address, summary, report, now: str) -> None:
-    who = current_user()
     area_cache: dict[tuple[str, ...], int | None] = {}
     next_household = (database.execute_sql("SELECT max(id) FROM household").fetchone()[0] or 0) + 1
     next_resident = (database.execute_sql("SELECT max(id) FROM resident").fetchone()[0] or 0) + 1
@@ -516,8 +510,7 @@ def _write(households, updates, by_number, by_address, summary, report, now: str
                    "area_id": area_id, "unit": fields["unit"], "door": fields["door"],
                    "pass_card": "", "notes": ""}
             new_households.append(row)
-            audits.append((now, who, "导入", "household", household_id, None,
-                           json.dumps(row, ensure_ascii=False)))
+            audits.append(("导入", "household", household_id, None, row))
             has_head = False
         else:
             has_head = database.execute_sql(
@@ -533,8 +526,7 @@ def _write(households, updates, by_number, by_address, summary, report, now: str
                    "status": "在册", "updated_at": now}
             next_resident += 1
             new_residents.append(row)
-            audits.append((now, who, "导入", "resident", row["id"], None,
-                           json.dumps(row, ensure_ascii=False)))
+            audits.append(("导入", "resident", row["id"], None, row))
     summary.households = len(new_households)
     report("写入", 0.3)
     if new_households:
@@ -556,8 +548,5 @@ def _write(households, updates, by_number, by_address, summary, report, now: str
         sets = ", ".join(f"{k} = ?" for k in changed)
         database.execute_sql(f"UPDATE resident SET {sets}, updated_at = ? WHERE id = ?",
                              [*changed.values(), now, rid])
-        audits.append((now, who, "导入", "resident", rid, json.dumps(before, ensure_ascii=False),
-                       json.dumps(after, ensure_ascii=False)))
-    database.cursor().executemany(
-        'INSERT INTO audit_log (at, who, action, "table", row_id, before, after) '
-        "VALUES (?, ?, ?, ?, ?, ?, ?)", audits)
+        audits.append(("导入", "resident", rid, before, after))
+    log_changes(audits, at=now)

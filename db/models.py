@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from peewee import (
@@ -108,13 +109,51 @@ def _dump(row: dict[str, Any] | None) -> str | None:
     return None if row is None else json.dumps(row, ensure_ascii=False, default=str)
 
 
+Change = tuple[str, str, "int | None", "dict[str, Any] | None", "dict[str, Any] | None"]
+
+
+def log_changes(changes: Iterable[Change], at: dt.datetime | str | None = None) -> None:
+    """Append entries (action, table, row id, row before, row after) to the audit log inside
+    the caller's transaction: the one writer every save, bulk write, import and recycle move
+    goes through (db.audit re-exports it)."""
+    now, who = str(at or dt.datetime.now()), current_user()
+    database.cursor().executemany(
+        'INSERT INTO audit_log (at, who, action, "table", row_id, before, after) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(now, who, action, table, row_id, _dump(before), _dump(after))
+         for action, table, row_id, before, after in changes])
+
+
 def log_change(action: str, model: type[Model] | str, row_id: int | None,
                before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
-    """Append one entry to the audit log (inside the caller's transaction): the one writer
-    every save, bulk write and recycle move goes through (db.audit re-exports it)."""
+    """One entry of :func:`log_changes`."""
     table = model if isinstance(model, str) else model._meta.table_name
-    AuditLog.insert(at=dt.datetime.now(), who=current_user(), action=action, table=table,
-                    row_id=row_id, before=_dump(before), after=_dump(after)).execute()
+    log_changes([(action, table, row_id, before, after)])
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                action: str = "新增") -> int:
+    """The audited bulk writer: insert many rows at once (shifts planned, a pushed list) and log
+    each with its values, in one transaction; returns how many."""
+    if not rows:
+        return 0
+    names = ", ".join(f'"{c}"' for c in columns)
+    with database.atomic():
+        database.cursor().executemany(
+            f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
+        first = database.execute_sql("SELECT last_insert_rowid()").fetchone()[0] - len(rows) + 1
+        log_changes((action, table, first + n, None, dict(zip(columns, row, strict=True)))
+                    for n, row in enumerate(rows))
+    return len(rows)
+
+
+def delete_rows(model: type[Model], ids: Sequence[int], action: str = "删除") -> None:
+    """The audited bulk delete (rows that need no recycle bin: a plan's dropped seats, a swap's
+    two): each row's values are logged before it goes."""
+    with database.atomic():
+        log_changes((action, model._meta.table_name, row_id, raw_row(model, row_id), None)
+                    for row_id in ids)
+        model.delete().where(model._meta.primary_key.in_(list(ids))).execute()
 
 
 class RecycleBin(BaseModel):

@@ -22,7 +22,7 @@ from db.audit import current_user
 from db.config import get_setting
 from db.connection import database
 from db.imports import sorted_column_check
-from db.models import PushedBatch, PushedRow, Resident
+from db.models import PushedBatch, PushedRow, Resident, insert_rows
 from db.residents import ResidentInput, register_resident
 from db.validate import Invalid, check_id, normalize_text, parse_date
 
@@ -216,11 +216,10 @@ def create_batch(
             header_row=first.header_row, columns=json.dumps(list(first.columns), ensure_ascii=False),
             source=base64.b64encode(source).decode("ascii"),
             sheets=json.dumps(layout, ensure_ascii=False))
-        database.cursor().executemany(
-            "INSERT INTO pushed_row (batch_id, sheet, sheet_row, cells, name, id_number, phone, "
-            "origin, arrival_date, address, result, note, verified_by, category) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', '')",
-            [(batch.id, *row) for row in rows])
+        insert_rows("pushed_row", (
+            "batch_id", "sheet", "sheet_row", "cells", "name", "id_number", "phone", "origin",
+            "arrival_date", "address", "result", "note", "verified_by", "category"),
+            [(batch.id, *row, "", "", "", "") for row in rows], "导入")
     before = sum(1 for row in batch_rows(batch.id) if earlier_push(row) is not None)
     counts = [(s.name, len(s.records)) for s in sheets]
     return BatchSummary(batch.id, len(rows), deadline, warnings, counts, before)

@@ -29,6 +29,8 @@ from db.models import (
     ShiftSlot,
     Staff,
     Unavailability,
+    delete_rows,
+    insert_rows,
     raw_row,
 )
 from db.validate import Invalid, normalize_text
@@ -192,11 +194,8 @@ def create_shifts(start: dt.date, end: dt.date, checkpoint_id: int | None = None
                                  cp.staff_per_shift + slot.extra_staff, hours,
                                  ends_at.isoformat(sep=" ")))
             day += dt.timedelta(days=1)
-    if rows:
-        database.cursor().executemany(
-            "INSERT INTO shift (checkpoint_id, date, slot_id, headcount, hours, ends_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)", rows)
-    return len(rows)
+    return insert_rows("shift", ("checkpoint_id", "date", "slot_id", "headcount", "hours",
+                                 "ends_at"), rows)
 
 
 class _Calendar:
@@ -321,7 +320,7 @@ def plan(start: dt.date, end: dt.date, checkpoint_id: int | None = None,
                 cal.take(a.staff_id, at, a.shift_id, shift.date, shift.slot_id)
             seats[a.shift_id].append(a)
         if drop:
-            Assignment.delete().where(Assignment.id.in_(drop)).execute()
+            delete_rows(Assignment, drop, "撤下")
         result.removed = len(drop)
         ordered = sorted(in_period, key=lambda sid: (shifts[sid].date,
                                                       cal.order[shifts[sid].slot_id],
@@ -375,9 +374,8 @@ def plan(start: dt.date, end: dt.date, checkpoint_id: int | None = None,
                     new_rows.append((sid, pid, lead))
                 done += 1
             report("排班", done / max(len(ordered), 1))
-        database.cursor().executemany(
-            "INSERT INTO assignment (shift_id, staff_id, is_leader, pinned, manual) "
-            "VALUES (?, ?, ?, 0, 0)", new_rows)
+        insert_rows("assignment", ("shift_id", "staff_id", "is_leader", "pinned", "manual"),
+                    [(*row, 0, 0) for row in new_rows], "排班")
         result.added = len(new_rows)
     report("排班", 1.0)
     return result
@@ -434,7 +432,7 @@ def swap(first_id: int, second_id: int) -> None:
     with database.atomic():
         a, b = Assignment.get_by_id(first_id), Assignment.get_by_id(second_id)
         a_staff, b_staff = a.staff_id, b.staff_id
-        Assignment.delete().where(Assignment.id.in_([a.id, b.id])).execute()
+        delete_rows(Assignment, [a.id, b.id], "互换")
         try:
             assign(a.shift_id, b_staff)
             assign(b.shift_id, a_staff)
