@@ -28,6 +28,7 @@ from cmdline.kit import (
 )
 from db.database import demo_path, open_database, resolve_path
 from db.errors import EXIT_CLERK, EXIT_INTERNAL, DatabaseError, explain_sqlite
+from db.logfile import start_log
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,6 +62,7 @@ def cli(ctx: click.Context, db_path: str | None, demo: bool) -> None:
             raise UserError("未新建数据文件；请检查 --db 或 EPRC_DB 中的路径") from None
         open_database(path, create=True)
     sweep(path)
+    start_log(path)
     from tui.start import open_app
 
     open_app(path).run()
@@ -334,7 +336,9 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - last resort: the clerk sees one line
         if os.environ.get("EPRC_DEBUG"):
             raise
-        click.echo(f"错误：程序内部错误（{type(exc).__name__}: {exc}），请联系维护人员", err=True)
+        from db.logfile import report_bug
+
+        click.echo(f"错误：{report_bug(exc, 'eprc ' + ' '.join(sys.argv[1:2]))}", err=True)
         sys.exit(EXIT_INTERNAL)
 
 

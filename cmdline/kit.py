@@ -15,7 +15,8 @@ from typing import Any
 import click
 
 from db.database import open_database, resolve_path
-from db.errors import EXIT_CLERK, DatabaseError, explain_sqlite
+from db.errors import EXIT_CLERK, ClerkError, explain_sqlite
+from db.logfile import start_log
 from db.validate import Invalid
 
 Params = dict[str, Any]
@@ -43,17 +44,12 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from db.recycle import DeleteBlocked, RestoreConflict
-        from db.settings import UnknownSetting
-
         try:
             return func(*args, **kwargs)
         except click.ClickException:
             raise
-        except DatabaseError as exc:
+        except ClerkError as exc:
             raise UserError(str(exc), exc.exit_code) from None
-        except (Invalid, DeleteBlocked, RestoreConflict, UnknownSetting) as exc:
-            raise UserError(str(exc)) from None
         except OSError as exc:
             raise UserError(f"文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）") from None
         except Exception as exc:
@@ -105,6 +101,7 @@ def open_file(ctx: click.Context, own: str | None, create: bool = False) -> Path
     write = access(ctx) == "write"
     open_database(path, create=create, write=write, holder=f"命令（eprc {command_name(ctx)}）")
     ctx.call_on_close(close_file)
+    start_log(path)
     record_full_ids_with(log_to_exports_file(path, f"eprc {command_name(ctx)}"))
     if write:
         sweep(path)

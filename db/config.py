@@ -4,6 +4,7 @@ their settings here); db/settings.py checks and writes them, above those modules
 
 from __future__ import annotations
 
+from db.errors import ClerkError
 from db.models import Setting
 from db.secrets import load_password
 
@@ -48,7 +49,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
 STATE_KEYS = ("backup.copied_at", "backup.failed")
 
 
-class UnknownSetting(KeyError):
+class UnknownSetting(ClerkError, KeyError):
     def __str__(self) -> str:
         return f"没有名为“{self.args[0]}”的设置项；可用：{', '.join(DEFAULTS)}"
 

@@ -12,10 +12,12 @@ from textual.binding import Binding
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from db.backup import daily_backup
 from db.dashboard import Dashboard
 from db.database import close_file, open_database
+from db.logfile import clerk_line
 from db.settings import get_setting, township
 from tui.screens.dashboard import DashboardScreen
 
@@ -83,6 +85,13 @@ class EprcApp(App):
         name or an error that quotes what the clerk typed, so none is read as markup (screens'
         and widgets' ``notify`` pass their own default of ``markup=True`` through here)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a worker's failure becomes the clerk's line (a bug is logged with its
+        traceback): screens that show a failure in place stop the event before it gets here."""
+        if event.state == WorkerState.ERROR:
+            self.notify(clerk_line(event.worker.error, f"后台任务 {event.worker.name}"),
+                        severity="error", timeout=10)
 
     def on_unmount(self) -> None:
         close_file()

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from db import clock
+from db.logfile import clerk_line
 from db.report import daily_numbers, daily_report
 from db.validate import Invalid
 from exports.catalog import EXPORTS, SHEET
@@ -93,7 +94,9 @@ class ReportsScreen(Screen):
         if event.worker.group == "test-mail" and event.state == WorkerState.SUCCESS:
             self.notify("测试邮件已发送，邮件设置正确")
         elif event.worker.group == "test-mail" and event.state == WorkerState.ERROR:
-            self.notify(f"测试邮件发送失败：{event.worker.error}", severity="error", timeout=10)
+            event.stop()
+            self.notify(f"测试邮件发送失败：{clerk_line(event.worker.error, '测试邮件')}",
+                        severity="error", timeout=10)
         if event.worker.group != "export":
             return
         if event.state == WorkerState.SUCCESS:
@@ -103,10 +106,9 @@ class ReportsScreen(Screen):
             self.show_files()
             self.notify(f"{summary}：{path.name}", timeout=6)
         elif event.state == WorkerState.ERROR:
-            error = event.worker.error
-            message = str(error) if isinstance(error, (Invalid, OSError)) else (
-                f"程序内部错误（{type(error).__name__}: {error}）")
-            self.notify(f"导出失败：{message}", severity="error", timeout=10)
+            event.stop()
+            self.notify(f"导出失败：{clerk_line(event.worker.error, '报表中心导出')}",
+                        severity="error", timeout=10)
 
     def action_open_folder(self) -> None:
         from exports.office import export_folder
@@ -206,7 +208,9 @@ class MailDialog(FormDialog):
             self.app.notify("邮件已发送")
             self.dismiss(True)
         elif event.state == WorkerState.ERROR:
-            status.update(f"{escape(str(event.worker.error))}（草稿已保留，可修改后按 Ctrl+S 重试）")
+            event.stop()
+            line = clerk_line(event.worker.error, "邮件报送")
+            status.update(f"{escape(line)}（草稿已保留，可修改后按 Ctrl+S 重试）")
 
 
 class DailyPreviewScreen(Screen):

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from db import clock, roster
+from db.logfile import clerk_line
 from db.models import Assignment, Checkpoint, Shift
 from db.validate import Invalid
 from tui.exporting import export_job
@@ -121,7 +122,8 @@ class RosterScreen(SectionScreen):
             status.update(escape(result.text() + (f"。{gaps}…" if gaps else "")))
             self.reload()
         elif event.state == WorkerState.ERROR:
-            status.update(f"[red]{escape(str(event.worker.error))}[/red]")
+            event.stop()
+            status.update(f"[red]{escape(clerk_line(event.worker.error, '排班'))}[/red]")
 
     def action_check(self) -> None:
         result = roster.check_roster(self.start, self.start + dt.timedelta(days=6))
