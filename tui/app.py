@@ -40,14 +40,14 @@ class EprcApp(App):
     ENABLE_COMMAND_PALETTE = False
     MODES = {
         "dashboard": DashboardScreen,
-        "residents": _lazy("residents", "ResidentsScreen"),
-        "keypersons": _lazy("keypersons", "KeyPersonsScreen"),
-        "pushed": _lazy("pushed", "PushedScreen"),
-        "roster": _lazy("roster", "RosterScreen"),
-        "donations": _lazy("donations", "DonationsScreen"),
-        "reports": _lazy("reports", "ReportsScreen"),
-        "recycle": _lazy("recycle", "RecycleScreen"),
-        "settings": _lazy("settings", "SettingsScreen"),
+        "residents": _lazy("residents.residents", "ResidentsScreen"),
+        "keypersons": _lazy("keypersons.keypersons", "KeyPersonsScreen"),
+        "pushed": _lazy("pushed.pushed", "PushedScreen"),
+        "roster": _lazy("roster.roster", "RosterScreen"),
+        "donations": _lazy("donations.donations", "DonationsScreen"),
+        "reports": _lazy("reports.reports", "ReportsScreen"),
+        "recycle": _lazy("settings.recycle", "RecycleScreen"),
+        "settings": _lazy("settings.settings", "SettingsScreen"),
     }
     DEFAULT_MODE = "dashboard"
     # shown on every screen by tui.widgets.section_bar, not in the footer (show=False), so
@@ -106,7 +106,7 @@ class EprcApp(App):
         if self.backup:
             self.run_worker(self._daily_backup, thread=True, exit_on_error=False)
         if not get_setting("setup_done"):
-            from tui.screens.settings import FirstStartDialog  # once per township: not at start-up
+            from tui.screens.settings.settings import FirstStartDialog  # once per township: not at start-up
 
             self.push_screen(FirstStartDialog(), self._after_first_start)
 

@@ -12,8 +12,8 @@ from typing import Any
 from textual.screen import Screen
 
 from exports.catalog import SHEET, Param, Sheet
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
-from tui.widgets.form import Field, FormDialog
+from tui.dialogs.file_job import FileJobDialog, JobResult, Progress
+from tui.dialogs.form import Field, FormDialog
 
 ALL = "全部"
 

@@ -136,7 +136,7 @@ class FileJobDialog(ModalScreen[bool]):
         """The target is a file eprc did not write for this report: replace it only if the
         clerk says so."""
         from exports.output import allow_replace
-        from tui.widgets.confirm import ConfirmDialog
+        from tui.dialogs.confirm import ConfirmDialog
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -15,10 +15,10 @@ from db import clock
 from db import donations as dn
 from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS
 from db.validate import Invalid, parse_date
+from tui.dialogs.file_job import FileJobDialog, JobResult, Progress
+from tui.dialogs.form import Field, FormDialog
 from tui.exporting import choose_export
 from tui.screens import SectionScreen
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
-from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

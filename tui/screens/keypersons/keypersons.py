@@ -15,11 +15,11 @@ from db import keypersons as kp
 from db.models import KEY_CATEGORIES, KEY_SOURCES, MEASURE_KINDS, TRANSPORTS, KeyPerson
 from db.residents import ResidentInput, find_resident
 from db.validate import Invalid, parse_date
+from tui.dialogs.form import Field, FormDialog
 from tui.exporting import choose_export
 from tui.markup import escape
 from tui.screens import SectionScreen
-from tui.screens.temperatures import TemperatureScreen, current_half
-from tui.widgets.form import Field, FormDialog
+from tui.screens.keypersons.temperatures import TemperatureScreen, current_half
 from tui.widgets.paged_table import PagedTable
 from tui.widgets.section_bar import SectionBar
 

@@ -14,11 +14,11 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from db import pushed
 from db.models import PushedRow
+from tui.dialogs.file_job import FileJobDialog
+from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS, SectionScreen
-from tui.screens.file_job import FileJobDialog
-from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -78,7 +78,7 @@ class PushedScreen(SectionScreen):
             self.app.push_screen(CallQueueScreen(batch.id))
 
     def action_import(self) -> None:
-        from tui.screens.import_jobs import pushed_import_job
+        from tui.screens.residents.import_jobs import pushed_import_job
 
         self.app.push_screen(FileJobDialog("导入推送名单（.xlsx）", pushed_import_job(),
                                            placeholder=r"例如 D:\推送\0411.xlsx"),
@@ -88,7 +88,7 @@ class PushedScreen(SectionScreen):
         batch = self.selected()
         if batch is None:
             return
-        from tui.widgets.confirm import ConfirmDialog
+        from tui.dialogs.confirm import ConfirmDialog
 
         def done(confirmed: bool | None) -> None:
             if confirmed:
@@ -213,8 +213,8 @@ class CallQueueScreen(Screen):
 
     def _offer_measure(self, row: PushedRow) -> None:
         """In the township: offer to register the person and start a measure right away."""
-        from tui.screens.keypersons import measure_form
-        from tui.widgets.confirm import ConfirmDialog
+        from tui.dialogs.confirm import ConfirmDialog
+        from tui.screens.keypersons.keypersons import measure_form
 
         def answered(yes: bool | None) -> None:
             if yes:

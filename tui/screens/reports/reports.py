@@ -19,10 +19,10 @@ from db.logfile import clerk_line
 from db.report import daily_numbers, daily_report
 from db.validate import Invalid
 from exports.catalog import EXPORTS, SHEET
+from tui.dialogs.form import Field, FormDialog
 from tui.exporting import form_fields, read_form
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
-from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

@@ -21,7 +21,7 @@ from db.residents import (
 from db.validate import Invalid
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
-from tui.screens.resident_form import ResidentForm
+from tui.screens.residents.resident_form import ResidentForm
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

@@ -23,13 +23,13 @@ from db.residents import (
 )
 from db.text import plain_text
 from db.validate import Invalid
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.file_job import FileJobDialog
 from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import SectionScreen
-from tui.screens.file_job import FileJobDialog
-from tui.screens.household import AskText, HouseholdScreen
-from tui.screens.resident_form import ResidentForm
-from tui.widgets.confirm import ConfirmDialog
+from tui.screens.residents.household import AskText, HouseholdScreen
+from tui.screens.residents.resident_form import ResidentForm
 from tui.widgets.paged_table import PagedTable
 from tui.widgets.section_bar import SectionBar
 
@@ -265,7 +265,7 @@ class ResidentsScreen(SectionScreen):
             self.app.push_screen(HouseholdScreen(row.household_id))
 
     def action_import(self) -> None:
-        from tui.screens.import_jobs import residents_import_job
+        from tui.screens.residents.import_jobs import residents_import_job
 
         area = area_by_id(self.area_id)
 

@@ -139,7 +139,7 @@ class GateScreen(Screen):
     def action_key_person(self) -> None:
         """The person just registered becomes a key person (来自风险地区的外来人员)."""
         from db.models import KEY_CATEGORIES
-        from tui.widgets.form import Field, FormDialog
+        from tui.dialogs.form import Field, FormDialog
 
         passage = self.last
         if passage is None:

@@ -18,10 +18,10 @@ from db import clock, roster
 from db.logfile import clerk_line
 from db.models import Assignment, Checkpoint, Shift
 from db.validate import Invalid
+from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS, SectionScreen
-from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -78,12 +78,12 @@ class RosterScreen(SectionScreen):
             table.add_row(cp.name, f"{cp.kind}·{cp.staff_per_shift}人", *cells)
 
     def action_staff(self) -> None:
-        from tui.screens.staff import StaffScreen
+        from tui.screens.roster.staff import StaffScreen
 
         self.app.push_screen(StaffScreen())
 
     def action_checkpoints(self) -> None:
-        from tui.screens.staff import CheckpointsScreen
+        from tui.screens.roster.staff import CheckpointsScreen
 
         self.app.push_screen(CheckpointsScreen())
 
@@ -294,6 +294,6 @@ class CheckpointWeekScreen(Screen):
         self._choose("和谁互换？" if self.swap_from else "互换谁？", mark)
 
     def action_gate(self) -> None:
-        from tui.screens.gate import GateScreen
+        from tui.screens.roster.gate import GateScreen
 
         self.app.push_screen(GateScreen(self.checkpoint.id))

@@ -16,10 +16,10 @@ from db.areas import find_area
 from db.models import STAFF_CATEGORIES, Checkpoint, Staff
 from db.roster import checkpoints, slot_named, stored_slots
 from db.validate import Invalid, parse_date
+from tui.dialogs.file_job import FileJobDialog
+from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
 from tui.screens import SECTIONS_CSS
-from tui.screens.file_job import FileJobDialog
-from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -58,7 +58,7 @@ def offer_withdraw(screen: Screen, checkpoint_id: int | None = None,
     """After a checkpoint closes, someone leaves or 不可值班 is added: offer to take the
     future shifts that can no longer be stood off the roster."""
     from db import roster
-    from tui.widgets.confirm import ConfirmDialog
+    from tui.dialogs.confirm import ConfirmDialog
 
     found = roster.future_conflicts(checkpoint_id=checkpoint_id, staff_id=staff_id)
     if not (found.shifts or found.assignments):
@@ -218,7 +218,7 @@ class StaffScreen(Screen):
             lambda v: st.adjust_points(person.id, v["delta"], v["reason"])), self._after)
 
     def action_import(self) -> None:
-        from tui.screens.import_jobs import staff_import_job
+        from tui.screens.residents.import_jobs import staff_import_job
 
         self.app.push_screen(FileJobDialog("导入人员名单（.xlsx）", staff_import_job(),
                                            dry_run_label="试运行（只检查，不写入）"),

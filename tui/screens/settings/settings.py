@@ -101,6 +101,6 @@ class SettingsScreen(Screen):
         _save(self, FORM_KEYS)
 
     def action_backups(self) -> None:
-        from tui.screens.backups import BackupsScreen
+        from tui.screens.settings.backups import BackupsScreen
 
         self.app.push_screen(BackupsScreen())
