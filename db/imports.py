@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from db.areas import get_or_add_path
 from db.connection import database
 from db.models import Area, log_changes
-from db.pinyin import name_keys
+from db.pinyin import id_tail, name_search
 from db.residents import HEAD, check_name, mask_id
 from db.search_index import bulk_insert
 from db.validate import Invalid, check_id, check_phone, normalize_text
@@ -255,10 +255,9 @@ def _check_row(record: ResidentRecord, summary: ImportSummary,
             Problem(record.row, f"人员类别“{kind_text}”无法识别，已记为常住"))
     if len(_text(record.notes)) > 500:
         summary.warnings.append(Problem(record.row, "备注超过500字，已截断"))
-    key, alt = name_keys(name)
     values: dict[str, object] = {
-        "name": name, "name_rev": name[::-1], "name_key": key, "name_key_alt": alt, "id_number": info.number,
-        "id_tail": info.number[::-1], "sex": info.sex, "birth_date": info.birth_date.isoformat(),
+        "name": name, **name_search(name), "id_number": info.number,
+        "id_tail": id_tail(info.number), "sex": info.sex, "birth_date": info.birth_date.isoformat(),
         "phone": phone, "relation": _text(record.relation), "kind": kind,
         "notes": _text(record.notes)[:500],
     }
@@ -543,8 +542,7 @@ def _write(households, updates, by_number, by_address, summary, report, now: str
     for rid, before, after in updates:
         changed = {k: v for k, v in after.items() if before[k] != v}
         if "name" in changed:
-            changed["name_key"], changed["name_key_alt"] = name_keys(str(changed["name"]))
-            changed["name_rev"] = str(changed["name"])[::-1]
+            changed.update(name_search(str(changed["name"])))
         sets = ", ".join(f"{k} = ?" for k in changed)
         database.execute_sql(f"UPDATE resident SET {sets}, updated_at = ? WHERE id = ?",
                              [*changed.values(), now, rid])

@@ -17,7 +17,7 @@ from db import recycle
 from db.areas import subtree_ids
 from db.connection import database
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
-from db.pinyin import name_keys
+from db.pinyin import id_tail, name_search
 from db.search_index import fts_phrase
 from db.validate import Invalid, age_on, check_id, check_phone, normalize_text
 
@@ -66,14 +66,11 @@ def validate_resident(data: ResidentInput) -> dict[str, object]:
         raise Invalid(f"人员类别应为{'/'.join(RESIDENCE_KINDS)}")
     if data.status not in RESIDENT_STATUSES:
         raise Invalid(f"状态应为{'/'.join(RESIDENT_STATUSES)}")
-    key, alt = name_keys(name)
     return {
         "name": name,
-        "name_rev": name[::-1],
-        "name_key": key,
-        "name_key_alt": alt,
+        **name_search(name),
         "id_number": info.number,
-        "id_tail": info.number[::-1],
+        "id_tail": id_tail(info.number),
         "sex": info.sex,
         "birth_date": info.birth_date,
         "phone": phone,
