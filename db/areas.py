@@ -115,6 +115,22 @@ def delete_area(area_id: int) -> None:
     recycle.delete(area, f"{AREA_LEVELS[area.level]} {full_name(area)}")
 
 
+# The one answer to "which grid is this household in", in SQL: the household's area when it is
+# a 网格, its parent when it is a 楼栋 (levels go 社区 1 → 小区 2 → 网格 3 → 楼栋 4, each a child
+# of the one above), nothing when the household sits on a 社区 or 小区. ``a`` is the household's
+# area and ``p`` that area's parent; grid_name and area_places give the same answer in Python.
+GRID_SQL = "CASE a.level WHEN 3 THEN a.name WHEN 4 THEN p.name ELSE '' END"
+
+
+def grid_name(area: Area | None) -> str:
+    """The 网格 a household on ``area`` is in (see GRID_SQL); empty above grid level."""
+    if area is None:
+        return ""
+    if area.level == 3:
+        return area.name
+    return area.parent.name if area.level == 4 and area.parent is not None else ""
+
+
 def area_places() -> Callable[[int | None], tuple[str, str, str, str]]:
     """The one answer to "where is this household": an area's 社区（村）, 小区, 网格 and 楼栋
     (empty where the path has no such level), from one read of the area table."""

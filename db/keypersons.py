@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from db import clock
-from db.areas import subtree_ids
+from db.areas import GRID_SQL, subtree_ids
 from db.config import fever_threshold, get_setting
 from db.connection import database
 from db.models import (
@@ -252,10 +252,10 @@ LEFT JOIN household h ON h.id = r.household_id
 LEFT JOIN area a ON a.id = h.area_id
 LEFT JOIN area p ON p.id = a.parent_id
 """
-_BASE = """
+_BASE = f"""
 SELECT m.id, k.id, r.name, r.sex, r.birth_date, r.id_number, r.phone, h.address,
-       CASE WHEN a.level = 4 THEN p.name ELSE a.name END, k.category, m.kind, m.place,
-       m.start_date, m.planned_end, m.released_on, k.origin{extra}""" + _FROM
+       {GRID_SQL}, k.category, m.kind, m.place,
+       m.start_date, m.planned_end, m.released_on, k.origin{{extra}}""" + _FROM
 
 
 def _date(value: object) -> dt.date | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db import recycle
-from db.areas import subtree_ids
+from db.areas import GRID_SQL, subtree_ids
 from db.connection import database
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
 from db.pinyin import id_tail, name_search
@@ -223,9 +223,9 @@ class ResidentRow:
     household_id: int | None
 
 
-_ROW_SQL = """
+_ROW_SQL = f"""
 SELECT r.id, r.name, r.sex, r.birth_date, r.id_number, r.phone, h.address,
-       CASE WHEN a.level = 4 THEN p.name ELSE a.name END, r.kind, r.status, r.household_id
+       {GRID_SQL}, r.kind, r.status, r.household_id
 FROM resident r
 LEFT JOIN household h ON h.id = r.household_id
 LEFT JOIN area a ON a.id = h.area_id

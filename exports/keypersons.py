@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.page import PageMargins
 
 from db import keypersons as kp
+from db.areas import grid_name
 from db.keypersons import RESPONSIBLE
 from db.models import Measure
 from db.residents import household_members, mask_id, mask_phone
@@ -60,10 +61,7 @@ def _place(measure: Measure) -> tuple[str, str]:
     household = measure.person.resident.household
     if household is None:
         return "", ""
-    area = household.area
-    grid = area.parent.name if area is not None and area.level == 4 else (
-        area.name if area is not None else "")
-    return household.address, grid
+    return household.address, grid_name(household.area)
 
 
 def _ledger_title(kind: str | None) -> str:

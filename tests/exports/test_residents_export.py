@@ -91,3 +91,26 @@ def test_ambiguous_area_names_are_listed(register: Path) -> None:
     add_area("3栋", add_area("第二网格", find_area("阳光小区")))
     with pytest.raises(ValueError, match="有多个名为“3栋”"):
         find_area("3栋")
+
+
+def test_list_and_register_name_the_same_grid(db_path: Path, tmp_path: Path) -> None:
+    """A household on a 楼栋, a 网格, a 小区 and a 社区: the resident list (F2), the register and
+    grid_name give one answer each time (the list used to call a 小区 the grid)."""
+    from db.areas import grid_name
+    from db.residents import page_residents
+
+    community = add_area("城关社区")
+    compound = add_area("阳光小区", community)
+    grid = add_area("第1网格", compound)
+    building = add_area("3栋", grid)
+    places = {"楼栋户": building, "网格户": grid, "小区户": compound, "社区户": community}
+    for n, (name, area) in enumerate(places.items(), start=1):
+        register_resident(ResidentInput(name, make_id("19800101", 10 + n), relation="户主"),
+                          address=f"{n}号", area=area)
+    listed = {r.name: r.grid for r in page_residents(limit=10)}
+    out = tmp_path / "reg.xlsx"
+    export_register(out)
+    ws = load_workbook(out).active
+    registered = {r[2]: r[13] or "" for r in ws.iter_rows(min_row=4, max_row=7, values_only=True)}
+    assert listed == registered == {"楼栋户": "第1网格", "网格户": "第1网格", "小区户": "", "社区户": ""}
+    assert {name: grid_name(area) for name, area in places.items()} == listed
