@@ -10,7 +10,10 @@ from tui.widgets.plain_table import PlainTable
 
 class PagedTable(PlainTable):
     """Posts :class:`PagedTable.Edge` when the cursor tries to leave the page and
-    :class:`PagedTable.Jump` on Ctrl+Home / Ctrl+End (first / last page)."""
+    :class:`PagedTable.Jump` on Ctrl+Home / Ctrl+End (first / last page). With ``paged`` off
+    it is a plain table (the whole list is on it)."""
+
+    paged = True
 
     class Edge(Message):
         def __init__(self, table: PagedTable, forward: bool) -> None:
@@ -25,34 +28,39 @@ class PagedTable(PlainTable):
             self.to_end = to_end
 
     def action_scroll_top(self) -> None:
-        self.post_message(self.Jump(self, to_end=False))
+        if self.paged:
+            self.post_message(self.Jump(self, to_end=False))
+        else:
+            super().action_scroll_top()
 
     def action_scroll_bottom(self) -> None:
-        self.post_message(self.Jump(self, to_end=True))
+        if self.paged:
+            self.post_message(self.Jump(self, to_end=True))
+        else:
+            super().action_scroll_bottom()
 
-    def _at_end(self) -> bool:
-        return self.row_count == 0 or self.cursor_row >= self.row_count - 1
+    def _edge(self, forward: bool) -> bool:
+        """Whether the cursor is trying to leave the page (and the page's neighbour is asked for)."""
+        if not self.paged:
+            return False
+        at_edge = (self.row_count == 0 or self.cursor_row >= self.row_count - 1) if forward \
+            else self.cursor_row <= 0
+        if at_edge:
+            self.post_message(self.Edge(self, forward=forward))
+        return at_edge
 
     def action_cursor_down(self) -> None:
-        if self._at_end():
-            self.post_message(self.Edge(self, forward=True))
-        else:
+        if not self._edge(forward=True):
             super().action_cursor_down()
 
     def action_cursor_up(self) -> None:
-        if self.cursor_row <= 0:
-            self.post_message(self.Edge(self, forward=False))
-        else:
+        if not self._edge(forward=False):
             super().action_cursor_up()
 
     def action_page_down(self) -> None:
-        if self._at_end():
-            self.post_message(self.Edge(self, forward=True))
-        else:
+        if not self._edge(forward=True):
             super().action_page_down()
 
     def action_page_up(self) -> None:
-        if self.cursor_row <= 0:
-            self.post_message(self.Edge(self, forward=False))
-        else:
+        if not self._edge(forward=False):
             super().action_page_up()

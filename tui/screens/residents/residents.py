@@ -7,7 +7,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Static, Tree
+from textual.widgets import DataTable, Footer, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
@@ -30,17 +30,64 @@ from tui.markup import escape
 from tui.screens import SectionScreen
 from tui.screens.residents.household import AskText, HouseholdScreen
 from tui.screens.residents.resident_form import ResidentForm
-from tui.widgets.paged_table import PagedTable
+from tui.widgets.column_table import Col, ColumnTable
 from tui.widgets.section_bar import SectionBar
 
 PAGE = 100
 SEARCH_LIMIT = 200
 SEARCH_PAGE = 50  # rows fetched per screenful of search results; more as the cursor goes down
-COLUMNS = ("姓名", "性别", "年龄", "身份证号", "电话", "住址", "网格", "类别", "状态")
+# 姓名, 住址, 网格 and 状态 are what a clerk finds and acts on; the rest give way at 80 columns
+# (the detail line under the table shows them for the highlighted resident)
+COLUMNS = (Col("姓名", 8), Col("性别", 4, 3), Col("年龄", 4, 2), Col("身份证号", 18, 2),
+           Col("电话", 11, 1), Col("住址", 14, grow=True), Col("网格", 10), Col("类别", 4, 3),
+           Col("状态", 4))
 
 
 def _cells(r: ResidentRow) -> tuple[str, ...]:
     return (r.name, r.sex, str(r.age), r.id_number, r.phone, r.address, r.grid, r.kind, r.status)
+
+
+class AreaPages:
+    """The residents of an area (or the township) by number, a page at a time."""
+
+    grows = False
+
+    def __init__(self, area_id: int | None) -> None:
+        self.area_id = area_id
+
+    def first(self) -> list[ResidentRow]:
+        return page_residents(limit=PAGE, area_id=self.area_id)
+
+    def last(self) -> list[ResidentRow]:
+        return page_residents(before=-1, limit=PAGE, area_id=self.area_id)
+
+    def after(self, row: ResidentRow) -> list[ResidentRow]:
+        return page_residents(after=row.id, limit=PAGE, area_id=self.area_id)
+
+    def before(self, row: ResidentRow) -> list[ResidentRow]:
+        return page_residents(before=row.id, limit=PAGE, area_id=self.area_id)
+
+
+class FoundPages:
+    """A search's results, best first: the next screenful is added below the last row."""
+
+    grows = True
+
+    def __init__(self, found: list[int]) -> None:
+        self.found = found
+
+    def after(self, row: ResidentRow) -> list[ResidentRow]:
+        at = self.found.index(row.id) + 1 if row.id in self.found else len(self.found)
+        return resident_rows(self.found[at:at + SEARCH_PAGE])
+
+    def first(self) -> list[ResidentRow]:
+        return resident_rows(self.found[:SEARCH_PAGE])
+
+    def last(self) -> list[ResidentRow]:
+        return []
+
+    def before(self, row: ResidentRow) -> list[ResidentRow]:
+        return []
 
 
 class ResidentsScreen(SectionScreen):
@@ -59,7 +106,6 @@ class ResidentsScreen(SectionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.area_id: int | None = None
-        self.rows: list[ResidentRow] = []
         self.searching = False
         self.found: list[int] = []  # ids of the current search, best first
         self.pending_areas: dict[int | None, list[AreaNode]] = {}  # areas not yet in the tree
@@ -72,16 +118,16 @@ class ResidentsScreen(SectionScreen):
             with Vertical(id="resident-pane"):
                 yield Input(placeholder="/ 搜索：姓名、拼音首字母(zs)、身份证号或电话任意4位以上、住址",
                             id="resident-search")
-                table = PagedTable(id="resident-table", cursor_type="row", zebra_stripes=True)
-                table.add_columns(*COLUMNS)
+                table = ColumnTable(COLUMNS, _cells, pages=AreaPages(None), id="resident-table")
                 yield table
+                yield table.detail
                 yield Static("", id="resident-status")
         yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:
         self.load_tree()
-        self.query_one(PagedTable).focus()
+        self.query_one(ColumnTable).focus()
 
     # --- tree ----------------------------------------------------------------------------------
 
@@ -122,6 +168,11 @@ class ResidentsScreen(SectionScreen):
 
     # --- list and search -----------------------------------------------------------------------
 
+    @property
+    def rows(self) -> list[ResidentRow]:
+        """The residents on the table now."""
+        return self.query_one(ColumnTable).items
+
     def reload(self) -> None:
         query = self.query_one("#resident-search", Input).value
         if query.strip():
@@ -131,22 +182,26 @@ class ResidentsScreen(SectionScreen):
             self.show_page(page_residents(after=first, limit=PAGE, area_id=self.area_id))
 
     def show_page(self, rows: list[ResidentRow], cursor: int = 0, searched: str = "") -> None:
-        self.rows = rows
         self.searching = bool(searched)
-        table = self.query_one(PagedTable)
-        table.clear()
-        table.add_rows(_cells(r) for r in rows)
-        if rows:
-            table.move_cursor(row=min(cursor, len(rows) - 1))
+        table = self.query_one(ColumnTable)
+        table.pages = FoundPages(self.found) if searched else AreaPages(self.area_id)
+        table.set_rows(rows, cursor)
+        self.show_status(searched)
+
+    def show_status(self, searched: str = "") -> None:
         status = self.query_one("#resident-status", Static)
         if searched:
             more = (f"（仅列出前{SEARCH_LIMIT}人，请输入更多字缩小范围）"
                     if len(self.found) >= SEARCH_LIMIT else "")
             status.update(f"搜索“{escape(searched)}”：找到 {len(self.found)} 人{more}")
         else:
+            rows = self.rows
             total = count_residents(self.area_id)
             span = f"{rows[0].id}—{rows[-1].id}" if rows else "无"
             status.update(f"共 {total:,} 人　本页编号 {span}　↑↓ 到页边自动翻页　Ctrl+Home/End 首页/末页")
+
+    def on_column_table_turned(self, event: ColumnTable.Turned) -> None:
+        self.show_status()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "resident-search":
@@ -167,48 +222,13 @@ class ResidentsScreen(SectionScreen):
         self.found = found
         self.show_page(rows, 0, query)
 
-    def _more_found(self) -> None:
-        """The next screenful of search results, added below the ones shown."""
-        rows = resident_rows(self.found[len(self.rows):len(self.rows) + SEARCH_PAGE])
-        if rows:
-            cursor = len(self.rows)
-            self.rows = self.rows + rows
-            table = self.query_one(PagedTable)
-            table.add_rows(_cells(r) for r in rows)
-            table.move_cursor(row=cursor)
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(PagedTable).focus()
+        self.query_one(ColumnTable).focus()
 
     def on_key(self, event: events.Key) -> None:
         if event.key == "down" and isinstance(self.focused, Input):
             event.stop()
-            self.query_one(PagedTable).focus()
-
-    def on_paged_table_edge(self, event: PagedTable.Edge) -> None:
-        if self.searching:
-            if event.forward:
-                self._more_found()
-            return
-        if not self.rows:
-            return
-        if event.forward:
-            rows = page_residents(after=self.rows[-1].id, limit=PAGE, area_id=self.area_id)
-            if rows:
-                self.show_page(rows, cursor=0)
-        else:
-            rows = page_residents(before=self.rows[0].id, limit=PAGE, area_id=self.area_id)
-            if rows:
-                self.show_page(rows, cursor=len(rows) - 1)
-
-    def on_paged_table_jump(self, event: PagedTable.Jump) -> None:
-        if self.searching:
-            return
-        if event.to_end:
-            rows = page_residents(before=-1, limit=PAGE, area_id=self.area_id)
-            self.show_page(rows, cursor=len(rows) - 1)
-        else:
-            self.show_page(page_residents(limit=PAGE, area_id=self.area_id))
+            self.query_one(ColumnTable).focus()
 
     def action_search(self) -> None:
         self.query_one("#resident-search", Input).focus()
@@ -217,17 +237,14 @@ class ResidentsScreen(SectionScreen):
         search = self.query_one("#resident-search", Input)
         if search.value:
             search.value = ""
-        self.query_one(PagedTable).focus()
+        self.query_one(ColumnTable).focus()
 
     # --- actions on the chosen resident --------------------------------------------------------
 
     def selected(self) -> ResidentRow | None:
-        table = self.query_one(PagedTable)
-        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
+        return self.query_one(ColumnTable).selected()
 
-    def on_data_table_row_selected(self, event: PagedTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_edit()
 
     def action_new(self) -> None:
