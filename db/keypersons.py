@@ -265,8 +265,10 @@ def _date(value: object) -> dt.date | None:
 
 
 def _rows(where: str, params: list[object], extra: str = "", extra_params: Sequence[object] = (),
-          order: str = "m.planned_end, m.id", limit: int = 5000) -> list[ControlRow]:
-    sql = _BASE.format(extra=extra) + f" WHERE {where} ORDER BY {order} LIMIT {int(limit)}"
+          order: str = "m.planned_end, m.id", limit: int = 5000, offset: int = 0
+          ) -> list[ControlRow]:
+    sql = (_BASE.format(extra=extra)
+           + f" WHERE {where} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}")
     today = dt.date.today()
     out = []
     for row in database.execute_sql(sql, [*extra_params, *params]).fetchall():
@@ -333,24 +335,22 @@ def under_control(day: dt.date, kind: str | None = None, area_id: int | None = N
 
 def due_for_release(day: dt.date) -> list[ControlRow]:
     """Planned to end today or tomorrow and not yet released."""
-    return _rows(*_where("due", day, ""))
+    return control_page("due", day, "")
 
 
 def overdue(day: dt.date) -> list[ControlRow]:
     """Planned end passed, not released."""
-    return _rows(*_where("overdue", day, ""))
+    return control_page("overdue", day, "")
 
 
 def missing_temperature(day: dt.date, half: str) -> list[ControlRow]:
     """Under a measure today with no reading for this half-day yet."""
-    return _rows(*_where("missing", day, half))
+    return control_page("missing", day, half)
 
 
 def fever_alerts(day: dt.date) -> list[ControlRow]:
     """Persons with a reading at or above the fever threshold on ``day``, with their highest."""
-    return _rows(*_where("fever", day, ""),
-                 extra=", (SELECT max(value) FROM temperature_reading t WHERE t.measure_id = m.id "
-                       "AND t.date = ?)", extra_params=[day.isoformat()], order="m.id")
+    return control_page("fever", day, "")
 
 
 def temperature_sheet(day: dt.date, half: str) -> list[ControlRow]:
@@ -364,20 +364,46 @@ def temperature_sheet(day: dt.date, half: str) -> list[ControlRow]:
 
 
 def released(limit: int = 5000) -> list[ControlRow]:
-    return _rows("m.released_on IS NOT NULL", [], order="m.released_on DESC, m.id", limit=limit)
+    """Released measures, latest first."""
+    return control_page("released", clock.today(), "", limit=limit)
+
+
+def _list_where(name: str, day: dt.date, half: str, kind: str, grid: str
+                ) -> tuple[str, list[object]]:
+    where, params = ("m.released_on IS NOT NULL", []) if name == "released" \
+        else _where(name, day, half)
+    if kind:
+        where += " AND m.kind = ?"
+        params.append(kind)
+    if grid:
+        where += f" AND instr({GRID_SQL}, ?) > 0"
+        params.append(grid)
+    return where, params
+
+
+def control_page(name: str, day: dt.date, half: str, kind: str = "", grid: str = "",
+                 offset: int = 0, limit: int = 5000) -> list[ControlRow]:
+    """One of the LISTS by its key, optionally one measure kind and grids whose name holds
+    ``grid``, from row ``offset`` on (the 重点人员 screen reads it a page at a time)."""
+    where, params = _list_where(name, day, half, kind, grid)
+    if name == "fever":  # with each person's highest reading of the day
+        return _rows(where, params,
+                     extra=", (SELECT max(value) FROM temperature_reading t "
+                           "WHERE t.measure_id = m.id AND t.date = ?)",
+                     extra_params=[day.isoformat()], order="m.id", limit=limit, offset=offset)
+    order = "m.released_on DESC, m.id" if name == "released" else "m.planned_end, m.id"
+    return _rows(where, params, order=order, limit=limit, offset=offset)
+
+
+def control_count(name: str, day: dt.date, half: str, kind: str = "", grid: str = "") -> int:
+    """How many rows control_page has for the same list and filters."""
+    where, params = _list_where(name, day, half, kind, grid)
+    return database.execute_sql(f"SELECT count(*) {_FROM} WHERE {where}", params).fetchone()[0]
 
 
 def control_list(name: str, day: dt.date, half: str) -> list[ControlRow]:
     """One of the lists in LISTS by its key."""
-    lists = {
-        "under_control": lambda: under_control(day),
-        "due": lambda: due_for_release(day),
-        "overdue": lambda: overdue(day),
-        "missing": lambda: missing_temperature(day, half),
-        "fever": lambda: fever_alerts(day),
-        "released": released,
-    }
-    return lists[name]()
+    return control_page(name, day, half)
 
 
 def ledger_measures(day: dt.date, kind: str | None, everything: bool) -> list[Measure]:

@@ -20,11 +20,21 @@ from tui.exporting import choose_export
 from tui.markup import escape
 from tui.screens import SectionScreen
 from tui.screens.keypersons.temperatures import TemperatureScreen, current_half
-from tui.widgets.paged_table import PagedTable
+from tui.widgets.column_table import Col, ColumnTable, OffsetPages
 from tui.widgets.section_bar import SectionBar
 
 PAGE = 200  # rows in the table at a time; the cursor running off either end turns the page
-COLUMNS = ("姓名", "性别", "年龄", "类别", "措施", "开始", "计划解除", "网格", "电话", "体温")
+# 姓名, 措施, 计划解除, 电话 and 体温 are what a clerk calls and acts on; the rest give way at 80
+# columns to the detail line under the table
+COLUMNS = (Col("姓名", 8), Col("性别", 4, 3), Col("年龄", 4, 2), Col("类别", 8, 2),
+           Col("措施", 8, grow=True), Col("开始", 5, 3), Col("计划解除", 8), Col("网格", 10, 1),
+           Col("电话", 11), Col("体温", 4))
+
+
+def _cells(r: kp.ControlRow) -> tuple[object, ...]:
+    return (r.name, r.sex, str(r.age), r.category, r.kind + (f"（{r.place}）" if r.place else ""),
+            f"{r.start:%m-%d}", f"{r.planned_end:%m-%d}", r.grid, r.phone,
+            "" if r.value is None else Text(f"{r.value:.1f}", style="red"))
 
 
 def _day(text: str, label: str, required: bool = True) -> dt.date | None:
@@ -81,17 +91,16 @@ class KeyPersonsScreen(SectionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.current = "under_control"
-        self.rows: list[kp.ControlRow] = []  # the whole list; the table shows one page
-        self.first = 0  # index in rows of the table's first line
+        self.total = 0  # rows in the list (the table shows one page)
         self.kind = ""  # measure kind filter
         self.grid = ""  # grid name filter
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="kp-tabs")
-        table = PagedTable(id="kp-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        table = ColumnTable(COLUMNS, _cells, pages=self._pages(), id="kp-table")
         yield table
+        yield table.detail
         yield Static(id="kp-status")
         yield SectionBar()
         yield Footer()
@@ -108,40 +117,32 @@ class KeyPersonsScreen(SectionScreen):
                 text = f"[red]{text}[/red]"
             tabs.append(f"[reverse]{text}[/reverse]" if key == self.current else text)
         self.query_one("#kp-tabs", Static).update("　".join(tabs))
-        self.rows = [r for r in kp.control_list(self.current, today, half)
-                     if (not self.kind or r.kind == self.kind)
-                     and (not self.grid or self.grid in r.grid)]
-        self._paint(self.first + self.query_one(PagedTable).cursor_row)
+        table = self.query_one(ColumnTable)
+        pages = table.pages
+        at = pages.start + table.cursor_row if isinstance(pages, OffsetPages) else 0
+        table.pages = pages = self._pages()
+        self.total = pages.count()
+        at = max(0, min(at, self.total - 1))
+        table.set_rows(pages.at(at // PAGE * PAGE), at % PAGE)
+        self.show_status()
 
-    def _paint(self, at: int) -> None:
-        """The page of the list holding row ``at``, the cursor on it. One page at a time: a
-        DataTable measures every cell it holds, so thousands of rows took seconds to appear."""
-        at = max(0, min(at, len(self.rows) - 1))
-        self.first = at // PAGE * PAGE
-        table = self.query_one(PagedTable)
-        table.clear()
-        table.add_rows((r.name, r.sex, str(r.age), r.category,
-                        r.kind + (f"（{r.place}）" if r.place else ""), f"{r.start:%m-%d}",
-                        f"{r.planned_end:%m-%d}", r.grid, r.phone,
-                        "" if r.value is None else Text(f"{r.value:.1f}", style="red"))
-                       for r in self.rows[self.first:self.first + PAGE])
-        if table.row_count:
-            table.move_cursor(row=at - self.first)
+    def _pages(self) -> OffsetPages[kp.ControlRow]:
+        today, half = dt.date.today(), current_half()
+        args = (self.current, today, half, self.kind, self.grid)
+        return OffsetPages(lambda offset, limit: kp.control_page(*args, offset, limit),
+                           lambda: kp.control_count(*args), PAGE)
+
+    def show_status(self) -> None:
+        table = self.query_one(ColumnTable)
+        first = table.pages.start if isinstance(table.pages, OffsetPages) else 0
         shown = "、".join(x for x in (self.kind, self.grid) if x)
-        page = (f"（第 {self.first + 1}—{min(self.first + PAGE, len(self.rows))} 人）"
-                if len(self.rows) > PAGE else "")
+        page = (f"（第 {first + 1}—{first + table.row_count} 人）" if self.total > PAGE else "")
         self.query_one("#kp-status", Static).update(
-            f"{kp.LISTS[self.current]}{f'（{escape(shown)}）' if shown else ''}：{len(self.rows)} 人{page}　"
+            f"{kp.LISTS[self.current]}{f'（{escape(shown)}）' if shown else ''}：{self.total} 人{page}　"
             "数字键 1—6 切换名单　f 按措施/网格筛选　c 核酸　Enter 调整解除日期")
 
-    def on_paged_table_edge(self, event: PagedTable.Edge) -> None:
-        if event.forward and self.first + PAGE < len(self.rows):
-            self._paint(self.first + PAGE)
-        elif not event.forward and self.first > 0:
-            self._paint(self.first - 1)
-
-    def on_paged_table_jump(self, event: PagedTable.Jump) -> None:
-        self._paint(len(self.rows) - 1 if event.to_end else 0)
+    def on_column_table_turned(self, event: ColumnTable.Turned) -> None:
+        self.show_status()
 
     def action_filter(self) -> None:
         fields = [Field("kind", "管控措施", self.kind or "全部", options=("全部", *MEASURE_KINDS)),
@@ -160,13 +161,18 @@ class KeyPersonsScreen(SectionScreen):
 
     def action_show(self, name: str) -> None:
         self.current = name
-        self.first = 0
-        self.query_one(PagedTable).move_cursor(row=0)
+        table = self.query_one(ColumnTable)
+        table.pages = None
+        table.move_cursor(row=0)
         self.reload()
 
+    @property
+    def rows(self) -> list[kp.ControlRow]:
+        """The page of the list on the table now."""
+        return self.query_one(ColumnTable).items
+
     def selected(self) -> kp.ControlRow | None:
-        at = self.first + self.query_one(PagedTable).cursor_row
-        return self.rows[at] if 0 <= at < len(self.rows) else None
+        return self.query_one(ColumnTable).selected()
 
     def _after(self, result: object) -> None:
         if result is not None:
