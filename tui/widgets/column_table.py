@@ -142,14 +142,23 @@ class ColumnTable(PagedTable, Generic[T]):
 
     # --- columns -------------------------------------------------------------------------------
 
+    def declare(self, columns: Sequence[Col], cells: Callable[[T], Sequence[CellType]]) -> None:
+        """Show another list's columns (one table, several views: call set_rows next)."""
+        self.specs, self.cells, self.shown = tuple(columns), cells, []
+        self.full, self.items = [], []
+        self._fit(force=True)
+
     def _build_columns(self, shown: list[int], widths: list[int]) -> None:
         self.clear(columns=True)
         for n, width in zip(shown, widths, strict=True):
             self.add_column(self.specs[n].label, width=width, key=str(n))
 
-    def _fit(self) -> None:
+    def _fit(self, force: bool = False) -> None:
         room = self.size.width - SCROLLBAR
         if room <= 0:
+            if force:
+                self.shown = list(range(len(self.specs)))
+                self._build_columns(self.shown, [c.width for c in self.specs])
             return
         shown = choose(self.specs, room, self.cell_padding)
         widths = [self.specs[n].width for n in shown]
@@ -157,7 +166,7 @@ class ColumnTable(PagedTable, Generic[T]):
         growing = [i for i, n in enumerate(shown) if self.specs[n].grow]
         for k, i in enumerate(growing):
             widths[i] += spare // len(growing) + (1 if k < spare % len(growing) else 0)
-        if shown == self.shown and widths == [c.width for c in self.columns.values()]:
+        if not force and shown == self.shown and widths == [c.width for c in self.columns.values()]:
             return
         cursor = self.cursor_coordinate
         self.shown = shown
@@ -233,8 +242,8 @@ class ColumnTable(PagedTable, Generic[T]):
         self.post_message(self.Turned(self))
 
     def show_detail(self) -> None:
-        """The highlighted row's fields that have no column on screen, or whose text is wider
-        than its column (a long address is read here in full)."""
+        """The highlighted row's fields (those not empty) that have no column on screen, or
+        whose text is wider than its column (a long address is read here in full)."""
         row = self.cursor_row
         if not 0 <= row < len(self.full):
             self.detail.update("")
@@ -243,7 +252,7 @@ class ColumnTable(PagedTable, Generic[T]):
         widths = {n: column.width for n, column in zip(self.shown, self.columns.values(),
                                                         strict=True)}
         rest = sorted((n for n in range(len(self.specs))
-                       if n not in widths or cell_len(cells[n]) > widths[n]),
+                       if cells[n] and (n not in widths or cell_len(cells[n]) > widths[n])),
                       key=lambda n: (self.specs[n].priority, n))
         self.detail.update("　".join(f"{self.specs[n].label}：{cells[n]}" for n in rest))
 

@@ -13,18 +13,46 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from db import clock
 from db import donations as dn
-from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS
+from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS, Distribution
 from db.validate import Invalid, parse_date
 from tui.dialogs.file_job import FileJobDialog, JobResult, Progress
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import choose_export
 from tui.screens import SectionScreen
-from tui.widgets.plain_table import PlainTable
+from tui.widgets.column_table import Col, ColumnTable
 from tui.widgets.section_bar import SectionBar
 
 SHOWN = 500  # donations listed on screen, newest first; the ledger export has every one
 VIEWS = {"donations": "1 捐赠登记", "stock": "2 库存", "handed": "3 发放记录"}
 POOLS = ("非定向", "定向")
+# each view's columns: what the clerk acts on (收据编号, 定向, 库存, 发放对象…) stays at 80 columns
+DONATION_COLUMNS = (Col("日期", 10, 1), Col("收据编号", 9), Col("捐赠方", 12, grow=True),
+                    Col("款/物", 5, 2), Col("金额/物资", 12), Col("折价（元）", 10, 2),
+                    Col("定向", 4), Col("经办人", 6, 3))
+STOCK_COLUMNS = (Col("物资", 10, grow=True), Col("规格", 10, 1), Col("单位", 4, 1),
+                 Col("接收", 8, 2), Col("发放", 8, 2), Col("库存", 12), Col("预警线", 8, 1))
+HANDED_COLUMNS = (Col("日期", 10, 1), Col("物资", 12, grow=True), Col("数量", 8),
+                  Col("发放对象", 14), Col("领取人", 6, 1), Col("经办人", 6, 2),
+                  Col("备注", 10, 3))
+
+
+def _donation_cells(r: dn.DonationRow) -> tuple[object, ...]:
+    return (f"{r.date:%Y-%m-%d}", Text(r.receipt_no, style="red") if r.reversal else r.receipt_no,
+            r.donor, "款" if r.is_money else "物",
+            f"{r.amount:,.2f}" if r.is_money else r.goods,
+            "" if r.is_money else f"{r.goods_value:,.2f}", "定向" if r.directed else "",
+            r.handled_by)
+
+
+def _stock_cells(s: dn.StockRow) -> tuple[object, ...]:
+    left = Text(f"{s.left:f}（不足）", style="red b") if s.low else f"{s.left:f}"
+    return (s.name, s.spec, s.unit, f"{s.received:f}", f"{s.handed_out:f}", left,
+            f"{s.low_threshold:f}")
+
+
+def _handed_cells(d: Distribution) -> tuple[object, ...]:
+    return (f"{d.date:%Y-%m-%d}", f"{d.item.name} {d.item.spec}", f"{d.quantity:f}{d.item.unit}",
+            f"{d.recipient_kind}：{d.recipient}", d.received_by, d.handled_by, d.notes)
 
 
 def _day(text: str) -> dt.date:
@@ -70,7 +98,9 @@ class DonationsScreen(SectionScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="dn-tabs")
-        yield PlainTable(id="dn-table", cursor_type="row", zebra_stripes=True)
+        table = ColumnTable(DONATION_COLUMNS, _donation_cells, id="dn-table")
+        yield table
+        yield table.detail
         yield Static(id="dn-status")
         yield SectionBar()
         yield Footer()
@@ -101,39 +131,25 @@ class DonationsScreen(SectionScreen):
         self.query_one("#dn-tabs", Static).update("　".join(
             f"[reverse]{label}[/reverse]" if key == self.view else label
             for key, label in VIEWS.items()))
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        self.keys = []
+        table = self.query_one(ColumnTable)
         shown = ""
         today = clock.today()
         figures = dn.totals(today)
         if self.view == "donations":
-            table.add_columns("日期", "收据编号", "捐赠方", "款/物", "金额/物资", "折价（元）", "定向",
-                              "经办人")
             rows = list(reversed(dn.donation_rows(latest=SHOWN)))
-            table.add_rows((f"{r.date:%Y-%m-%d}",
-                            Text(r.receipt_no, style="red") if r.reversal else r.receipt_no,
-                            r.donor, "款" if r.is_money else "物",
-                            f"{r.amount:,.2f}" if r.is_money else r.goods,
-                            "" if r.is_money else f"{r.goods_value:,.2f}",
-                            "定向" if r.directed else "", r.handled_by) for r in rows)
+            table.declare(DONATION_COLUMNS, _donation_cells)
             self.keys = [r.id for r in rows]
             if len(rows) == SHOWN:
                 shown = f"列出最近{SHOWN}笔，共{dn.count_donations():,}笔（x 导出台账可得全部）　"
         elif self.view == "stock":
-            table.add_columns("物资", "规格", "单位", "接收", "发放", "库存", "预警线")
-            for s in dn.stock_rows():
-                left = Text(f"{s.left:f}（不足）", style="red b") if s.low else f"{s.left:f}"
-                table.add_row(s.name, s.spec, s.unit, f"{s.received:f}", f"{s.handed_out:f}",
-                              left, f"{s.low_threshold:f}")
-                self.keys.append(s.item_id)
+            rows = dn.stock_rows()
+            table.declare(STOCK_COLUMNS, _stock_cells)
+            self.keys = [s.item_id for s in rows]
         else:
-            table.add_columns("日期", "物资", "数量", "发放对象", "领取人", "经办人", "备注")
-            for d in dn.recent_distributions(self.item_id):
-                table.add_row(f"{d.date:%Y-%m-%d}", f"{d.item.name} {d.item.spec}",
-                              f"{d.quantity:f}{d.item.unit}", f"{d.recipient_kind}：{d.recipient}",
-                              d.received_by, d.handled_by, d.notes)
-                self.keys.append(d.id)
+            rows = dn.recent_distributions(self.item_id)
+            table.declare(HANDED_COLUMNS, _handed_cells)
+            self.keys = [d.id for d in rows]
+        table.set_rows(rows)
         self.query_one("#dn-status", Static).update(
             f"{shown}资金结余：非定向 {figures.money_left(False):,.2f} 元　"
             f"定向 {figures.money_left(True):,.2f} 元"

@@ -27,7 +27,7 @@ PAGE = 200  # rows in the table at a time; the cursor running off either end tur
 # 姓名, 措施, 计划解除, 电话 and 体温 are what a clerk calls and acts on; the rest give way at 80
 # columns to the detail line under the table
 COLUMNS = (Col("姓名", 8), Col("性别", 4, 3), Col("年龄", 4, 2), Col("类别", 8, 2),
-           Col("措施", 8, grow=True), Col("开始", 5, 3), Col("计划解除", 8), Col("网格", 10, 1),
+           Col("措施", 12, grow=True), Col("开始", 5, 3), Col("计划解除", 8), Col("网格", 10, 1),
            Col("电话", 11), Col("体温", 4))
 
 

@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from db import clock
 from db.logfile import clerk_line
+from db.mail import SentMail, sent_mail
 from db.report import daily_numbers, daily_report
 from db.validate import Invalid
 from exports.catalog import EXPORTS, SHEET
@@ -23,6 +24,7 @@ from tui.dialogs.form import Field, FormDialog
 from tui.exporting import form_fields, read_form
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS, DetailScreen
+from tui.widgets.column_table import Col, ColumnTable
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -251,19 +253,22 @@ class MailLogScreen(DetailScreen):
 
     TITLE = "邮件发送记录"
 
+    # 时间, 主题 and 结果 are what the clerk checks; a long error is read in full below the table
+    COLUMNS = (Col("时间", 11), Col("收件人", 16, 1), Col("主题", 14, grow=True),
+               Col("附件", 10, 2), Col("结果", 14, grow=True))
+
     def compose(self) -> ComposeResult:
         yield Header()
-        table: PlainTable = PlainTable(id="maillog-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("时间", "收件人", "主题", "附件", "结果")
+        table = ColumnTable(self.COLUMNS, _mail_cells, id="maillog-table")
         yield table
+        yield table.detail
         yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:
-        from db.mail import sent_mail
+        self.query_one(ColumnTable).set_rows(sent_mail())
 
-        table = self.query_one(DataTable)
-        for log in sent_mail():
-            result = Text("已发送", style="green") if log.ok else Text(log.result, style="red")
-            table.add_row(f"{log.at:%m-%d %H:%M}", log.to, log.subject, "、".join(log.files),
-                          result)
+
+def _mail_cells(log: SentMail) -> tuple[object, ...]:
+    result = Text("已发送", style="green") if log.ok else Text(log.result, style="red")
+    return f"{log.at:%m-%d %H:%M}", log.to, log.subject, "、".join(log.files), result

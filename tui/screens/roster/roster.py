@@ -21,6 +21,7 @@ from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import DetailScreen, SectionScreen
+from tui.widgets.column_table import Col, ColumnTable
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -52,7 +53,10 @@ class RosterScreen(SectionScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="roster-title")
-        yield PlainTable(id="roster-table", cursor_type="row", zebra_stripes=True)
+        table = ColumnTable((), tuple, id="roster-table")
+        table.header_height = 2
+        yield table
+        yield table.detail
         yield ProgressBar(total=1.0, show_eta=False, id="roster-progress")
         yield Static(id="roster-status")
         yield SectionBar()
@@ -63,18 +67,23 @@ class RosterScreen(SectionScreen):
         days = [self.start + dt.timedelta(days=n) for n in range(7)]
         self.query_one("#roster-title", Static).update(
             f"[b]{self.start:%Y-%m-%d} 至 {end:%m-%d}[/b]　绿=排满　黄=缺人　红=无人　[ ] 切换周")
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns("卡口", "类型", *[f"{d:%m-%d}周{WEEKDAYS[d.weekday()]}" for d in days])
         cover = roster.coverage(self.start, end)
-        self.checkpoints = roster.checkpoints()
-        for cp in self.checkpoints:
-            cells = []
+
+        def cells(cp: Checkpoint) -> tuple[object, ...]:
+            days_cells = []
             for d in days:
                 have, need = cover.get((cp.id, d.isoformat()), (0, 0))
                 color = "green" if need and have >= need else ("red" if not have else "yellow")
-                cells.append(Text(f"{have}/{need}", style=color) if need else "—")
-            table.add_row(cp.name, f"{cp.kind}·{cp.staff_per_shift}人", *cells)
+                days_cells.append(Text(f"{have}/{need}", style=color) if need else "—")
+            return (cp.name, f"{cp.kind}·{cp.staff_per_shift}人", *days_cells)
+
+        # a day is 5 cells under a two-line header (date, weekday): the whole week, Sunday
+        # included, fits 80 columns; 类型 gives way first
+        table = self.query_one(ColumnTable)
+        table.declare((Col("卡口", 10, grow=True), Col("类型", 8, 1),
+                       *[Col(f"{d:%m-%d}\n周{WEEKDAYS[d.weekday()]}", 5) for d in days]), cells)
+        self.checkpoints = roster.checkpoints()
+        table.set_rows(self.checkpoints)
 
     def action_staff(self) -> None:
         from tui.screens.roster.staff import StaffScreen
