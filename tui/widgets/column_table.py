@@ -153,28 +153,40 @@ class ColumnTable(PagedTable, Generic[T]):
         for n, width in zip(shown, widths, strict=True):
             self.add_column(self.specs[n].label, width=width, key=str(n))
 
-    def _fit(self, force: bool = False) -> None:
-        room = self.size.width - SCROLLBAR
-        if room <= 0:
-            if force:
-                self.shown = list(range(len(self.specs)))
-                self._build_columns(self.shown, [c.width for c in self.specs])
-            return
-        shown = choose(self.specs, room, self.cell_padding)
+    def _widths(self, shown: list[int], room: int) -> list[int]:
+        """Each shown column's declared width, then what is left: first up to the widest value
+        on the page (most important columns first), the rest to the ``grow`` columns."""
         widths = [self.specs[n].width for n in shown]
         spare = room - sum(w + 2 * self.cell_padding for w in widths)
+        for i, n in sorted(enumerate(shown), key=lambda i_n: (self.specs[i_n[1]].priority, i_n[0])):
+            widest = max((cell_len(cell_text(row[n])) for row in self.full), default=0)
+            extra = max(0, min(spare, widest - widths[i]))
+            widths[i] += extra
+            spare -= extra
         growing = [i for i, n in enumerate(shown) if self.specs[n].grow]
         for k, i in enumerate(growing):
             widths[i] += spare // len(growing) + (1 if k < spare % len(growing) else 0)
+        return widths
+
+    def _fit(self, force: bool = False) -> bool:
+        """Choose the columns and their widths for the table's width; rebuild the table when
+        they change (or with ``force``). Whether it was rebuilt."""
+        room = self.size.width - SCROLLBAR
+        if room <= 0:
+            shown, widths = list(range(len(self.specs))), [c.width for c in self.specs]
+        else:
+            shown = choose(self.specs, room, self.cell_padding)
+            widths = self._widths(shown, room)
         if not force and shown == self.shown and widths == [c.width for c in self.columns.values()]:
-            return
-        cursor = self.cursor_coordinate
+            return False
+        cursor = self.cursor_row
         self.shown = shown
         self._build_columns(shown, widths)
         self._add(self.full)
         if self.row_count:
-            self.move_cursor(row=min(cursor.row, self.row_count - 1))
+            self.move_cursor(row=max(0, min(cursor, self.row_count - 1)))
         self.show_detail()
+        return True
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit()
@@ -185,20 +197,21 @@ class ColumnTable(PagedTable, Generic[T]):
 
     # --- rows ----------------------------------------------------------------------------------
 
-    def _add(self, rows: Iterable[tuple[CellType, ...]], height: int = 1) -> None:
+    def _add(self, rows: Iterable[tuple[CellType, ...]]) -> None:
         for row in rows:
-            self.add_row(*(row[n] for n in self.shown), height=height)
+            self.add_row(*(row[n] for n in self.shown))
 
     @property
     def paged(self) -> bool:  # type: ignore[override]
         return self.pages is not None
 
-    def set_rows(self, items: Iterable[T], cursor: int = 0, height: int = 1) -> None:
+    def set_rows(self, items: Iterable[T], cursor: int = 0) -> None:
         """Show these items, the cursor on row ``cursor``."""
         self.items = list(items)
         self.full = [tuple(self.cells(item)) for item in self.items]
-        self.clear()
-        self._add(self.full, height)
+        if not self._fit():
+            self.clear()
+            self._add(self.full)
         if self.full:
             self.move_cursor(row=max(0, min(cursor, len(self.full) - 1)))
         self.show_detail()

@@ -3,6 +3,8 @@ cursor runs off either end, so a list of any length scrolls without loading it a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.message import Message
 
 from tui.widgets.plain_table import PlainTable
@@ -49,18 +51,16 @@ class PagedTable(PlainTable):
             self.post_message(self.Edge(self, forward=forward))
         return at_edge
 
-    def action_cursor_down(self) -> None:
-        if not self._edge(forward=True):
-            super().action_cursor_down()
+    def _moves(name: str, forward: bool) -> Callable[[PagedTable], None]:  # builds the moves below
+        def move(self: PagedTable) -> None:
+            if not self._edge(forward):
+                getattr(PlainTable, name)(self)
 
-    def action_cursor_up(self) -> None:
-        if not self._edge(forward=False):
-            super().action_cursor_up()
+        move.__name__ = name
+        return move
 
-    def action_page_down(self) -> None:
-        if not self._edge(forward=True):
-            super().action_page_down()
-
-    def action_page_up(self) -> None:
-        if not self._edge(forward=False):
-            super().action_page_up()
+    action_cursor_down = _moves("action_cursor_down", forward=True)
+    action_cursor_up = _moves("action_cursor_up", forward=False)
+    action_page_down = _moves("action_page_down", forward=True)
+    action_page_up = _moves("action_page_up", forward=False)
+    del _moves
