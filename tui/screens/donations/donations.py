@@ -156,10 +156,9 @@ class DonationsScreen(SectionScreen):
             "　s 支出　p 收据　t 预警线　库存中 Enter 看去向")
 
     def chosen(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not self.keys or not 0 <= table.cursor_row < len(self.keys):
-            return None
-        return self.keys[table.cursor_row]
+        """The id of the highlighted donation, item (库存) or distribution."""
+        row = self.query_one(ColumnTable).cursor_row
+        return self.keys[row] if 0 <= row < len(self.keys) else None
 
     def _after(self, result: object) -> None:
         if result is not None:

@@ -22,7 +22,7 @@ from db.validate import Invalid
 from tui.markup import escape
 from tui.screens import DetailScreen
 from tui.screens.residents.resident_form import ResidentForm
-from tui.widgets.plain_table import PlainTable
+from tui.widgets.column_table import Col, ColumnTable
 from tui.widgets.section_bar import SectionBar
 
 
@@ -49,6 +49,14 @@ class AskText(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+MEMBER_COLUMNS = (Col("姓名", 8), Col("与户主关系", 10), Col("性别", 4, 2), Col("出生日期", 10, 2),
+                  Col("身份证号", 18, 1), Col("电话", 11), Col("类别", 4, 3))
+
+
+def _member_cells(m: Resident) -> tuple[object, ...]:
+    return (m.name, m.relation, m.sex, f"{m.birth_date:%Y-%m-%d}", m.id_number, m.phone, m.kind)
+
+
 class HouseholdScreen(DetailScreen):
     TITLE = "户信息"
     BINDINGS = [
@@ -69,9 +77,10 @@ class HouseholdScreen(DetailScreen):
         yield Header()
         with Vertical(id="household"):
             yield Static(id="household-info")
-            table: PlainTable = PlainTable(id="member-table", cursor_type="row")
-            table.add_columns("姓名", "与户主关系", "性别", "出生日期", "身份证号", "电话", "类别")
+            table = ColumnTable(MEMBER_COLUMNS, _member_cells, id="member-table",
+                                zebra_stripes=False)
             yield table
+            yield table.detail
         yield SectionBar()
         yield Footer()
 
@@ -87,20 +96,11 @@ class HouseholdScreen(DetailScreen):
             f"所属区域：{full_name(household.area) or '（未分配）'}　"
             f"临时出入卡：{household.pass_card or '（无）'}　成员：{len(self.members)}人")
         )
-        table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        for m in self.members:
-            table.add_row(m.name, m.relation, m.sex, f"{m.birth_date:%Y-%m-%d}", m.id_number,
-                          m.phone, m.kind)
-        if self.members:
-            table.move_cursor(row=max(0, min(cursor, len(self.members) - 1)))
+        table = self.query_one(ColumnTable)
+        table.set_rows(self.members, table.cursor_row)
 
     def _chosen(self) -> Resident | None:
-        table = self.query_one(DataTable)
-        if not self.members or not 0 <= table.cursor_row < len(self.members):
-            return None
-        return self.members[table.cursor_row]
+        return self.query_one(ColumnTable).selected()
 
     def _after(self, result: object) -> None:
         if result is not None:

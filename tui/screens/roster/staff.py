@@ -20,7 +20,7 @@ from tui.dialogs.file_job import FileJobDialog
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
 from tui.screens import DetailScreen
-from tui.widgets.plain_table import PlainTable
+from tui.widgets.column_table import Col, ColumnTable
 from tui.widgets.section_bar import SectionBar
 
 YES_NO = ("否", "是")
@@ -73,6 +73,28 @@ def offer_withdraw(screen: Screen, checkpoint_id: int | None = None,
         f"今后还排有{found.text()}无法值守（卡口已停用、人员已停用或不可值班）。\n现在撤下？",
         "撤下"), answered)
 
+STAFF_COLUMNS = (Col("姓名", 8), Col("类别", 8, 2), Col("电话", 11), Col("单位", 12, 3, grow=True),
+                 Col("服务队", 10, 1), Col("带班", 4, 2), Col("每周上限", 8, 3), Col("积分", 4, 3),
+                 Col("状态", 6))
+
+
+def _staff_cells(p: Staff) -> tuple[object, ...]:
+    return (p.name, p.category, p.phone, p.unit, p.team.name if p.team else "",
+            "是" if p.can_lead else "", str(p.max_per_week), str(p.party_points),
+            "" if p.active else Text("已停用", style="red"))
+
+
+CHECKPOINT_COLUMNS = (Col("卡口", 14, grow=True), Col("类型", 4), Col("通行", 4, 2),
+                      Col("每班人数", 8), Col("带班领导", 8, 1), Col("负责人", 6),
+                      Col("电话", 11), Col("启用", 22, 2))
+
+
+def _checkpoint_cells(cp: Checkpoint) -> tuple[object, ...]:
+    return (cp.name, cp.kind, cp.traffic, str(cp.staff_per_shift),
+            "需要" if cp.needs_leader else "", cp.person, cp.phone,
+            f"{cp.active_from or ''}—{cp.active_to or ''}")
+
+
 class StaffScreen(DetailScreen):
     TITLE = "值守人员与志愿者"
     BINDINGS = [
@@ -94,9 +116,9 @@ class StaffScreen(DetailScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="/ 搜索：姓名、拼音首字母或电话", id="staff-search")
-        table: PlainTable = PlainTable(id="staff-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("姓名", "类别", "电话", "单位", "服务队", "带班", "每周上限", "积分", "状态")
+        table = ColumnTable(STAFF_COLUMNS, _staff_cells, id="staff-table")
         yield table
+        yield table.detail
         yield Static(id="staff-status")
         yield SectionBar()
         yield Footer()
@@ -113,16 +135,8 @@ class StaffScreen(DetailScreen):
             self.people = find_staff(text, limit=500)
         else:
             self.people = st.staff_list()
-        table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        for p in self.people:
-            table.add_row(p.name, p.category, p.phone, p.unit,
-                          p.team.name if p.team else "", "是" if p.can_lead else "",
-                          str(p.max_per_week), str(p.party_points),
-                          "" if p.active else Text("已停用", style="red"))
-        if self.people:
-            table.move_cursor(row=max(0, min(cursor, len(self.people) - 1)))
+        table = self.query_one(ColumnTable)
+        table.set_rows(self.people, table.cursor_row)
         self.query_one("#staff-status", Static).update(
             f"共 {len(self.people)} 人　j 调整党员积分　Del 停用（不再排班）")
 
@@ -136,10 +150,7 @@ class StaffScreen(DetailScreen):
         self.query_one("#staff-search", Input).focus()
 
     def chosen(self) -> Staff | None:
-        table = self.query_one(DataTable)
-        if not self.people or not 0 <= table.cursor_row < len(self.people):
-            return None
-        return self.people[table.cursor_row]
+        return self.query_one(ColumnTable).selected()
 
     def _after(self, result: object) -> None:
         if result is not None:
@@ -235,9 +246,9 @@ class CheckpointsScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table: PlainTable = PlainTable(id="cp-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("卡口", "类型", "通行", "每班人数", "带班领导", "负责人", "电话", "启用")
+        table = ColumnTable(CHECKPOINT_COLUMNS, _checkpoint_cells, id="cp-table")
         yield table
+        yield table.detail
         yield SectionBar()
         yield Footer()
 
@@ -246,12 +257,7 @@ class CheckpointsScreen(DetailScreen):
 
     def reload(self) -> None:
         self.items = checkpoints()
-        table = self.query_one(DataTable)
-        table.clear()
-        for cp in self.items:
-            table.add_row(cp.name, cp.kind, cp.traffic, str(cp.staff_per_shift),
-                          "需要" if cp.needs_leader else "", cp.person, cp.phone,
-                          f"{cp.active_from or ''}—{cp.active_to or ''}")
+        self.query_one(ColumnTable).set_rows(self.items)
 
     def _fields(self, cp: Checkpoint | None) -> list[Field]:
         return [
@@ -281,10 +287,9 @@ class CheckpointsScreen(DetailScreen):
                              lambda r: r is not None and self.reload())
 
     def action_edit(self) -> None:
-        table = self.query_one(DataTable)
-        if not self.items:
+        cp = self.query_one(ColumnTable).selected()
+        if cp is None:
             return
-        cp = self.items[table.cursor_row]
         def after(result: object) -> None:
             if result is not None:
                 self.reload()

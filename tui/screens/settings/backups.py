@@ -17,10 +17,18 @@ from tui.dialogs.confirm import ConfirmDialog
 from tui.markup import escape
 from tui.screens import DetailScreen
 from tui.screens.residents.household import AskText
-from tui.widgets.plain_table import PlainTable
+from tui.widgets.column_table import Col, ColumnTable
 from tui.widgets.section_bar import SectionBar
 
 KINDS = {"自动": "每日自动", "手动": "手动", "安全": "恢复/升级前"}
+BACKUP_COLUMNS = (Col("备份文件", 30, grow=True), Col("类别", 10, 1), Col("时间", 16),
+                  Col("大小", 8, 2))
+
+
+def _backup_cells(backup: BackupFile) -> tuple[object, ...]:
+    taken = f"{backup.taken:%Y-%m-%d %H:%M}" if backup.taken else ""
+    return (backup.path.name, KINDS[backup.kind], taken,
+            f"{backup.path.stat().st_size / 1e6:.1f} MB")
 
 
 class BackupsScreen(DetailScreen):
@@ -34,9 +42,9 @@ class BackupsScreen(DetailScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="backup-hint")
-        table: PlainTable = PlainTable(id="backup-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("备份文件", "类别", "时间", "大小")
+        table = ColumnTable(BACKUP_COLUMNS, _backup_cells, id="backup-table")
         yield table
+        yield table.detail
         yield SectionBar()
         yield Footer()
 
@@ -45,12 +53,7 @@ class BackupsScreen(DetailScreen):
 
     def reload(self) -> None:
         self.files: list[BackupFile] = list_backups()
-        table = self.query_one(DataTable)
-        table.clear()
-        for backup in self.files:
-            taken = f"{backup.taken:%Y-%m-%d %H:%M}" if backup.taken else ""
-            table.add_row(backup.path.name, KINDS[backup.kind], taken,
-                          f"{backup.path.stat().st_size / 1e6:.1f} MB")
+        self.query_one(ColumnTable).set_rows(self.files)
         folder = backup_dir(current_path())
         lines = [f"备份位置：{folder}　每天第一次打开时自动备份（保留最近14天和每月第一份）"]
         copy_dir = get_setting("backup.copy_dir")
@@ -90,10 +93,10 @@ class BackupsScreen(DetailScreen):
         self.action_restore()
 
     def action_restore(self) -> None:
-        table = self.query_one(DataTable)
-        if not self.files or not 0 <= table.cursor_row < len(self.files):
+        chosen = self.query_one(ColumnTable).selected()
+        if chosen is None:
             return
-        source = self.files[table.cursor_row].path
+        source = chosen.path
 
         def confirmed(yes: bool | None) -> None:
             if not yes:
