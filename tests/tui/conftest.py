@@ -1,9 +1,16 @@
-"""Pilot helpers: a fixed 120×40 terminal and waiting for workers."""
+"""Pilot helpers: a fixed 120×40 terminal, the app opened on a file, keys pressed and waited
+for, a form filled in, what the screen shows."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed
+
+from tui.app import EprcApp
 
 SIZE = (120, 40)
 
@@ -26,3 +33,28 @@ def screen_text(pilot: Pilot) -> str:
 def notices(pilot: Pilot) -> list[str]:
     """The messages of the notifications (toasts) currently shown."""
     return [n.message for n in pilot.app._notifications]
+
+
+async def press(pilot: Pilot, *keys: str) -> None:
+    """Press the clerk's keys, then let what they started finish."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+@asynccontextmanager
+async def running(path: Path, *keys: str, size: tuple[int, int] = SIZE
+                  ) -> AsyncIterator[tuple[EprcApp, Pilot]]:
+    """The app on ``path`` (no daily backup), settled after start and after ``keys``."""
+    app = EprcApp(path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        if keys:
+            await press(pilot, *keys)
+        yield app, pilot
+
+
+async def fill(pilot: Pilot, values: dict[str, str]) -> None:
+    """Type into the open form: ``{"name": "张三"}`` fills ``#form-name``."""
+    for key, value in values.items():
+        pilot.app.screen.query_one(f"#form-{key}").value = value
+    await pilot.pause()

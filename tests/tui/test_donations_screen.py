@@ -10,61 +10,39 @@ from openpyxl import load_workbook
 
 from db import donations as dn
 from db.models import Distribution, Donation
-from tests.tui.conftest import SIZE, notices, screen_text, settle
-from tui.app import EprcApp
-
-
-async def fill(pilot, values: dict[str, str]) -> None:
-    for key, value in values.items():
-        pilot.app.screen.query_one(f"#form-{key}").value = value
-    await pilot.pause()
+from tests.tui.conftest import fill, notices, press, running, screen_text
 
 
 async def test_goods_in_part_out_refusal_and_notice(db_path: Path, tmp_path: Path) -> None:
     from db.settings import set_setting
 
     set_setting("setup_done", "1")
-    app = EprcApp(db_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f6")
-        await settle(pilot)
-        await pilot.press("g")
-        await settle(pilot)
+    async with running(db_path, "f6") as (app, pilot):
+        await press(pilot, "g")
         await fill(pilot, {"donor": "恒丰食品有限公司", "name": "方便面", "spec": "24袋/箱",
                            "quantity": "50", "unit": "箱", "value": "2250"})
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert any("收据编号 " in n and "-0001" in n for n in notices(pilot))
         assert "恒丰食品有限公司" in screen_text(pilot) and "方便面" in screen_text(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+        await press(pilot, "2")
         assert "50.00" in screen_text(pilot)
-        await pilot.press("d")
-        await settle(pilot)
+        await press(pilot, "d")
         assert "现有库存 50.00箱" in screen_text(pilot)
         await fill(pilot, {"quantity": "30", "recipient": "桃园村1号卡口", "received_by": "李四"})
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "20.00" in screen_text(pilot)
-        await pilot.press("d")
-        await settle(pilot)
+        await press(pilot, "d")
         await fill(pilot, {"quantity": "21", "recipient": "桃园村2号卡口"})
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "方便面库存为20箱，本次发放21箱，差1箱，未发放" in screen_text(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert Distribution.select().count() == 1
-        await pilot.press("x")
-        await settle(pilot)
+        await press(pilot, "x")
         app.screen.query_one("#form-what").value = "捐赠公示"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         out = tmp_path / "公示.xlsx"
         app.screen.query_one("#job-path").value = str(out)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "已导出第1期捐赠公示" in str(app.screen.query_one("#job-summary").render())
     item_id = Donation.get().items[0].item_id
     assert dn.stock(item_id) == Decimal("20.00")
@@ -81,20 +59,13 @@ async def test_directed_money_spent_on_its_purpose_only(db_path: Path) -> None:
     set_setting("setup_done", "1")
     donor = dn.add_donor("爱心企业")
     dn.record_money(dt.date.today(), donor, 800, directed=True, purpose="卡口生活保障")
-    app = EprcApp(db_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f6")
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
+    async with running(db_path, "f6") as (app, pilot):
+        await press(pilot, "s")
         await fill(pilot, {"amount": "300", "pool": "定向", "purpose": "慰问品"})
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "可用：“卡口生活保障”（余800.00元）" in screen_text(pilot)
         assert Expense.select().count() == 0
         await fill(pilot, {"purpose": "卡口生活保障：购买方便面"})
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "定向 500.00 元" in screen_text(pilot)  # the balance line under the list
     assert dn.directed_balances() == {"卡口生活保障": Decimal("500.00")}

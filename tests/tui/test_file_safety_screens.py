@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 
 from db.database import database
 from db.models import AuditLog, Resident
-from tests.tui.conftest import SIZE, screen_text, settle
-from tui.app import EprcApp
+from tests.tui.conftest import press, running, screen_text
 
 
 def test_a_full_disk_is_sqlites_own_error_explained(db_path: Path) -> None:
@@ -44,26 +43,17 @@ async def test_a_save_on_a_full_disk_says_so_and_keeps_the_form(
         raise peewee.OperationalError("database or disk is full")  # what SQLite says then
 
     before = Resident.select().count()
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        await pilot.press(*"城关社区", "enter")
-        await settle(pilot)
-        await pilot.press(*"李四", "enter", *"412723199010050012")
-        await settle(pilot)
+    async with running(demo_path, "f2") as (app, pilot):
+        await press(pilot, "n")
+        await press(pilot, *"城关社区", "enter")
+        await press(pilot, *"李四", "enter", *"412723199010050012")
         monkeypatch.setattr(resident_form, "register_resident", disk_full)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "未保存：磁盘空间不足" in screen_text(pilot)
         assert app.screen.query_one("#f-name").value == "李四"  # nothing the clerk typed is lost
         assert app.screen.query_one("#f-id").value == "412723199010050012"
         monkeypatch.setattr(resident_form, "register_resident", real_register)  # space freed
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
     assert Resident.select().count() == before + 1
     assert Resident.get(Resident.id_number == "412723199010050012").name == "李四"
 
@@ -71,25 +61,16 @@ async def test_a_save_on_a_full_disk_says_so_and_keeps_the_form(
 async def test_an_export_onto_a_foreign_file_asks_first(demo_path: Path, tmp_path: Path) -> None:
     foreign = tmp_path / "村里自己的表.xlsx"
     foreign.write_bytes(b"PK\x03\x04 not eprc's")
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
-        await pilot.press("x")
-        await settle(pilot)
+    async with running(demo_path, "f2") as (app, pilot):
+        await press(pilot, "x")
         app.screen.query_one("#job-path").value = str(foreign)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "不是 eprc 为这份报表导出的文件" in screen_text(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await press(pilot, "n")
         assert "未导出" in screen_text(pilot)
         assert foreign.read_bytes() == b"PK\x03\x04 not eprc's"
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await press(pilot, "y")
         assert "已导出" in screen_text(pilot)
     assert load_workbook(foreign).active["A1"].value.endswith("居民信息登记表")
     exported = AuditLog.get(AuditLog.action == "导出")  # it carries full ID numbers

@@ -10,7 +10,7 @@ import pytest
 from db.models import Area, PushedBatch, RecycleBin, Resident
 from db.residents import ResidentInput, register_resident
 from tests.factories import make_id, village_sheet
-from tests.tui.conftest import SIZE, screen_text, settle
+from tests.tui.conftest import SIZE, press, running, screen_text, settle
 from tui.app import EprcApp
 
 
@@ -26,13 +26,10 @@ HEADER = ["序号", "户号", "姓名", "性别", "身份证号码", "联系电�
 
 async def open_import(app: EprcApp, pilot, key: str, path: Path) -> str:
     await settle(pilot)
-    await pilot.press(key)
-    await settle(pilot)
-    await pilot.press("i")
-    await settle(pilot)
+    await press(pilot, key)
+    await press(pilot, "i")
     app.screen.query_one("#job-path").value = str(path)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
     return str(app.screen.query_one("#job-summary").render())
 
 
@@ -96,16 +93,13 @@ async def test_rows_without_community_go_to_the_chosen_area(db_path: Path, tmp_p
     async with app.run_test(size=SIZE) as pilot:
         text = await open_import(app, pilot, "f2", sheet)
         assert "缺少“社区（村）”" in text and "新增 0 人" in text
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         screen = app.screen
         screen.area_id = Area.get(Area.name == "桃园村").id
-        await pilot.press("i")
-        await settle(pilot)
+        await press(pilot, "i")
         assert "表中没有社区的行归入：桃园村" in screen_text(pilot)
         app.screen.query_one("#job-path").value = str(sheet)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "新增 1 人" in str(app.screen.query_one("#job-summary").render())
     assert Resident.get(Resident.name == "无村人").household.area.name == "桃园村"
 
@@ -118,26 +112,20 @@ async def test_the_same_pushed_list_asks_before_a_second_batch(db_path: Path,
     app = EprcApp(db_path, backup=False)
     async with app.run_test(size=SIZE) as pilot:
         assert "已导入第1批" in await open_import(app, pilot, "f4", source)
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("i")
-        await settle(pilot)
+        await press(pilot, "escape")
+        await press(pilot, "i")
         app.screen.query_one("#job-path").value = str(source)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         text = str(app.screen.query_one("#job-summary").render())
         assert "已导入过：第 1 批" in text and "Enter 再导入一次" in screen_text(pilot)
         assert PushedBatch.select().count() == 1
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "已导入第2批" in str(app.screen.query_one("#job-summary").render())
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         await pilot.press("delete")  # the newest batch is selected
         await settle(pilot)
         assert "删除第2批推送名单" in screen_text(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert PushedBatch.select().count() == 1
         assert "第2批" in RecycleBin.get().label
 
@@ -150,20 +138,13 @@ async def test_a_staff_rename_waits_for_enter(db_path: Path, tmp_path: Path) -> 
     sheet = village_sheet(tmp_path / "人员.xlsx", [[1, "刘壹", make_id("19800101", 1),
                                                    "13800000001", "下沉干部"]],
                           header=["序号", "姓名", "身份证号码", "联系电话", "人员类别"])
-    app = EprcApp(db_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f5", "w")
-        await settle(pilot)
-        await pilot.press("i")
-        await settle(pilot)
+    async with running(db_path, "f5", "w") as (app, pilot):
+        await press(pilot, "i")
         app.screen.query_one("#job-path").value = str(sheet)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         text = str(app.screen.query_one("#job-summary").render())
         assert "请核对后按 Enter 确认导入" in text and "刘一 → 刘壹" in text
         assert Staff.get().name == "刘一"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "已按确认修改" in str(app.screen.query_one("#job-summary").render())
     assert Staff.get().name == "刘壹"

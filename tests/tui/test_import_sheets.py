@@ -13,7 +13,7 @@ from db.models import Resident
 from db.settings import set_setting
 from tests.exports.test_bad_inputs import bomb, same_cell, workbook
 from tests.factories import make_id
-from tests.tui.conftest import SIZE, screen_text, settle
+from tests.tui.conftest import SIZE, press, screen_text, settle
 from tui.app import EprcApp
 
 
@@ -33,11 +33,9 @@ def villages(path: Path) -> Path:
 
 async def import_in_tui(app: EprcApp, pilot, path: Path) -> str:
     await settle(pilot)
-    await pilot.press("f2", "i")
-    await settle(pilot)
+    await press(pilot, "f2", "i")
     app.screen.query_one("#job-path").value = str(path)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
     return screen_text(pilot)
 
 
@@ -65,7 +63,6 @@ async def test_hostile_files_are_one_line_in_the_dialog(db_path: Path, tmp_path:
         for path, fragment in cases.items():
             text = await import_in_tui(app, pilot, path)
             assert fragment in text and path.name in text, text
-            await pilot.press("escape")
-            await settle(pilot)
+            await press(pilot, "escape")
         assert app.is_running
     assert Resident.select().count() == 0

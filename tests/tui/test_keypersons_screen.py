@@ -11,8 +11,7 @@ import pytest
 from db.models import KeyPerson, Measure, PushedRow, TemperatureReading
 from db.residents import ResidentInput, register_resident
 from tests.factories import make_id
-from tests.tui.conftest import SIZE, notices, screen_text, settle
-from tui.app import EprcApp
+from tests.tui.conftest import notices, press, running, screen_text, settle
 from tui.screens.keypersons.temperatures import current_half
 
 ID = make_id("19880808", 17)
@@ -28,13 +27,8 @@ def office(db_path: Path) -> Path:
 
 
 async def test_register_measure_fever_alert_release(office: Path) -> None:
-    app = EprcApp(office, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+    async with running(office, "f3") as (app, pilot):
+        await press(pilot, "n")
         await pilot.press(*ID)
         await pilot.press("ctrl+s")  # category 确诊 by default is fine here
         await settle(pilot)
@@ -45,44 +39,34 @@ async def test_register_measure_fever_alert_release(office: Path) -> None:
         screen.query_one("#form-kind").value = "居家隔离"
         screen.query_one("#form-grid_worker").value = "网格员乙"
         screen.query_one("#form-grid_worker_phone").value = "1370000"  # bad phone
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "网格员的电话" in screen_text(pilot)
         assert Measure.select().count() == 0
         screen.query_one("#form-grid_worker_phone").value = "13700000002"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         measure = Measure.get()
         assert measure.kind == "居家隔离" and measure.planned_end == dt.date.today() + \
             dt.timedelta(days=14)
         assert "周明" in screen_text(pilot) and "1 在管 1" in screen_text(pilot)
 
-        await pilot.press("t")
-        await settle(pilot)
+        await press(pilot, "t")
         assert "应测 1 人，已录 0 人" in screen_text(pilot)
-        await pilot.press(*"38.2", "enter")
-        await settle(pilot)
+        await press(pilot, *"38.2", "enter")
         assert "达到发热标准" in screen_text(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         reading = TemperatureReading.get()
         assert (reading.value, reading.half) == (38.2, current_half())
         assert "已录 1 人" in screen_text(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert "5 发热预警 1" in screen_text(pilot)
-        await pilot.press("f1")
-        await settle(pilot)
+        await press(pilot, "f1")
         assert "1  今日发热预警" in screen_text(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await press(pilot, "f3")
+        await press(pilot, "r")
         await pilot.press("ctrl+s")  # today, no reason: refused
         await settle(pilot)
         assert "提前解除" in screen_text(pilot)
-        await pilot.press("tab", *"转院治疗", "ctrl+s")
-        await settle(pilot)
+        await press(pilot, "tab", *"转院治疗", "ctrl+s")
         assert any("已解除居家隔离" in n for n in notices(pilot))
     measure = Measure.get()
     assert measure.released_on == dt.date.today() and measure.release_reason == "转院治疗"
@@ -92,22 +76,14 @@ async def test_call_queue_records_results_with_one_key(office: Path, tmp_path: P
     from tests.exports.test_pushed_feedback import district_sheet
 
     source = district_sheet(tmp_path / "推送0411.xlsx")
-    app = EprcApp(office, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
-        await pilot.press("i")
-        await settle(pilot)
+    async with running(office, "f4") as (app, pilot):
+        await press(pilot, "i")
         app.screen.query_one("#job-path").value = str(source)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "已导入第1批，共 5 人" in str(app.screen.query_one("#job-summary").render())
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert "0/5" in screen_text(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         text = screen_text(pilot)
         assert "表格第4行" in text and "张三" in text and "13800000001" in text
         await pilot.press("2")  # 前期已排查
@@ -118,21 +94,16 @@ async def test_call_queue_records_results_with_one_key(office: Path, tmp_path: P
         await pilot.press("1")  # 已核实在辖区（漏排）, no ID yet: stays on the row
         await settle(pilot)
         assert any("补录身份证号码" in n for n in notices(pilot))
-        await pilot.press("d")
-        await settle(pilot)
+        await press(pilot, "d")
         app.screen.query_one("#form-id_number").value = make_id("19750303", 13)
         app.screen.query_one("#form-address").value = "桃园村8号"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "已关联居民：王五" in screen_text(pilot)
         assert "现在登记为重点人员并开始管控措施" in screen_text(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert "王五：开始管控措施" in screen_text(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
+        await press(pilot, "escape")
         assert "3/5" in screen_text(pilot)
     person = KeyPerson.get(KeyPerson.source == "大数据推送")
     assert person.resident.name == "王五" and person.origin == "浙江省杭州市"
@@ -152,11 +123,7 @@ async def test_a_long_list_is_shown_a_page_at_a_time(office: Path) -> None:
         kp.start_measure(kp.register_key_person(kp.KeyPersonInput("密接"), resident).id,
                          "居家隔离", start)
     everyone = kp.under_control(dt.date.today())
-    app = EprcApp(office, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+    async with running(office, "f3") as (app, pilot):
         screen, table = app.screen, app.screen.query_one("#kp-table")
         assert table.row_count == PAGE  # not all 430 at once
         assert f"在管：{len(everyone)} 人（第 1—{PAGE} 人）" in screen_text(pilot)
@@ -164,10 +131,8 @@ async def test_a_long_list_is_shown_a_page_at_a_time(office: Path) -> None:
         await pilot.press("down")  # off the end of the page: the next one
         await settle(pilot)
         assert table.cursor_row == 0 and screen.selected().measure_id == everyone[PAGE].measure_id
-        await pilot.press("ctrl+end")
-        await settle(pilot)
+        await press(pilot, "ctrl+end")
         assert table.row_count == 30 and screen.selected().measure_id == everyone[-1].measure_id
         assert f"（第 {2 * PAGE + 1}—{2 * PAGE + 30} 人）" in screen_text(pilot)
-        await pilot.press("up", "ctrl+home")
-        await settle(pilot)
+        await press(pilot, "up", "ctrl+home")
         assert screen.selected().measure_id == everyone[0].measure_id

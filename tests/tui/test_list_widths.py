@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from db.mail import log_mail
-from tests.tui.conftest import screen_text, settle
+from tests.tui.conftest import press, screen_text, settle
 from tui.app import EprcApp
 from tui.widgets.column_table import ColumnTable, cell_text
 
@@ -34,8 +34,7 @@ async def test_acted_on_columns_are_on_screen(demo_path: Path, name: str,
     app = EprcApp(demo_path, backup=False)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        await pilot.press(*keys)
-        await settle(pilot)
+        await press(pilot, *keys)
         table = app.screen.query_one(table_id, ColumnTable)
         assert table.row_count, f"{name}: the demo's list is empty"
         # every column on the table fits its width: nothing is off to the right
@@ -49,8 +48,7 @@ async def test_acted_on_columns_are_on_screen(demo_path: Path, name: str,
         for label in acted_on:
             assert label in shown_header, (label, shown_header)
         # the detail line holds the highlighted row's fields that have no column here
-        await pilot.press("down")
-        await settle(pilot)
+        await press(pilot, "down")
         row = table.full[table.cursor_row]
         detail = str(table.detail.render())
         hidden = [n for n in range(len(table.specs)) if n not in table.shown and cell_text(row[n])]

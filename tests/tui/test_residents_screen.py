@@ -9,7 +9,7 @@ import pytest
 from db.areas import subtree_ids
 from db.models import Household, RecycleBin, Resident
 from db.residents import ResidentInput, find_residents, register_resident
-from tests.tui.conftest import SIZE, notices, screen_text, settle
+from tests.tui.conftest import SIZE, notices, press, screen_text, settle
 from tui.app import EprcApp
 from tui.widgets.paged_table import PagedTable
 
@@ -23,13 +23,11 @@ def town(demo_path: Path) -> Path:
 
 async def open_residents(app: EprcApp, pilot) -> None:
     await settle(pilot)
-    await pilot.press("f2")
-    await settle(pilot)
+    await press(pilot, "f2")
 
 
 async def search(pilot, text: str) -> str:
-    await pilot.press("slash", *text)
-    await settle(pilot)
+    await press(pilot, "slash", *text)
     return screen_text(pilot)
 
 
@@ -70,18 +68,14 @@ async def test_list_pages_through_the_register(town: Path) -> None:
         screen = app.screen
         assert len(screen.rows) == 100 and screen.rows[0].id == 1
         assert "共 2,001 人" in screen_text(pilot)
-        await pilot.press(*["down"] * 100)
-        await settle(pilot)
+        await press(pilot, *["down"] * 100)
         assert screen.rows[0].id == 101
         assert "本页编号 101—200" in screen_text(pilot)
-        await pilot.press("up")
-        await settle(pilot)
+        await press(pilot, "up")
         assert screen.rows[-1].id == 100
-        await pilot.press("ctrl+end")
-        await settle(pilot)
+        await press(pilot, "ctrl+end")
         assert screen.rows[-1].name == "曾小明"
-        await pilot.press("ctrl+home")
-        await settle(pilot)
+        await press(pilot, "ctrl+home")
         assert screen.rows[0].id == 1
 
 
@@ -92,27 +86,20 @@ async def test_add_with_a_bad_id_shows_why_and_saves_nothing(town: Path) -> None
         await open_residents(app, pilot)
         await pilot.press("n")  # 全镇 is selected: the new household's area is asked first
         await settle(pilot)
-        await pilot.press(*"没有这个村", "enter")
-        await settle(pilot)
+        await press(pilot, *"没有这个村", "enter")
         assert any("没有名为“没有这个村”" in n for n in notices(pilot))
-        await pilot.press("n")
-        await settle(pilot)
-        await pilot.press(*"城关社区", "enter")
-        await settle(pilot)
-        await pilot.press(*"李四", "enter", *"412723199010050013")
-        await settle(pilot)
+        await press(pilot, "n")
+        await press(pilot, *"城关社区", "enter")
+        await press(pilot, *"李四", "enter", *"412723199010050013")
         assert "身份证号码校验位错误" in screen_text(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "身份证号码校验位错误" in screen_text(pilot)
         assert Resident.select().count() == before
         for _ in range(18):
             await pilot.press("backspace")
-        await pilot.press(*"412723199010050012")
-        await settle(pilot)
+        await press(pilot, *"412723199010050012")
         assert "性别：男　出生日期：1990-10-05" in screen_text(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
     saved = Resident.get(Resident.id_number == "412723199010050012")
     assert (saved.name, saved.sex, saved.relation) == ("李四", "男", "户主")
     assert saved.household.area.name == "城关社区"
@@ -124,18 +111,15 @@ async def test_household_view_add_member_and_set_head(town: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_residents(app, pilot)
         await search(pilot, "zxm")
-        await pilot.press("enter", "h")
-        await settle(pilot)
+        await press(pilot, "enter", "h")
         text = screen_text(pilot)
         assert "户号：T-001" in text and "阳光小区9栋901" in text and "成员：1人" in text
-        await pilot.press("a")
-        await settle(pilot)
+        await press(pilot, "a")
         await pilot.press(*"曾小红", "enter", *"120110199212010072", "enter", "enter",
                           *"女", "ctrl+s")
         await settle(pilot)
         assert "成员：2人" in screen_text(pilot)
-        await pilot.press("down", "t")
-        await settle(pilot)
+        await press(pilot, "down", "t")
         assert any("曾小红 已设为户主" in n for n in notices(pilot))
         assert "曾小红  户主" in screen_text(pilot)
     head = Resident.get(Resident.id_number == "120110199212010072")
@@ -149,18 +133,14 @@ async def test_delete_goes_to_the_recycle_bin_and_comes_back(town: Path) -> None
         await open_residents(app, pilot)
         await search(pilot, "zxm")
         await pilot.press("down")  # from the search box into the list
-        await pilot.press("delete")
-        await settle(pilot)
+        await press(pilot, "delete")
         assert "删除居民 曾小明" in screen_text(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert not Resident.select().where(Resident.name == "曾小明").exists()
         assert RecycleBin.select().count() == 1
-        await pilot.press("f8")
-        await settle(pilot)
+        await press(pilot, "f8")
         assert "居民 曾小明" in screen_text(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "回收站是空的" in screen_text(pilot)
     assert Resident.get(Resident.name == "曾小明").household.number == "T-001"
 
@@ -180,11 +160,9 @@ async def test_import_in_a_worker_ends_on_its_summary(town: Path, tmp_path: Path
     app = EprcApp(town, backup=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_residents(app, pilot)
-        await pilot.press("i")
-        await settle(pilot)
+        await press(pilot, "i")
         app.screen.query_one("#job-path").value = str(sheet)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         text = str(app.screen.query_one("#job-summary").render())
         assert "请核对后按 Enter 确认导入" in text and "将新建区域：桃园村/第九村民组" in text
         assert Resident.select().count() == before  # a preview writes nothing
@@ -193,8 +171,7 @@ async def test_import_in_a_worker_ends_on_its_summary(town: Path, tmp_path: Path
         text = str(app.screen.query_one("#job-summary").render())
         assert "导入完成：新增 2 人" in text and "新建 1 户" in text and "拒绝 1 行" in text
         assert "第6行 拒绝：身份证号码应为18位" in text
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         text = await search(pilot, "新人")
         assert "新人甲" in text and "新人乙" in text
     assert Resident.select().count() == before + 2
@@ -209,11 +186,9 @@ async def test_import_of_a_bad_file_says_why_and_changes_nothing(town: Path,
     app = EprcApp(town, backup=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_residents(app, pilot)
-        await pilot.press("i")
-        await settle(pilot)
+        await press(pilot, "i")
         app.screen.query_one("#job-path").value = str(bad)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "不是 Excel（.xlsx）文件" in screen_text(pilot)
     assert Resident.select().count() == before
 
@@ -225,12 +200,10 @@ async def test_export_register_from_the_list(town: Path, tmp_path: Path) -> None
     app = EprcApp(town, backup=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_residents(app, pilot)
-        await pilot.press("x")
-        await settle(pilot)
+        await press(pilot, "x")
         assert "清溪镇_居民信息登记表_" in app.screen.query_one("#job-path").value
         app.screen.query_one("#job-path").value = str(out)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "已导出 2,001 人".replace(",", "") in screen_text(pilot)
     ws = load_workbook(out, read_only=True).active
     assert ws["A1"].value == "清溪镇居民信息登记表"

@@ -8,32 +8,23 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from db.models import Assignment, GatePassage, Shift, Staff
-from tests.tui.conftest import SIZE, notices, screen_text, settle
-from tui.app import EprcApp
+from tests.tui.conftest import notices, press, running, screen_text, settle
 
 
 async def test_township_week_plan_and_checkpoint_grid(demo_path: Path) -> None:
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f5")
-        await settle(pilot)
+    async with running(demo_path, "f5") as (app, pilot):
         assert "12/12" in screen_text(pilot)
-        await pilot.press("right_square_bracket", "right_square_bracket")
-        await settle(pilot)
+        await press(pilot, "right_square_bracket", "right_square_bracket")
         assert "0/0" not in screen_text(pilot) and "—" in screen_text(pilot)
-        await pilot.press("p")
-        await settle(pilot)
+        await press(pilot, "p")
         assert "全部排满" in screen_text(pilot)
         assert "12/12" in screen_text(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         screen = app.screen
         assert "每班4人，须带班领导" in screen_text(pilot) and "(带)" in screen_text(pilot)
         # remove the only-or-chosen person of Monday's night shift, then add someone back
         await pilot.press("right")  # onto Monday
-        await pilot.press("d")
-        await settle(pilot)
+        await press(pilot, "d")
         await pilot.press("ctrl+s")  # the first person in the list
         await settle(pilot)
         assert any("已撤下" in n for n in notices(pilot))
@@ -42,12 +33,10 @@ async def test_township_week_plan_and_checkpoint_grid(demo_path: Path) -> None:
         shift = Shift.get((Shift.checkpoint == screen.checkpoint.id) & (Shift.date == day)
                           & (Shift.slot == slot_id))
         free = Staff.create(name="新来的", name_key="xld", category="其他", phone="13000000000")
-        await pilot.press("a")
-        await settle(pilot)
+        await press(pilot, "a")
         app.screen.query_one("#form-who").value = free.name
         app.screen.query_one("#form-pin").value = "是"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "缺1" not in screen_text(pilot) and f"{free.name}★" in screen_text(pilot)
     added = Assignment.get((Assignment.shift == shift.id) & (Assignment.staff == free.id))
     assert added.pinned and added.manual
@@ -55,13 +44,8 @@ async def test_township_week_plan_and_checkpoint_grid(demo_path: Path) -> None:
 
 async def test_gate_entry_refuses_a_fever(demo_path: Path, tmp_path: Path) -> None:
     before = GatePassage.select().count()
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f5", "enter")
-        await settle(pilot)
-        await pilot.press("g")
-        await settle(pilot)
+    async with running(demo_path, "f5", "enter") as (app, pilot):
+        await press(pilot, "g")
         await pilot.press(*"外地司机")  # no such resident: an outsider
         await settle(pilot)
         assert "未找到居民" in screen_text(pilot)
@@ -71,13 +55,11 @@ async def test_gate_entry_refuses_a_fever(demo_path: Path, tmp_path: Path) -> No
         screen.query_one("#gate-plate").value = "沪a12345"
         screen.query_one("#gate-temperature").value = "38.1"
         screen.query_one("#gate-temperature").focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "劝返，已登记" in screen_text(pilot)
         screen.query_one("#gate-temperature").value = "36.4"
         screen.query_one("#gate-temperature").focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "请选择居民或填写姓名" in screen_text(pilot)
         checkpoint = screen.checkpoint.name
         await pilot.press("ctrl+o")  # today's 出入登记表 of this checkpoint
@@ -85,8 +67,7 @@ async def test_gate_entry_refuses_a_fever(demo_path: Path, tmp_path: Path) -> No
         assert app.screen.query_one("#job-path").value.endswith(
             f"{checkpoint}出入登记表_{dt.date.today():%Y-%m-%d}.xlsx")
         app.screen.query_one("#job-path").value = str(tmp_path / "gate.xlsx")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "已导出 " in screen_text(pilot)
     ws = load_workbook(tmp_path / "gate.xlsx").active
     assert ws["A1"].value.startswith(f"{checkpoint}人员车辆出入登记表")
@@ -102,28 +83,20 @@ async def test_outsider_at_the_gate_becomes_a_key_person(demo_path: Path) -> Non
     from db.models import KeyPerson
     from tests.factories import make_id
 
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f5", "enter")
-        await settle(pilot)
-        await pilot.press("g")
-        await settle(pilot)
+    async with running(demo_path, "f5", "enter") as (app, pilot):
+        await press(pilot, "g")
         screen = app.screen
         screen.query_one("#gate-name").value = "钱多多"
         screen.query_one("#gate-phone").value = "13912345678"
         screen.query_one("#gate-origin").value = "返乡，来自上海市浦东新区"
         screen.query_one("#gate-temperature").value = "36.6"
         screen.query_one("#gate-temperature").focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "放行" in screen_text(pilot)
-        await pilot.press("f10")
-        await settle(pilot)
+        await press(pilot, "f10")
         app.screen.query_one("#form-id_number").value = make_id("19900909", 19)
         app.screen.query_one("#form-address").value = "桃园村8号"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert any("已登记为重点人员" in n for n in notices(pilot))
     person = KeyPerson.select().order_by(KeyPerson.id.desc()).first()
     assert person.resident.name == "钱多多" and person.source == "卡口发现"
@@ -133,30 +106,20 @@ async def test_outsider_at_the_gate_becomes_a_key_person(demo_path: Path) -> Non
 async def test_staff_list_add_and_unavailable(demo_path: Path) -> None:
     from db.models import Unavailability
 
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f5", "w")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+    async with running(demo_path, "f5", "w") as (app, pilot):
+        await press(pilot, "n")
         app.screen.query_one("#form-name").value = "新志愿者"
         app.screen.query_one("#form-phone").value = "1390000"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "不是有效的手机号" in screen_text(pilot)
         app.screen.query_one("#form-phone").value = "13900001111"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.press("slash", *"xzyz", "enter")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
+        await press(pilot, "slash", *"xzyz", "enter")
         assert "新志愿者" in screen_text(pilot)
-        await pilot.press("u")
-        await settle(pilot)
+        await press(pilot, "u")
         app.screen.query_one("#form-slot").value = "00:00-08:00"
         app.screen.query_one("#form-reason").value = "不值夜班"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
     person = Staff.get(Staff.name == "新志愿者")
     rule = Unavailability.get(Unavailability.staff == person.id)
     assert rule.slot.name == "00:00-08:00" and rule.start_date is None
@@ -166,24 +129,16 @@ async def test_staff_home_community_is_typed_by_name(demo_path: Path) -> None:
     from db.models import Area
 
     village = Area.select().where(Area.level == 1).order_by(Area.id).first()
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f5", "w")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+    async with running(demo_path, "f5", "w") as (app, pilot):
+        await press(pilot, "n")
         app.screen.query_one("#form-name").value = "本村志愿者"
         app.screen.query_one("#form-phone").value = "13900002222"
         app.screen.query_one("#form-home").value = "不存在村"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "没有名为“不存在村”的社区" in screen_text(pilot)
         assert not Staff.select().where(Staff.name == "本村志愿者").exists()
         app.screen.query_one("#form-home").value = village.name
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.press("slash", *"bcz", "enter", "e")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
+        await press(pilot, "slash", *"bcz", "enter", "e")
         assert app.screen.query_one("#form-home").value == village.name  # shown when editing
     assert Staff.get(Staff.name == "本村志愿者").home_area_id == village.id

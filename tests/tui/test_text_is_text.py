@@ -15,8 +15,7 @@ from db.database import close_file, open_database
 from db.models import AuditLog, Household, PushedBatch, PushedRow, RecycleBin, Resident, Staff
 from db.settings import get_setting, set_setting
 from tests.factories import make_id
-from tests.tui.conftest import SIZE, notices, screen_text, settle
-from tui.app import EprcApp
+from tests.tui.conftest import notices, press, running, screen_text, settle
 
 HOSTILE = ("[/x]", "[red]红[/red]", "[@click=app.quit]")
 ESCAPE = "\x1b]0;PWNED\x07"
@@ -77,44 +76,33 @@ def test_imports_store_no_control_characters(office: Path) -> None:
 
 
 async def test_every_screen_shows_the_text_as_written(office: Path) -> None:
-    app = EprcApp(office, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+    async with running(office, "f2") as (app, pilot):
         text = screen_text(pilot)
         assert "[/x]" in text and "[red]红[/red]" in text and "[@click=app.quit]阳光小区" in text
         assert "[/x]村 2人" in text  # the area tree, holding the two imported
         for query in ("[/", "[/x]", "[@click=app.quit]"):  # a search for each, key by key
-            await pilot.press("slash", *query)
-            await settle(pilot)
+            await press(pilot, "slash", *query)
             assert f"搜索“{query}”" in screen_text(pilot)
-            await pilot.press("escape")
-            await settle(pilot)
+            await press(pilot, "escape")
         await pilot.press("slash", *"阳光", "enter", "h")  # the household of [/x]
         await settle(pilot)
         text = screen_text(pilot)
         assert "户号：[v2]" in text and "住址：[@click=app.quit]阳光小区" in text
-        await pilot.press("escape", "escape")
-        await settle(pilot)
+        await press(pilot, "escape", "escape")
         await pilot.press("slash", *"阳光", "enter", "e")  # its form
         await settle(pilot)
         text = screen_text(pilot)
         assert "编辑居民：[/x]" in text and "[red]红[/red]" in text
         await pilot.press("escape", "escape")
-        await pilot.press("f4")
-        await settle(pilot)
+        await press(pilot, "f4")
         assert "推送名单[v2].xlsx" in screen_text(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         text = screen_text(pilot)
         assert "姓名：[/x]" in text and "来源地：[@click=app.quit]" in text
-        await pilot.press("escape", "f5", "w")
-        await settle(pilot)
+        await press(pilot, "escape", "f5", "w")
         text = screen_text(pilot)
         assert "[/x]" in text and "[red]单位" in text
-        await pilot.press("escape", "f8", "a")
-        await settle(pilot)
+        await press(pilot, "escape", "f8", "a")
         assert "name=[red]红[/red]" in screen_text(pilot)
         assert app.is_running
     assert app.return_code in (None, 0)
@@ -125,21 +113,15 @@ async def test_forms_and_settings_store_plain_text_and_show_it(db_path: Path) ->
 
     set_setting("setup_done", "1")
     get_or_add_path(["[/x]村"])
-    app = EprcApp(db_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f2", "n")
-        await settle(pilot)
+    async with running(db_path, "f2", "n") as (app, pilot):
         app.screen.query_one("#answer").value = "[/x]村"  # the new household's area
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         form = app.screen
         form.query_one("#f-name").value = f"[/x]{ESCAPE}"
         form.query_one("#f-id").value = make_id("19900101", 11)
         form.query_one("#f-address").value = f"[@click=app.quit]{ESCAPE}阳光小区"
         form.query_one("#f-notes").value = f"[red]红[/red]{ESCAPE}\u202e"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         person = Resident.get()
         assert (person.name, person.notes) == ("[/x]", "[red]红[/red]")
         assert person.household.address == "[@click=app.quit]阳光小区"
@@ -147,32 +129,23 @@ async def test_forms_and_settings_store_plain_text_and_show_it(db_path: Path) ->
         await pilot.press("delete", "y")  # the confirm dialog and the toast name it literally
         await settle(pilot)
         assert any("[/x]" in n for n in notices(pilot))
-        await pilot.press("f8")
-        await settle(pilot)
+        await press(pilot, "f8")
         assert RecycleBin.select().count() >= 1 and "[/x]" in screen_text(pilot)
-        await pilot.press("f9")
-        await settle(pilot)
+        await press(pilot, "f9")
         township = app.screen.query_one("#set-township")
         township.value = f"[/x]镇{ESCAPE}"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert get_setting("township") == "[/x]镇"
-        await pilot.press("f1")
-        await settle(pilot)
+        await press(pilot, "f1")
         assert "[/x]镇疫情防控工作台" in screen_text(pilot)
         assert app.is_running
 
 
 async def test_a_bad_value_in_a_form_is_quoted_not_interpreted(db_path: Path) -> None:
     set_setting("setup_done", "1")
-    app = EprcApp(db_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f9")
-        await settle(pilot)
+    async with running(db_path, "f9") as (app, pilot):
         app.screen.query_one("#set-fever_threshold").value = "[/x]"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "发热阈值“[/x]”不是数字" in screen_text(pilot)
         assert get_setting("fever_threshold") == "37.3"
 

@@ -7,8 +7,7 @@ from pathlib import Path
 from db import clock
 from db.database import database
 from db.models import Staff
-from tests.tui.conftest import SIZE, screen_text, settle
-from tui.app import EprcApp
+from tests.tui.conftest import press, running, screen_text
 
 
 def _future_places(staff_id: int) -> int:
@@ -23,18 +22,11 @@ async def test_deactivating_offers_to_withdraw_future_shifts(demo_path: Path) ->
                   if sum(k.startswith(s.name_key) for k in keys) == 1
                   and _future_places(s.id) > 0)  # the only one its initials find
     places = _future_places(person.id)
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f5", "w")
-        await settle(pilot)
-        await pilot.press("slash", *person.name_key, "enter")
-        await settle(pilot)
+    async with running(demo_path, "f5", "w") as (app, pilot):
+        await press(pilot, "slash", *person.name_key, "enter")
         assert person.name in screen_text(pilot)
-        await pilot.press("delete")
-        await settle(pilot)
+        await press(pilot, "delete")
         assert f"今后还排有0 个班次（卡口已停用）、{places} 人次无法值守" in screen_text(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
     assert not Staff.get_by_id(person.id).active
     assert _future_places(person.id) == 0
