@@ -40,3 +40,13 @@ def village_sheet(path: Path, rows: list[list[object]], header: list[str] | None
         ws.merge_cells(ref)
     wb.save(path)
     return path
+
+
+def plain_sheet(path: Path, rows: list[list[object]], header: list[str]) -> Path:
+    """An .xlsx holding ``header`` and ``rows`` as given (values, not text), saved at ``path``."""
+    wb = Workbook()
+    wb.active.append(header)
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path

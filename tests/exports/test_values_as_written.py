@@ -6,29 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from db.areas import add_area
 from db.models import PushedRow, Resident
 from exports.pushed import import_pushed_file
 from exports.residents import import_residents_file
-from tests.factories import make_id
-
-
-def sheet(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    wb = Workbook()
-    wb.active.append(header)
-    for row in rows:
-        wb.active.append(row)
-    wb.save(path)
-    return path
+from tests.factories import make_id, plain_sheet
 
 
 def test_fifteen_digit_ids_are_upgraded_and_named(db_path: Path, tmp_path: Path) -> None:
     old = make_id("19650304", 12)  # born in the 1900s: has a 15-digit form
     other = make_id("19700101", 33)
     eighteen = make_id("19800101", 45)
-    path = sheet(tmp_path / "老身份证.xlsx", ["姓名", "身份证号码"], [
+    path = plain_sheet(tmp_path / "老身份证.xlsx", header=["姓名", "身份证号码"], rows=[
         ["张三", old[:6] + old[8:17]],  # row 2: 15 digits as text
         ["李四", int(other[:6] + other[8:17])],  # row 3: 15 digits as a number
         ["王五", int(eighteen) if eighteen[-1] != "X" else 1.1e17],  # row 4: Excel lost digits
@@ -43,7 +32,7 @@ def test_fifteen_digit_ids_are_upgraded_and_named(db_path: Path, tmp_path: Path)
 
 
 def test_a_pushed_date_without_a_year_is_never_in_the_future(db_path: Path, tmp_path: Path) -> None:
-    path = sheet(tmp_path / "推送.xlsx", ["姓名", "手机号", "抵达日期"], [
+    path = plain_sheet(tmp_path / "推送.xlsx", header=["姓名", "手机号", "抵达日期"], rows=[
         ["张三", "13800000000", "12月31日"],
         ["李四", "13800000001", "1.2"],
         ["王五", "13800000002", 4.1],

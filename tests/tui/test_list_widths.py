@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from db.mail import log_mail
-from tests.tui.conftest import press, screen_text, settle
+from tests.tui.conftest import press, running, screen_text, settle
 from tui.app import EprcApp
 from tui.widgets.column_table import ColumnTable, cell_text
 
@@ -59,3 +59,19 @@ async def test_acted_on_columns_are_on_screen(demo_path: Path, name: str,
         if detail:  # and its first field is on screen, under the table
             first = detail.split("　")[0]
             assert first[:20] in screen_text(pilot).splitlines()[table.detail.region.y]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_a_checkpoints_week_shows_sunday_and_the_cells_names(demo_path: Path,
+                                                                  size: tuple[int, int]) -> None:
+    async with running(demo_path, "f5", "enter", size=size) as (app, pilot):
+        table = app.screen.query_one("#week-table")
+        assert table.virtual_size.width <= table.size.width  # the whole week, nothing to the right
+        header = screen_text(pilot).splitlines()[table.region.y + 1]
+        assert "周一" in header and "周日" in header
+        await press(pilot, "right", "right")
+        day, slot = app.screen.days[1], app.screen.slots[0]
+        names = [a.staff.name for a in app.screen.people(day, slot.id)]
+        assert names, "the demo's week is planned"
+        detail = screen_text(pilot).splitlines()[app.screen.query_one("#week-detail").region.y]
+        assert f"{day:%m-%d} {slot.name}：" in detail and all(n in detail for n in names)

@@ -10,8 +10,7 @@ import pytest
 from db.areas import subtree_ids
 from db.models import Household, RecycleBin, Resident
 from db.residents import ResidentInput, find_residents, register_resident
-from tests.tui.conftest import SIZE, notices, press, screen_text, settle
-from tui.app import EprcApp
+from tests.tui.conftest import notices, press, running, screen_text, settle
 from tui.widgets.paged_table import PagedTable
 
 
@@ -20,11 +19,6 @@ def town(demo_path: Path) -> Path:
     register_resident(ResidentInput("曾小明", "110102199101010078", "13700001111"),
                       address="阳光小区9栋901", number="T-001")
     return demo_path
-
-
-async def open_residents(app: EprcApp, pilot) -> None:
-    await settle(pilot)
-    await press(pilot, "f2")
 
 
 async def search(pilot, text: str) -> str:
@@ -37,9 +31,7 @@ async def search(pilot, text: str) -> str:
     [("zxm", "曾小明"), ("010078", "曾小明"), ("0000111", "曾小明"), ("阳光小区9栋", "曾小明")],
 )
 async def test_search_as_you_type(town: Path, query: str, expected: str) -> None:
-    app = EprcApp(town, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_residents(app, pilot)
+    async with running(town, "f2") as (app, pilot):
         text = await search(pilot, query)
         assert expected in text
         assert f"搜索“{query}”：找到" in text
@@ -49,9 +41,7 @@ async def test_search_as_you_type(town: Path, query: str, expected: str) -> None
 async def test_long_search_results_arrive_a_screenful_at_a_time(town: Path) -> None:
     everyone = find_residents("z", limit=200)  # every name whose pinyin starts with z
     assert len(everyone) > 100
-    app = EprcApp(town, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_residents(app, pilot)
+    async with running(town, "f2") as (app, pilot):
         text = await search(pilot, "z")
         screen = app.screen
         assert f"找到 {len(everyone)} 人" in text
@@ -63,9 +53,7 @@ async def test_long_search_results_arrive_a_screenful_at_a_time(town: Path) -> N
 
 
 async def test_list_pages_through_the_register(town: Path) -> None:
-    app = EprcApp(town, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_residents(app, pilot)
+    async with running(town, "f2") as (app, pilot):
         screen = app.screen
         assert len(screen.rows) == 100 and screen.rows[0].id == 1
         assert "共 2,001 人" in screen_text(pilot)
@@ -82,9 +70,7 @@ async def test_list_pages_through_the_register(town: Path) -> None:
 
 async def test_add_with_a_bad_id_shows_why_and_saves_nothing(town: Path) -> None:
     before = Resident.select().count()
-    app = EprcApp(town, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_residents(app, pilot)
+    async with running(town, "f2") as (app, pilot):
         await pilot.press("n")  # 全镇 is selected: the new household's area is asked first
         await settle(pilot)
         await press(pilot, *"没有这个村", "enter")
@@ -108,9 +94,7 @@ async def test_add_with_a_bad_id_shows_why_and_saves_nothing(town: Path) -> None
 
 
 async def test_household_view_add_member_and_set_head(town: Path) -> None:
-    app = EprcApp(town, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_residents(app, pilot)
+    async with running(town, "f2") as (app, pilot):
         await search(pilot, "zxm")
         await press(pilot, "enter", "h")
         text = screen_text(pilot)
@@ -129,9 +113,7 @@ async def test_household_view_add_member_and_set_head(town: Path) -> None:
 
 
 async def test_delete_goes_to_the_recycle_bin_and_comes_back(town: Path) -> None:
-    app = EprcApp(town, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_residents(app, pilot)
+    async with running(town, "f2") as (app, pilot):
         await search(pilot, "zxm")
         await pilot.press("down")  # from the search box into the list
         await press(pilot, "delete")
@@ -158,9 +140,7 @@ async def test_import_in_a_worker_ends_on_its_summary(town: Path, tmp_path: Path
          "2号", None, None],
     ])
     before = Resident.select().count()
-    app = EprcApp(town, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_residents(app, pilot)
+    async with running(town, "f2") as (app, pilot):
         await press(pilot, "i")
         app.screen.query_one("#job-path").value = str(sheet)
         await press(pilot, "enter")
@@ -184,9 +164,7 @@ async def test_import_of_a_bad_file_says_why_and_changes_nothing(town: Path,
     bad = tmp_path / "名单.xlsx"
     bad.write_text("姓名,身份证\n", encoding="utf-8")
     before = Resident.select().count()
-    app = EprcApp(town, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_residents(app, pilot)
+    async with running(town, "f2") as (app, pilot):
         await press(pilot, "i")
         app.screen.query_one("#job-path").value = str(bad)
         await press(pilot, "enter")
@@ -198,9 +176,7 @@ async def test_export_register_from_the_list(town: Path, tmp_path: Path) -> None
     from openpyxl import load_workbook
 
     out = tmp_path / "登记表.xlsx"
-    app = EprcApp(town, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_residents(app, pilot)
+    async with running(town, "f2") as (app, pilot):
         await press(pilot, "x")
         assert "清溪镇_居民信息登记表_" in app.screen.query_one("#job-path").value
         app.screen.query_one("#job-path").value = str(out)
@@ -217,9 +193,7 @@ async def test_area_tree_adds_an_areas_parts_when_it_is_opened(town: Path) -> No
     communities = list(Area.select().where(Area.parent.is_null()).order_by(Area.id))
     first = communities[0]
     parts = sorted(a.name for a in Area.select().where(Area.parent == first.id))
-    app = EprcApp(town, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_residents(app, pilot)
+    async with running(town, "f2") as (app, pilot):
         tree = app.screen.query_one("#area-tree")
         shown = list(tree.root.children)
         assert [n.data for n in shown] == [a.id for a in communities]

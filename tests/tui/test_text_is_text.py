@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from db.database import close_file, open_database
 from db.models import AuditLog, Household, PushedBatch, PushedRow, RecycleBin, Resident, Staff
 from db.settings import get_setting, set_setting
-from tests.factories import make_id
+from tests.factories import make_id, plain_sheet
 from tests.tui.conftest import notices, press, running, screen_text, settle
 
 HOSTILE = ("[/x]", "[red]红[/red]", "[@click=app.quit]")
@@ -28,15 +27,6 @@ def assert_plain(*values: str) -> None:
         assert not any(c in value for c in CONTROL), repr(value)
 
 
-def sheet(path: Path, rows: list[list[object]], header: list[str]) -> Path:
-    wb = Workbook()
-    wb.active.append(header)
-    for row in rows:
-        wb.active.append(row)
-    wb.save(path)
-    return path
-
-
 @pytest.fixture
 def office(db_path: Path, tmp_path: Path) -> Path:
     """A register fed only through imports: residents, staff and a pushed list."""
@@ -47,14 +37,14 @@ def office(db_path: Path, tmp_path: Path) -> Path:
 
     set_setting("setup_done", "1")
     place = get_or_add_path(["[/x]村", "[red]组"])  # the sheet names no 社区: rows go here
-    import_residents_file(sheet(tmp_path / "居民.xlsx", [
+    import_residents_file(plain_sheet(tmp_path / "居民.xlsx", [
         ["[/x]", make_id("19900101", 11), "[@click=app.quit]阳光小区", "[v2]",
          f"[red]红[/red]{EXCEL_ESCAPE}"],
         ["[red]红[/red]", make_id("19900101", 21), f"{EXCEL_ESCAPE}[/x]路", "H2", "[@click=app.quit]"],
     ], ["姓名", "身份证号码", "住址", "户号", "备注"]), area=place)
-    import_staff_file(sheet(tmp_path / "人员.xlsx", [[f"[/x]{EXCEL_ESCAPE}", "其他", "[red]单位"]],
+    import_staff_file(plain_sheet(tmp_path / "人员.xlsx", [[f"[/x]{EXCEL_ESCAPE}", "其他", "[red]单位"]],
                             ["姓名", "人员类别", "工作单位"]))
-    import_pushed_file(sheet(tmp_path / "推送名单[v2].xlsx", [
+    import_pushed_file(plain_sheet(tmp_path / "推送名单[v2].xlsx", [
         ["[/x]", "13900000000", "[@click=app.quit]"],
         [f"[red]红[/red]{EXCEL_ESCAPE}", "13900000001", "[/x]"],
     ], ["姓名", "手机号", "来源地"]))

@@ -21,7 +21,7 @@ from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import DetailScreen, SectionScreen
-from tui.widgets.column_table import Col, ColumnTable
+from tui.widgets.column_table import SCROLLBAR, Col, ColumnTable
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -180,7 +180,10 @@ class CheckpointWeekScreen(DetailScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="week-title")
-        yield PlainTable(id="week-table", cursor_type="cell")
+        table = PlainTable(id="week-table", cursor_type="cell")
+        table.header_height = 2
+        yield table
+        yield Static("", id="week-detail", classes="list-detail", markup=False)
         yield Static("", id="week-status")
         yield SectionBar()
         yield Footer()
@@ -197,9 +200,11 @@ class CheckpointWeekScreen(DetailScreen):
         table = self.query_one(DataTable)
         position = table.cursor_coordinate
         table.clear(columns=True)
-        table.add_column("班次", width=10)
+        # the whole week fits the window: a day takes what 80 or 100 columns leave after 班次
+        day_width = max(6, min(10, (self.size.width - SCROLLBAR - 13) // 7 - 2))
+        table.add_column("班次", width=11)
         for d in self.days:
-            table.add_column(f"{d:%m-%d}周{WEEKDAYS[d.weekday()]}", width=10)
+            table.add_column(f"{d:%m-%d}\n周{WEEKDAYS[d.weekday()]}", width=day_width)
         for slot in self.slots:
             cells = []
             for d in self.days:
@@ -209,9 +214,19 @@ class CheckpointWeekScreen(DetailScreen):
                 names = "\n".join(f"{a.staff.name}{'(带)' if a.is_leader else ''}"
                                   f"{'★' if a.pinned else ''}" for a in people)
                 short = "" if len(people) >= need else f"\n缺{need - len(people)}"
-                cells.append(Text.assemble(names, (short, "red"), end=""))
+                cells.append(Text.assemble(names, (short, "red"), end="", no_wrap=True,
+                                           overflow="ellipsis"))
             table.add_row(slot.name, *cells, height=max(2, self.checkpoint.staff_per_shift + 1))
         table.cursor_coordinate = position
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        """The highlighted cell's names in full (a day's column is narrow at 80 columns)."""
+        row, column = event.coordinate
+        people = self.people(self.days[column - 1], self.slots[row].id) if column else []
+        self.query_one("#week-detail", Static).update(
+            f"{self.days[column - 1]:%m-%d} {self.slots[row].name}："
+            + "、".join(f"{a.staff.name}{'(带)' if a.is_leader else ''}" for a in people)
+            if column else "")
 
     def shift(self, day: dt.date, slot_id: int) -> Shift | None:
         return roster.shift_at(self.checkpoint.id, day, slot_id)
