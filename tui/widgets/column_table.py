@@ -133,6 +133,10 @@ class ColumnTable(PagedTable, Generic[T]):
                              markup=False)
         self._build_columns(self.shown, [c.width for c in self.specs])
 
+    def with_detail(self) -> tuple[ColumnTable[T], Static]:
+        """The table and its detail line, for a screen's compose: ``yield from …``."""
+        return self, self.detail
+
     class Turned(Message):
         """The table shows another page (the screen's status line may say which)."""
 

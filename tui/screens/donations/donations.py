@@ -98,9 +98,7 @@ class DonationsScreen(SectionScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="dn-tabs")
-        table = ColumnTable(DONATION_COLUMNS, _donation_cells, id="dn-table")
-        yield table
-        yield table.detail
+        yield from ColumnTable(DONATION_COLUMNS, _donation_cells, id="dn-table").with_detail()
         yield Static(id="dn-status")
         yield SectionBar()
         yield Footer()

@@ -98,9 +98,7 @@ class KeyPersonsScreen(SectionScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="kp-tabs")
-        table = ColumnTable(COLUMNS, _cells, pages=self._pages(), id="kp-table")
-        yield table
-        yield table.detail
+        yield from ColumnTable(COLUMNS, _cells, pages=self._pages(), id="kp-table").with_detail()
         yield Static(id="kp-status")
         yield SectionBar()
         yield Footer()

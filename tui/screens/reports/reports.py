@@ -259,9 +259,7 @@ class MailLogScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table = ColumnTable(self.COLUMNS, _mail_cells, id="maillog-table")
-        yield table
-        yield table.detail
+        yield from ColumnTable(self.COLUMNS, _mail_cells, id="maillog-table").with_detail()
         yield SectionBar()
         yield Footer()
 

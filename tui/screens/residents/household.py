@@ -77,10 +77,8 @@ class HouseholdScreen(DetailScreen):
         yield Header()
         with Vertical(id="household"):
             yield Static(id="household-info")
-            table = ColumnTable(MEMBER_COLUMNS, _member_cells, id="member-table",
-                                zebra_stripes=False)
-            yield table
-            yield table.detail
+            yield from ColumnTable(MEMBER_COLUMNS, _member_cells, id="member-table",
+                                zebra_stripes=False).with_detail()
         yield SectionBar()
         yield Footer()
 

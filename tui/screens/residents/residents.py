@@ -118,9 +118,8 @@ class ResidentsScreen(SectionScreen):
             with Vertical(id="resident-pane"):
                 yield Input(placeholder="/ 搜索：姓名、拼音首字母(zs)、身份证号或电话任意4位以上、住址",
                             id="resident-search")
-                table = ColumnTable(COLUMNS, _cells, pages=AreaPages(None), id="resident-table")
-                yield table
-                yield table.detail
+                yield from ColumnTable(COLUMNS, _cells, pages=AreaPages(None),
+                                       id="resident-table").with_detail()
                 yield Static("", id="resident-status")
         yield SectionBar()
         yield Footer()

@@ -116,9 +116,7 @@ class StaffScreen(DetailScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="/ 搜索：姓名、拼音首字母或电话", id="staff-search")
-        table = ColumnTable(STAFF_COLUMNS, _staff_cells, id="staff-table")
-        yield table
-        yield table.detail
+        yield from ColumnTable(STAFF_COLUMNS, _staff_cells, id="staff-table").with_detail()
         yield Static(id="staff-status")
         yield SectionBar()
         yield Footer()
@@ -246,9 +244,7 @@ class CheckpointsScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table = ColumnTable(CHECKPOINT_COLUMNS, _checkpoint_cells, id="cp-table")
-        yield table
-        yield table.detail
+        yield from ColumnTable(CHECKPOINT_COLUMNS, _checkpoint_cells, id="cp-table").with_detail()
         yield SectionBar()
         yield Footer()
 

@@ -42,9 +42,7 @@ class BackupsScreen(DetailScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="backup-hint")
-        table = ColumnTable(BACKUP_COLUMNS, _backup_cells, id="backup-table")
-        yield table
-        yield table.detail
+        yield from ColumnTable(BACKUP_COLUMNS, _backup_cells, id="backup-table").with_detail()
         yield SectionBar()
         yield Footer()
 
