@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -50,3 +51,15 @@ def plain_sheet(path: Path, rows: list[list[object]], header: list[str]) -> Path
         wb.active.append(row)
     wb.save(path)
     return path
+
+
+def damage_schema(path: Path) -> None:
+    """Overwrite the schema page of a closed database file (WAL folded in first), as a disk
+    fault would: SQLite then calls the file malformed."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[100:400] = b"\xee" * 300
+    path.write_bytes(bytes(data))

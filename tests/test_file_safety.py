@@ -20,6 +20,7 @@ import db.database as database_module
 from db.database import close_file, current_path, open_database
 from db.errors import EXIT_CLERK, EXIT_IN_USE, DatabaseError, FileInUse
 from eprc import ACCESS, cli
+from tests.factories import damage_schema
 from tests.test_robustness import ROOT, count, integrity, posix_only
 
 CHILD_ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
@@ -407,13 +408,7 @@ def test_check_on_a_damaged_file_names_the_newest_good_backup(demo_path: Path) -
 
     good = backup_now()
     close_file()
-    conn = sqlite3.connect(demo_path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.execute("PRAGMA journal_mode=DELETE")
-    conn.close()
-    data = bytearray(demo_path.read_bytes())
-    data[100:400] = b"\xee" * 300
-    demo_path.write_bytes(bytes(data))
+    damage_schema(demo_path)
     code, output = run("--db", str(demo_path), "check")
     assert code == EXIT_CLERK and "损坏" in output and str(good) in output
     assert len(output.strip().splitlines()) == 1

@@ -23,6 +23,7 @@ from db.database import (
 from db.models import Resident
 from db.residents import ResidentInput, register_resident
 from db.settings import get_setting, set_setting
+from tests.factories import damage_schema
 
 
 def digest(path: Path) -> str:
@@ -86,13 +87,7 @@ def test_other_sqlite_database_is_refused_and_untouched(tmp_path: Path) -> None:
 
 def test_damaged_eprc_file_is_refused_and_untouched(db_path: Path) -> None:
     close_file()
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.execute("PRAGMA journal_mode=DELETE")
-    conn.close()
-    data = bytearray(db_path.read_bytes())
-    data[100:400] = b"\xee" * 300  # the schema page
-    db_path.write_bytes(bytes(data))
+    damage_schema(db_path)
     before = digest(db_path)
     with pytest.raises(DatabaseError, match="损坏"):
         open_database(db_path)
