@@ -95,8 +95,21 @@ def pushed_categories_and_sheets(db: SqliteDatabase) -> None:
     run("UPDATE setting SET value = ? WHERE key = 'verify_results'", [",".join(marked)])
 
 
+def report_sending_state(db: SqliteDatabase) -> None:
+    """5: a daily report's snapshot says whether it went upward. Exporting now only generates
+    it (已生成未报送); 已报送 is recorded by a successful mail or the clerk's note. Snapshots of
+    earlier versions were taken when a report was exported or sent and were shown as 已报送:
+    they stay so, marked as carried over."""
+    run = db.execute_sql
+    run("ALTER TABLE report_snapshot ADD COLUMN reported_at DATETIME")
+    run("ALTER TABLE report_snapshot ADD COLUMN reported_how VARCHAR(255) NOT NULL DEFAULT ''")
+    run("ALTER TABLE report_snapshot ADD COLUMN reported_note TEXT NOT NULL DEFAULT ''")
+    run("UPDATE report_snapshot SET reported_at = sent_at, reported_how = '升级前记录'")
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: move_mail_password_out,
     3: keep_shift_lengths_and_entry_times,
     4: pushed_categories_and_sheets,
+    5: report_sending_state,
 }

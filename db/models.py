@@ -473,12 +473,16 @@ class Expense(Record):
 
 
 class ReportSnapshot(BaseModel):
-    """The numbers of a daily report as they were when it was exported or sent."""
+    """The numbers of a daily report as frozen when it was exported (已生成未报送), and whether
+    and how it then went upward (已报送): by mail, or another way the clerk noted."""
 
     date = DateField(index=True)
-    sent_at = DateTimeField(default=dt.datetime.now)
+    sent_at = DateTimeField(default=dt.datetime.now)  # when the numbers were frozen
     correction = BooleanField(default=False)
     numbers = TextField()
+    reported_at = DateTimeField(null=True)  # None: generated, not yet sent
+    reported_how = CharField(default="", constraints=[SQL("DEFAULT ''")])  # 邮件 / 其他方式
+    reported_note = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
 
 class Recipient(Record):

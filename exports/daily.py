@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from db.report import DailyReport, freeze_report
 from db.settings import township
 from exports.office import signoff, unit_line
+from exports.output import read_stamp
 from exports.sheet import Column, Report, SheetWriter, cn_date, new_workbook, save_workbook
 
 WIDTH = 10
+SNAPSHOT_MARK = "eprc-daily-snapshot:"  # the document keyword naming the report's snapshot
+_SNAPSHOT = re.compile(rb"<cp:keywords>" + SNAPSHOT_MARK.encode() + rb"(\d+)/([^<]+)</cp:keywords>")
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """What a daily-report file eprc exported holds: its snapshot and the snapshot's token."""
+
+    snapshot_id: int
+    token: str
 
 
 def spans(count: int, total: int = WIDTH) -> list[int]:
@@ -27,6 +41,8 @@ def write_daily(path: Path, report: DailyReport) -> Path:
         date_line=f"报告日期：{cn_date(report.day)}（{report.as_of_text}）", signoff=signoff(),
         show_header=False, landscape=False)
     wb = new_workbook()
+    if report.snapshot_id is not None:
+        wb.properties.keywords = f"{SNAPSHOT_MARK}{report.snapshot_id}/{report.token}"
     writer = SheetWriter(wb, "日报", sheet)
     writer.begin()
     for section in report.sections:
@@ -43,8 +59,9 @@ def write_daily(path: Path, report: DailyReport) -> Path:
 
 
 def export_daily(path: Path, day: dt.date, freeze: bool = True) -> DailyReport:
-    """Export the day's report; exporting freezes its numbers (a later export with other numbers
-    is 更正). If the file cannot be written, nothing is frozen."""
+    """Export the day's report; exporting generates it (已生成未报送: its numbers frozen as a
+    draft that replaces an unsent one; after it was sent, other numbers make a 更正). If the
+    file cannot be written, nothing is generated."""
     from db.database import database
     from db.report import daily_report
 
@@ -56,3 +73,18 @@ def export_daily(path: Path, day: dt.date, freeze: bool = True) -> DailyReport:
         report = freeze_report(day)
         write_daily(path, report)
     return report
+
+
+def snapshot_in(path: Path) -> ReportFile | None:
+    """The generated report a daily-report file eprc exported holds (None for any other file)."""
+    stamp = read_stamp(path)
+    if stamp is None or not stamp.startswith("eprc:daily:"):
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            found = _SNAPSHOT.search(archive.read("docProps/core.xml"))
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return None
+    if found is None:
+        return None
+    return ReportFile(int(found.group(1)), found.group(2).decode("ascii", "replace"))
