@@ -668,14 +668,13 @@ def export_receipt_cmd(ctx: click.Context, db_path: str | None, receipt_no: str,
 @friendly
 def export_daily_cmd(ctx: click.Context, db_path: str | None, day: Any, output: str,
                      force: bool) -> None:
-    """导出疫情防控工作日报表（导出即定稿；数字变化后再次导出标为“更正”）。"""
+    """导出疫情防控工作日报表（导出即生成报送稿：已生成未报送；邮件发送成功后为已报送，已报送后数字变化再导出标为“更正”）。"""
     from exports.daily import export_daily
 
     _open(ctx, db_path)
     target = _target(output, force)
     report = export_daily(target, _end(day))
-    mark = "（更正）" if report.correction else ""
-    click.echo(f"已导出{report.day:%Y-%m-%d}日报{mark}：{output}")
+    click.echo(f"已导出{report.day:%Y-%m-%d}日报（{report.state}）：{output}")
 
 
 @cli.command()

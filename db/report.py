@@ -252,6 +252,12 @@ def daily_report(day: dt.date) -> DailyReport:
                        moment)
 
 
+def report_state(day: dt.date) -> str:
+    """未生成, 已生成未报送 or 已报送 (更正稿…) of the day's report, without counting anything."""
+    latest = _latest(day)
+    return NOT_GENERATED if latest is None else _from_snapshot(day, latest).state
+
+
 def _same(snapshot: ReportSnapshot, sections: list[Table], note: str) -> bool:
     data = json.loads(snapshot.numbers)
     return (data["sections"], data["note"]) == (json.loads(json.dumps(sections)), note)

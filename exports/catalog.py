@@ -74,7 +74,7 @@ def _daily(path: Path, o: Options) -> str:
     from exports.daily import export_daily
 
     report = export_daily(path, o.day)
-    return f"日报已导出并定稿{'（更正）' if report.correction else ''}"
+    return f"日报{report.state}"
 
 
 def _residents(path: Path, o: Options) -> str:

@@ -16,14 +16,16 @@ from exports.sheet import Column, Report, SheetWriter, cn_date, new_workbook, sa
 
 WIDTH = 10
 SNAPSHOT_MARK = "eprc-daily-snapshot:"  # the document keyword naming the report's snapshot
-_SNAPSHOT = re.compile(rb"<cp:keywords>" + SNAPSHOT_MARK.encode() + rb"(\d+)/([^<]+)</cp:keywords>")
+_SNAPSHOT = re.compile(rb"<cp:keywords>" + SNAPSHOT_MARK.encode()
+                       + rb"(\d+)/(\d{4}-\d\d-\d\d)/([0-9a-f]+)</cp:keywords>")
 
 
 @dataclass(frozen=True)
 class ReportFile:
-    """What a daily-report file eprc exported holds: its snapshot and the snapshot's token."""
+    """What a daily-report file eprc exported holds: its snapshot, day and the snapshot's token."""
 
     snapshot_id: int
+    day: dt.date
     token: str
 
 
@@ -42,7 +44,8 @@ def write_daily(path: Path, report: DailyReport) -> Path:
         show_header=False, landscape=False)
     wb = new_workbook()
     if report.snapshot_id is not None:
-        wb.properties.keywords = f"{SNAPSHOT_MARK}{report.snapshot_id}/{report.token}"
+        wb.properties.keywords = (f"{SNAPSHOT_MARK}{report.snapshot_id}/"
+                                  f"{report.day.isoformat()}/{report.token}")
     writer = SheetWriter(wb, "日报", sheet)
     writer.begin()
     for section in report.sections:
@@ -87,4 +90,5 @@ def snapshot_in(path: Path) -> ReportFile | None:
         return None
     if found is None:
         return None
-    return ReportFile(int(found.group(1)), found.group(2).decode("ascii", "replace"))
+    return ReportFile(int(found.group(1)), dt.date.fromisoformat(found.group(2).decode()),
+                      found.group(3).decode())

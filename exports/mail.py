@@ -290,6 +290,16 @@ def _failure(exc: Exception, sending: Sending, results: dict[str, str]) -> str:
     return f"发送失败：{exc}"
 
 
+def outcome(log: MailLog) -> str:
+    """A logged try in a few words: 已发送, 可能已发送（…）or 未发送."""
+    if log.ok:
+        return SENT
+    first = log.result.split("；", 1)[0]
+    if first.startswith("可能已发送"):
+        return first.split("：", 1)[0]
+    return NOT_SENT
+
+
 def _reply(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
 

@@ -23,8 +23,8 @@ from db.report import (
     report_reminder,
     trend,
 )
-from db.validate import Invalid
 from db.residents import ResidentInput, register_resident
+from db.validate import Invalid
 from exports.daily import export_daily
 from tests.factories import make_id
 

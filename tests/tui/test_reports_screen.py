@@ -89,7 +89,7 @@ async def test_preview_shows_today_beside_yesterday(demo_path: Path) -> None:
         await pilot.press("f7", "r")
         await settle(pilot)
         text = screen_text(pilot)
-        assert "未报送（当前数字）" in text
+        assert "未生成（当前数字）" in text
         table = app.screen.query_one("#preview-table")
         rows = [table.get_row_at(n) for n in range(table.row_count)]
         total = next(r for r in rows if r[1] == "合计" and r[2] == "现管控")
