@@ -17,11 +17,13 @@ from typing import Any
 
 import click
 
+from cli_text import ChineseGroup, install
 from db.database import demo_path, open_database, resolve_path
 from db.errors import EXIT_CLERK, EXIT_INTERNAL, DatabaseError, explain_sqlite
 from db.validate import Invalid
 
 Params = dict[str, Any]
+install()  # click's own words in Chinese, before any decorator below asks for them
 
 # Every command, declared read or write (tests/test_cli_access.py fails on an undeclared one).
 # A read command opens the file read-only, takes no lock and works beside an open window; a
@@ -176,7 +178,8 @@ def _progress(stage: str, fraction: float) -> None:
     click.echo(f"  {stage} {fraction:4.0%}", err=True)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ChineseGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_path", type=click.Path(dir_okay=False),
               help="数据库文件（默认：用户数据目录，或环境变量 EPRC_DB）")
 @click.option("--demo", is_flag=True, help="打开演示乡镇（首次使用时自动生成）")
@@ -297,7 +300,7 @@ def check(ctx: click.Context, db_path: str | None, as_json: bool, repair: bool) 
 @click.pass_context
 @friendly
 def backup(ctx: click.Context, db_path: str | None, dest: str | None) -> None:
-    """备份数据库到 DEST（文件夹，或一个新文件名；默认：备份文件夹）。从不覆盖已有文件。"""
+    """备份数据库到“目标”（文件夹，或一个新文件名；默认：备份文件夹）。从不覆盖已有文件。"""
     from db.backup import backup_now
 
     _open(ctx, db_path)
@@ -311,7 +314,7 @@ def backup(ctx: click.Context, db_path: str | None, dest: str | None) -> None:
 @click.pass_context
 @friendly
 def restore(ctx: click.Context, db_path: str | None, file: str) -> None:
-    """用备份文件 FILE 恢复数据（先检查备份是否完好；当前数据会先备份）。"""
+    """用备份“文件”恢复数据（先检查备份是否完好；当前数据会先备份）。"""
     from db.backup import restore_backup
 
     _open(ctx, db_path)
@@ -326,7 +329,7 @@ def restore(ctx: click.Context, db_path: str | None, file: str) -> None:
 @click.pass_context
 @friendly
 def settings(ctx: click.Context, db_path: str | None, key: str | None, value: str | None) -> None:
-    """显示全部设置、读取 KEY，或把 KEY 设为 VALUE（smtp.password 不带值时隐藏输入）。"""
+    """显示全部设置、读取一个“设置项”，或把它设为“值”（邮箱密码 smtp.password 不带值时隐藏输入）。"""
     from db.settings import DEFAULTS, SECRET, all_settings, get_setting, set_setting
 
     _open(ctx, db_path)
@@ -470,7 +473,7 @@ def import_staff_cmd(ctx: click.Context, db_path: str | None, file: str, dry_run
 @friendly
 def verify(ctx: click.Context, db_path: str | None, batch: int, row: int, result: str, note: str,
            id_number: str | None, address: str, sheet: str | None) -> None:
-    """记录推送名单第 BATCH 批、表格第 ROW 行的核查结果 RESULT。"""
+    """记录推送名单第“批次”批、表格第“行号”行的核查“结果”。"""
     from db.pushed import batch_progress
     from db.pushed import verify as record
 
@@ -624,7 +627,7 @@ def export_distributions_cmd(ctx: click.Context, db_path: str | None, start: Any
 
 @export_group.command("donation-notice")
 @_period_options
-@click.option("--issue", type=int, default=1, show_default=True, help="期数（第N期）")
+@click.option("--issue", type=int, default=1, show_default=True, help="期数（第几期）")
 @click.option("--full-names", is_flag=True, help="个人捐赠者显示全名（默认显示为“张*”）")
 @click.pass_context
 @friendly
@@ -668,7 +671,9 @@ def export_receipt_cmd(ctx: click.Context, db_path: str | None, receipt_no: str,
 @friendly
 def export_daily_cmd(ctx: click.Context, db_path: str | None, day: Any, output: str,
                      force: bool) -> None:
-    """导出疫情防控工作日报表（导出即生成报送稿：已生成未报送；邮件发送成功后为已报送，已报送后数字变化再导出标为“更正”）。"""
+    """导出疫情防控工作日报表。
+
+    导出即生成报送稿（已生成未报送）；邮件发送成功后为已报送，已报送后数字变化再导出标为“更正”。"""
     from exports.daily import export_daily
 
     _open(ctx, db_path)
@@ -687,7 +692,7 @@ def export_daily_cmd(ctx: click.Context, db_path: str | None, day: Any, output: 
 @friendly
 def send(ctx: click.Context, db_path: str | None, to: tuple[str, ...], subject: str | None,
          body: str | None, files: tuple[str, ...]) -> None:
-    """通过邮件发送文件 FILES（使用 smtp.* 设置）；未发送成功时退出码为 1。"""
+    """通过邮件发送“文件”（使用“设置”中的邮件服务器）；未发送成功时退出码为 1。"""
     from db import clock
     from exports.mail import Draft, resolve_recipients, subject_and_body
     from exports.mail import send as send_mail
