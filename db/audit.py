@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from pathlib import Path
 from typing import Any
@@ -13,17 +12,15 @@ from peewee import Model
 from db.models import AuditLog
 
 
+UNSET = "未设置"  # the operator when neither 操作人 nor 填报人 is set
+
+
 def current_user() -> str:
-    """The operator's name for the log: the settings' operator, else the system login."""
+    """The operator's name for the log (操作人): the ``operator`` setting, else the 填报人, else
+    未设置 — never the computer's login, which names a machine, not a clerk."""
     from db.settings import get_setting
 
-    name = get_setting("operator")
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "未知用户"
+    return get_setting("operator") or get_setting("preparer") or UNSET
 
 
 def _dump(row: dict[str, Any] | None) -> str | None:
@@ -66,17 +63,3 @@ def audit_rows(start: dt.date | None = None, end: dt.date | None = None,
         query = query.where(AuditLog.at < dt.datetime.combine(end + dt.timedelta(days=1),
                                                              dt.time()))
     return list(query)
-
-
-def describe(entry: AuditLog) -> str:
-    """What changed, in one line: the fields that differ (or the whole row)."""
-    before = json.loads(entry.before) if entry.before else {}
-    after = json.loads(entry.after) if entry.after else {}
-    if not isinstance(before, dict) or not isinstance(after, dict):
-        return str(after or before)[:200]
-    if before and after:
-        changed = [f"{k}：{before.get(k)}→{after.get(k)}" for k in after
-                   if before.get(k) != after.get(k) and k != "updated_at"]
-        return "；".join(changed)[:300]
-    row = after or before
-    return "；".join(f"{k}={v}" for k, v in row.items() if v not in (None, ""))[:300]

@@ -18,7 +18,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "preparer": ("", "填报人"),
     "checker": ("", "审核人"),
     "phone": ("", "联系电话"),
-    "operator": ("", "操作员（审计日志中的姓名）"),
+    "operator": ("", "操作人（记入操作记录；空则用填报人）"),
     "fever_threshold": ("37.3", "发热阈值（℃）"),
     "shift_slots": ("00:00-08:00,08:00-16:00,16:00-24:00", "卡口班次"),
     "report_deadline": ("13:00", "日报截止时间"),

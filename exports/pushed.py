@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import getpass
 import io
 import json
 from copy import copy
@@ -24,6 +23,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from db.audit import UNSET
 from db.keypersons import open_measure
 from db.models import KeyPerson, PushedBatch, PushedRow
 from db.pushed import BatchSummary, PushedRecord, PushedSheet, batch_rows, create_batch
@@ -118,13 +118,9 @@ def _measure_text(row: PushedRow) -> str:
 
 
 def _clerk(verified_by: str) -> str:
-    """Who verified, as the district reads it: a name recorded as the operator stays; the
-    computer's login (root, Administrator…) becomes the clerk's name from settings."""
-    try:
-        login = getpass.getuser()
-    except (KeyError, OSError):
-        login = ""
-    if verified_by and verified_by != login:
+    """Who verified, as the district reads it: the 操作人 recorded with the call, or the
+    填报人 when none was set then."""
+    if verified_by and verified_by != UNSET:
         return verified_by
     return get_setting("preparer") or verified_by
 

@@ -61,8 +61,11 @@ async def test_first_start_asks_for_the_township_and_saves_it(db_path: Path) -> 
         await pilot.press(*"店埠镇", "enter", *"王华", "enter", *"韩翔宇", "enter")
         await pilot.press(*"0631-5213515", "enter")
         await settle(pilot)
+        assert "操作人" in screen_text(pilot)  # asked too: the name the history records
+        await pilot.press(*"李敏", "enter")
+        await settle(pilot)
         assert get_setting("township") == "店埠镇"
-        assert get_setting("checker") == "韩翔宇"
+        assert get_setting("checker") == "韩翔宇" and get_setting("operator") == "李敏"
         assert "店埠镇疫情防控工作台" in screen_text(pilot)
     app = EprcApp(db_path, backup=False)
     async with app.run_test(size=SIZE) as pilot:
