@@ -11,7 +11,6 @@ from peewee import Model
 
 from db.models import AuditLog
 
-
 UNSET = "未设置"  # the operator when neither 操作人 nor 填报人 is set
 
 
