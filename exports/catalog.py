@@ -36,6 +36,11 @@ class Export:
     def scope_label(self) -> str:
         return SCOPES[self.scope][0]
 
+    @property
+    def scope_hint(self) -> str:
+        """What an empty scope means (the form's placeholder)."""
+        return SCOPES[self.scope][2]
+
     def check_scope(self, name: str) -> None:
         """Refuse an unknown area or checkpoint name (Invalid), before anything is written."""
         SCOPES[self.scope][1](name)
@@ -63,10 +68,33 @@ def _find_checkpoint(name: str) -> Checkpoint:
     return find_checkpoint(name)
 
 
-# what an export can be narrowed to: the form's label, and the lookup of a name
-SCOPES: dict[str, tuple[str, Callable[[str], object]]] = {
-    "area": ("范围（社区/小区/网格名称）", _find_area),
-    "checkpoint": ("卡口名称", _find_checkpoint),
+def _find_batch(text: str) -> int:
+    from db.pushed import batches
+    from db.validate import Invalid
+
+    number = text.strip().lstrip("第").rstrip("批")
+    if not number.isdigit() or int(number) not in {b.id for b in batches()}:
+        raise Invalid(f"没有第{text.strip()}批推送名单（批次号见“推送核查”F4）")
+    return int(number)
+
+
+def _batch_and_callers(text: str) -> tuple[int, list[str]]:
+    """“3 张三、李四”: a batch and the callers its call lists are for; a batch alone is one
+    list with the caller left blank."""
+    from db.pushed import parse_callers
+
+    batch, _space, names = text.strip().partition(" ")
+    return _find_batch(batch), parse_callers(names) if names.strip() else [""]
+
+
+# what an export can be narrowed to: the form's label, the lookup of a name, and what an empty
+# scope means
+SCOPES: dict[str, tuple[str, Callable[[str], object], str]] = {
+    "area": ("范围（社区/小区/网格名称）", _find_area, "空 = 全镇"),
+    "checkpoint": ("卡口名称", _find_checkpoint, "空 = 全部卡口"),
+    "batch": ("批次号", _find_batch, "空 = 当日接收的全部批次（每批一个文件）"),
+    "batch_callers": ("批次号 核查人", _batch_and_callers,
+                      "如：3 张三、李四（空 = 当日最新一批，一份不分人）"),
 }
 
 
@@ -114,16 +142,43 @@ def _notices(path: Path, o: Options) -> str:
 
 
 def _feedback(path: Path, o: Options) -> str:
+    """One batch (the scope), or every batch received that day: one file each, named after
+    ``path`` with 第N批 when there are several."""
     from db.pushed import batches
+    from db.validate import Invalid
     from exports.pushed import export_feedback
 
-    found = batches()
-    if not found:
-        from db.validate import Invalid
+    if o.scope:
+        chosen = [_find_batch(o.scope)]
+    else:
+        chosen = sorted(b.id for b in batches() if b.received_at.date() == o.day)
+        if not chosen:
+            raise Invalid(f"{o.day:%Y-%m-%d}没有接收推送名单（可填写批次号导出任一批）")
+    parts = []
+    for batch_id in chosen:
+        target = path if len(chosen) == 1 else path.with_name(
+            f"{path.stem}_第{batch_id}批{path.suffix}")
+        done, total = export_feedback(batch_id, target)
+        parts.append(f"第{batch_id}批 已核查 {done}/{total}")
+    return "；".join(parts)
 
-        raise Invalid("还没有导入任何推送名单")
-    done, total = export_feedback(found[0].id, path)
-    return f"第{found[0].id}批，已核查 {done}/{total}"
+
+def _call_lists(path: Path, o: Options) -> str:
+    """The scope's batch split among its callers, or the day's newest batch as one list."""
+    from db.pushed import batches
+    from db.validate import Invalid
+    from exports.pushed import export_call_lists
+
+    if o.scope:
+        batch_id, callers = _batch_and_callers(o.scope)
+    else:
+        found = [b.id for b in batches() if b.received_at.date() == o.day]
+        if not found:
+            raise Invalid(f"{o.day:%Y-%m-%d}没有接收推送名单（可填写批次号和核查人）")
+        batch_id, callers = found[0], [""]
+    lists = export_call_lists(path, batch_id, callers)
+    return f"第{batch_id}批：" + "，".join(f"{caller or '未分派'} {rows} 人"
+                                        for caller, rows in lists)
 
 
 def _donations(path: Path, o: Options) -> str:
@@ -177,7 +232,8 @@ EXPORTS: list[Export] = [
            _ledger_print("居家健康监测")),
     Export("temperatures", "体温监测登记表", "period", False, _temperatures),
     Export("notices", "居家隔离告知书", "day", False, _notices),
-    Export("feedback", "推送核查反馈表", "day", True, _feedback),
+    Export("feedback", "推送核查反馈表", "day", True, _feedback, scope="batch"),
+    Export("call_lists", "推送核查电话分派单", "day", True, _call_lists, scope="batch_callers"),
     Export("roster", "卡口值守排班表", "period", False, _roster, scope="checkpoint"),
     Export("volunteers", "志愿者花名册", "day", True, _volunteers),
     Export("donations", "捐赠款物登记台账", "period", False, _donations),

@@ -29,6 +29,7 @@ class PushedScreen(SectionScreen):
         Binding("enter", "open", "开始核查"),
         Binding("i", "import", "导入名单"),
         Binding("x", "export", "导出反馈表"),
+        Binding("c", "call_lists", "电话分派"),
         Binding("delete", "delete", "删除批次"),
     ]
 
@@ -38,8 +39,8 @@ class PushedScreen(SectionScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("区里推送的名单：按 i 导入，选中后 Enter 逐个电话核查，x 导出反馈表，"
-                     "Del 删除批次（可在回收站恢复）。",
+        yield Static("区里推送的名单：按 i 导入，选中后 Enter 逐个电话核查，c 按核查人分派电话"
+                     "（打印分派单），x 导出反馈表，Del 删除批次（可在回收站恢复）。",
                      id="pushed-hint")
         table: PlainTable = PlainTable(id="batch-table", cursor_type="row")
         table.add_columns("批次", "文件", "接收时间", "核查截止", "进度", "状态")
@@ -116,6 +117,37 @@ class PushedScreen(SectionScreen):
 
         self.app.push_screen(FileJobDialog(f"导出第{batch.id}批核查反馈表", job,
                                            path=str(export_folder() / f"{stem}_核查反馈.xlsx")))
+
+
+    def action_call_lists(self) -> None:
+        batch = self.selected()
+        if batch is None:
+            return
+        from exports.office import export_folder
+
+        stem = batch.file_name.rsplit(".", 1)[0]
+
+        def chosen(callers: list[str] | None) -> None:
+            if callers is None:
+                return
+
+            def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
+                from exports.pushed import export_call_lists
+
+                lists = export_call_lists(path, batch.id, callers)
+                return JobResult(f"已导出电话分派单（{len(lists)} 份，每人一张工作表）",
+                                 [f"{caller}：{rows} 人" for caller, rows in lists]
+                                 + [f"文件：{path}"])
+
+            self.app.push_screen(FileJobDialog(
+                f"导出第{batch.id}批电话分派单", job,
+                path=str(export_folder() / f"{stem}_电话分派单.xlsx")))
+
+        self.app.push_screen(FormDialog(
+            f"第{batch.id}批电话分派（未核查 {batch.open} 人）",
+            [Field("callers", "核查人", placeholder="如：张三、李四、王五")],
+            lambda v: pushed.parse_callers(v["callers"]),
+            note="已匹配到居民的按其社区（村）整块分给同一人，其余轮流分派"), chosen)
 
 
 class CallQueueScreen(Screen):

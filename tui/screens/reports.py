@@ -94,7 +94,7 @@ class ReportsScreen(Screen):
             fields = [Field("start", "开始日期", (today - dt.timedelta(days=6)).isoformat()),
                       Field("end", "结束日期", today.isoformat())]
         if export.scope:
-            fields.append(Field("scope", export.scope_label, placeholder="空 = 全镇"))
+            fields.append(Field("scope", export.scope_label, placeholder=export.scope_hint))
 
         def submit(v: dict[str, str]) -> tuple[Options, Path]:
             scope = v.get("scope", "").strip()
@@ -119,9 +119,13 @@ class ReportsScreen(Screen):
                                         note="文件保存到导出文件夹（设置中可改）"), start)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def run_export(self, key: str, options: Options, path: Path) -> tuple[Path, str]:
+    def run_export(self, key: str, options: Options, path: Path) -> tuple[list[Path], str]:
+        """Write the export; an export of several files names them after ``path`` (_第N批)."""
         export = next(e for e in EXPORTS if e.key == key)
-        return path, export.write(path, options)
+        summary = export.write(path, options)
+        written = [path] if path.exists() else sorted(
+            path.parent.glob(f"{path.stem}_*{path.suffix}"))
+        return written, summary
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "test-mail" and event.state == WorkerState.SUCCESS:
@@ -131,11 +135,10 @@ class ReportsScreen(Screen):
         if event.worker.group != "export":
             return
         if event.state == WorkerState.SUCCESS:
-            path, summary = event.worker.result
-            if path not in self.exported:
-                self.exported.append(path)
+            paths, summary = event.worker.result
+            self.exported += [p for p in paths if p not in self.exported]
             self.show_files()
-            self.notify(f"已导出：{path.name}（{summary}）", timeout=6)
+            self.notify(f"已导出：{'、'.join(p.name for p in paths)}（{summary}）", timeout=6)
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             message = str(error) if isinstance(error, (Invalid, OSError)) else (
