@@ -230,11 +230,14 @@ class DonationsScreen(SectionScreen):
             def submit(v: dict[str, str]) -> object:
                 return dn.reverse_donation(key, v["reason"])
             title = "冲销捐赠登记（原记录保留，另记一笔负数）"
+            subject = dn.reversal_subject("donation", key)
         else:
             def submit(v: dict[str, str]) -> object:
                 return dn.reverse_distribution(key, v["reason"])
             title = "冲销发放记录（物资退回库存）"
-        self.app.push_screen(FormDialog(title, fields, submit), self._after)
+            subject = dn.reversal_subject("distribution", key)
+        self.app.push_screen(FormDialog(title, fields, submit, note=f"将冲销：{subject}"),
+                             self._after)
 
     def action_receipt(self) -> None:
         key = self.chosen()
