@@ -12,8 +12,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from db import clock
 from db.database import database
 from db.donations import CENT, Totals, donation_row, donation_rows, totals
-from db.report import report_moment
 from db.models import Distribution, Donation, Item
+from db.report import report_moment
 from db.settings import get_setting, township
 from exports.office import date_line, signoff, unit_line
 from exports.sheet import Column, Report, SheetWriter, cn_date, new_workbook, save_workbook
