@@ -11,6 +11,7 @@ from db.settings import fever_threshold
 from db.validate import Invalid, check_phone, check_plate, check_temperature, normalize_text
 
 HEALTH_CODES = ("绿", "黄", "红")
+DEFAULT_TEMPERATURE = "36.5"  # what the entry box holds until the clerk types a reading
 
 
 @dataclass
@@ -29,7 +30,8 @@ class PassageInput:
 
 
 def find_person(text: str) -> list[Resident]:
-    """A resident at the gate by ID number, name, pinyin initials or pass card number."""
+    """Residents at the gate by ID number, name, pinyin initials or pass card number (a card
+    finds its household's members); more than one means the clerk must say which."""
     from db.residents import search_residents
 
     q = normalize_text(text)

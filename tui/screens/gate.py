@@ -36,6 +36,7 @@ class GateScreen(Screen):
         super().__init__()
         self.checkpoint = Checkpoint.get_by_id(checkpoint_id)
         self.resident: Resident | None = None
+        self.candidates: list[Resident] = []  # several matched: the clerk picks one
         self.last = None
 
     def compose(self) -> ComposeResult:
@@ -61,7 +62,7 @@ class GateScreen(Screen):
                          id="gate-code")
         with Horizontal(classes="field"):
             yield Label("体温（Enter 登记）", classes="field-label")
-            yield Input(placeholder="36.5", id="gate-temperature")
+            yield Input(gate.DEFAULT_TEMPERATURE, id="gate-temperature")
         yield Static("", id="gate-message")
         table: PlainTable = PlainTable(id="gate-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("时间", "姓名", "车牌", "进/出", "体温", "健康码", "处置", "来自/事由")
@@ -100,16 +101,25 @@ class GateScreen(Screen):
         if event.input.id != "gate-find":
             return
         found = gate.find_person(event.value) if len(event.value.strip()) >= 2 else []
-        self.resident = found[0] if found else None
+        self.resident = found[0] if len(found) == 1 else None
+        self.candidates = found if len(found) > 1 else []
         person = self.query_one("#gate-person", Static)
-        if self.resident is None:
+        if self.candidates:
+            person.update(f"[yellow]匹配到 {len(found)} 人："
+                          f"{escape('、'.join(r.name for r in found[:5]))}"
+                          f"{'…' if len(found) > 5 else ''}，登记时选择是哪一位（或输入更多）"
+                          "[/yellow]")
+        elif self.resident is None:
             person.update("未找到居民：外来人员请填写姓名、电话、来自何地" if event.value.strip()
                           else "")
         else:
-            more = f"（另有{len(found) - 1}人匹配，请输入更多）" if len(found) > 1 else ""
-            address = self.resident.household.address if self.resident.household else ""
-            person.update(f"[green]{escape(self.resident.name)}　{self.resident.id_number[:6]}"
-                          f"********{self.resident.id_number[-4:]}　{escape(address)}[/green]{more}")
+            person.update(f"[green]{escape(self._label(self.resident))}[/green]")
+
+    @staticmethod
+    def _label(resident: Resident) -> str:
+        address = resident.household.address if resident.household else ""
+        return (f"{resident.name}　{resident.id_number[:6]}********{resident.id_number[-4:]}"
+                f"　{address}")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "gate-temperature":
@@ -121,6 +131,9 @@ class GateScreen(Screen):
         return str(self.query_one(selector).value or "")
 
     def action_record(self) -> None:
+        if self.resident is None and self.candidates and not self._value("#gate-name"):
+            self._ask_which()
+            return
         data = gate.PassageInput(
             direction=self._value("#gate-direction"),
             temperature=self._value("#gate-temperature"),
@@ -140,11 +153,31 @@ class GateScreen(Screen):
         else:
             message.update(f"已登记：{escape(passage.name)} {passage.direction} 放行")
         for selector in ("#gate-find", "#gate-name", "#gate-phone", "#gate-origin",
-                         "#gate-plate", "#gate-temperature"):
+                         "#gate-plate"):
             self.query_one(selector, Input).value = ""
+        self.query_one("#gate-temperature", Input).value = gate.DEFAULT_TEMPERATURE
         self.resident = None
+        self.candidates = []
         self.query_one("#gate-find", Input).focus()
         self.reload()
+
+    def _ask_which(self) -> None:
+        """Several residents matched: the clerk says which one passes (never the first)."""
+        from tui.widgets.choose import ChooseDialog
+
+        candidates = list(self.candidates)
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            self.resident = candidates[index]
+            self.candidates = []
+            self.query_one("#gate-person", Static).update(
+                f"[green]{escape(self._label(self.resident))}[/green]")
+            self.action_record()
+
+        self.app.push_screen(ChooseDialog(f"匹配到 {len(candidates)} 人，登记的是哪一位？",
+                                          [self._label(r) for r in candidates]), chosen)
 
     def action_key_person(self) -> None:
         """The person just registered becomes a key person (来自风险地区的外来人员)."""
