@@ -115,7 +115,7 @@ async def test_every_screen_shows_the_text_as_written(office: Path) -> None:
         assert "[/x]" in text and "[red]单位" in text
         await pilot.press("escape", "f8", "a")
         await settle(pilot)
-        assert "name=[red]红[/red]" in screen_text(pilot)
+        assert "姓名 [red]红[/red]" in screen_text(pilot)
         assert app.is_running
     assert app.return_code in (None, 0)
 
