@@ -219,13 +219,13 @@ def send(draft: Draft, sending: Sending | None = None) -> MailLog:
     result. Raises MailError unless every recipient was accepted (the log says which were not).
     Every daily report attached becomes 已报送 once every recipient accepted the mail."""
     sending = sending or Sending()
-    _check_server()
-    message = build_message(draft)
-    _stale_reports(draft.files)
     results = {address: NOT_SENT for address in draft.to}
     refused: dict[str, tuple[int, bytes]] = {}
-    sending.watch()
     try:
+        _check_server()
+        message = build_message(draft)
+        _stale_reports(draft.files)
+        sending.watch()
         client = _connect(sending)
         try:
             user = get_setting("smtp.user")

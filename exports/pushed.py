@@ -269,10 +269,10 @@ def _fill_sheet(ws: Worksheet, layout: dict, rows: list[PushedRow]) -> int:
     return done
 
 
-CALL_COLUMNS = (Column("序号", 5, "int"), Column("姓名", 9), Column("联系电话", 13),
-                Column("身份证号码", 20), Column("社区（村）", 12), Column("来源地", 14),
-                Column("抵达日期", 11, "date"), Column("表格行", 8), Column("核查结果", 16),
-                Column("备注", 16))
+CALL_COLUMNS = (Column("序号", 5, "int"), Column("姓名", 9), Column("联系电话", 15),
+                Column("身份证号码", 21), Column("社区（村）", 12), Column("来源地", 18),
+                Column("抵达日期", 12, "date"), Column("表格行", 8), Column("核查结果", 16),
+                Column("备注", 14))
 
 
 def export_call_lists(path: Path, batch_id: int, callers: list[str]) -> list[tuple[str, int]]:

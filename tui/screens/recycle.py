@@ -87,5 +87,6 @@ class AuditScreen(Screen):
         if 0 <= event.cursor_row < len(self.lines):
             line = self.lines[event.cursor_row]
             self.query_one("#audit-detail", Static).update(
-                f"{line.at:%Y-%m-%d %H:%M} {line.who} {line.action}{line.what}“{line.whose}”："
+                f"{line.at:%Y-%m-%d %H:%M} {line.who} {line.action}{line.what}"
+                f"{f'“{line.whose}”' if line.whose else ''}："
                 f"{line.change or '（无改动内容）'}")

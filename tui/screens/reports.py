@@ -228,7 +228,7 @@ class MailDialog(FormDialog):
 
         book = "、".join(f"{r.unit or ''}{r.name}" for r in Recipient.select().limit(8))
         fields = [Field("to", "收件人", placeholder="通讯录名称或邮箱，多个用逗号分隔"),
-                  Field("subject", "主题", subject), Field("body", "正文", body, lines=4),
+                  Field("subject", "主题", subject), Field("body", "正文", body, lines=3),
                   Field("files", "附件", "；".join(str(p) for p in files))]
         super().__init__("邮件报送", fields, self._prepare,
                          note=f"通讯录：{book}" if book else "通讯录为空：可直接写邮箱地址")
