@@ -47,6 +47,7 @@ async def test_default_temperature_is_a_value(demo_path: Path) -> None:
         await settle(pilot)
         assert f"已登记：{person.name}" in screen_text(pilot)
         assert screen.query_one("#gate-temperature").value == "36.5"  # ready for the next
+        assert "[red b]" not in screen_text(pilot)
     passage = GatePassage.select().order_by(GatePassage.id.desc()).first()
     assert (passage.resident_id, passage.temperature) == (person.id, 36.5)
 
@@ -61,7 +62,7 @@ async def test_an_ambiguous_match_asks_which_person(demo_path: Path) -> None:
         screen = app.screen
         screen.query_one("#gate-find").value = "甄同名"
         await settle(pilot)
-        assert "匹配到 2 人" in screen_text(pilot)
+        assert "匹配到2人（甄同名、甄同名）" in screen_text(pilot)
         screen.query_one("#gate-temperature").focus()
         await pilot.press("enter")
         await settle(pilot)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -78,7 +79,7 @@ class GateScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         for p in reversed(gate.passages(self.checkpoint.id, dt.date.today())):
-            outcome = f"[red b]{p.outcome}[/red b]" if p.outcome == "劝返" else p.outcome
+            outcome = Text(p.outcome, style="red b") if p.outcome == "劝返" else p.outcome
             table.add_row(f"{p.at:%H:%M}", p.name, p.plate, p.direction,
                           f"{p.temperature:.1f}" if p.temperature else "", p.health_code,
                           outcome, p.origin_reason)
@@ -105,10 +106,9 @@ class GateScreen(Screen):
         self.candidates = found if len(found) > 1 else []
         person = self.query_one("#gate-person", Static)
         if self.candidates:
-            person.update(f"[yellow]匹配到 {len(found)} 人："
-                          f"{escape('、'.join(r.name for r in found[:5]))}"
-                          f"{'…' if len(found) > 5 else ''}，登记时选择是哪一位（或输入更多）"
-                          "[/yellow]")
+            person.update(f"[yellow]匹配到{len(found)}人（"
+                          f"{escape('、'.join(r.name for r in found[:4]))}"
+                          f"{'…' if len(found) > 4 else ''}）：登记时选择，或输入更多[/yellow]")
         elif self.resident is None:
             person.update("未找到居民：外来人员请填写姓名、电话、来自何地" if event.value.strip()
                           else "")
