@@ -126,3 +126,35 @@ def test_a_replaced_daily_report_is_not_sent(db_path: Path, report_file: Path,
         with pytest.raises(MailError, match="已被重新导出取代"):
             send(Draft(["a@gov.example"], "主题", "正文", [report_file]))
     assert box.messages == [] and daily_report(DAY).state == GENERATED
+
+
+def test_the_command_line_reports_what_it_sends(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from db.database import close_database, open_database
+    from eprc import cli
+    from tests.smtp_server import PASSWORD, USER
+
+    db = str(tmp_path / "m.db")
+    report = tmp_path / "日报.xlsx"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db, "init"]).exit_code == 0
+    exported = runner.invoke(cli, ["--db", db, "export", "daily-report", "-o", str(report)])
+    close_database()
+    assert exported.exit_code == 0 and "已生成未报送" in exported.output
+    with smtp_server() as (port, box):
+        for key, value in (("smtp.host", "127.0.0.1"), ("smtp.port", str(port)),
+                           ("smtp.security", "none"), ("smtp.user", USER),
+                           ("smtp.password", PASSWORD)):
+            runner.invoke(cli, ["--db", db, "settings", key, value])
+            close_database()
+        sent = runner.invoke(cli, ["--db", db, "send", "--to", "a@gov.example", str(report)])
+        close_database()
+    assert sent.exit_code == 0 and len(box.messages) == 1
+    open_database(Path(db))
+    try:
+        from db import clock
+
+        assert daily_report(clock.today()).state == REPORTED
+    finally:
+        close_database()
