@@ -174,14 +174,18 @@ def _name_params(command: click.Command) -> None:
 
 
 class ChineseCommand(click.Command):
-    """A command whose usage line and value names are Chinese."""
+    """A command whose usage line and value names are Chinese (parameters added after the
+    command was made are named too: they are named whenever click asks for them)."""
 
     context_class = ChineseContext
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
         super().__init__(*args, **kwargs)
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         _name_params(self)
+        return super().get_params(ctx)
 
 
 class ChineseGroup(click.Group):
@@ -195,4 +199,14 @@ class ChineseGroup(click.Group):
         kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
         kwargs.setdefault("subcommand_metavar", SUBCOMMAND_METAVAR)
         super().__init__(*args, **kwargs)
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         _name_params(self)
+        return super().get_params(ctx)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """A command made elsewhere (``click.Command(...)``) speaks Chinese here too."""
+        if type(cmd) is click.Command:
+            cmd.__class__ = ChineseCommand
+            cmd.options_metavar = OPTIONS_METAVAR
+        super().add_command(cmd, name)
