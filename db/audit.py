@@ -3,48 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
-from typing import Any
 
-from peewee import Model
+from db.models import UNSET, AuditLog, current_user, log_change
 
-from db.models import AuditLog
-
-UNSET = "未设置"  # the operator when neither 操作人 nor 填报人 is set
-
-
-def current_user() -> str:
-    """The operator's name for the log (操作人): the ``operator`` setting, else the 填报人, else
-    未设置 — never the computer's login, which names a machine, not a clerk."""
-    from db.settings import get_setting
-
-    return get_setting("operator") or get_setting("preparer") or UNSET
-
-
-def _dump(row: dict[str, Any] | None) -> str | None:
-    return None if row is None else json.dumps(row, ensure_ascii=False, default=str)
-
-
-def log_change(
-    action: str,
-    model: type[Model] | str,
-    row_id: int | None,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    """Append one entry to the audit log (inside the caller's transaction)."""
-    table = model if isinstance(model, str) else model._meta.table_name
-    AuditLog.insert(
-        at=dt.datetime.now(),
-        who=current_user(),
-        action=action,
-        table=table,
-        row_id=row_id,
-        before=_dump(before),
-        after=_dump(after),
-    ).execute()
-
+__all__ = ["UNSET", "audit_rows", "current_user", "log_change", "log_export"]
 
 
 def log_export(path: Path, report: str, scope: str) -> None:

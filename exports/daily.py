@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.report import DailyReport, freeze_report
+from db.report import DailyReport, daily_report, freeze_while
 from db.settings import township
 from exports.office import signoff, unit_line
 from exports.output import read_stamp
@@ -65,17 +65,11 @@ def export_daily(path: Path, day: dt.date, freeze: bool = True) -> DailyReport:
     """Export the day's report; exporting generates it (已生成未报送: its numbers frozen as a
     draft that replaces an unsent one; after it was sent, other numbers make a 更正). If the
     file cannot be written, nothing is generated."""
-    from db.database import database
-    from db.report import daily_report
-
     if not freeze:
         report = daily_report(day)
         write_daily(path, report)
         return report
-    with database.atomic():
-        report = freeze_report(day)
-        write_daily(path, report)
-    return report
+    return freeze_while(day, lambda report: write_daily(path, report))
 
 
 def snapshot_in(path: Path) -> ReportFile | None:

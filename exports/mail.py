@@ -9,7 +9,6 @@ sent. A daily report attached to a mail every recipient accepted becomes 已报�
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import smtplib
 import socket
@@ -21,10 +20,11 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
-from db.database import database
-from db.models import MailLog, Recipient
-from db.report import is_current, record_sent
-from db.settings import DEFAULTS, get_setting
+from db.config import DEFAULTS
+from db.mail import SentMail, log_mail, recipient_address
+from db.models import MailLog
+from db.report import is_current
+from db.settings import get_setting
 from db.validate import Invalid, normalize_text
 from exports.daily import snapshot_in
 
@@ -55,22 +55,13 @@ def resolve_recipients(names: Sequence[str]) -> list[str]:
         if "@" in name:
             out.append(name)
             continue
-        entry = Recipient.get_or_none((Recipient.name == name) | (Recipient.unit == name))
-        if entry is None:
+        address = recipient_address(name)
+        if address is None:
             raise MailError(f"通讯录中没有“{name}”，请写邮箱地址或先添加到通讯录")
-        out.append(entry.address)
+        out.append(address)
     if not out:
         raise MailError("请填写收件人")
     return out
-
-
-def add_recipient(name: str, address: str, unit: str = "") -> Recipient:
-    address = normalize_text(address)
-    if "@" not in address or address.startswith("@") or address.endswith("@"):
-        raise Invalid(f"邮箱地址“{address}”不正确")
-    if not normalize_text(name):
-        raise Invalid("请填写收件人姓名")
-    return Recipient.create(name=normalize_text(name), address=address, unit=normalize_text(unit))
 
 
 def sender_address() -> str:
@@ -248,17 +239,10 @@ def send(draft: Draft, sending: Sending | None = None) -> MailLog:
     finally:
         sending.finish()
     per_recipient = "；".join(f"{address}：{result}" for address, result in results.items())
-    with database.atomic():
-        log = MailLog.create(to=", ".join(draft.to), subject=draft.subject,
-                             files=json.dumps([p.name for p in draft.files], ensure_ascii=False),
-                             ok=not error,
-                             result=f"{error}；{per_recipient}" if error else per_recipient)
-        if not error:
-            for path in draft.files:
-                found = snapshot_in(path)
-                if found:
-                    record_sent(found.snapshot_id, found.token, "邮件",
-                                f"发送给 {', '.join(draft.to)}")
+    reports = [] if error else [(found.snapshot_id, found.token) for found in
+                                (snapshot_in(path) for path in draft.files) if found]
+    log = log_mail(draft.to, draft.subject, [p.name for p in draft.files], error, per_recipient,
+                   reports)
     if error:
         raise MailError(error)
     return log
@@ -290,7 +274,7 @@ def _failure(exc: Exception, sending: Sending, results: dict[str, str]) -> str:
     return f"发送失败：{exc}"
 
 
-def outcome(log: MailLog) -> str:
+def outcome(log: SentMail) -> str:
     """A logged try in a few words: 已发送, 可能已发送（…）or 未发送."""
     if log.ok:
         return SENT

@@ -15,7 +15,7 @@ from db import pushed
 from db.areas import get_or_add_path
 from db.residents import ResidentInput, register_resident
 from db.validate import Invalid
-from exports.catalog import EXPORTS, Options
+from exports.catalog import SHEET
 from exports.pushed import export_call_lists, import_pushed_file
 from tests.exports.test_pushed_feedback import district_sheet
 from tests.factories import make_id
@@ -91,20 +91,22 @@ def test_catalog_exports_any_batch_or_every_batch_of_a_day(batch: int, tmp_path:
     second = import_pushed_file(district_sheet(
         tmp_path / "第二批.xlsx", HEADER, [[1, "P", "新人", "13600000001", "上海", None, "x", ""]]),
         dt.datetime(2022, 4, 11, 15)).batch_id
-    feedback = next(e for e in EXPORTS if e.key == "feedback")
+    feedback = SHEET["feedback"]
     one = tmp_path / "一批.xlsx"
-    assert feedback.write(one, Options(DAY, DAY, DAY, str(batch))).startswith(f"第{batch}批")
+    assert feedback.write(one, {"batch": batch}) == f"已导出反馈表：第{batch}批（已核查 1/8）"
     assert load_workbook(one).active.max_row >= 10
     day_file = tmp_path / "全天.xlsx"
-    summary = feedback.write(day_file, Options(DAY, DAY, DAY, ""))
-    assert summary == f"第{batch}批 已核查 1/8；第{second}批 已核查 0/1"
+    summary = feedback.write(day_file, {"day": DAY})
+    assert summary == f"已导出反馈表：第{batch}批（已核查 1/8）；第{second}批（已核查 0/1）"
     assert sorted(p.name for p in tmp_path.glob("全天_*.xlsx")) == [
         f"全天_第{batch}批.xlsx", f"全天_第{second}批.xlsx"]
     with pytest.raises(Invalid, match="没有接收推送名单"):
-        feedback.write(tmp_path / "x.xlsx", Options(DAY + dt.timedelta(days=1), DAY, DAY, ""))
+        feedback.write(tmp_path / "x.xlsx", {"day": DAY + dt.timedelta(days=1)})
     with pytest.raises(Invalid, match="没有第7批"):
-        feedback.check_scope("7")
-    lists = next(e for e in EXPORTS if e.key == "call_lists")
-    text = lists.write(tmp_path / "分派.xlsx", Options(DAY, DAY, DAY, f"{batch} 张三、李四"))
-    assert text == f"第{batch}批：张三 5 人，李四 2 人"
+        feedback.write(tmp_path / "x.xlsx", {"batch": 7})
+    lists = SHEET["call_lists"]
+    text = lists.write(tmp_path / "分派.xlsx", {"batch": batch, "callers": "张三、李四"})
+    assert text == f"已导出第{batch}批电话分派单：张三 5 人，李四 2 人"
     assert load_workbook(tmp_path / "分派.xlsx").sheetnames == ["张三", "李四"]
+    whole = lists.write(tmp_path / "整批.xlsx", {"day": DAY})
+    assert whole == f"已导出第{second}批电话分派单：未分派 1 人"

@@ -103,7 +103,7 @@ def test_households_are_found_by_head_address_or_number(db_path: Path) -> None:
 
 async def test_move_finds_the_household_by_its_head(db_path: Path) -> None:
     from db.settings import set_setting
-    from tui.screens.household import HouseholdScreen
+    from tui.screens.residents.household import HouseholdScreen
 
     set_setting("setup_done", "1")
     home = add_household("幸福路1号", number="340122000000001")

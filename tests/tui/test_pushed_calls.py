@@ -66,7 +66,7 @@ async def test_c_makes_one_call_list_per_caller(db_path: Path, tmp_path: Path) -
         await pilot.press("enter")  # the file dialog: start
         await settle(pilot)
         text = screen_text(pilot)
-        assert "2 份" in text and "张三：3 人" in text and "李四：2 人" in text
+        assert "已导出第1批电话分派单：张三 3 人，李四 2 人" in text
     out = tmp_path / "导出" / "推送_电话分派单.xlsx"
     wb = load_workbook(out)
     assert wb.sheetnames == ["张三", "李四"]

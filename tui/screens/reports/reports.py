@@ -16,24 +16,16 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from db import clock
+from db.logfile import clerk_line
 from db.report import daily_numbers, daily_report, mark_reported_otherwise, report_state
 from db.validate import Invalid, parse_date
-from exports.catalog import EXPORTS, Options
+from exports.catalog import EXPORTS, SHEET
+from tui.dialogs.form import Field, FormDialog
+from tui.exporting import form_fields, read_form
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
-from tui.widgets.form import Field, FormDialog, why_not_saved
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
-
-
-def _day(text: str, label: str) -> dt.date:
-    try:
-        day = parse_date(text)
-    except Invalid as exc:
-        raise Invalid(f"{label}：{exc}") from None
-    if day is None:
-        raise Invalid(f"请填写{label}")
-    return day
 
 
 class ReportsScreen(Screen):
@@ -87,42 +79,20 @@ class ReportsScreen(Screen):
         export = self.chosen()
         if export is None:
             return
-        today = clock.today()
-        if export.needs == "day":
-            fields = [Field("day", "日期", today.isoformat())]
-        else:
-            fields = [Field("start", "开始日期", (today - dt.timedelta(days=6)).isoformat()),
-                      Field("end", "结束日期", today.isoformat())]
-        if export.scope:
-            fields.append(Field("scope", export.scope_label, placeholder=export.scope_hint))
 
-        def submit(v: dict[str, str]) -> tuple[Options, Path]:
-            scope = v.get("scope", "").strip()
-            if scope:
-                export.check_scope(scope)
-            if export.needs == "day":
-                day = _day(v["day"], "日期")
-                options = Options(day, day, day, scope)
-            else:
-                start, end = _day(v["start"], "开始日期"), _day(v["end"], "结束日期")
-                if end < start:
-                    raise Invalid("结束日期不能早于开始日期")
-                options = Options(end, start, end, scope)
-            return options, export.default_path(options)
-
-        def start(choice: tuple[Options, Path] | None) -> None:
+        def start(choice: tuple[dict, Path] | None) -> None:
             if choice is not None:
                 self.notify(f"正在导出{export.title}…")
                 self.run_export(export.key, *choice)
 
-        self.app.push_screen(FormDialog(f"导出{export.title}", fields, submit,
+        self.app.push_screen(FormDialog(f"导出{export.title}", form_fields(export),
+                                        lambda v: read_form(export, v),
                                         note="文件保存到导出文件夹（设置中可改）"), start)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def run_export(self, key: str, options: Options, path: Path) -> tuple[list[Path], str]:
-        """Write the export; an export of several files names them after ``path`` (_第N批)."""
-        export = next(e for e in EXPORTS if e.key == key)
-        summary = export.write(path, options)
+    def run_export(self, key: str, given: dict, path: Path) -> tuple[list[Path], str]:
+        """Write the sheet; one that writes several files names them after ``path`` (_第N批)."""
+        summary = SHEET[key].write(path, given)
         written = [path] if path.exists() else sorted(
             path.parent.glob(f"{path.stem}_*{path.suffix}"))
         return written, summary
@@ -131,19 +101,20 @@ class ReportsScreen(Screen):
         if event.worker.group == "test-mail" and event.state == WorkerState.SUCCESS:
             self.notify("测试邮件已发送，邮件设置正确")
         elif event.worker.group == "test-mail" and event.state == WorkerState.ERROR:
-            self.notify(f"测试邮件发送失败：{event.worker.error}", severity="error", timeout=10)
+            event.stop()
+            self.notify(f"测试邮件发送失败：{clerk_line(event.worker.error, '测试邮件')}",
+                        severity="error", timeout=10)
         if event.worker.group != "export":
             return
         if event.state == WorkerState.SUCCESS:
             paths, summary = event.worker.result
             self.exported += [p for p in paths if p not in self.exported]
             self.show_files()
-            self.notify(f"已导出：{'、'.join(p.name for p in paths)}（{summary}）", timeout=6)
+            self.notify(f"{summary}：{'、'.join(p.name for p in paths)}", timeout=6)
         elif event.state == WorkerState.ERROR:
-            error = event.worker.error
-            message = str(error) if isinstance(error, (Invalid, OSError)) else (
-                f"程序内部错误（{type(error).__name__}: {error}）")
-            self.notify(f"导出失败：{message}", severity="error", timeout=10)
+            event.stop()
+            self.notify(f"导出失败：{clerk_line(event.worker.error, '报表中心导出')}",
+                        severity="error", timeout=10)
 
     def action_open_folder(self) -> None:
         from exports.office import export_folder
@@ -183,7 +154,11 @@ class ReportsScreen(Screen):
                   Field("note", "报送方式和说明", placeholder="如：已传真区防控办（王科长）")]
 
         def submit(v: dict[str, str]):
-            return mark_reported_otherwise(_day(v["day"], "日期"), v["note"])
+            try:
+                day = parse_date(v["day"])
+            except Invalid as exc:
+                raise Invalid(f"日期：{exc}") from None
+            return mark_reported_otherwise(day or clock.today(), v["note"])
 
         def done(report) -> None:
             if report is not None:
@@ -195,7 +170,7 @@ class ReportsScreen(Screen):
             note="只在已用其他方式（传真、工作群、纸质）报送了导出的日报时使用"), done)
 
     def action_address_book(self) -> None:
-        from exports.mail import add_recipient
+        from db.mail import add_recipient
 
         fields = [Field("unit", "上级单位"), Field("name", "姓名"), Field("address", "邮箱地址")]
         self.app.push_screen(FormDialog(
@@ -224,9 +199,9 @@ class MailDialog(FormDialog):
 
     def __init__(self, subject: str, body: str, files: list[Path],
                  limit: float | None = None) -> None:
-        from db.models import Recipient
+        from db.mail import address_book
 
-        book = "、".join(f"{r.unit or ''}{r.name}" for r in Recipient.select().limit(8))
+        book = "、".join(address_book())
         fields = [Field("to", "收件人", placeholder="通讯录名称或邮箱，多个用逗号分隔"),
                   Field("subject", "主题", subject), Field("body", "正文", body, lines=3),
                   Field("files", "附件", "；".join(str(p) for p in files))]
@@ -302,13 +277,16 @@ class MailDialog(FormDialog):
             self.dismiss(True)
         elif event.state == WorkerState.ERROR:
             self.sending = None
-            self._status(f"{event.worker.error}（草稿已保留，可修改后按 Ctrl+S 重试）")
+            event.stop()
+            line = clerk_line(event.worker.error, "邮件报送")
+            self._status(f"{line}（草稿已保留，可修改后按 Ctrl+S 重试）")
 
     def _checked(self, event: Worker.StateChanged) -> None:
-        from tui.widgets.confirm import ConfirmDialog
+        from tui.dialogs.confirm import ConfirmDialog
 
         if event.state == WorkerState.ERROR:
-            self._status(why_not_saved(event.worker.error))
+            event.stop()
+            self._status(clerk_line(event.worker.error, "邮件报送"))
             return
         if event.state != WorkerState.SUCCESS:
             return
@@ -381,18 +359,16 @@ class MailLogScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        import json
-
-        from db.models import MailLog
+        from db.mail import sent_mail
         from exports.mail import SENT, outcome
 
         table = self.query_one(DataTable)
-        self.logs = list(MailLog.select().order_by(MailLog.id.desc()).limit(500))
+        self.logs = sent_mail()
         for log in self.logs:
             word = outcome(log)
             style = "green" if word == SENT else "yellow" if word.startswith("可能") else "red"
             table.add_row(f"{log.at:%m-%d %H:%M}", Text(word, style=style), log.to, log.subject,
-                          "、".join(json.loads(log.files)))
+                          "、".join(log.files))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if 0 <= event.cursor_row < len(self.logs):

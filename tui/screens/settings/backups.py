@@ -14,10 +14,10 @@ from textual.widgets import DataTable, Footer, Header, Static
 from db.backup import BackupFile, backup_now, backup_to, backup_warnings, list_backups, restore_backup
 from db.database import DatabaseError, backup_dir, current_path
 from db.settings import get_setting
+from tui.dialogs.confirm import ConfirmDialog
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
-from tui.screens.household import AskText
-from tui.widgets.confirm import ConfirmDialog
+from tui.screens.residents.household import AskText
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

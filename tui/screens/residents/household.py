@@ -9,9 +9,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from db.areas import full_name
-from db.models import Household, Resident
+from db.models import Resident
 from db.residents import (
     find_households,
+    household_by_id,
     household_label,
     household_members,
     move_resident,
@@ -19,10 +20,10 @@ from db.residents import (
     update_household,
 )
 from db.validate import Invalid
+from tui.dialogs.choose import ChooseDialog
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
-from tui.screens.resident_form import ResidentForm
-from tui.widgets.choose import ChooseDialog
+from tui.screens.residents.resident_form import ResidentForm
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -83,7 +84,7 @@ class HouseholdScreen(Screen):
         self.query_one(DataTable).focus()
 
     def reload(self) -> None:
-        household = Household.get_by_id(self.household_id)
+        household = household_by_id(self.household_id)
         self.members = household_members(self.household_id)
         self.query_one("#household-info", Static).update(escape(
             f"户号：{household.number or '（无）'}　住址：{household.address or '（未填）'}\n"
@@ -110,7 +111,7 @@ class HouseholdScreen(Screen):
             self.reload()
 
     def action_add_member(self) -> None:
-        household = Household.get_by_id(self.household_id)
+        household = household_by_id(self.household_id)
         self.app.push_screen(ResidentForm(household=household), self._after)
 
     def action_edit_member(self) -> None:
@@ -162,7 +163,7 @@ class HouseholdScreen(Screen):
                              searched)
 
     def _edit_field(self, field: str, question: str) -> None:
-        household = Household.get_by_id(self.household_id)
+        household = household_by_id(self.household_id)
 
         def answered(value: str | None) -> None:
             if value is None:
