@@ -232,6 +232,19 @@ def send(ctx: click.Context, db_path: str | None, to: tuple[str, ...], subject: 
     click.echo(f"已发送给 {', '.join(draft.to)}：{'、'.join(p.name for p in draft.files)}")
 
 
+@command(cli, "report-sent", "write")
+@click.option("--date", "day", type=DATE, help="日报日期（默认今天）")
+@click.option("--note", required=True, help="报送方式和说明，如：已传真区防控办")
+def report_sent(ctx: click.Context, db_path: str | None, day: Any, note: str) -> None:
+    """标记已导出的日报已用其他方式（传真、工作群、纸质）报送；用 eprc send 发出的自动标记。"""
+    from db import clock
+    from db.report import mark_reported_otherwise
+
+    open_file(ctx, db_path)
+    report = mark_reported_otherwise(day or clock.today(), note)
+    click.echo(f"已标记{report.day:%Y-%m-%d}日报为已报送（{report.reported_note}）")
+
+
 def _checkpoint_id(name: str | None) -> int | None:
     from db.roster import find_checkpoint
 

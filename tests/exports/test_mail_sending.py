@@ -158,3 +158,22 @@ def test_the_command_line_reports_what_it_sends(tmp_path: Path) -> None:
         assert daily_report(clock.today()).state == REPORTED
     finally:
         close_database()
+
+
+def test_the_command_line_marks_a_report_sent_another_way(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from db.database import close_database
+    from eprc import cli
+
+    db = str(tmp_path / "m.db")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db, "init"]).exit_code == 0
+    early = runner.invoke(cli, ["--db", db, "report-sent", "--note", "已传真"])
+    close_database()
+    assert early.exit_code == 1 and "尚未生成" in early.stderr
+    runner.invoke(cli, ["--db", db, "export", "daily-report", "-o", str(tmp_path / "日报.xlsx")])
+    close_database()
+    marked = runner.invoke(cli, ["--db", db, "report-sent", "--note", "已传真区防控办"])
+    close_database()
+    assert marked.exit_code == 0 and "为已报送（已传真区防控办）" in marked.output
