@@ -104,7 +104,11 @@ def batch_or_day() -> Param:
     """One batch by its number, or (left empty) every batch received on the sheet's day."""
     return Param("batch", "--batch", "推送批次号",
                  "推送批次号（不填：当天接收的全部批次，每批一个文件）", type="int",
-                 blank="空 = 当天接收的全部批次（每批一个文件）")
+                 blank="空 = 当天全部批次")
+
+
+def received() -> Param:
+    return day("接收日期（不填批次号时用：这一天接收的批次；默认今天）", "接收日期")
 
 
 def callers() -> Param:
@@ -389,10 +393,10 @@ SHEETS: list[Sheet] = [
         "temperatures", "导出体温监测登记表。"),
     Sheet("notices", "居家隔离告知书", False, _notices, (day(),), "notices",
           "导出居家隔离/居家健康监测告知书（每户一页）。"),
-    Sheet("feedback", "推送核查反馈表", True, _feedback, (batch_or_day(), day()), "feedback",
+    Sheet("feedback", "推送核查反馈表", True, _feedback, (batch_or_day(), received()), "feedback",
           "导出核查反馈表（区里原表 + 核查结果）：一批，或当天接收的全部批次。"),
     Sheet("call_lists", "推送核查电话分派单", True, _call_lists,
-          (batch_or_day(), callers(), day()), "call-lists",
+          (batch_or_day(), callers(), received()), "call-lists",
           "导出电话分派单：每位核查人一张（已匹配居民的按社区整块分派，其余轮流）。"),
     Sheet("roster", "卡口值守排班表", False, _roster, (
         *period(required=True), checkpoint(),

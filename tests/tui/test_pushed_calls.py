@@ -71,3 +71,34 @@ async def test_c_makes_one_call_list_per_caller(db_path: Path, tmp_path: Path) -
     wb = load_workbook(out)
     assert wb.sheetnames == ["张三", "李四"]
     assert [wb["李四"].cell(r, 2).value for r in (5, 6)] == ["人员2", "人员4"]
+
+
+async def test_report_centre_exports_a_chosen_batch_or_every_batch_of_the_day(
+        db_path: Path, tmp_path: Path) -> None:
+    from exports.catalog import EXPORTS
+
+    set_setting("setup_done", "1")
+    set_setting("export_dir", str(tmp_path / "导出"))
+    first = one_batch(tmp_path, people=2)
+    rows = [[1, "P", "后来者", "13900000001", "上海", None, "x", ""]]
+    second = import_pushed_file(district_sheet(tmp_path / "下午.xlsx", HEADER, rows),
+                                dt.datetime(2022, 4, 11, 15)).batch_id
+    line = next(n for n, e in enumerate(EXPORTS) if e.key == "feedback")
+    app = EprcApp(db_path, backup=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("f7", *["down"] * line, "enter")
+        await settle(pilot)
+        assert "空 = 当天全部批次" in screen_text(pilot) and "接收日期" in screen_text(pilot)
+        app.screen.query_one("#form-batch").value = str(first)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        app.screen.query_one("#form-day").value = "2022-04-11"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    names = sorted(p.name for p in (tmp_path / "导出").glob("*.xlsx"))
+    assert len(names) == 3
+    assert any(n.endswith(f"_第{first}批.xlsx") for n in names)
+    assert any(n.endswith(f"_第{second}批.xlsx") for n in names)
