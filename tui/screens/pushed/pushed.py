@@ -9,7 +9,6 @@ import json
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from db import pushed
@@ -18,7 +17,7 @@ from tui.dialogs.file_job import FileJobDialog
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS, SectionScreen
+from tui.screens import DetailScreen, SectionScreen
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -131,10 +130,9 @@ class PushedScreen(SectionScreen):
             note="已匹配到居民的按其社区（村）整块分给同一人，其余轮流分派"), chosen)
 
 
-class CallQueueScreen(Screen):
+class CallQueueScreen(DetailScreen):
     """One row at a time; keys 1–9 record the result, ← → move, n note, d ID/address."""
 
-    CSS_PATH = SECTIONS_CSS
     TITLE = "电话核查"
 
     def __init__(self, batch_id: int) -> None:
@@ -146,7 +144,6 @@ class CallQueueScreen(Screen):
         self.several_sheets = False
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "返回"),
         Binding("left", "step(-1)", "上一人"),
         Binding("right", "step(1)", "下一人"),
         Binding("n", "note", "备注"),

@@ -23,7 +23,7 @@ from exports.catalog import EXPORTS, SHEET
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import form_fields, read_form
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS
+from tui.screens import SECTIONS_CSS, DetailScreen
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -302,12 +302,10 @@ class MailDialog(FormDialog):
             lambda yes: self._start(draft, moved if yes else []))
 
 
-class DailyPreviewScreen(Screen):
+class DailyPreviewScreen(DetailScreen):
     """Today's report as a table, with yesterday's numbers and the change."""
 
-    CSS_PATH = SECTIONS_CSS
     TITLE = "日报预览"
-    BINDINGS = [Binding("escape", "app.pop_screen", "返回")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -341,13 +339,11 @@ class DailyPreviewScreen(Screen):
                                   f"{previous:g}", mark)
 
 
-class MailLogScreen(Screen):
+class MailLogScreen(DetailScreen):
     """发送记录: every mail attempt; its result comes right after the time (never cut off), and
     the highlighted try's full result, recipient by recipient, is shown below."""
 
-    CSS_PATH = SECTIONS_CSS
     TITLE = "邮件发送记录"
-    BINDINGS = [Binding("escape", "app.pop_screen", "返回")]
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from db.areas import full_name
@@ -22,7 +22,7 @@ from db.residents import (
 from db.validate import Invalid
 from tui.dialogs.choose import ChooseDialog
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS
+from tui.screens import DetailScreen
 from tui.screens.residents.resident_form import ResidentForm
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
@@ -51,11 +51,9 @@ class AskText(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class HouseholdScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class HouseholdScreen(DetailScreen):
     TITLE = "户信息"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "返回"),
         Binding("a", "add_member", "添加成员"),
         Binding("e", "edit_member", "编辑成员"),
         Binding("m", "move_member", "迁到他户"),

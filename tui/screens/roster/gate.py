@@ -10,7 +10,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from db import gate
@@ -19,16 +18,14 @@ from db.roster import checkpoint
 from db.validate import Invalid
 from tui.exporting import export_job
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS
+from tui.screens import DetailScreen
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 
-class GateScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class GateScreen(DetailScreen):
     TITLE = "出入登记"
-    BINDINGS = [Binding("escape", "app.pop_screen", "返回"),
-                Binding("ctrl+s", "record", "登记"),
+    BINDINGS = [Binding("ctrl+s", "record", "登记"),
                 Binding("f10", "key_person", "转为重点人员"),
                 Binding("ctrl+o", "export", "导出登记表", priority=True)]
 

@@ -10,7 +10,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
@@ -21,7 +20,7 @@ from db.validate import Invalid
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS, SectionScreen
+from tui.screens import DetailScreen, SectionScreen
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -149,13 +148,11 @@ class RosterScreen(SectionScreen):
         self.app.push_screen(FormDialog("导出排班表", fields, lambda v: v), start)
 
 
-class CheckpointWeekScreen(Screen):
+class CheckpointWeekScreen(DetailScreen):
     """One checkpoint's week: slots × days with the names on duty."""
 
-    CSS_PATH = SECTIONS_CSS
     TITLE = "卡口一周排班"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "返回"),
         Binding("a", "assign", "加人"),
         Binding("d", "remove", "撤下"),
         Binding("s", "swap", "互换"),

@@ -19,7 +19,7 @@ from db.validate import Invalid, parse_date
 from tui.dialogs.file_job import FileJobDialog
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
-from tui.screens import SECTIONS_CSS
+from tui.screens import DetailScreen
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -73,11 +73,9 @@ def offer_withdraw(screen: Screen, checkpoint_id: int | None = None,
         f"今后还排有{found.text()}无法值守（卡口已停用、人员已停用或不可值班）。\n现在撤下？",
         "撤下"), answered)
 
-class StaffScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class StaffScreen(DetailScreen):
     TITLE = "值守人员与志愿者"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "返回"),
         Binding("slash", "search", "搜索"),
         Binding("n", "new", "新增"),
         Binding("e", "edit", "编辑"),
@@ -228,11 +226,9 @@ class StaffScreen(Screen):
         export_job(self, "volunteers", {})
 
 
-class CheckpointsScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class CheckpointsScreen(DetailScreen):
     TITLE = "卡口管理"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "返回"),
         Binding("n", "new", "新增卡口"),
         Binding("e", "edit", "编辑"),
     ]
