@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db.backup import BackupFile, backup_now, backup_to, backup_warnings, list_backups, restore_backup
 from db.database import DatabaseError, backup_dir, current_path
@@ -18,6 +18,7 @@ from tui.markup import escape
 from tui.screens import SECTIONS_CSS
 from tui.screens.household import AskText
 from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

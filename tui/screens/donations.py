@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db import clock
 from db import donations as dn
@@ -17,6 +17,7 @@ from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS, Distribution
 from db.validate import Invalid, parse_date
 from tui.screens import SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.widgets.footer import Footer
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from db import gate
 from db.models import Checkpoint, Resident
@@ -20,6 +20,7 @@ from exports.office import export_folder, report_filename
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

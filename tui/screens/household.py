@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from db.areas import full_name
 from db.models import Household, Resident
@@ -15,6 +15,7 @@ from db.validate import Invalid
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
 from tui.screens.resident_form import ResidentForm
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db import keypersons as kp
 from db.models import KEY_CATEGORIES, KEY_SOURCES, MEASURE_KINDS, TRANSPORTS, KeyPerson, Resident
@@ -19,6 +19,7 @@ from tui.markup import escape
 from tui.screens import SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
 from tui.screens.temperatures import TemperatureScreen, current_half
+from tui.widgets.footer import Footer
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.paged_table import PagedTable
 from tui.widgets.section_bar import SectionBar

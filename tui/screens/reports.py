@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from db import clock
@@ -20,6 +20,7 @@ from db.validate import Invalid, parse_date
 from exports.catalog import EXPORTS, Options
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
+from tui.widgets.footer import Footer
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar

@@ -12,7 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from db import clock, roster
@@ -22,6 +22,7 @@ from db.validate import Invalid
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS, SectionScreen
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.widgets.footer import Footer
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar

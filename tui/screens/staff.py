@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from db import staff as st
 from db.areas import find_area
@@ -18,6 +18,7 @@ from db.models import STAFF_CATEGORIES, Checkpoint, ShiftSlot, Staff
 from db.validate import Invalid, parse_date
 from tui.screens import SECTIONS_CSS
 from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.widgets.footer import Footer
 from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
