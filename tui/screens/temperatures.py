@@ -14,7 +14,6 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
@@ -178,8 +177,8 @@ class TemperatureScreen(Screen[bool]):
             return
         self.saved = True
         self.values[position] = value
-        table = self.query_one(DataTable)
-        table.update_cell_at(Coordinate(position, VALUE_COLUMN), self._cell(value))
+        table = self.query_one(PlainTable)
+        table.set_cell(position, VALUE_COLUMN, self._cell(value))
         if result.fever:
             message.update(f"[red b]{escape(row.name)} {value:.1f}℃ 发热，已记录并列入首页预警[/red b]")
         else:

@@ -35,3 +35,18 @@ class PlainTable(DataTable):
                     update_width: bool = False) -> None:
         wrap = self.rows[row_key].height != 1 if row_key in self.rows else False
         super().update_cell(row_key, column_key, literal(value, wrap), update_width=update_width)
+
+    def set_cell(self, row_index: int, column_index: int, value: CellType) -> None:
+        """Change one cell and redraw its row only. ``update_cell`` makes the table render every
+        visible cell anew (60 ms for a 3,000-row list on a slow PC); this drops only the cached
+        renders of the one row."""
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        self._data[row_key][column_key] = literal(value, self.rows[row_key].height != 1)
+        for cache in (self._cell_render_cache, self._row_render_cache):
+            for key in [k for k in cache.keys() if k[0] == row_key]:
+                cache.discard(key)
+        for key in [k for k in self._row_renderable_cache.keys() if k[1] == row_index]:
+            self._row_renderable_cache.discard(key)
+        self._line_cache.clear()
+        self.refresh_row(row_index)
