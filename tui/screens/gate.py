@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from db import gate
-from db.models import Checkpoint, Resident
+from db.models import Checkpoint, GatePassage, Resident
 from db.validate import Invalid
 from exports.office import export_folder, report_filename
 from tui.markup import escape
@@ -75,13 +75,20 @@ class GateScreen(Screen):
         self.reload()
 
     def reload(self) -> None:
+        """Today's passages, oldest first, the latest at the bottom (read once, on opening)."""
         table = self.query_one(DataTable)
         table.clear()
-        for p in reversed(gate.passages(self.checkpoint.id, dt.date.today())):
-            outcome = f"[red b]{p.outcome}[/red b]" if p.outcome == "劝返" else p.outcome
-            table.add_row(f"{p.at:%H:%M}", p.name, p.plate, p.direction,
-                          f"{p.temperature:.1f}" if p.temperature else "", p.health_code,
-                          outcome, p.origin_reason)
+        for p in gate.passages(self.checkpoint.id, dt.date.today()):
+            self._add_passage(p)
+
+    def _add_passage(self, p: GatePassage) -> None:
+        """One passage added under the others, in view; the list is not read again."""
+        table = self.query_one(DataTable)
+        outcome = f"[red b]{p.outcome}[/red b]" if p.outcome == "劝返" else p.outcome
+        table.add_row(f"{p.at:%H:%M}", p.name, p.plate, p.direction,
+                      f"{p.temperature:.1f}" if p.temperature else "", p.health_code,
+                      outcome, p.origin_reason)
+        table.move_cursor(row=table.row_count - 1)
 
     def action_export(self) -> None:
         """Today's 出入登记表 of this checkpoint, as the district's sheet."""
@@ -145,7 +152,7 @@ class GateScreen(Screen):
             self.query_one(selector, Input).value = ""
         self.resident = None
         self.query_one("#gate-find", Input).focus()
-        self.reload()
+        self._add_passage(passage)
 
     def action_key_person(self) -> None:
         """The person just registered becomes a key person (来自风险地区的外来人员)."""
