@@ -162,6 +162,9 @@ app.run(headless=True, size=(100, 30), auto_pilot=run)
 
 
 def _child(script: str, timeout: float = 900) -> dict:
+    from db.database import close_database
+
+    close_database()  # the parent's write lock would keep the child out of the file
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT)
     if done.returncode != 0:
