@@ -169,9 +169,9 @@ print(json.dumps(app.run(headless=True, size=(120, 40), auto_pilot=visit), ensur
 def bench_sections(db: Path) -> Row:
     """Each section opened for the first time (its module imported, its list read and drawn),
     F2 to F9 in turn, in a fresh process on the town file."""
-    from db.database import close_database
+    from db.database import close_file
 
-    close_database()  # the search figures' write lock would keep the child out of the file
+    close_file()  # the search figures' write lock would keep the child out of the file
     script = SECTIONS_SCRIPT.format(root=str(ROOT), db=str(db))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
@@ -334,7 +334,6 @@ def bench_import_export(db: Path, tmp: Path, n: int = 100_000) -> dict[str, Row]
     assert summary is not None and summary.added + summary.updated >= n - len(summary.rejected)
     rows = {"import": figure(value, "s", reference, "≤ 2×", value <= 2 * reference)}
     rows["import_floor"] = slow_pc.import_floor(sheet, db, tmp, value)
-    close_database()
     open_database(work)
     try:
         import pandas

@@ -162,9 +162,9 @@ app.run(headless=True, size=(100, 30), auto_pilot=run)
 
 
 def _child(script: str, timeout: float = 900) -> dict:
-    from db.database import close_database
+    from db.database import close_file
 
-    close_database()  # the parent's write lock would keep the child out of the file
+    close_file()  # the parent's write lock would keep the child out of the file
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT)
     if done.returncode != 0:
@@ -285,7 +285,7 @@ def import_floor(sheet: Path, db: Path, tmp: Path, imported: float) -> Row:
     same rows (eprc's columns, B-tree indexes and search index, one transaction, bulk path)."""
     import python_calamine
 
-    from db.database import close_database, database, open_database
+    from db.database import close_file, database, open_database
     from db.pinyin import name_keys
     from db.search_index import bulk_insert
 
@@ -293,7 +293,7 @@ def import_floor(sheet: Path, db: Path, tmp: Path, imported: float) -> Row:
     rows = python_calamine.CalamineWorkbook.from_path(str(sheet)).get_sheet_by_index(0).to_python()
     read = time.perf_counter() - start
     work = tmp / "floor.db"
-    close_database()
+    close_file()
     shutil.copyfile(db, work)
     open_database(work)
     first_id = (database.execute_sql("SELECT max(id) FROM resident").fetchone()[0] or 0) + 1
@@ -311,7 +311,7 @@ def import_floor(sheet: Path, db: Path, tmp: Path, imported: float) -> Row:
         database.cursor().executemany(
             f"INSERT INTO resident ({columns}) VALUES ({','.join('?' * 16)})", values)
     insert = time.perf_counter() - start
-    close_database()
+    close_file()
     work.unlink()
     floor = read + insert
     row = figure(imported, "s", floor, "≤ 3×", imported <= 3 * floor)
