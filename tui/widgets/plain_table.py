@@ -3,11 +3,16 @@ a resident named ``[/x]`` crashed the screen and ``[red]…`` in a note was draw
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType, ColumnKey, RowKey
 
 from db.text import plain_text
+
+RENDER_CACHE_ROWS = 200  # rows of rendered cells and lines a table keeps: several screens' worth
 
 
 def literal(value: CellType, wrap: bool = False) -> CellType:
@@ -23,7 +28,16 @@ def literal(value: CellType, wrap: bool = False) -> CellType:
 
 
 class PlainTable(DataTable):
-    """Every table in eprc: cells and row labels are text, never markup."""
+    """Every table in eprc: cells and row labels are text, never markup. Its render caches are
+    sized to a few screens (DataTable keeps 10,000 rendered cells and 1,000 lines and rows per
+    table, which a day of switching sections fills to tens of MB)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._row_render_cache = LRUCache(RENDER_CACHE_ROWS)
+        self._cell_render_cache = LRUCache(RENDER_CACHE_ROWS * 10)
+        self._row_renderable_cache = LRUCache(RENDER_CACHE_ROWS)
+        self._line_cache = LRUCache(RENDER_CACHE_ROWS)
 
     def add_row(self, *cells: CellType, height: int | None = 1, key: str | None = None,
                 label: str | Text | None = None) -> RowKey:
