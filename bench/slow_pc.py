@@ -59,7 +59,7 @@ async def until_moved(pilot, key, char):
     return next(t for t, r in state["drawn"] if r != row) - start
 async def run(pilot):
     await loaded(pilot)
-    from tui.screens.temperatures import TemperatureScreen
+    from tui.screens.keypersons.temperatures import TemperatureScreen
     pilot.app.push_screen(TemperatureScreen())
     await pilot.pause()
     state["table"] = pilot.app.screen.query_one("#temp-table")

@@ -10,7 +10,7 @@ from textual.app import App
 from textual.widgets import Static
 
 from tests.tui.conftest import SIZE, settle
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.dialogs.file_job import FileJobDialog, JobResult, Progress
 
 
 def stage_text(app: App) -> str:

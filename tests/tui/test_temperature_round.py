@@ -17,7 +17,7 @@ from db.settings import set_setting
 from tests.factories import make_id
 from tests.tui.conftest import SIZE, screen_text, settle
 from tui.app import EprcApp
-from tui.screens.temperatures import TemperatureScreen, current_half
+from tui.screens.keypersons.temperatures import TemperatureScreen, current_half
 
 TODAY = dt.date.today()
 NAMES = ["赵一", "钱二", "孙三", "李四", "周五"]

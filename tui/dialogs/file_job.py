@@ -21,8 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from db.errors import DatabaseError, explain_sqlite
-from db.validate import Invalid
+from db.logfile import clerk_line
 from exports.output import OutputExists
 from tui.markup import escape
 
@@ -140,13 +139,8 @@ class FileJobDialog(ModalScreen[bool]):
         summary = self.query_one("#job-summary", Static)
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            explained = explain_sqlite(error)
-            if isinstance(error, (Invalid, DatabaseError)) or explained is not None:
-                message = str(explained or error)
-            elif isinstance(error, OSError):
-                message = f"文件操作失败：{error}"
-            else:
-                message = f"程序内部错误（{type(error).__name__}: {error}），数据未改动"
+            event.stop()
+            message = clerk_line(error, self.title_text)
             self.query_one("#job-stage", Static).update("")
             summary.update(f"[red]{escape(message)}[/red]")
             return
@@ -172,7 +166,7 @@ class FileJobDialog(ModalScreen[bool]):
         """The target is a file eprc did not write for this report: replace it only if the
         clerk says so."""
         from exports.output import allow_replace
-        from tui.widgets.confirm import ConfirmDialog
+        from tui.dialogs.confirm import ConfirmDialog
 
         def answered(yes: bool | None) -> None:
             if yes:
