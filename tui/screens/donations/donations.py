@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db import clock
 from db import donations as dn
@@ -19,6 +19,7 @@ from tui.dialogs.file_job import FileJobDialog, JobResult, Progress
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import choose_export
 from tui.screens import SectionScreen
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

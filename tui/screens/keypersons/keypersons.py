@@ -8,7 +8,7 @@ import datetime as dt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db import clock
 from db import keypersons as kp
@@ -20,6 +20,7 @@ from tui.exporting import choose_export
 from tui.markup import escape
 from tui.screens import SectionScreen
 from tui.screens.keypersons.temperatures import TemperatureScreen, current_half
+from tui.widgets.footer import Footer
 from tui.widgets.paged_table import PagedTable
 from tui.widgets.section_bar import SectionBar
 

@@ -9,7 +9,7 @@ import json
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db import pushed
 from db.models import PushedRow
@@ -18,6 +18,7 @@ from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import DetailScreen, SectionScreen
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

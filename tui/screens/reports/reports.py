@@ -12,7 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from db import clock
@@ -24,6 +24,7 @@ from tui.dialogs.form import Field, FormDialog
 from tui.exporting import form_fields, read_form
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS, DetailScreen
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

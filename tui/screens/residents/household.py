@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from db.areas import full_name
 from db.models import Resident
@@ -24,6 +24,7 @@ from tui.dialogs.choose import ChooseDialog
 from tui.markup import escape
 from tui.screens import DetailScreen
 from tui.screens.residents.resident_form import ResidentForm
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

@@ -10,15 +10,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from db import gate
-from db.models import Resident
+from db.models import GatePassage, Resident
 from db.roster import checkpoint
 from db.validate import Invalid
 from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import DetailScreen
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -72,13 +73,20 @@ class GateScreen(DetailScreen):
         self.reload()
 
     def reload(self) -> None:
+        """Today's passages, oldest first, the latest at the bottom (read once, on opening)."""
         table = self.query_one(DataTable)
         table.clear()
-        for p in reversed(gate.passages(self.checkpoint.id, dt.date.today())):
-            outcome = Text(p.outcome, style="red b") if p.outcome == "劝返" else p.outcome
-            table.add_row(f"{p.at:%H:%M}", p.name, p.plate, p.direction,
-                          f"{p.temperature:.1f}" if p.temperature else "", p.health_code,
-                          outcome, p.origin_reason)
+        for p in gate.passages(self.checkpoint.id, dt.date.today()):
+            self._add_passage(p)
+
+    def _add_passage(self, p: GatePassage) -> None:
+        """One passage added under the others, in view; the list is not read again."""
+        table = self.query_one(DataTable)
+        outcome = Text(p.outcome, style="red b") if p.outcome == "劝返" else p.outcome
+        table.add_row(f"{p.at:%H:%M}", p.name, p.plate, p.direction,
+                      f"{p.temperature:.1f}" if p.temperature else "", p.health_code,
+                      outcome, p.origin_reason)
+        table.move_cursor(row=table.row_count - 1)
 
     def action_export(self) -> None:
         """Today's 出入登记表 of this checkpoint, as the district's sheet."""
@@ -146,7 +154,7 @@ class GateScreen(DetailScreen):
         self.resident = None
         self.candidates = []
         self.query_one("#gate-find", Input).focus()
-        self.reload()
+        self._add_passage(passage)
 
     def _ask_which(self) -> None:
         """Several residents matched: the clerk says which one passes (never the first)."""

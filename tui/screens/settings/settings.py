@@ -6,12 +6,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from db.settings import DEFAULTS, get_setting, set_setting, set_settings
 from db.validate import Invalid
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
+from tui.widgets.footer import Footer
 from tui.widgets.section_bar import SectionBar
 
 FIRST_START_KEYS = ("township", "preparer", "checker", "phone", "operator")
