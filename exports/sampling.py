@@ -1,0 +1,190 @@
+"""The sampling system's list of who was sampled (核酸采样名单), as xlsx or csv, read into rows
+for :func:`db.testing.import_samples`.
+
+An xlsx goes through :mod:`exports.reader` and its checks like every sheet that comes in. A csv
+is decoded as UTF-8 (with or without BOM) or, failing that, GB18030 (which reads GBK); every
+column is text, so ID numbers keep their digits. Columns vary between systems: they are found by
+their header words. An ID number Excel turned into a number or into scientific notation
+(3.30102E+17) has lost its last digits: the row is refused, naming its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from db.testing import ImportResult, Progress, SampleRow, Unmatched, import_samples
+from exports.reader import HEADER_SCAN_ROWS, SheetError, find_header, read_tables
+
+SYNONYMS: dict[str, Sequence[str]] = {
+    "id_number": ("身份证号码", "身份证号", "证件号码", "证件号", "公民身份号码", "身份证"),
+    "name": ("姓名", "被采样人", "受检者姓名", "被检人姓名", "受检人"),
+    "phone": ("手机号码", "手机号", "联系电话", "电话", "联系方式", "电话号码"),
+    "at": ("采样时间", "采集时间", "检测时间", "采样日期"),
+}
+REQUIRED = ("id_number", "name")
+LABELS = {"id_number": "身份证号码", "name": "姓名", "phone": "电话", "at": "采样时间"}
+CSV_SHEET = ""  # a csv has no sheets: problems name the row only
+_SCI = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
+_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+                 "%Y-%m-%d", "%Y/%m/%d")
+_FOOTER = ("合计", "总计", "小计", "填表人", "填报人", "审核人", "制表人", "注：", "说明：")
+
+
+@dataclass
+class SampleList:
+    rows: list[SampleRow] = field(default_factory=list)
+    refused: list[Unmatched] = field(default_factory=list)  # rows that cannot be read right
+    described: str = ""
+
+
+def _id_text(value: object, sheet: str, row: int, column: str, refused: list[Unmatched]
+             ) -> str | None:
+    """The ID as text, or None (the row refused) when a number has eaten its last digits."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, int) and len(str(value)) == 15:
+            return str(value)  # 15-digit numbers survive Excel
+        refused.append(Unmatched(sheet, row, f"“{column}”列的身份证号码被存成了数字，后几位已丢失；"
+                                             "请将该列设为文本后重新导出"))
+        return None
+    text = "".join(str(value).split()).upper()
+    if _SCI.match(text) or (text.endswith(".0") and text[:-2].isdigit()):
+        refused.append(Unmatched(sheet, row, f"“{column}”列的身份证号码“{text}”是科学计数法，"
+                                             "后几位已丢失；请将该列设为文本后重新导出"))
+        return None
+    return text
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "".join(str(value).split())
+
+
+def _time(value: object) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    text = str(value or "").strip()
+    for fmt in _TIME_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _rows(sheet: str, fields: dict[str, int], headers: list[str],
+          data: Sequence[tuple[int, Sequence[object]]], out: SampleList) -> None:
+    id_col = fields.get("id_number")
+    name_col, phone_col, at_col = fields.get("name"), fields.get("phone"), fields.get("at")
+    id_label = headers[id_col] if id_col is not None else ""
+    width = 1 + max(fields.values())
+    for number, values in data:
+        if len(values) < width:
+            values = list(values) + [None] * (width - len(values))
+        number_text = _id_text(values[id_col], sheet, number, id_label, out.refused) \
+            if id_col is not None else ""
+        if number_text is None:
+            continue
+        out.rows.append(SampleRow(
+            sheet, number, number_text,
+            _text(values[name_col]) if name_col is not None else "",
+            _text(values[phone_col]) if phone_col is not None else "",
+            _time(values[at_col]) if at_col is not None and values[at_col] else None))
+
+
+def _decode(data: bytes, name: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise SheetError(f"“{name}”既不是 UTF-8 也不是 GBK/GB18030 编码的 csv 文件"
+                         f"（第{line}行无法识别），请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后再导入"
+                         ) from None
+
+
+def _blank_or_footer(values: Sequence[object]) -> bool:
+    for value in values:
+        text = "" if value is None else str(value).strip()
+        if text:
+            return "".join(text.split()).startswith(_FOOTER)
+    return True
+
+
+def read_csv(path: Path) -> SampleList:
+    """A csv list: encoding detected, header found among the first rows, every cell text."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise SheetError(f"“{path.name}”是空文件")
+    text = _decode(data, path.name)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    table = [(n, [v or None for v in values])
+             for n, values in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
+    found = find_header(table[:HEADER_SCAN_ROWS], SYNONYMS)
+    if found is None or not any(name in found[1] for name in REQUIRED):
+        raise SheetError(f"在“{path.name}”的前{HEADER_SCAN_ROWS}行中找不到表头行"
+                         "（应包含“身份证号码”或“姓名”“手机号”等列名）")
+    header_row, fields, _unknown = found
+    headers = ["" if v is None else str(v).strip() for v in table[header_row - 1][1]]
+    out = SampleList(described=f"已读取“{path.name}”")
+    data_rows = [(n, v) for n, v in table[header_row:] if not _blank_or_footer(v)]
+    _rows(CSV_SHEET, fields, headers, data_rows, out)
+    out.described += f"{len(data_rows)}行"
+    return out
+
+
+def read_xlsx(path: Path) -> SampleList:
+    """Every sheet of an xlsx list with a recognisable header."""
+    sheets = read_tables(path, SYNONYMS, REQUIRED)
+    out = SampleList(described=sheets.describe())
+    for table in sheets.tables:
+        _rows(table.sheet_name, table.fields, table.headers, table.rows, out)
+    return out
+
+
+def read_sample_list(path: Path) -> SampleList:
+    """The list, by its kind: .csv/.txt as text, anything else as an xlsx (checked as such)."""
+    if not path.exists():
+        raise SheetError(f"找不到文件“{path}”")
+    if path.is_dir():
+        raise SheetError(f"“{path}”是文件夹，请选择 .xlsx 或 .csv 文件")
+    if path.suffix.lower() in (".csv", ".txt"):
+        return read_csv(path)
+    return read_xlsx(path)
+
+
+def import_sample_list(round_id: int, path: Path, dry_run: bool = False,
+                       progress: Progress | None = None) -> ImportResult:
+    """Read the list and check its rows off (rows refused by the reader count as unmatched),
+    the unmatched in the file's order."""
+    listed = read_sample_list(path)
+    result = import_samples(round_id, listed.rows, dry_run=dry_run, source=path.name,
+                            progress=progress)
+    order: dict[str, int] = {}
+    for row in [*listed.rows, *listed.refused]:
+        order.setdefault(row.sheet, len(order))
+    result.unmatched = sorted([*listed.refused, *result.unmatched],
+                              key=lambda u: (order.get(u.sheet, 0), u.row))
+    return result
