@@ -312,6 +312,7 @@ def coverage(round_id: int, as_of: dt.datetime | None = None) -> Coverage:
 @dataclass(frozen=True)
 class MissingPerson:
     resident_id: int
+    grid_id: int | None  # the grid (or the deepest area above one) the household is in
     name: str
     id_number: str
     phone: str
@@ -357,7 +358,8 @@ def missing(round_id: int, area_id: int | None = None, immobile_only: bool = Fal
         ids = [int(p) for p in path.strip("/").split("/") if p]
         parts = [names.get(i, "") for i in ids] + ["", "", "", ""]
         reason = "已采样" if sampled else reason
-        out.append(MissingPerson(rid, name, number, phone, parts[0], parts[2] or parts[1],
+        grid_id = ids[2] if len(ids) >= 3 else (ids[-1] if ids else None)
+        out.append(MissingPerson(rid, grid_id, name, number, phone, parts[0], parts[2] or parts[1],
                                  parts[3], address, " ".join(x for x in (unit, door) if x),
                                  bool(immobile), reason, note))
     out.sort(key=lambda m: (m.community, m.grid, m.building, m.door, m.address, m.name))

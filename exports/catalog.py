@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from exports.office import export_folder, report_filename
 
 if TYPE_CHECKING:
-    from db.models import Area, Checkpoint
+    from db.models import Area, Checkpoint, SamplingRound
 
 
 @dataclass(frozen=True)
@@ -21,16 +21,18 @@ class Options:
     start: dt.date
     end: dt.date
     scope: str = ""  # an area's or a checkpoint's name, for exports that can be narrowed
+    round: str = ""  # a testing round's number or exact name, for exports of a round
 
 
 @dataclass(frozen=True)
 class Export:
     key: str
     title: str
-    needs: str  # "day" or "period"
+    needs: str  # "day", "period" or "round" (a testing round)
     full_ids: bool  # carries full ID numbers and phones (for superiors only)
     write: Callable[[Path, Options], str]  # returns a one-line summary
     scope: str = ""  # a key of SCOPES: the export can be narrowed to one area or checkpoint
+    personal: bool = False  # 含个人信息 (full phones, ID masked): an internal list, never posted
 
     @property
     def scope_label(self) -> str:
@@ -41,7 +43,9 @@ class Export:
         SCOPES[self.scope][1](name)
 
     def file_name(self, options: Options) -> str:
-        if self.needs == "period":
+        if self.needs == "round":
+            period = _round(options).name
+        elif self.needs == "period":
             period = f"{options.start:%Y-%m-%d}至{options.end:%m-%d}"
         else:
             period = f"{options.day:%Y-%m-%d}"
@@ -165,6 +169,37 @@ def _audit(path: Path, o: Options) -> str:
     return f"{export_audit(path, o.start, o.end)} 条操作记录"
 
 
+def _round(o: Options) -> SamplingRound:
+    """The round an export names, or the one running on its day."""
+    from db.testing import find_round, running_round
+    from db.validate import Invalid
+
+    if o.round:
+        return find_round(o.round)
+    found = running_round(o.day)
+    if found is None:
+        raise Invalid("请指定核酸检测轮次（编号或名称）：当天没有进行中的轮次")
+    return found
+
+
+def _coverage(path: Path, o: Options) -> str:
+    from exports.testing import export_coverage
+
+    return f"{export_coverage(path, _round(o).id)} 个社区/网格"
+
+
+def _untested(path: Path, o: Options) -> str:
+    from exports.testing import export_untested
+
+    return f"{export_untested(path, _round(o).id, _find_area(o.scope) if o.scope else None)} 人"
+
+
+def _door(path: Path, o: Options) -> str:
+    from exports.testing import export_door
+
+    return f"{export_door(path, _round(o).id, _find_area(o.scope) if o.scope else None)} 人"
+
+
 EXPORTS: list[Export] = [
     Export("daily", "疫情防控工作日报", "day", False, _daily),
     Export("residents", "居民信息登记表", "day", True, _residents, scope="area"),
@@ -184,4 +219,7 @@ EXPORTS: list[Export] = [
     Export("distributions", "物资发放登记表", "period", False, _distributions),
     Export("notice", "捐赠公示", "period", False, _notice),
     Export("audit", "操作记录（审计日志）", "period", True, _audit),
+    Export("coverage", "全员核酸检测完成情况统计表", "round", False, _coverage),
+    Export("untested", "核酸未检人员名单", "round", False, _untested, scope="area", personal=True),
+    Export("door", "上门采样名单", "round", False, _door, scope="area", personal=True),
 ]

@@ -58,8 +58,9 @@ class ReportsScreen(Screen):
         table: PlainTable = PlainTable(id="report-table", cursor_type="row")
         table.add_columns("报表", "需要", "含完整身份证号/电话")
         for e in EXPORTS:
-            table.add_row(e.title, "日期" if e.needs == "day" else "起止日期",
-                          Text("是（仅报上级，勿外传）", style="yellow") if e.full_ids else "否")
+            table.add_row(e.title, NEEDS[e.needs],
+                          Text("是（仅报上级，勿外传）", style="yellow") if e.full_ids else
+                          Text("含个人信息（内部使用）", style="yellow") if e.personal else "否")
         yield table
         yield Static("", id="report-files")
         yield SectionBar()
@@ -87,6 +88,11 @@ class ReportsScreen(Screen):
         today = clock.today()
         if export.needs == "day":
             fields = [Field("day", "日期", today.isoformat())]
+        elif export.needs == "round":
+            from db.testing import running_round
+
+            running = running_round(today)
+            fields = [Field("round", "轮次（编号或名称）", str(running.id) if running else "")]
         else:
             fields = [Field("start", "开始日期", (today - dt.timedelta(days=6)).isoformat()),
                       Field("end", "结束日期", today.isoformat())]
@@ -100,6 +106,11 @@ class ReportsScreen(Screen):
             if export.needs == "day":
                 day = _day(v["day"], "日期")
                 options = Options(day, day, day, scope)
+            elif export.needs == "round":
+                from db.testing import find_round
+
+                found = find_round(v["round"])
+                options = Options(today, found.start_date, found.end_date, scope, str(found.id))
             else:
                 start, end = _day(v["start"], "开始日期"), _day(v["end"], "结束日期")
                 if end < start:
@@ -238,6 +249,9 @@ class MailDialog(FormDialog):
             self.dismiss(True)
         elif event.state == WorkerState.ERROR:
             status.update(f"{escape(str(event.worker.error))}（草稿已保留，可修改后按 Ctrl+S 重试）")
+
+
+NEEDS = {"day": "日期", "period": "起止日期", "round": "核酸轮次"}
 
 
 def _figure(value: object) -> str:
