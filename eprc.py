@@ -47,6 +47,13 @@ ACCESS: dict[str, str | Callable[[Params], str]] = {
         "residents", "feedback", "key-persons", "temperatures", "notices", "donations",
         "distributions", "donation-notice", "receipt", "audit", "roster", "passages",
         "volunteers")},
+    # whole-population testing (issue 19)
+    "testing new": "write",
+    "testing coverage": "read",
+    "import testing": lambda p: "read" if p["dry_run"] else "write",
+    "export coverage": "read",
+    "export untested": "read",
+    "export door": "read",
 }
 
 
@@ -851,6 +858,144 @@ def export_volunteers_cmd(ctx: click.Context, db_path: str | None, output: str,
     target = _target(output, force)
     count = export_volunteers(target)
     click.echo(f"已导出 {count} 名志愿者：{output}")
+
+
+# --- whole-population testing (全员核酸, issue 19) ------------------------------------------------
+
+
+def _round_id(round_text: str) -> int:
+    from db.testing import find_round
+
+    return find_round(round_text).id
+
+
+@cli.group("testing")
+def testing_group() -> None:
+    """全员核酸检测轮次：新建轮次、查看应检尽检情况。"""
+
+
+@testing_group.command("new")
+@db_option
+@click.option("--name", required=True, help="轮次名称，如“第1轮全员核酸”")
+@click.option("--from", "start", type=DATE, required=True, help="开始日期")
+@click.option("--to", "end", type=DATE, required=True, help="结束日期")
+@click.option("--scope", "scopes", multiple=True,
+              help="检测范围（社区/小区/网格/楼栋名称，可重复）；不填为全镇")
+@click.pass_context
+@friendly
+def testing_new_cmd(ctx: click.Context, db_path: str | None, name: str, start: Any, end: Any,
+                    scopes: tuple[str, ...]) -> None:
+    """新建一轮全员核酸检测，输出轮次编号。"""
+    from db.testing import new_round
+
+    _open(ctx, db_path)
+    click.echo(new_round(name, start, end, scopes).id)
+
+
+@testing_group.command("coverage")
+@db_option
+@click.option("--round", "round_text", required=True, help="轮次编号或名称")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+@friendly
+def testing_coverage_cmd(ctx: click.Context, db_path: str | None, round_text: str,
+                         as_json: bool) -> None:
+    """应检、已检、未检人数，各项免检人数，以及各社区、网格的情况。"""
+    from db.testing import coverage
+
+    _open(ctx, db_path)
+    numbers = coverage(_round_id(round_text))
+    if as_json:
+        click.echo(json.dumps(numbers.as_dict(), ensure_ascii=False))
+        return
+    exempt = "、".join(f"{rule}{n}人" for rule, n in numbers.exempt.items())
+    click.echo(f"{numbers.name}：应检 {numbers.expected} 人，已检 {numbers.tested} 人，"
+               f"未检 {numbers.missing} 人（完成 {numbers.rate:.1%}）；免检：{exempt}")
+    for area in numbers.by_area():
+        indent = "  " if area.level == 1 else "    "
+        click.echo(f"{indent}{area.name}：应检 {area.expected}，已检 {area.tested}，"
+                   f"未检 {area.missing}")
+
+
+@import_group.command("testing")
+@db_option
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--round", "round_text", required=True, help="轮次编号或名称")
+@click.option("--dry-run", is_flag=True, help="只比对并显示结果，不写入")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总")
+@click.pass_context
+@friendly
+def import_testing_cmd(ctx: click.Context, db_path: str | None, file: str, round_text: str,
+                       dry_run: bool, as_json: bool) -> None:
+    """导入采样系统导出的已采样名单（xlsx 或 csv），按身份证号、无身份证号时按姓名+电话核销。
+
+    匹配不上的行逐行列出，从不猜测；同一名单重复导入不会改变任何数据。
+    """
+    from exports.sampling import import_sample_list
+
+    _open(ctx, db_path)
+    result = import_sample_list(_round_id(round_text), Path(file), dry_run)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        return
+    click.echo(result.text())
+    for problem in result.unmatched:
+        click.echo(f"  {problem.text()}")
+
+
+def _round_export(key: str, round_text: str, area: str | None, output: str,
+                  force: bool) -> str:
+    from db import clock
+    from exports.catalog import EXPORTS, Options
+
+    export = next(e for e in EXPORTS if e.key == key)
+    if area:
+        export.check_scope(area)
+    today = clock.today()
+    round_id = _round_id(round_text)
+    return export.write(_target(output, force), Options(today, today, today, area or "",
+                                                        str(round_id)))
+
+
+@export_group.command("coverage")
+@db_option
+@click.option("--round", "round_text", required=True, help="轮次编号或名称")
+@output_option
+@click.pass_context
+@friendly
+def export_coverage_cmd(ctx: click.Context, db_path: str | None, round_text: str, output: str,
+                        force: bool) -> None:
+    """导出全员核酸检测完成情况统计表（各社区、网格）。"""
+    _open(ctx, db_path)
+    click.echo(f"已导出（{_round_export('coverage', round_text, None, output, force)}）：{output}")
+
+
+@export_group.command("untested")
+@db_option
+@click.option("--round", "round_text", required=True, help="轮次编号或名称")
+@click.option("--area", help="只导出某个社区/村、小区、网格或楼栋")
+@output_option
+@click.pass_context
+@friendly
+def export_untested_cmd(ctx: click.Context, db_path: str | None, round_text: str,
+                        area: str | None, output: str, force: bool) -> None:
+    """导出未检人员名单（每个网格一页，含完整电话、身份证号隐去中间，仅供内部联系）。"""
+    _open(ctx, db_path)
+    click.echo(f"已导出 {_round_export('untested', round_text, area, output, force)}：{output}")
+
+
+@export_group.command("door")
+@db_option
+@click.option("--round", "round_text", required=True, help="轮次编号或名称")
+@click.option("--area", help="只导出某个社区/村、小区、网格或楼栋")
+@output_option
+@click.pass_context
+@friendly
+def export_door_cmd(ctx: click.Context, db_path: str | None, round_text: str,
+                    area: str | None, output: str, force: bool) -> None:
+    """导出上门采样名单（行动不便人员，按网格分页、按楼栋和门牌排列）。"""
+    _open(ctx, db_path)
+    click.echo(f"已导出 {_round_export('door', round_text, area, output, force)}：{output}")
 
 
 def main() -> None:
