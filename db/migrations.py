@@ -118,9 +118,7 @@ TESTING_TABLES = (
     'FOREIGN KEY ("round_id") REFERENCES "sampling_round" ("id") ON DELETE CASCADE, '
     'FOREIGN KEY ("resident_id") REFERENCES "resident" ("id") ON DELETE CASCADE, '
     'FOREIGN KEY ("point_id") REFERENCES "checkpoint" ("id"))',
-    'CREATE INDEX "sample_round_id" ON "sample" ("round_id")',
     'CREATE INDEX "sample_resident_id" ON "sample" ("resident_id")',
-    'CREATE INDEX "sample_point_id" ON "sample" ("point_id")',
     'CREATE UNIQUE INDEX "sample_round_id_resident_id" ON "sample" ("round_id", "resident_id")',
     'CREATE TABLE "missing_reason" ("id" INTEGER NOT NULL PRIMARY KEY, "round_id" INTEGER NOT '
     'NULL, "resident_id" INTEGER NOT NULL, "reason" VARCHAR(255) NOT NULL, "note" VARCHAR(255) '

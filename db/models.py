@@ -436,11 +436,13 @@ class RoundPoint(Record):
 class Sample(Record):
     """A resident sampled in a round (checked off once: a second list changes nothing)."""
 
-    round = ForeignKeyField(SamplingRound, backref="samples", on_delete="CASCADE")
+    # round: the unique (round, resident) index serves it; point: looked up from the point only
+    # when one is deleted. Fewer indexes keep a 300,000-row check-off fast.
+    round = ForeignKeyField(SamplingRound, backref="samples", on_delete="CASCADE", index=False)
     resident = ForeignKeyField(Resident, backref="samples", on_delete="CASCADE")
     at = DateTimeField()
     how = CharField(default="导入")  # 导入 / 采样点 / 上门
-    point = ForeignKeyField(Checkpoint, null=True, backref="samples")
+    point = ForeignKeyField(Checkpoint, null=True, backref="samples", index=False)
     source = CharField(default="")  # file and sheet row, or the point's clerk
     result = CharField(default="")  # "" until known / 阴性 / 阳性
 

@@ -111,3 +111,20 @@ def test_bad_files_are_refused_in_chinese_and_nothing_written(demo_path: Path,
     with pytest.raises(SheetError, match="找不到文件"):
         import_sample_list(found.id, tmp_path / "none.csv")
     assert Sample.select().count() == 0
+
+
+def test_merged_cells_below_the_header_are_filled_as_the_general_reader_does(
+        demo_path: Path, tmp_path: Path) -> None:
+    found = testing.new_round("第1轮", DAY, DAY)
+    a, b = people(2)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["采样点", "姓名", "身份证号码", "采样时间"])
+    ws.append(["文化广场", a.name, a.id_number, "2022-04-12 07:00"])
+    ws.append([None, b.name, b.id_number, None])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("D2:D3")  # one time for both: the second row gets it too
+    wb.save(tmp_path / "merged.xlsx")
+    result = import_sample_list(found.id, tmp_path / "merged.xlsx")
+    assert (result.matched, result.unmatched) == (2, [])
+    assert {s.at for s in Sample.select()} == {dt.datetime(2022, 4, 12, 7, 0)}
