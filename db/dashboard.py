@@ -35,8 +35,8 @@ _COUNTS_SQL = """SELECT
     (SELECT count(*) FROM household),
     (SELECT count(DISTINCT person_id) FROM measure WHERE released_on IS NULL
         AND start_date <= :day),
-    (SELECT count(*) FROM checkpoint WHERE (active_from IS NULL OR active_from <= :day)
-        AND (active_to IS NULL OR active_to >= :day)),
+    (SELECT count(*) FROM checkpoint WHERE post_kind = '卡口' AND (active_from IS NULL
+        OR active_from <= :day) AND (active_to IS NULL OR active_to >= :day)),
     (SELECT count(*) FROM staff WHERE active),
     (SELECT count(*) FROM staff WHERE active AND is_volunteer),
     (SELECT count(*) FROM donation),
@@ -60,6 +60,37 @@ def dashboard_counts(today: dt.date | None = None, threshold: float | None = Non
 
 
 @dataclass(frozen=True)
+class TestingCard:
+    """The running round of 全员核酸 on the 首页: its coverage and the grids furthest behind."""
+
+    name: str
+    expected: int
+    tested: int
+    positive: int
+    behind: list[tuple[str, int]]  # (grid, missing), most missing first
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.tested
+
+    @property
+    def rate(self) -> float:
+        return self.tested / self.expected if self.expected else 1.0
+
+
+def testing_card(day: dt.date) -> TestingCard | None:
+    """The card of the round running on ``day``; None when none is."""
+    from db.testing import coverage, running_round
+
+    found = running_round(day)
+    if found is None:
+        return None
+    numbers = coverage(found.id)
+    return TestingCard(found.name, numbers.expected, numbers.tested, numbers.positive,
+                       [(g.name.split("/")[-1], g.missing) for g in numbers.behind(3)])
+
+
+@dataclass(frozen=True)
 class Dashboard:
     """Everything the 首页 shows, read in one go (the screen reads it off the UI thread)."""
 
@@ -68,6 +99,7 @@ class Dashboard:
     counts: Counts
     reminder: str | None
     trend: dict[str, list[int]]
+    testing: TestingCard | None = None
 
 
 def load_dashboard(now: dt.datetime | None = None) -> Dashboard:
@@ -78,4 +110,4 @@ def load_dashboard(now: dt.datetime | None = None) -> Dashboard:
                      preparer=settings["preparer"],
                      counts=dashboard_counts(now.date(), float(settings["fever_threshold"])),
                      reminder=report_reminder(now, settings["report_deadline"]),
-                     trend=trend(now.date()))
+                     trend=trend(now.date()), testing=testing_card(now.date()))

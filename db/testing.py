@@ -131,6 +131,17 @@ def new_point(name: str, area: Area | None = None, address: str = "",
                              post_kind="采样点")
 
 
+def find_or_add_point(name: str) -> Checkpoint:
+    """The sampling point called ``name``, set up now if there is none; a checkpoint (卡口) of
+    that name is refused."""
+    found = Checkpoint.get_or_none(Checkpoint.name == normalize_text(name))
+    if found is None:
+        return new_point(name)
+    if found.post_kind != "采样点":
+        raise Invalid(f"“{found.name}”是卡口，不是采样点")
+    return found
+
+
 def add_point(round_id: int, point_id: int) -> RoundPoint:
     point = Checkpoint.get_by_id(point_id)
     if point.post_kind != "采样点":
