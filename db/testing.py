@@ -600,6 +600,35 @@ def record_positive(round_id: int, resident_id: int, category: str = POSITIVE_CA
 # --- residents' testing fields ----------------------------------------------------------------
 
 
+def check_away(start: object, end: object) -> tuple[dt.date | None, dt.date | None]:
+    """外出 from/to as typed (2022-04-11, 4.11, 4月11日…; both empty: not away)."""
+    from db.validate import parse_date
+
+    try:
+        first = parse_date(start)
+    except Invalid as exc:
+        raise Invalid(f"外出日期：{exc}") from None
+    try:
+        last = parse_date(end)
+    except Invalid as exc:
+        raise Invalid(f"返回日期：{exc}") from None
+    if first is None and last is not None:
+        raise Invalid("请填写外出日期（只填返回日期无法判断何时外出）")
+    if first is not None and last is not None and last < first:
+        raise Invalid("返回日期不能早于外出日期")
+    return first, last
+
+
+def set_testing_fields(resident_id: int, away: tuple[dt.date | None, dt.date | None],
+                       immobile: bool) -> None:
+    """A resident's 外出 dates and 行动不便 as the resident form sets them."""
+    resident = Resident.get_by_id(resident_id)
+    if (resident.away_from, resident.away_to, bool(resident.immobile)) != (*away, immobile):
+        resident.away_from, resident.away_to = away
+        resident.immobile = immobile
+        resident.save()
+
+
 def set_away(resident_ids: Sequence[int], start: dt.date | None, end: dt.date | None) -> int:
     """Mark residents away (外出) from ``start`` to ``end`` (open end: not back yet); both None
     clears it. Returns how many changed."""

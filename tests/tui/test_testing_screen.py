@@ -123,3 +123,34 @@ async def test_small_terminal_import_and_door_list(demo_path: Path, tmp_path: Pa
         await pilot.press("1")
         await settle(pilot)
         assert "第1轮" in screen_text(pilot) and "全镇" in screen_text(pilot)
+
+
+async def test_the_resident_form_sets_away_and_immobile(db_path: Path) -> None:
+    from db.residents import ResidentInput, register_resident
+    from tests.factories import make_id
+
+    set_setting("setup_done", "1")
+    person = register_resident(ResidentInput("钱外出", make_id("19800101", 3)), address="1号")
+    app = EprcApp(db_path, backup=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("slash", *"钱外出", "enter", "e")
+        await settle(pilot)
+        form = pilot.app.screen
+        form.query_one("#f-away-from").value = "2022-04-01"
+        form.query_one("#f-away-to").value = "2022-03-01"
+        form.query_one("#f-immobile").value = "是"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "返回日期不能早于外出日期" in str(form.query_one("#f-error").render())
+        assert Resident.get_by_id(person.id).away_from is None  # nothing half-saved
+        form.query_one("#f-away-to").value = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = Resident.get_by_id(person.id)
+        assert (saved.away_from, saved.away_to, saved.immobile) == (dt.date(2022, 4, 1), None,
+                                                                    True)
+        found = testing.new_round("第1轮", dt.date(2022, 4, 12), dt.date(2022, 4, 12))
+        assert testing.coverage(found.id).exempt["外出"] == 1

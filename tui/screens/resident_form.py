@@ -8,8 +8,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from db.database import database
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
 from db.residents import ResidentInput, register_resident, update_resident
+from db.testing import check_away, set_testing_fields
 from db.validate import Invalid, check_id, check_phone
 from tui.markup import escape
 from tui.widgets.form import why_not_saved
@@ -58,6 +60,15 @@ class ResidentForm(ModalScreen[int | None]):
                 yield from self._row("住址（新建一户）", Input("", id="f-address",
                                                          placeholder="小区/村民组 楼栋 单元 门牌号"))
                 yield from self._row("户号（可空）", Input("", id="f-number"))
+            yield from self._row("外出日期", Input(
+                f"{r.away_from:%Y-%m-%d}" if r and r.away_from else "", id="f-away-from",
+                placeholder="外出时填写；核酸检测时整轮外出者免检"))
+            yield from self._row("返回日期", Input(
+                f"{r.away_to:%Y-%m-%d}" if r and r.away_to else "", id="f-away-to",
+                placeholder="空 = 尚未返回"))
+            yield from self._row("行动不便", Select([("否", "否"), ("是（上门采样）", "是")],
+                                                value="是" if r and r.immobile else "否",
+                                                allow_blank=False, id="f-immobile"))
             yield from self._row("备注", Input(r.notes if r else "", id="f-notes"))
             yield Static("", id="f-error", classes="error")
             yield Label("Ctrl+S 保存　Esc 取消　Enter 下一项", classes="hint")
@@ -116,19 +127,23 @@ class ResidentForm(ModalScreen[int | None]):
             notes=self._value("#f-notes"),
         )
         try:
-            if self.resident is not None:
-                saved = update_resident(self.resident.id, data)
-            elif self.household is not None:
-                saved = register_resident(data, self.household)
-            else:
-                saved = register_resident(
-                    data, address=self._value("#f-address"), number=self._value("#f-number"),
-                    area=self.area,
-                )
+            away = check_away(self._value("#f-away-from"), self._value("#f-away-to"))
+            immobile = self.query_one("#f-immobile", Select).value == "是"
+            with database.atomic():
+                saved = self._save(data)
+                set_testing_fields(saved.id, away, immobile)
         except Exception as exc:
             self.query_one("#f-error", Static).update(escape(why_not_saved(exc)))
             return
         self.dismiss(saved.id)
+
+    def _save(self, data: ResidentInput) -> Resident:
+        if self.resident is not None:
+            return update_resident(self.resident.id, data)
+        if self.household is not None:
+            return register_resident(data, self.household)
+        return register_resident(data, address=self._value("#f-address"),
+                                 number=self._value("#f-number"), area=self.area)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
