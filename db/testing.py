@@ -658,6 +658,75 @@ def set_immobile(resident_ids: Sequence[int], immobile: bool = True) -> int:
     return changed
 
 
+@dataclass
+class MarkRow:
+    """A row of a list marking residents: ID, 外出 from/to, 行动不便 (cells as read)."""
+
+    sheet: str
+    row: int
+    id_number: object
+    away_from: object
+    away_to: object
+    immobile: object
+    has_away: bool  # the list has 外出 columns: empty cells clear the dates
+    has_immobile: bool
+
+
+YES = ("是", "√", "1", "Y", "YES", "TRUE", "行动不便")
+NO = ("", "否", "0", "N", "NO", "FALSE", "×")
+
+
+@dataclass
+class MarkResult:
+    changed: int = 0
+    unchanged: int = 0
+    problems: list[Unmatched] = field(default_factory=list)
+
+    def text(self) -> str:
+        return (f"已更新 {self.changed} 人，无变化 {self.unchanged} 人，"
+                f"有问题 {len(self.problems)} 行（未作任何修改）" if self.problems else
+                f"已更新 {self.changed} 人，无变化 {self.unchanged} 人")
+
+
+def apply_marks(rows: Sequence[MarkRow]) -> MarkResult:
+    """Mark residents 外出 and 行动不便 in bulk from a list, by ID number; all or nothing: a
+    list with any row that cannot be applied changes nothing and names every such row."""
+    result = MarkResult()
+    plan: list[tuple[Resident, tuple[dt.date | None, dt.date | None] | None, bool | None]] = []
+    for row in rows:
+        place = Unmatched(row.sheet, row.row, "")
+        try:
+            number = normalize_text(row.id_number).replace(" ", "").upper()
+            resident = Resident.get_or_none(Resident.id_number == number)
+            if resident is None:
+                raise Invalid(f"身份证号码{mask_id(number) if number else '（空）'}不在居民库中")
+            away = check_away(row.away_from, row.away_to) if row.has_away else None
+            immobile = None
+            if row.has_immobile:
+                word = normalize_text(row.immobile).upper()
+                if word not in YES and word not in NO:
+                    raise Invalid(f"“行动不便”应填“是”或“否”，填的是“{word}”")
+                immobile = word in YES
+        except Invalid as exc:
+            place.reason = str(exc)
+            result.problems.append(place)
+            continue
+        plan.append((resident, away, immobile))
+    if result.problems:
+        return result
+    with database.atomic():
+        for resident, away, immobile in plan:
+            before = (resident.away_from, resident.away_to, bool(resident.immobile))
+            after = (*(away or before[:2]), before[2] if immobile is None else immobile)
+            if after == before:
+                result.unchanged += 1
+                continue
+            resident.away_from, resident.away_to, resident.immobile = after
+            resident.save()
+            result.changed += 1
+    return result
+
+
 # --- daily report -----------------------------------------------------------------------------
 
 

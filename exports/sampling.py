@@ -15,13 +15,20 @@ import datetime as dt
 import io
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from python_calamine import CalamineSheet
 
-from db.testing import ImportResult, Progress, SampleRow, Unmatched, import_samples
+from db.testing import (
+    ImportResult,
+    MarkRow,
+    Progress,
+    SampleRow,
+    Unmatched,
+    import_samples,
+)
 from exports.reader import (
     HEADER_SCAN_ROWS,
     SheetError,
@@ -175,8 +182,10 @@ def _blank_or_footer(values: Sequence[object]) -> bool:
     return True
 
 
-def read_csv(path: Path) -> SampleList:
-    """A csv list: encoding detected, header found among the first rows, every cell text."""
+def csv_table(path: Path, synonyms: Mapping[str, Sequence[str]], required: Sequence[str],
+              words: str) -> tuple[dict[str, int], list[str], list[tuple[int, list[object]]]]:
+    """A csv file's (fields, header texts, data rows): encoding detected, header found among
+    the first rows, every cell text, blank and 合计/填表人 lines left out."""
     data = path.read_bytes()
     if not data.strip():
         raise SheetError(f"“{path.name}”是空文件")
@@ -187,16 +196,19 @@ def read_csv(path: Path) -> SampleList:
         dialect = csv.excel
     table = [(n, [v or None for v in values])
              for n, values in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
-    found = find_header(table[:HEADER_SCAN_ROWS], SYNONYMS)
-    if found is None or not any(name in found[1] for name in REQUIRED):
-        raise SheetError(f"在“{path.name}”的前{HEADER_SCAN_ROWS}行中找不到表头行"
-                         "（应包含“身份证号码”或“姓名”“手机号”等列名）")
+    found = find_header(table[:HEADER_SCAN_ROWS], synonyms)
+    if found is None or not any(name in found[1] for name in required):
+        raise SheetError(f"在“{path.name}”的前{HEADER_SCAN_ROWS}行中找不到表头行（应包含{words}等列名）")
     header_row, fields, _unknown = found
     headers = ["" if v is None else str(v).strip() for v in table[header_row - 1][1]]
-    out = SampleList(described=f"已读取“{path.name}”")
-    data_rows = [(n, v) for n, v in table[header_row:] if not _blank_or_footer(v)]
-    _rows(CSV_SHEET, fields, headers, data_rows, out)
-    out.described += f"{len(data_rows)}行"
+    return fields, headers, [(n, v) for n, v in table[header_row:] if not _blank_or_footer(v)]
+
+
+def read_csv(path: Path) -> SampleList:
+    """A csv list of the sampled."""
+    fields, headers, rows = csv_table(path, SYNONYMS, REQUIRED, "“身份证号码”或“姓名”“手机号”")
+    out = SampleList(described=f"已读取“{path.name}”{len(rows)}行")
+    _rows(CSV_SHEET, fields, headers, rows, out)
     return out
 
 
@@ -279,3 +291,32 @@ def import_sample_list(round_id: int, path: Path, dry_run: bool = False,
     result.unmatched = sorted([*listed.refused, *result.unmatched],
                               key=lambda u: (order.get(u.sheet, 0), u.row))
     return result
+
+
+MARK_SYNONYMS: dict[str, Sequence[str]] = {
+    "id_number": SYNONYMS["id_number"],
+    "name": SYNONYMS["name"],
+    "away_from": ("外出日期", "外出时间", "离开日期", "外出开始日期"),
+    "away_to": ("返回日期", "返回时间", "预计返回日期", "外出结束日期"),
+    "immobile": ("行动不便", "是否行动不便", "需上门采样"),
+}
+
+
+def read_marks(path: Path) -> list[MarkRow]:
+    """A list marking residents 外出 (from/to) or 行动不便, as xlsx or csv, by ID number."""
+    words = "“身份证号码”“外出日期”“行动不便”"
+    if path.suffix.lower() in (".csv", ".txt"):
+        fields, _headers, rows = csv_table(path, MARK_SYNONYMS, ("id_number",), words)
+        tables = [(CSV_SHEET, fields, rows)]
+    else:
+        sheets = read_tables(path, MARK_SYNONYMS, ("id_number",))
+        tables = [(t.sheet_name, t.fields, t.rows) for t in sheets.tables]
+    marks: list[MarkRow] = []
+    for sheet, fields, rows in tables:
+        for number, values in rows:
+            cells = {name: values[i] if i < len(values) else None for name, i in fields.items()}
+            marks.append(MarkRow(sheet, number, cells.get("id_number"), cells.get("away_from"),
+                                 cells.get("away_to"), cells.get("immobile"),
+                                 "away_from" in fields or "away_to" in fields,
+                                 "immobile" in fields))
+    return marks

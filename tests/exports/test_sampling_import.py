@@ -128,3 +128,35 @@ def test_merged_cells_below_the_header_are_filled_as_the_general_reader_does(
     result = import_sample_list(found.id, tmp_path / "merged.xlsx")
     assert (result.matched, result.unmatched) == (2, [])
     assert {s.at for s in Sample.select()} == {dt.datetime(2022, 4, 12, 7, 0)}
+
+
+def test_bulk_marks_by_list_all_or_nothing(demo_path: Path, tmp_path: Path) -> None:
+    from db.testing import apply_marks
+    from exports.sampling import read_marks
+
+    a, b, c = people(3)
+    path = tmp_path / "marks.csv"
+    path.write_text("身份证号码,姓名,外出日期,返回日期,行动不便\n"
+                    f"{a.id_number},{a.name},2022-04-01,,\n"
+                    f"{b.id_number},{b.name},,,是\n"
+                    f"{c.id_number},{c.name},2022-04-05,2022-04-01,否\n", encoding="gb18030")
+    refused = apply_marks(read_marks(path))
+    assert [(p.row, p.reason) for p in refused.problems] == [(4, "返回日期不能早于外出日期")]
+    assert Resident.get_by_id(a.id).away_from is None  # nothing written
+    path.write_text(path.read_text(encoding="gb18030").replace("2022-04-01,否", "2022-04-09,否"),
+                    encoding="gb18030")
+    done = apply_marks(read_marks(path))
+    assert (done.changed, done.unchanged, done.problems) == (3, 0, [])
+    assert Resident.get_by_id(a.id).away_from == dt.date(2022, 4, 1)
+    assert Resident.get_by_id(b.id).immobile and not Resident.get_by_id(c.id).immobile
+    assert Resident.get_by_id(c.id).away_to == dt.date(2022, 4, 9)
+    again = apply_marks(read_marks(path))
+    assert (again.changed, again.unchanged) == (0, 3)
+    wb = Workbook()
+    wb.active.append(["公民身份号码", "是否行动不便"])
+    wb.active.append([a.id_number, "√"])
+    wb.active.append(["110101199003070000", "是"])
+    wb.save(tmp_path / "marks.xlsx")
+    bad = apply_marks(read_marks(tmp_path / "marks.xlsx"))
+    assert [(p.sheet, p.row) for p in bad.problems] == [("Sheet", 3)]
+    assert not Resident.get_by_id(a.id).immobile

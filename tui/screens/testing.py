@@ -67,6 +67,7 @@ class TestingScreen(SectionScreen):
         Binding("x", "export", "导出"),
         Binding("n", "new_round", "新建轮次"),
         Binding("m", "immobile", "行动不便", show=False),
+        Binding("b", "marks", "批量标记", show=False),
     ]
 
     def __init__(self) -> None:
@@ -122,7 +123,7 @@ class TestingScreen(SectionScreen):
             status.update(f"最落后的网格：{escape(behind) or '无'}　x 导出统计表")
         else:
             self._people(table, found.id)
-            status.update("r 记录未检原因　m 标记/取消行动不便　x 导出名单　"
+            status.update("r 未检原因　m 行动不便　b 批量标记　x 导出名单　"
                           f"（最多显示{SHOWN}人，导出名单含全部）")
         if kept in self.keys:
             table.move_cursor(row=self.keys.index(kept))
@@ -242,6 +243,20 @@ class TestingScreen(SectionScreen):
         ts.set_immobile([resident_id], not person.immobile)
         self.notify(f"{person.name}：{'已取消' if person.immobile else '已标记'}行动不便")
         self.reload()
+
+    def action_marks(self) -> None:
+        """外出 dates and 行动不便 for many residents at once, from a list (by ID number)."""
+
+        def job(path: Path, _dry: bool, _progress: Progress) -> JobResult:
+            from exports.sampling import read_marks
+
+            result = ts.apply_marks(read_marks(path))
+            return JobResult(result.text(), [p.text() for p in result.problems[:200]],
+                             changed=result.changed > 0)
+
+        self.app.push_screen(FileJobDialog(
+            "批量标记外出/行动不便（按身份证号码）", job,
+            placeholder="含“身份证号码”和“外出日期”“返回日期”“行动不便”列的 xlsx/csv"), self._after)
 
     def action_positive(self) -> None:
         round_id = self._need_round()
