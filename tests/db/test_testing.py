@@ -200,3 +200,23 @@ def test_rounds_by_number_or_name_and_scope_errors(demo_path: Path) -> None:
         testing.new_round("第2轮", START, END, scope=["不存在的社区"])
     assert testing.running_round(START).id == found.id
     assert testing.running_round(END + dt.timedelta(days=1)) is None
+
+
+def test_sampling_points_get_no_checkpoint_shifts(demo_path: Path) -> None:
+    from db import roster
+    from db.models import Shift
+
+    point = testing.find_or_add_point("文化广场采样点")
+    assert point.post_kind == "采样点" and testing.find_or_add_point("文化广场采样点").id == point.id
+    checkpoint = roster.find_checkpoint(
+        next(c.name for c in testing.Checkpoint.select() if c.post_kind == "卡口"))
+    with pytest.raises(Invalid, match="是卡口"):
+        testing.find_or_add_point(checkpoint.name)
+    later = START + dt.timedelta(days=40)
+    made = roster.create_shifts(later, later)
+    assert made > 0
+    assert not Shift.select().where(Shift.checkpoint == point.id).exists()
+    with pytest.raises(Invalid, match="出入登记只在卡口"):
+        from db.gate import PassageInput, record_passage
+
+        record_passage(point.id, PassageInput("进", "36.5", name="张三", origin_reason="x"))
