@@ -84,6 +84,23 @@ def new_round(name: str, start: dt.date, end: dt.date, scope: Sequence[str] = ()
     return found
 
 
+def get_round(round_id: int | None) -> SamplingRound | None:
+    """The round with that number, or None."""
+    if round_id is None:
+        return None
+    return SamplingRound.get_or_none(SamplingRound.id == round_id)
+
+
+def get_resident(resident_id: int) -> Resident:
+    return Resident.get_by_id(resident_id)
+
+
+def grid_worker(area_id: int | None) -> tuple[str, str]:
+    """(name, phone) of the grid worker of an area (its 负责人), empty when unknown."""
+    area = Area.get_or_none(Area.id == area_id) if area_id else None
+    return (area.leader, area.phone) if area is not None else ("", "")
+
+
 def find_round(text: object) -> SamplingRound:
     """A round by its number or its exact name."""
     key = normalize_text(text)
@@ -619,14 +636,18 @@ def check_away(start: object, end: object) -> tuple[dt.date | None, dt.date | No
     return first, last
 
 
-def set_testing_fields(resident_id: int, away: tuple[dt.date | None, dt.date | None],
-                       immobile: bool) -> None:
-    """A resident's 外出 dates and 行动不便 as the resident form sets them."""
-    resident = Resident.get_by_id(resident_id)
-    if (resident.away_from, resident.away_to, bool(resident.immobile)) != (*away, immobile):
-        resident.away_from, resident.away_to = away
-        resident.immobile = immobile
-        resident.save()
+def save_with_testing_fields(save: Callable[[], Resident],
+                             away: tuple[dt.date | None, dt.date | None],
+                             immobile: bool) -> Resident:
+    """Save a resident (``save``: the form's add or edit) and their 外出 dates and 行动不便,
+    all or nothing."""
+    with database.atomic():
+        resident = save()
+        if (resident.away_from, resident.away_to, bool(resident.immobile)) != (*away, immobile):
+            resident.away_from, resident.away_to = away
+            resident.immobile = immobile
+            resident.save()
+    return resident
 
 
 def set_away(resident_ids: Sequence[int], start: dt.date | None, end: dt.date | None) -> int:

@@ -15,6 +15,8 @@ from db.testing import (
     REASONS,
     MissingPerson,
     coverage,
+    get_round,
+    grid_worker,
     infant_age,
     missing,
     scope_names,
@@ -52,7 +54,7 @@ def _scope(found: SamplingRound) -> str:
 
 def export_coverage(path: Path, round_id: int) -> int:
     """全员核酸检测完成情况统计表: each community, then its grids; returns the rows written."""
-    found = SamplingRound.get_by_id(round_id)
+    found = get_round(round_id)
     numbers = coverage(round_id)
     exempt = "、".join(f"{rule}{numbers.exempt[rule]}人" for rule in EXEMPT_RULES)
     age = infant_age()
@@ -91,11 +93,6 @@ def _by_grid(people: list[MissingPerson]) -> dict[int | None, list[MissingPerson
     return grids
 
 
-def _grid_worker(grid_id: int | None) -> tuple[str, str]:
-    area = Area.get_or_none(Area.id == grid_id) if grid_id else None
-    return (area.leader, area.phone) if area is not None else ("", "")
-
-
 def _sheet_name(people: list[MissingPerson]) -> str:
     first = people[0]
     return f"{first.community}{first.grid}" if first.grid != first.community else first.community
@@ -104,12 +101,12 @@ def _sheet_name(people: list[MissingPerson]) -> str:
 def export_untested(path: Path, round_id: int, area: Area | None = None) -> int:
     """未检人员名单, one sheet per grid with its grid worker (full phone, ID masked: a call list,
     never posted); returns the number of people listed."""
-    found = SamplingRound.get_by_id(round_id)
+    found = get_round(round_id)
     people = missing(round_id, area.id if area else None)
     wb = new_workbook()
     grids = _by_grid(people)
     for grid_id, members in grids.items():
-        worker, phone = _grid_worker(grid_id)
+        worker, phone = grid_worker(grid_id)
         report = Report(
             title=f"{found.name}未检人员名单（{members[0].community} {members[0].grid}）",
             columns=UNTESTED_COLUMNS, unit_line=unit_line(),
@@ -136,12 +133,12 @@ def export_untested(path: Path, round_id: int, area: Area | None = None) -> int:
 def export_door(path: Path, round_id: int, area: Area | None = None) -> int:
     """上门采样名单 of the 行动不便, one sheet per grid, grouped by building and door, with those
     already sampled ticked; returns the number of people listed."""
-    found = SamplingRound.get_by_id(round_id)
+    found = get_round(round_id)
     people = missing(round_id, area.id if area else None, immobile_only=True, include_tested=True)
     wb = new_workbook()
     grids = _by_grid(people)
     for grid_id, members in grids.items():
-        worker, phone = _grid_worker(grid_id)
+        worker, phone = grid_worker(grid_id)
         report = Report(
             title=f"{found.name}上门采样名单（{members[0].community} {members[0].grid}）",
             columns=DOOR_COLUMNS, unit_line=unit_line(),

@@ -8,10 +8,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from db.database import database
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
 from db.residents import ResidentInput, register_resident, update_resident
-from db.testing import check_away, set_testing_fields
+from db.testing import check_away, save_with_testing_fields
 from db.validate import Invalid, check_id, check_phone
 from tui.markup import escape
 from tui.widgets.form import why_not_saved
@@ -129,9 +128,7 @@ class ResidentForm(ModalScreen[int | None]):
         try:
             away = check_away(self._value("#f-away-from"), self._value("#f-away-to"))
             immobile = self.query_one("#f-immobile", Select).value == "是"
-            with database.atomic():
-                saved = self._save(data)
-                set_testing_fields(saved.id, away, immobile)
+            saved = save_with_testing_fields(lambda: self._save(data), away, immobile)
         except Exception as exc:
             self.query_one("#f-error", Static).update(escape(why_not_saved(exc)))
             return

@@ -98,7 +98,7 @@ class TestingScreen(SectionScreen):
         kept = self.chosen()  # the clerk keeps their place in the list after an entry
         table.clear(columns=True)
         self.keys = []
-        found = SamplingRound.get_or_none(SamplingRound.id == self.round_id)
+        found = ts.get_round(self.round_id)
         summary = self.query_one("#ts-summary", Static)
         status = self.query_one("#ts-status", Static)
         if found is None and self.view != "rounds":
@@ -225,7 +225,7 @@ class TestingScreen(SectionScreen):
         if resident_id is None or self.round_id is None:
             self.notify("请在未检人员（3）或上门采样（4）中选择一人", severity="warning")
             return
-        person = Resident.get_by_id(resident_id)
+        person = ts.get_resident(resident_id)
         fields = [Field("reason", "未检原因", ts.REASONS[0], options=("", *ts.REASONS)),
                   Field("note", "情况说明", placeholder="原因为“其他”时必填")]
         round_id = self.round_id
@@ -239,7 +239,7 @@ class TestingScreen(SectionScreen):
         if resident_id is None:
             self.notify("请在未检人员（3）或上门采样（4）中选择一人", severity="warning")
             return
-        person = Resident.get_by_id(resident_id)
+        person = ts.get_resident(resident_id)
         ts.set_immobile([resident_id], not person.immobile)
         self.notify(f"{person.name}：{'已取消' if person.immobile else '已标记'}行动不便")
         self.reload()
@@ -263,7 +263,7 @@ class TestingScreen(SectionScreen):
         if round_id is None:
             return
         chosen = self.chosen() if self.view in ("missing", "door") else None
-        preset = Resident.get_by_id(chosen).id_number if chosen else ""
+        preset = ts.get_resident(chosen).id_number if chosen else ""
         fields = [Field("who", "身份证号/姓名/拼音", preset),
                   Field("category", "人员类别", POSITIVE_LABEL, options=CATEGORY_CHOICES),
                   Field("measure", "管控措施", ts.POSITIVE_MEASURE, options=MEASURE_KINDS),
@@ -309,7 +309,7 @@ class CheckOffScreen(Screen):
 
     def __init__(self, round_id: int) -> None:
         super().__init__()
-        self.round = SamplingRound.get_by_id(round_id)
+        self.round = ts.get_round(round_id)
         self.found: list[Resident] = []
         self.done = 0
 
