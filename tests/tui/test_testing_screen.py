@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from db import testing
 from db.models import KeyPerson, Measure, MissingReason, Resident, Sample, SamplingRound
 from db.settings import set_setting
@@ -120,6 +122,16 @@ async def test_small_terminal_import_and_door_list(demo_path: Path, tmp_path: Pa
         await pilot.press("4")
         await settle(pilot)
         assert listed[4].name in screen_text(pilot)
+        await pilot.press("x")  # the door-to-door list of this view
+        await settle(pilot)
+        out = tmp_path / "上门.xlsx"
+        pilot.app.screen.query_one("#job-path").value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "已导出：1 人" in screen_text(pilot)
+        assert load_workbook(out).active["A1"].value.startswith("第1轮上门采样名单（")
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("1")
         await settle(pilot)
         assert "第1轮" in screen_text(pilot) and "全镇" in screen_text(pilot)
@@ -154,3 +166,24 @@ async def test_the_resident_form_sets_away_and_immobile(db_path: Path) -> None:
                                                                     True)
         found = testing.new_round("第1轮", dt.date(2022, 4, 12), dt.date(2022, 4, 12))
         assert testing.coverage(found.id).exempt["外出"] == 1
+
+
+async def test_infant_age_is_set_in_f9_and_moves_the_numbers(demo_path: Path) -> None:
+    set_setting("setup_done", "1")
+    today = dt.date.today()
+    found = testing.new_round("第1轮", today, today)
+    before = testing.coverage(found.id).exempt["婴幼儿"]
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        field = pilot.app.screen.query_one("#set-testing_infant_age")
+        assert field.value == "3"
+        field.value = "6"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("f12")
+        await settle(pilot)
+        after = testing.coverage(found.id).exempt["婴幼儿"]
+        assert after > before and f"婴幼儿{after}" in screen_text(pilot)
