@@ -78,11 +78,12 @@ class TestingCard:
         return self.tested / self.expected if self.expected else 1.0
 
 
-def testing_card(day: dt.date) -> TestingCard | None:
-    """The card of the round running on ``day``; None when none is."""
+def testing_card(day: dt.date | None = None) -> TestingCard | None:
+    """The card of the round running on ``day`` (default today); None when none is. Read
+    apart from the rest of the 首页: a town's round takes a second or two to count."""
     from db.testing import coverage, running_round
 
-    found = running_round(day)
+    found = running_round(day or clock.today())
     if found is None:
         return None
     numbers = coverage(found.id)
@@ -99,7 +100,6 @@ class Dashboard:
     counts: Counts
     reminder: str | None
     trend: dict[str, list[int]]
-    testing: TestingCard | None = None
 
 
 def load_dashboard(now: dt.datetime | None = None) -> Dashboard:
@@ -110,4 +110,4 @@ def load_dashboard(now: dt.datetime | None = None) -> Dashboard:
                      preparer=settings["preparer"],
                      counts=dashboard_counts(now.date(), float(settings["fever_threshold"])),
                      reminder=report_reminder(now, settings["report_deadline"]),
-                     trend=trend(now.date()), testing=testing_card(now.date()))
+                     trend=trend(now.date()))

@@ -220,3 +220,22 @@ def test_sampling_points_get_no_checkpoint_shifts(demo_path: Path) -> None:
         from db.gate import PassageInput, record_passage
 
         record_passage(point.id, PassageInput("进", "36.5", name="张三", origin_reason="x"))
+
+
+def test_the_dashboard_card_shows_the_running_round_and_the_grids_behind(
+        demo_path: Path) -> None:
+    from db.dashboard import testing_card
+
+    assert testing_card(START) is None
+    found = testing.new_round("第1轮", START, END)
+    for person in residents(50):
+        testing.check_off(found.id, person.id)
+    testing.record_positive(found.id, residents(1, 60)[0].id, day=START)
+    card = testing_card(START)
+    numbers = testing.coverage(found.id)
+    assert (card.name, card.tested, card.expected, card.positive) == (
+        "第1轮", numbers.tested, numbers.expected, 1)
+    grids = sorted(numbers.grids, key=lambda g: -g.missing)
+    assert card.behind[0] == (grids[0].name.split("/")[-1], grids[0].missing)
+    assert [n for _g, n in card.behind] == sorted((n for _g, n in card.behind), reverse=True)
+    assert testing_card(END + dt.timedelta(days=1)) is None

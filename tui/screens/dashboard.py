@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from db.backup import backup_warnings
-from db.dashboard import Dashboard, TestingCard, load_dashboard
+from db.dashboard import Dashboard, TestingCard, load_dashboard, testing_card
 from db.database import read_in_background
 from tui.markup import escape
 from tui.widgets.section_bar import SectionBar
@@ -128,9 +128,15 @@ class DashboardScreen(Screen):
         self.query_one("#cards", Static).update(_panels(
             [(_number(getattr(counts, key)), label, False) for key, label in CARDS], 3))
         self.query_one("#trend", Static).update(_trend(board.trend))
-        self.query_one("#testing-card", Static).update(_testing(board.testing))
         self.show_backup_warnings()
+        self._read_testing()
         self.loaded = True
+
+    @work(thread=True, exclusive=True, group="dashboard-testing", exit_on_error=False)
+    def _read_testing(self) -> None:
+        """The running round's card, counted after the rest of the 首页 is on screen."""
+        card = testing_card()
+        self.app.call_from_thread(self.query_one("#testing-card", Static).update, _testing(card))
 
     def show_backup_warnings(self) -> None:
         """A failed automatic backup, no copy off the disk for a week, a nearly full disk."""

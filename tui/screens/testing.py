@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -91,50 +92,68 @@ class TestingScreen(SectionScreen):
         self.reload()
 
     def reload(self) -> None:
+        """Show the view; its numbers are counted on a thread (a town's round takes a second
+        or two), then drawn at once."""
         self.query_one("#ts-tabs", Static).update("　".join(
             f"[reverse]{label}[/reverse]" if key == self.view else label
             for key, label in VIEWS.items()))
+        self.query_one("#ts-status", Static).update("正在统计…")
+        self._read(self.view, self.round_id, self.chosen())
+
+    @work(thread=True, exclusive=True, group="testing-view", exit_on_error=False)
+    def _read(self, view: str, round_id: int | None, kept: int | None) -> None:
+        found = ts.get_round(round_id)
+        numbers = ts.coverage(found.id) if found is not None else None
+        rows: list[object] = []
+        if view == "rounds":
+            rows = [(r, "、".join(n.split("/")[-1] for n in ts.scope_names(r.id)) or "全镇",
+                     len(ts.round_points(r.id))) for r in ts.rounds()]
+        elif view in ("missing", "door") and found is not None:
+            door = view == "door"
+            rows = ts.missing(found.id, immobile_only=door, include_tested=door)[:SHOWN]
+        self.app.call_from_thread(self._fill, view, found, numbers, rows, kept)
+
+    def _fill(self, view: str, found: SamplingRound | None, numbers: ts.Coverage | None,
+              rows: list, kept: int | None) -> None:
+        if view != self.view:
+            return  # the clerk has moved on; that view's own read follows
         table = self.query_one(DataTable)
-        kept = self.chosen()  # the clerk keeps their place in the list after an entry
         table.clear(columns=True)
         self.keys = []
-        found = ts.get_round(self.round_id)
         summary = self.query_one("#ts-summary", Static)
         status = self.query_one("#ts-status", Static)
-        if found is None and self.view != "rounds":
+        if found is None or numbers is None:
             summary.update("还没有核酸检测轮次：按 n 新建一轮")
-            status.update("")
-            return
-        numbers = ts.coverage(found.id) if found is not None else None
-        if numbers is not None:
+        else:
             exempt = "、".join(f"{rule}{n}" for rule, n in numbers.exempt.items())
             summary.update(
                 f"[b]{escape(found.name)}[/b]　{found.start_date:%m-%d}至{found.end_date:%m-%d}"
                 f"　应检 {numbers.expected:,}　已检 {numbers.tested:,}　"
                 f"[b red]未检 {numbers.missing:,}[/b red]　完成 {numbers.rate:.1%}　"
                 f"阳性 {numbers.positive}　免检：{exempt}")
-        if self.view == "rounds":
-            self._rounds(table)
+        if view == "rounds":
+            self._rounds(table, rows)
             status.update("Enter 选择轮次　n 新建轮次　c 核销　i 导入名单")
-        elif self.view == "coverage":
+        elif numbers is None:
+            status.update("")
+        elif view == "coverage":
             self._coverage(table, numbers)
             behind = "、".join(f"{g.name.split('/')[-1]}（未检{g.missing}）"
                                for g in numbers.behind(3))
             status.update(f"最落后的网格：{escape(behind) or '无'}　x 导出统计表")
         else:
-            self._people(table, found.id)
+            self._people(table, rows)
             status.update("r 未检原因　m 行动不便　b 批量标记　x 导出名单　"
                           f"（最多显示{SHOWN}人，导出名单含全部）")
         if kept in self.keys:
             table.move_cursor(row=self.keys.index(kept))
 
-    def _rounds(self, table: DataTable) -> None:
+    def _rounds(self, table: DataTable, rows: list) -> None:
         table.add_columns("编号", "名称", "开始", "结束", "范围", "采样点")
-        for r in ts.rounds():
-            scope = "、".join(n.split("/")[-1] for n in ts.scope_names(r.id)) or "全镇"
+        for r, scope, points in rows:
             mark = "▶ " if r.id == self.round_id else ""
             table.add_row(f"{mark}{r.id}", r.name, f"{r.start_date:%Y-%m-%d}",
-                          f"{r.end_date:%Y-%m-%d}", scope, str(len(ts.round_points(r.id))))
+                          f"{r.end_date:%Y-%m-%d}", scope, str(points))
             self.keys.append(r.id)
 
     def _coverage(self, table: DataTable, numbers: ts.Coverage) -> None:
@@ -145,11 +164,9 @@ class TestingScreen(SectionScreen):
             table.add_row(Text(name, style="b") if area.level == 1 else name,
                           f"{area.expected:,}", f"{area.tested:,}", missing, f"{area.rate:.1%}")
 
-    def _people(self, table: DataTable, round_id: int) -> None:
-        door = self.view == "door"
-        people = ts.missing(round_id, immobile_only=door, include_tested=door)
+    def _people(self, table: DataTable, people: list[ts.MissingPerson]) -> None:
         table.add_columns("姓名", "身份证号码", "电话", "网格", "楼栋", "门牌", "原因")
-        for m in people[:SHOWN]:
+        for m in people:
             reason = Text("已采样", style="green") if m.reason == "已采样" else m.reason
             table.add_row(m.name, m.id_masked, m.phone, m.grid, m.building, m.door, reason)
             self.keys.append(m.resident_id)
