@@ -212,7 +212,7 @@ def read_csv(path: Path) -> SampleList:
     return out
 
 
-def read_xlsx(path: Path) -> SampleList:
+def read_xlsx(path: Path, progress: Progress | None = None) -> SampleList:
     """Every visible sheet of an xlsx list with a recognisable header, after the reader's checks.
 
     Only the needed columns of each row are converted (a list runs to 300,000 rows). A sheet
@@ -237,7 +237,8 @@ def read_xlsx(path: Path) -> SampleList:
                     return _read_general(path)
                 headers = ["" if v is None else str(v).strip() for v in head[header_row - 1][1]]
                 count = _rows(name, fields, headers, head[header_row:], out)
-                count += _rows(name, fields, headers, rows, out)
+                total = (sheet.end or (0, 0))[0] + 1
+                count += _rows(name, fields, headers, _reporting(rows, total, progress), out)
             described.append(f"“{name}”{count}行")
             if name in notes:
                 described.append(notes[name])
@@ -247,6 +248,18 @@ def read_xlsx(path: Path) -> SampleList:
     out.described = "已读取工作表" + "、".join(described) + (
         f"；跳过{'、'.join(skipped)}" if skipped else "")
     return out
+
+
+def _reporting(rows: Iterator[tuple[int, list[object]]], total: int,
+               progress: Progress | None) -> Iterator[tuple[int, list[object]]]:
+    """The rows, telling ``progress`` how far the reading is every 10,000 rows."""
+    if progress is None:
+        yield from rows
+        return
+    for number, values in rows:
+        if number % 10_000 == 0:
+            progress("读取", min(number / max(total, 1), 1.0))
+        yield number, values
 
 
 def _padded(sheet: CalamineSheet) -> Iterator[tuple[int, list[object]]]:
@@ -267,7 +280,7 @@ def _read_general(path: Path) -> SampleList:
     return out
 
 
-def read_sample_list(path: Path) -> SampleList:
+def read_sample_list(path: Path, progress: Progress | None = None) -> SampleList:
     """The list, by its kind: .csv/.txt as text, anything else as an xlsx (checked as such)."""
     if not path.exists():
         raise SheetError(f"找不到文件“{path}”")
@@ -275,14 +288,16 @@ def read_sample_list(path: Path) -> SampleList:
         raise SheetError(f"“{path}”是文件夹，请选择 .xlsx 或 .csv 文件")
     if path.suffix.lower() in (".csv", ".txt"):
         return read_csv(path)
-    return read_xlsx(path)
+    return read_xlsx(path, progress)
 
 
 def import_sample_list(round_id: int, path: Path, dry_run: bool = False,
                        progress: Progress | None = None) -> ImportResult:
     """Read the list and check its rows off (rows refused by the reader count as unmatched),
     the unmatched in the file's order."""
-    listed = read_sample_list(path)
+    if progress is not None:
+        progress("读取", 0.0)
+    listed = read_sample_list(path, progress)
     result = import_samples(round_id, listed.rows, dry_run=dry_run, source=path.name,
                             progress=progress)
     order: dict[str, int] = {}

@@ -160,3 +160,23 @@ def test_bulk_marks_by_list_all_or_nothing(demo_path: Path, tmp_path: Path) -> N
     bad = apply_marks(read_marks(tmp_path / "marks.xlsx"))
     assert [(p.sheet, p.row) for p in bad.problems] == [("Sheet", 3)]
     assert not Resident.get_by_id(a.id).immobile
+
+
+def test_a_long_list_reports_its_reading_and_counts_repeats_once(demo_path: Path,
+                                                                 tmp_path: Path) -> None:
+    found = testing.new_round("第1轮", DAY, DAY)
+    everyone = people(500)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("名单")
+    ws.append(["姓名", "身份证号码"])
+    for n in range(25_000):
+        person = everyone[n % len(everyone)]
+        ws.append([person.name, person.id_number])
+    wb.save(tmp_path / "long.xlsx")
+    seen: list[tuple[str, float]] = []
+    result = import_sample_list(found.id, tmp_path / "long.xlsx",
+                                progress=lambda stage, f: seen.append((stage, f)))
+    assert (result.matched, result.already, result.unmatched) == (500, 24_500, [])
+    reading = [f for stage, f in seen if stage == "读取"]
+    assert reading[0] == 0.0 and len(reading) >= 3 and reading == sorted(reading)
+    assert seen[-1] == ("完成", 1.0)

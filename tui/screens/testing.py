@@ -226,12 +226,12 @@ class TestingScreen(SectionScreen):
         def job(path: Path, dry_run: bool, progress: Progress) -> JobResult:
             from exports.sampling import import_sample_list
 
-            preview = import_sample_list(round_id, path, dry_run=True, progress=progress)
-            details = [u.text() for u in preview.unmatched[:200]]
-            if dry_run:
-                return JobResult(preview.text(), details)
-            result = import_sample_list(round_id, path, progress=progress)
-            return JobResult(result.text(), details, changed=True)
+            result = import_sample_list(round_id, path, dry_run=dry_run, progress=progress)
+            more = len(result.unmatched) - 200
+            details = [u.text() for u in result.unmatched[:200]] + (
+                [f"……另有 {more} 行未匹配（命令 eprc import testing --json 可列出全部）"]
+                if more > 0 else [])
+            return JobResult(result.text(), details, changed=result.matched > 0 and not dry_run)
 
         self.app.push_screen(FileJobDialog("导入采样名单（xlsx 或 csv）", job,
                                            dry_run_label="只比对，不写入",
