@@ -209,10 +209,11 @@ def _population(found: SamplingRound, as_of: dt.datetime | None = None
             params[f"p{n}"] = f"{path}%"
         scope = " AND (" + " OR ".join(f"a.path LIKE :p{n}" for n in range(len(paths))) + ")"
     sql = (
-        "SELECT r.id AS id, r.household_id AS household, coalesce(a.path, '') AS path, "
+        "SELECT r.id AS id, h.area_id AS area, coalesce(a.path, '') AS path, "
+        "r.immobile AS immobile, "
         "s.id IS NOT NULL AS sampled, CASE WHEN s.id IS NOT NULL THEN NULL "
-        "WHEN EXISTS (SELECT 1 FROM key_person k JOIN measure m ON m.person_id = k.id "
-        "WHERE k.resident_id = r.id AND m.kind = :iso AND m.start_date <= :end "
+        "WHEN r.id IN (SELECT k.resident_id FROM key_person k JOIN measure m "
+        "ON m.person_id = k.id WHERE m.kind = :iso AND m.start_date <= :end "
         "AND (m.released_on IS NULL OR m.released_on >= :start)) THEN '集中隔离' "
         "WHEN r.status = '外出' OR (r.away_from IS NOT NULL AND r.away_from <= :start "
         "AND (r.away_to IS NULL OR r.away_to >= :end)) THEN '外出' "
@@ -301,12 +302,14 @@ def coverage(round_id: int, as_of: dt.datetime | None = None) -> Coverage:
     sql, params = _population(found, as_of)
     result = Coverage(found.id, found.name)
     rows = database.execute_sql(
-        f"SELECT p.path, p.rule, p.sampled, r.immobile, count(*) FROM ({sql}) p "
-        "JOIN resident r ON r.id = p.id GROUP BY 1, 2, 3, 4", params).fetchall()
+        f"SELECT p.area, p.rule, p.sampled, p.immobile, count(*) FROM ({sql}) p "
+        "GROUP BY 1, 2, 3, 4", params).fetchall()
+    paths = dict(database.execute_sql("SELECT id, path FROM area").fetchall())
     full, levels, _sort = _area_names()
     communities: dict[int | None, AreaCoverage] = {}
     grids: dict[int, AreaCoverage] = {}
-    for path, rule, sampled, immobile, n in rows:
+    for area_id, rule, sampled, immobile, n in rows:
+        path = paths.get(area_id, "")
         if rule is not None:
             result.exempt[rule] += n
             continue
