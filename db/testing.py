@@ -543,7 +543,7 @@ def import_samples(round_id: int, rows: Iterable[SampleRow], dry_run: bool = Fal
         place = f"{source}:{row.sheet}:{row.row}" if row.sheet else f"{source}:{row.row}"
         new.append((round_id, rid, row.at or now, place[:255]))
     result.matched = len(new)
-    if dry_run:
+    if dry_run or not new:  # nothing new: the file is left exactly as it was
         return result
     report("写入", 0.5)
     with database.atomic():

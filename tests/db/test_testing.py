@@ -135,9 +135,11 @@ def test_import_matches_by_id_then_name_phone_and_never_guesses(demo_path: Path)
     assert "多名居民" in first.unmatched[0].reason
     assert {s.resident_id for s in Sample.select()} == {a.id, b.id}
     snapshot = list(database.execute_sql("SELECT * FROM sample ORDER BY id").fetchall())
+    logged = database.execute_sql("SELECT count(*) FROM audit_log").fetchone()
     again = testing.import_samples(found.id, rows, source="list.xlsx")
     assert (again.matched, again.already) == (0, 3)
     assert list(database.execute_sql("SELECT * FROM sample ORDER BY id").fetchall()) == snapshot
+    assert database.execute_sql("SELECT count(*) FROM audit_log").fetchone() == logged
 
 
 def test_missing_list_reasons_and_door_to_door(demo_path: Path) -> None:
