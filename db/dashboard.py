@@ -6,9 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from db import clock
-from db.database import database
+from db.config import DEFAULT_TOWNSHIP, all_settings, fever_threshold
+from db.connection import database
 from db.report import report_reminder, trend
-from db.settings import DEFAULT_TOWNSHIP, all_settings, fever_threshold
+from db.testing import coverage, running_round
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,6 @@ class TestingCard:
 def testing_card(day: dt.date | None = None) -> TestingCard | None:
     """The card of the round running on ``day`` (default today); None when none is. Read
     apart from the rest of the 首页: a town's round takes a second or two to count."""
-    from db.testing import coverage, running_round
-
     found = running_round(day or clock.today())
     if found is None:
         return None

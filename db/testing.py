@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 
 from db import clock
 from db.areas import find_area, full_name
-from db.audit import current_user
-from db.database import database
+from db.config import get_setting
+from db.connection import database
+from db.gate import find_person
+from db.keypersons import KeyPersonInput, register_key_person, start_measure
 from db.models import (
     KEY_CATEGORIES,
     MEASURE_KINDS,
@@ -40,10 +42,12 @@ from db.models import (
     RoundScope,
     Sample,
     SamplingRound,
+    current_user,
+    insert_rows,
+    log_change,
 )
 from db.residents import mask_id
-from db.settings import get_setting
-from db.validate import Invalid, check_phone, normalize_text
+from db.validate import Invalid, check_phone, normalize_text, parse_date
 
 EXEMPT_RULES = ("集中隔离", "外出", "婴幼儿")
 REASONS = ("外出", "卧床已上门", "拒检", "联系不上", "已在外地检测", "其他")
@@ -435,8 +439,6 @@ def check_off(round_id: int, resident_id: int, how: str = "采样点", point_id:
 def find_for_check_off(text: str) -> list[Resident]:
     """The resident at a sampling point: ID tail, name, pinyin initials or pass card, as at the
     gate."""
-    from db.gate import find_person
-
     return find_person(text)
 
 
@@ -547,16 +549,11 @@ def import_samples(round_id: int, rows: Iterable[SampleRow], dry_run: bool = Fal
         return result
     report("写入", 0.5)
     with database.atomic():
-        database.cursor().executemany(
-            "INSERT INTO sample (round_id, resident_id, at, how, point_id, source, result) "
-            "VALUES (?, ?, ?, '导入', NULL, ?, '')", new)
-        database.execute_sql(
-            'INSERT INTO audit_log (at, who, action, "table", row_id, before, after) '
-            "VALUES (?, ?, '导入', ?, ?, NULL, ?)",
-            [now, current_user(), IMPORT_ENTRY, found.id, json.dumps(
-                {"文件": source, "轮次": found.name, "新核销": result.matched,
-                 "已核销": result.already, "未匹配": len(result.unmatched)},
-                ensure_ascii=False)])
+        insert_rows("sample", ("round_id", "resident_id", "at", "how", "source", "result"),
+                    [(r, rid, at, "导入", place, "") for r, rid, at, place in new], action="导入")
+        log_change("导入", IMPORT_ENTRY, found.id, None, {
+            "文件": source, "轮次": found.name, "新核销": result.matched,
+            "已核销": result.already, "未匹配": len(result.unmatched)})
     report("完成", 1.0)
     return result
 
@@ -596,8 +593,6 @@ def record_positive(round_id: int, resident_id: int, category: str = POSITIVE_CA
     """A positive result makes the person a key person in one step: the result, the key person
     (source 全员核酸检测, default 疑似 marked 初筛阳性) and the first measure (集中隔离 by default,
     its length by the category's policy), all or nothing."""
-    from db.keypersons import KeyPersonInput, register_key_person, start_measure
-
     if category not in KEY_CATEGORIES:
         raise Invalid(f"人员类别应为：{'/'.join(KEY_CATEGORIES)}")
     if measure not in MEASURE_KINDS:
@@ -622,8 +617,6 @@ def record_positive(round_id: int, resident_id: int, category: str = POSITIVE_CA
 
 def check_away(start: object, end: object) -> tuple[dt.date | None, dt.date | None]:
     """外出 from/to as typed (2022-04-11, 4.11, 4月11日…; both empty: not away)."""
-    from db.validate import parse_date
-
     try:
         first = parse_date(start)
     except Invalid as exc:

@@ -8,11 +8,13 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from db import testing
 from db.models import Area, Resident
-from exports.catalog import EXPORTS, Options
+from db.validate import Invalid
+from exports.catalog import EXPORTS
 from exports.output import FULL_ID_REPORTS
 from exports.testing import export_coverage, export_door, export_untested
 from tests.db.test_testing import independent
@@ -103,8 +105,10 @@ def test_the_round_exports_are_in_the_catalog(demo_path: Path, tmp_path: Path) -
     by_key = {e.key: e for e in EXPORTS}
     assert by_key["untested"].personal and not by_key["untested"].full_ids
     assert by_key["coverage"].needs == "round"
-    options = Options(DAY, DAY, DAY, "", str(round_id))
-    assert by_key["coverage"].file_name(options).endswith("第1轮.xlsx")
-    assert by_key["coverage"].write(tmp_path / "c.xlsx", options).endswith("个社区/网格")
-    running = Options(DAY, DAY, DAY)  # no round named: the one running that day
-    assert by_key["untested"].write(tmp_path / "u.xlsx", running).endswith("人")
+    summary = by_key["coverage"].write(tmp_path / "c.xlsx", {"round": "第1轮"})
+    assert summary.endswith("个社区/网格）")
+    running = by_key["untested"].write(tmp_path / "u.xlsx", {})  # the round running today
+    assert running.startswith("已导出未检人员名单") and running.endswith("人")
+    with pytest.raises(Invalid, match="没有编号或名称"):
+        by_key["door"].write(tmp_path / "d.xlsx", {"round": "第9轮"})
+    assert str(round_id) == "1"

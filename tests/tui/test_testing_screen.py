@@ -128,7 +128,7 @@ async def test_small_terminal_import_and_door_list(demo_path: Path, tmp_path: Pa
         pilot.app.screen.query_one("#job-path").value = str(out)
         await pilot.press("enter")
         await settle(pilot)
-        assert "已导出：1 人" in screen_text(pilot)
+        assert "已导出上门采样名单 1 人" in screen_text(pilot)
         assert load_workbook(out).active["A1"].value.startswith("第1轮上门采样名单（")
         await pilot.press("escape")
         await settle(pilot)

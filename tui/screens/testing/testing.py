@@ -21,10 +21,11 @@ from db import testing as ts
 from db.models import KEY_CATEGORIES, MEASURE_KINDS, Resident, SamplingRound
 from db.residents import mask_id
 from db.validate import Invalid, parse_date
+from tui.dialogs.file_job import FileJobDialog, JobResult, Progress
+from tui.dialogs.form import Field, FormDialog
+from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS, SectionScreen
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
-from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -151,7 +152,7 @@ class TestingScreen(SectionScreen):
     def _rounds(self, table: DataTable, rows: list) -> None:
         table.add_columns("编号", "名称", "开始", "结束", "范围", "采样点")
         for r, scope, points in rows:
-            mark = "▶ " if r.id == self.round_id else ""
+            mark = "● " if r.id == self.round_id else ""
             table.add_row(f"{mark}{r.id}", r.name, f"{r.start_date:%Y-%m-%d}",
                           f"{r.end_date:%Y-%m-%d}", scope, str(points))
             self.keys.append(r.id)
@@ -299,21 +300,11 @@ class TestingScreen(SectionScreen):
                              self._after)
 
     def action_export(self) -> None:
+        """The sheet of this view (coverage, the untested, the door-to-door list)."""
         round_id = self._need_round()
-        if round_id is None:
-            return
-        key = {"missing": "untested", "door": "door"}.get(self.view, "coverage")
-        from exports.catalog import EXPORTS, Options
-
-        export = next(e for e in EXPORTS if e.key == key)
-        today = clock.today()
-        options = Options(today, today, today, "", str(round_id))
-
-        def job(path: Path, _dry: bool, _progress: Progress) -> JobResult:
-            return JobResult(f"已导出：{export.write(path, options)}", [f"文件：{path}"])
-
-        self.app.push_screen(FileJobDialog(f"导出{export.title}", job,
-                                           path=str(export.default_path(options))))
+        if round_id is not None:
+            key = {"missing": "untested", "door": "door"}.get(self.view, "coverage")
+            export_job(self, key, {"round": round_id})
 
 
 class CheckOffScreen(Screen):

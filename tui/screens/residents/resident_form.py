@@ -12,8 +12,8 @@ from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resid
 from db.residents import ResidentInput, register_resident, update_resident
 from db.testing import check_away, save_with_testing_fields
 from db.validate import Invalid, check_id, check_phone
+from tui.dialogs.form import why_not_saved
 from tui.markup import escape
-from tui.widgets.form import why_not_saved
 
 
 class ResidentForm(ModalScreen[int | None]):
