@@ -330,6 +330,51 @@ def export_group() -> None:
 catalog_commands(export_group, import_group)
 
 
+# --- whole-population testing (全员核酸, issue 19); its import and sheets come from the catalog
+
+
+@cli.group("testing")
+def testing_group() -> None:
+    """全员核酸检测轮次：新建轮次、查看应检尽检情况。"""
+
+
+@command(testing_group, "new", "write")
+@click.option("--name", required=True, help="轮次名称，如“第1轮全员核酸”")
+@click.option("--from", "start", type=DATE, required=True, help="开始日期")
+@click.option("--to", "end", type=DATE, required=True, help="结束日期")
+@click.option("--scope", "scopes", multiple=True,
+              help="检测范围（社区/小区/网格/楼栋名称，可重复）；不填为全镇")
+def testing_new(ctx: click.Context, db_path: str | None, name: str, start: Any, end: Any,
+                scopes: tuple[str, ...]) -> None:
+    """新建一轮全员核酸检测，输出轮次编号。"""
+    from db.testing import new_round
+
+    open_file(ctx, db_path)
+    click.echo(new_round(name, start, end, scopes).id)
+
+
+@command(testing_group, "coverage", "read")
+@click.option("--round", "round_text", required=True, help="轮次编号或名称")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def testing_coverage(ctx: click.Context, db_path: str | None, round_text: str,
+                     as_json: bool) -> None:
+    """应检、已检、未检人数，各项免检人数，以及各社区、网格的情况。"""
+    from db.testing import coverage, find_round
+
+    open_file(ctx, db_path)
+    numbers = coverage(find_round(round_text).id)
+    if as_json:
+        click.echo(json.dumps(numbers.as_dict(), ensure_ascii=False))
+        return
+    exempt = "、".join(f"{rule}{n}人" for rule, n in numbers.exempt.items())
+    click.echo(f"{numbers.name}：应检 {numbers.expected} 人，已检 {numbers.tested} 人，"
+               f"未检 {numbers.missing} 人（完成 {numbers.rate:.1%}）；免检：{exempt}")
+    for area in numbers.by_area():
+        indent = "  " if area.level == 1 else "    "
+        click.echo(f"{indent}{area.name}：应检 {area.expected}，已检 {area.tested}，"
+                   f"未检 {area.missing}")
+
+
 def main() -> None:
     """Console-script entry point; an unexpected error is one line too (EPRC_DEBUG=1: traceback).
 

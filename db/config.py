@@ -43,6 +43,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "smtp.sender": ("", "发件人名称"),
     "backup.copy_dir": ("", "第二备份文件夹（如 U 盘）"),
     "setup_done": ("", "首次设置已完成"),
+    "testing_infant_age": ("3", "全员核酸：未满几周岁的婴幼儿免检（0 为不免检）"),
 }
 
 # what eprc remembers for itself (not set by the clerk): kept beside the settings, not audited

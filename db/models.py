@@ -219,12 +219,16 @@ class Resident(Record):
     status = CharField(default="在册")
     notes = TextField(default="")
     updated_at = DateTimeField(default=dt.datetime.now)
+    # away from the township (外出) from/to; an open end means not back yet (migration 5)
+    away_from = DateField(null=True)
+    away_to = DateField(null=True)
+    immobile = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])  # 行动不便
 
 
 # --- key persons ------------------------------------------------------------------------------
 
 KEY_CATEGORIES = ("确诊", "疑似", "发热", "密接", "次密接", "中高风险地区返乡", "其他")
-KEY_SOURCES = ("大数据推送", "上门摸排", "电话摸排", "卡口发现", "自行报备")
+KEY_SOURCES = ("大数据推送", "上门摸排", "电话摸排", "卡口发现", "自行报备", "全员核酸检测")
 TRANSPORTS = ("自驾", "飞机", "火车", "客车", "网约车", "其他")
 MEASURE_KINDS = ("集中隔离", "居家隔离", "居家健康监测")
 
@@ -366,6 +370,9 @@ class PointsAdjustment(Record):
     reason = CharField()
 
 
+POST_KINDS = ("卡口", "采样点")  # a post staffed in shifts: a checkpoint or a sampling point
+
+
 class ShiftSlot(Record):
     name = CharField()
     start = CharField()  # "00:00"
@@ -373,6 +380,7 @@ class ShiftSlot(Record):
     sort = IntegerField(default=0)
     is_night = BooleanField(default=False)
     extra_staff = IntegerField(default=0)
+    post_kind = CharField(default="卡口", constraints=[SQL("DEFAULT '卡口'")])  # whose slots
 
 
 class Unavailability(Record):
@@ -403,6 +411,7 @@ class Checkpoint(Record):
     needs_leader = BooleanField(default=True)
     active_from = DateField(null=True)
     active_to = DateField(null=True)
+    post_kind = CharField(default="卡口", constraints=[SQL("DEFAULT '卡口'")])  # 卡口 / 采样点
 
 
 class Shift(Record):
@@ -453,6 +462,68 @@ class GatePassage(Record):
     outcome = CharField(default="放行")  # 放行 / 劝返
     on_duty = CharField(default="")
     notes = CharField(default="")
+
+
+# --- whole-population testing (全员核酸) ------------------------------------------------------
+
+
+class SamplingRound(Record):
+    """A round of whole-population nucleic-acid testing: its dates, scope and sampling points."""
+
+    name = CharField(unique=True)
+    start_date = DateField()
+    end_date = DateField()
+    created_at = DateTimeField(default=_recorded_now)
+
+
+class RoundScope(Record):
+    """An area a round covers (a round with none covers the whole township)."""
+
+    round = ForeignKeyField(SamplingRound, backref="scope", on_delete="CASCADE")
+    area = ForeignKeyField(Area, backref="testing_rounds", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("round", "area"), True),)
+
+
+class RoundPoint(Record):
+    """A sampling point (a post of kind 采样点) serving a round."""
+
+    round = ForeignKeyField(SamplingRound, backref="points", on_delete="CASCADE")
+    point = ForeignKeyField(Checkpoint, backref="rounds", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("round", "point"), True),)
+
+
+class Sample(Record):
+    """A resident sampled in a round (checked off once: a second list changes nothing)."""
+
+    # round: the unique (round, resident) index serves it; point: looked up from the point only
+    # when one is deleted. Fewer indexes keep a 300,000-row check-off fast.
+    round = ForeignKeyField(SamplingRound, backref="samples", on_delete="CASCADE", index=False)
+    resident = ForeignKeyField(Resident, backref="samples", on_delete="CASCADE")
+    at = DateTimeField()
+    how = CharField(default="导入")  # 导入 / 采样点 / 上门
+    point = ForeignKeyField(Checkpoint, null=True, backref="samples", index=False)
+    source = CharField(default="")  # file and sheet row, or the point's clerk
+    result = CharField(default="")  # "" until known / 阴性 / 阳性
+
+    class Meta:
+        indexes = ((("round", "resident"), True),)
+
+
+class MissingReason(Record):
+    """Why a resident expected in a round was not sampled, as the grid worker recorded it."""
+
+    round = ForeignKeyField(SamplingRound, backref="reasons", on_delete="CASCADE")
+    resident = ForeignKeyField(Resident, backref="testing_reasons", on_delete="CASCADE")
+    reason = CharField()
+    note = CharField(default="")
+    recorded_at = DateTimeField(default=_recorded_now)
+
+    class Meta:
+        indexes = ((("round", "resident"), True),)
 
 
 # --- donations --------------------------------------------------------------------------------
@@ -574,6 +645,7 @@ ALL_MODELS: list[type[Model]] = [
     PushedBatch, PushedRow,
     Team, Staff, PointsAdjustment, ShiftSlot, Unavailability, ServiceRecord,
     Checkpoint, Shift, Assignment, GatePassage,
+    SamplingRound, RoundScope, RoundPoint, Sample, MissingReason,
     Donor, Donation, Item, DonationItem, Distribution, Expense,
     ReportSnapshot, Recipient, MailLog,
 ]

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from db import clock
+from db import clock, testing
 from db.config import fever_threshold, get_setting
 from db.connection import database
 from db.donations import effective
@@ -27,6 +27,17 @@ from db.staff import volunteer_hours
 from db.validate import Invalid, normalize_text
 
 Table = dict[str, object]  # {"title", "columns": [...], "rows": [[label, *values], ...]}
+# A section beyond FORMATS.md's six: (title without its number, [(label, value), ...]) for a
+# day, or None when there is nothing to report that day (the section is then left out).
+SectionProvider = Callable[[dt.date], "tuple[str, list[tuple[str, str | int]]] | None"]
+
+# The extra sections, in the order they follow 六、捐赠款物 (before 其他需要说明的情况).
+# A new one is one more entry here.
+EXTRA_SECTIONS: list[SectionProvider] = [
+    testing.report_section,
+]
+NUMERALS = "一二三四五六七八九十"
+NOTE_TITLE = "其他需要说明的情况"
 
 
 def _one(sql: str, params: list[object]) -> float:
@@ -128,7 +139,8 @@ def _pushed(day: str, moment: str) -> Table:
 
 
 def _checkpoints(day: str) -> Table:
-    open_on = ("(c.active_from IS NULL OR c.active_from <= :day) AND "
+    # sampling points (posts of kind 采样点) are staffed too, but are not checkpoints
+    open_on = ("c.post_kind = '卡口' AND (c.active_from IS NULL OR c.active_from <= :day) AND "
                "(c.active_to IS NULL OR c.active_to >= :day)")
     params = {"day": day}
     open_count = int(database.execute_sql(
@@ -136,7 +148,8 @@ def _checkpoints(day: str) -> Table:
     slots = database.execute_sql(
         "SELECT s.name, count(a.id) FROM shift_slot s LEFT JOIN (shift h JOIN checkpoint c "
         f"ON c.id = h.checkpoint_id AND {open_on}) ON h.slot_id = s.id AND h.date = :day "
-        "LEFT JOIN assignment a ON a.shift_id = h.id GROUP BY s.id ORDER BY s.sort",
+        "LEFT JOIN assignment a ON a.shift_id = h.id WHERE s.post_kind = '卡口' "
+        "GROUP BY s.id ORDER BY s.sort",
         params).fetchall()
     next_day = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
     window = "at >= ? AND at < ?"
@@ -184,13 +197,37 @@ def _donations(day: str, moment: str) -> Table:
             "rows": [["当日", *received], ["当日冲销", *reversed_], ["累计", *total]]}
 
 
+def numeral(n: int) -> str:
+    """一 … 十, 十一 … 十九 for a section number."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    return f"十{NUMERALS[n - 11]}"
+
+
+def extra_sections(day: dt.date, first: int,
+                   providers: list[SectionProvider] | None = None) -> list[Table]:
+    """The extra sections with something to report on ``day``, numbered from ``first`` on."""
+    tables: list[Table] = []
+    for provider in EXTRA_SECTIONS if providers is None else providers:
+        found = provider(day)
+        if found is None:
+            continue
+        title, pairs = found
+        tables.append({"title": f"{numeral(first + len(tables))}、{title}",
+                       "columns": ["项目", *[label for label, _value in pairs]],
+                       "rows": [["数量", *[value for _label, value in pairs]]]})
+    return tables
+
+
 def daily_numbers(day: dt.date, as_of: dt.datetime | None = None) -> list[Table]:
     """Every section of the daily report for ``day`` as of ``as_of`` (default: 24:00 of the
-    day, or now while the day is not over)."""
+    day, or now while the day is not over): FORMATS.md's six, then the extra sections that
+    have something to report."""
     moment = report_moment(day) if as_of is None else min(as_of, clock.day_end(day))
     d, m = day.isoformat(), _stamp(moment)
-    return [_key_persons(d, m), _measures(d, m), _pushed(d, m), _checkpoints(d),
-            _volunteers(day, moment), _donations(d, m)]
+    sections = [_key_persons(d, m), _measures(d, m), _pushed(d, m), _checkpoints(d),
+                _volunteers(day, moment), _donations(d, m)]
+    return sections + extra_sections(day, len(sections) + 1)
 
 
 GENERATED = "已生成未报送"
@@ -211,6 +248,11 @@ class DailyReport:
     reported_how: str = ""
     reported_note: str = ""
     token: str = ""  # tells this generated report from a later one that took over its id
+
+    @property
+    def note_title(self) -> str:
+        """七、其他需要说明的情况, or a later number after extra sections."""
+        return f"{numeral(len(self.sections) + 1)}、{NOTE_TITLE}"
 
     @property
     def as_of_text(self) -> str:

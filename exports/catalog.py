@@ -90,6 +90,26 @@ def _checkpoint(name: str) -> int:
     return find_checkpoint(name).id
 
 
+def _round(text: str) -> int:
+    from db.testing import find_round
+
+    return find_round(text).id
+
+
+def _running_round() -> int | None:
+    """The round under way today, else the latest one (None before the first)."""
+    from db.testing import rounds, running_round
+
+    found = running_round() or next(iter(rounds()), None)
+    return found.id if found is not None else None
+
+
+def round_() -> Param:
+    """A testing round (全员核酸), by its number or exact name; the form offers the running one."""
+    return Param("round", "--round", "轮次（编号或名称）", "轮次编号或名称", required=True,
+                 resolve=_round, default=_running_round)
+
+
 def area(help: str = "只导出某个社区/村、小区、网格或楼栋") -> Param:
     return Param("area", "--area", "范围（社区/小区/网格名称）", help, resolve=_area,
                  blank="空 = 全镇")
@@ -198,11 +218,12 @@ class Sheet:
     in_centre: bool = True
     fixed: Mapping[str, Any] = field(default_factory=dict)  # values this entry always uses
     writes_db: bool = False  # exporting changes the data file (the daily report freezes)
+    personal: bool = False  # 含个人信息 (full phones, ID masked): an internal list, never posted
 
     @property
     def needs(self) -> str:
         keys = {p.key for p in self.params}
-        return "period" if "start" in keys else "day"
+        return "round" if "round" in keys else "period" if "start" in keys else "day"
 
     def form_params(self) -> list[Param]:
         return [p for p in self.params if p.in_form and p.key not in self.fixed]
@@ -365,6 +386,29 @@ def _audit(path: Path, v: Values, _p: Progress | None) -> str:
     return f"已导出 {export_audit(path, v['start'], v['end'])} 条操作记录"
 
 
+def _round_id(v: Values) -> int:
+    """The round a sheet is for: a number resolved from its name, or typed as one."""
+    return int(v["round"])
+
+
+def _coverage(path: Path, v: Values, _p: Progress | None) -> str:
+    from exports.testing import export_coverage
+
+    return f"已导出完成情况统计表（{export_coverage(path, _round_id(v))} 个社区/网格）"
+
+
+def _untested(path: Path, v: Values, _p: Progress | None) -> str:
+    from exports.testing import export_untested
+
+    return f"已导出未检人员名单 {export_untested(path, _round_id(v), v.get('area'))} 人"
+
+
+def _door(path: Path, v: Values, _p: Progress | None) -> str:
+    from exports.testing import export_door
+
+    return f"已导出上门采样名单 {export_door(path, _round_id(v), v.get('area'))} 人"
+
+
 def _ledger_kind(key: str, title: str, kind: str) -> list[Sheet]:
     """A measure's own ledger and its printed version, narrowed to that measure."""
     return [Sheet(key, title, True, _ledger, (day(),), fixed={"kind": kind}),
@@ -420,6 +464,13 @@ SHEETS: list[Sheet] = [
           "receipt", "导出一张捐赠收据（按收据编号，如 2022-0001）。", in_centre=False),
     Sheet("audit", "操作记录（审计日志）", True, _audit, period(), "audit",
           "导出操作记录（审计日志：谁、何时、改了什么）。"),
+    Sheet("coverage", "全员核酸检测完成情况统计表", False, _coverage, (round_(),), "coverage",
+          "导出全员核酸检测完成情况统计表（各社区、网格）。"),
+    Sheet("untested", "核酸未检人员名单", False, _untested, (round_(), area()), "untested",
+          "导出未检人员名单（每个网格一页，含完整电话、身份证号隐去中间，仅供内部联系）。",
+          personal=True),
+    Sheet("door", "上门采样名单", False, _door, (round_(), area()), "door",
+          "导出上门采样名单（行动不便人员，按网格分页、按楼栋和门牌排列）。", personal=True),
 ]
 
 SHEET = {s.key: s for s in SHEETS}
@@ -502,6 +553,14 @@ def _file(key: str, flag: str, help: str) -> Param:
     return Param(key, flag, help, help, type="file", resolve=Path)
 
 
+def _import_testing(path: Path, v: Values) -> Outcome:
+    from exports.sampling import import_sample_list
+
+    result = import_sample_list(int(v["round"]), path, v["dry_run"])
+    return Outcome([result.text(), *[f"  {u.text()}" for u in result.unmatched]],
+                   result.as_dict())
+
+
 DRY_RUN = switch("dry_run", "--dry-run", "只检查", "只检查并显示结果，不写入")
 ACCEPT = "确认修改与台账不一致的姓名（冲突）"
 IMPORTS: list[Import] = [
@@ -526,4 +585,10 @@ IMPORTS: list[Import] = [
         _file("errors_out", "--errors", "把被拒绝、有警告、冲突和修改的行写入此 xlsx"),
         switch("accept_changes", "--accept-changes", "确认修改", "确认修改与名单不一致的姓名（冲突）")),
         "导入值守人员/志愿者名单（姓名与已有人员不一致时默认不改）。", "dry_run"),
+    Import("testing", "采样名单", _import_testing, (
+        argument("file", "文件", "file"), round_(),
+        switch("dry_run", "--dry-run", "只比对", "只比对并显示结果，不写入"),
+        switch("as_json", "--json", "JSON", "以 JSON 输出汇总")),
+        "导入采样系统导出的已采样名单（xlsx 或 csv），按身份证号、无身份证号时按姓名+电话核销。\n\n"
+        "匹配不上的行逐行列出，从不猜测；同一名单重复导入不会改变任何数据。", "dry_run"),
 ]

@@ -55,7 +55,7 @@ def write_daily(path: Path, report: DailyReport) -> Path:
         writer.add_merged_row(list(zip(columns, widths, strict=True)), height=30, bold=True)
         for row in section["rows"]:
             writer.add_merged_row(list(zip(row, widths, strict=True)), height=20)
-    writer.add_merged_row([("七、其他需要说明的情况", WIDTH)], height=22, bold=True)
+    writer.add_merged_row([(report.note_title, WIDTH)], height=22, bold=True)
     writer.add_merged_row([(report.note or "无", WIDTH)], height=40)
     writer.end()
     return save_workbook(wb, path, "daily")

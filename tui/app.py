@@ -48,6 +48,7 @@ class EprcApp(App):
         "reports": _lazy("reports.reports", "ReportsScreen"),
         "recycle": _lazy("settings.recycle", "RecycleScreen"),
         "settings": _lazy("settings.settings", "SettingsScreen"),
+        "testing": _lazy("testing.testing", "TestingScreen"),
     }
     DEFAULT_MODE = "dashboard"
     # shown on every screen by tui.widgets.section_bar, not in the footer (show=False), so
@@ -62,6 +63,7 @@ class EprcApp(App):
         Binding("f7", "switch_mode('reports')", "报表", show=False),
         Binding("f8", "switch_mode('recycle')", "回收站", show=False),
         Binding("f9", "switch_mode('settings')", "设置", show=False),
+        Binding("f12", "switch_mode('testing')", "核酸", show=False),
         Binding("ctrl+q", "quit", "退出", priority=True, show=False),
     ]
 

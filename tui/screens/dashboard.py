@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from db.backup import backup_warnings
-from db.dashboard import Dashboard, load_dashboard
+from db.dashboard import Dashboard, TestingCard, load_dashboard, testing_card
 from db.database import read_in_background
 from tui.markup import escape
 from tui.widgets.section_bar import SectionBar
@@ -70,6 +70,17 @@ def _trend(series: dict[str, list[int]]) -> Table:
     return grid
 
 
+def _testing(card: TestingCard | None) -> str:
+    """One line on the running round of 全员核酸 (nothing when no round runs)."""
+    if card is None:
+        return ""
+    behind = "、".join(f"{escape(name)} {n}" for name, n in card.behind)
+    positive = f"　[b red]阳性 {card.positive}[/b red]" if card.positive else ""
+    return (f"[b]核酸 {escape(card.name)}[/b] 已检 {card.tested:,}/{card.expected:,}"
+            f"（{card.rate:.1%}）[red]未检 {card.missing:,}[/red]{positive}"
+            + (f"　落后：{behind}" if behind else "") + "（F12）")
+
+
 class DashboardScreen(Screen):
     TITLE = "首页"
     loaded = False  # True once the numbers are on the screen
@@ -81,6 +92,7 @@ class DashboardScreen(Screen):
             yield Static(id="reminder")
             yield Static(id="alerts")
             yield Static(id="backup-alerts")
+            yield Static(id="testing-card")
             yield Static(id="cards")
             yield Static(id="trend")
         yield SectionBar(classes="-alone")
@@ -117,7 +129,14 @@ class DashboardScreen(Screen):
             [(_number(getattr(counts, key)), label, False) for key, label in CARDS], 3))
         self.query_one("#trend", Static).update(_trend(board.trend))
         self.show_backup_warnings()
+        self._read_testing()
         self.loaded = True
+
+    @work(thread=True, exclusive=True, group="dashboard-testing", exit_on_error=False)
+    def _read_testing(self) -> None:
+        """The running round's card, counted after the rest of the 首页 is on screen."""
+        card = testing_card()
+        self.app.call_from_thread(self.query_one("#testing-card", Static).update, _testing(card))
 
     def show_backup_warnings(self) -> None:
         """A failed automatic backup, no copy off the disk for a week, a nearly full disk."""

@@ -53,8 +53,9 @@ class ReportsScreen(Screen):
         table: PlainTable = PlainTable(id="report-table", cursor_type="row")
         table.add_columns("报表", "需要", "含完整身份证号/电话")
         for e in EXPORTS:
-            table.add_row(e.title, "日期" if e.needs == "day" else "起止日期",
-                          Text("是（仅报上级，勿外传）", style="yellow") if e.full_ids else "否")
+            table.add_row(e.title, NEEDS[e.needs],
+                          Text("是（仅报上级，勿外传）", style="yellow") if e.full_ids else
+                          Text("含个人信息（内部使用）", style="yellow") if e.personal else "否")
         yield table
         yield Static("", id="report-files")
         yield SectionBar()
@@ -303,6 +304,13 @@ class MailDialog(FormDialog):
             lambda yes: self._start(draft, moved if yes else []))
 
 
+NEEDS = {"day": "日期", "period": "起止日期", "round": "核酸轮次"}
+
+
+def _figure(value: object) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
 class DailyPreviewScreen(DetailScreen):
     """Today's report as a table, with yesterday's numbers and the change."""
 
@@ -330,14 +338,19 @@ class DailyPreviewScreen(DetailScreen):
         self.query_one("#preview-title", Static).update(
             f"[b]{today:%Y-%m-%d} 疫情防控工作日报[/b]　{state}")
         table = self.query_one(DataTable)
-        for section, before in zip(report.sections, yesterday, strict=True):
-            for row, old in zip(section["rows"], before["rows"], strict=True):
-                for column, value, previous in zip(section["columns"][1:], row[1:], old[1:],
-                                                   strict=True):
-                    change = value - previous if isinstance(value, (int, float)) else ""
-                    mark = f"{change:+g}" if change else ""
-                    table.add_row(section["title"], str(row[0]), column, f"{value:g}",
-                                  f"{previous:g}", mark)
+        # paired by title without its number: an extra section may be there one day only
+        earlier = {s["title"].partition("、")[2]: s for s in yesterday}
+        for section in report.sections:
+            before = earlier.get(section["title"].partition("、")[2])
+            for n, row in enumerate(section["rows"]):
+                old = before["rows"][n] if before and n < len(before["rows"]) else []
+                for m, (column, value) in enumerate(zip(section["columns"][1:], row[1:],
+                                                        strict=True)):
+                    previous = old[m + 1] if m + 1 < len(old) else ""
+                    numeric = all(isinstance(v, (int, float)) for v in (value, previous))
+                    change = value - previous if numeric else 0
+                    table.add_row(section["title"], str(row[0]), column, _figure(value),
+                                  _figure(previous), f"{change:+g}" if change else "")
 
 
 class MailLogScreen(DetailScreen):
