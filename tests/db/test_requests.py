@@ -1,0 +1,256 @@
+"""The help-request desk: taking a call, suggesting who to send, each step timed, goods through
+the distribution ledger, hours credited, late requests and the daily report's section."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from db import donations as dn
+from db import recycle
+from db import requests as rq
+from db.areas import add_area
+from db.keypersons import KeyPersonInput, register_key_person, start_measure
+from db.models import (
+    Assignment,
+    AuditLog,
+    Checkpoint,
+    HelpRequest,
+    HelpRequestGoods,
+    Household,
+    RecycleBin,
+    ServiceRecord,
+    Shift,
+    Staff,
+)
+from db.residents import ResidentInput, register_resident
+from db.roster import ensure_slots
+from db.settings import set_setting
+from db.staff import StaffInput, add_staff, volunteer_hours
+from db.validate import Invalid
+from tests.factories import make_id
+
+MORNING = dt.datetime(2022, 4, 11, 7, 0)
+
+
+@dataclass
+class Town:
+    household: Household
+    resident_id: int
+    free: Staff  # delivery team, home community, no shift
+    loaded: Staff  # like free, with one request already sent
+    on_gate: Staff  # delivery team, home community, on the 08:00 shift
+    elsewhere: Staff  # delivery team, other community
+    other_team: Staff  # home community, not a delivery team
+    item_id: int
+
+
+@pytest.fixture
+def town(db_path: Path, fake_clock) -> Town:
+    fake_clock.at = MORNING
+    east = add_area("东风社区")
+    estate = add_area("阳光小区", east)
+    west = add_area("西湖村")
+    resident = register_resident(ResidentInput("张秀梅", make_id("19500101", 2), "13912345678"),
+                                 address="阳光小区3栋2单元301室", area=estate)
+    household = Household.get_by_id(resident.household_id)
+    household.pass_card = "DF0301"
+    household.save()
+
+    def person(name: str, team: str, area, active: bool = True) -> Staff:
+        staff = add_staff(StaffInput(name, "党员志愿者", f"1380000{len(name)}{ord(name[-1]) % 1000:03d}",
+                                     team=team, home_area=area))
+        if not active:
+            staff.active = False
+            staff.save()
+        return staff
+
+    free = person("李配送", "物资配送服务队", estate)
+    loaded = person("王配送", "物资配送服务队", east)
+    on_gate = person("赵值守", "物资配送服务队", estate)
+    elsewhere = person("钱西湖", "物资配送服务队", west)
+    other_team = person("孙先锋", "党员先锋服务队", east)
+    person("周停用", "物资配送服务队", east, active=False)
+    slots = ensure_slots()
+    gate = Checkpoint.create(name="东风1号卡口", area=east)
+    shift = Shift.create(checkpoint=gate, date=MORNING.date(), slot=slots[1], headcount=2)
+    Assignment.create(shift=shift, staff=on_gate)
+    donor = dn.add_donor("爱心超市")
+    dn.record_goods(MORNING.date(), donor, [dn.GoodsLine("医用外科口罩", "盒", 10, "")])
+    item_id = dn.stock_rows()[0].item_id
+    earlier = rq.take_request(rq.RequestInput("1", household_id=household.id,
+                                              resident_id=resident.id, callback_phone="13912345678"))
+    rq.assign(earlier.id, loaded.id)
+    return Town(household, resident.id, free, loaded, on_gate, elsewhere, other_team, item_id)
+
+
+def test_the_household_is_found_every_way_a_caller_gives_it(town: Town) -> None:
+    for text in ("张秀梅", "zxm", "5678", "阳光小区3栋", "DF0301"):
+        hits = rq.find_households(text)
+        assert [h.household_id for h in hits] == [town.household.id], text
+    hit = rq.find_households("13912345678")[0]
+    assert (hit.name, hit.address, hit.under_measures) == ("张秀梅", "阳光小区3栋2单元301室",
+                                                           False)
+
+
+def test_needs_read_from_digits_or_words_and_medicine_is_urgent(town: Town) -> None:
+    assert rq.parse_needs("21") == ["生活物资", "药品"]
+    assert rq.parse_needs("婴幼儿、就医") == ["就医", "婴幼儿用品"]
+    with pytest.raises(Invalid, match="需求编号“7”不对"):
+        rq.parse_needs("7")
+    medicine = rq.take_request(rq.RequestInput("2", "降压药 硝苯地平", town.household.id,
+                                               town.resident_id, callback_phone="13912345678"))
+    food = rq.take_request(rq.RequestInput("1", household_id=town.household.id,
+                                           callback_phone="13912345678"))
+    forced = rq.take_request(rq.RequestInput("1", household_id=town.household.id, urgent=True,
+                                             callback_phone="13912345678"))
+    assert (medicine.urgent, food.urgent, forced.urgent) == (True, False, True)
+    assert (medicine.status, medicine.taken_at, medicine.name) == ("待派单", MORNING, "张秀梅")
+
+
+def test_a_request_without_a_callback_phone_or_place_is_refused_and_nothing_saved(
+        town: Town) -> None:
+    before = HelpRequest.select().count()
+    with pytest.raises(Invalid, match="回拨电话"):
+        rq.take_request(rq.RequestInput("2", household_id=town.household.id))
+    with pytest.raises(Invalid, match="送达地址"):
+        rq.take_request(rq.RequestInput("2", callback_phone="13912345678"))
+    with pytest.raises(Invalid, match="写明具体"):
+        rq.take_request(rq.RequestInput("5", household_id=town.household.id,
+                                        callback_phone="13912345678"))
+    assert HelpRequest.select().count() == before
+
+
+def test_suggestions_are_free_delivery_volunteers_of_the_community_least_loaded_first(
+        town: Town) -> None:
+    request = rq.take_request(rq.RequestInput("2", household_id=town.household.id,
+                                              callback_phone="13912345678"))
+    names = [s.name for s in rq.suggest_volunteers(request.id)]
+    # 赵值守's gate shift starts at 08:00, within two hours; 钱西湖 lives in another community
+    assert names == ["李配送", "王配送"]
+    assert rq.suggest_volunteers(request.id)[1].open_requests == 1
+
+
+def test_whole_path_goods_from_stock_and_hours_rounded_up(town: Town, fake_clock) -> None:
+    request = rq.take_request(rq.RequestInput("12", "口罩两盒、蔬菜", town.household.id,
+                                              callback_phone="13912345678"))
+    fake_clock.at = MORNING + dt.timedelta(minutes=5)
+    rq.assign(request.id, town.free.id)
+    rq.add_goods(request.id, town.item_id, 2)
+    assert dn.stock(town.item_id) == Decimal("8.00")
+    with pytest.raises(Invalid, match="库存不足"):
+        rq.add_goods(request.id, town.item_id, 9)
+    assert dn.stock(town.item_id) == Decimal("8.00")
+    fake_clock.at = MORNING + dt.timedelta(minutes=5 + 61)
+    done = rq.deliver(request.id, "58.5", paid=False)
+    assert (done.status, done.delivered_at, done.hours) == ("已送达", fake_clock.at,
+                                                           Decimal("1.5"))
+    assert (done.purchase_amount, done.paid, done.team.name) == (Decimal("58.50"), False,
+                                                                 "物资配送服务队")
+    service = ServiceRecord.get_by_id(done.service_id)
+    assert (service.staff_id, service.hours) == (town.free.id, Decimal("1.5"))
+    assert volunteer_hours(fake_clock.at)[town.free.id] == 1.5
+    rq.set_hours(request.id, "2")
+    assert volunteer_hours(fake_clock.at)[town.free.id] == 2.0
+    row = rq.request_row(request.id)
+    assert (row.goods, row.volunteer, row.late) == ("医用外科口罩×2盒", "李配送", "")
+    with pytest.raises(Invalid, match="已送达，不能再派单或取消"):
+        rq.cancel(request.id, "不要了")
+
+
+def test_cancelling_returns_the_goods_and_needs_a_reason(town: Town, fake_clock) -> None:
+    request = rq.take_request(rq.RequestInput("1", household_id=town.household.id,
+                                              callback_phone="13912345678"))
+    rq.assign(request.id, town.free.id)
+    rq.add_goods(request.id, town.item_id, 3)
+    with pytest.raises(Invalid, match="原因"):
+        rq.cancel(request.id, " ")
+    fake_clock.at = MORNING + dt.timedelta(minutes=20)
+    cancelled = rq.cancel(request.id, "家属已自行购买")
+    assert (cancelled.status, cancelled.cancelled_at) == ("已取消", fake_clock.at)
+    assert dn.stock(town.item_id) == Decimal("10.00")
+    assert HelpRequestGoods.select().where(HelpRequestGoods.request == request.id).count() == 2
+    assert rq.request_row(request.id).goods == ""
+
+
+def test_every_step_is_in_the_audit_log_and_deletes_go_to_the_bin(town: Town) -> None:
+    request = rq.take_request(rq.RequestInput("1", household_id=town.household.id,
+                                              callback_phone="13912345678"))
+    rq.assign(request.id, None, town.free.team_id)
+    entries = list(AuditLog.select().where((AuditLog.table == "help_request")
+                                           & (AuditLog.row_id == request.id)))
+    assert [e.action for e in entries] == ["新增", "修改"]
+    assert json.loads(entries[1].after)["status"] == "已派单"
+    with pytest.raises(Invalid, match="不能删除"):
+        rq.delete_request(request.id)
+    rq.cancel(request.id, "重复登记")
+    rq.delete_request(request.id)
+    assert HelpRequest.get_or_none(HelpRequest.id == request.id) is None
+    recycle.restore(RecycleBin.select().order_by(RecycleBin.id.desc()).first().id)
+    assert HelpRequest.get_by_id(request.id).cancel_reason == "重复登记"
+
+
+def test_late_urgent_after_the_set_hours_and_anything_after_a_day(town: Town,
+                                                                  fake_clock) -> None:
+    urgent = rq.take_request(rq.RequestInput("3", household_id=town.household.id,
+                                             callback_phone="13912345678"))
+    fake_clock.at = MORNING + dt.timedelta(hours=2, minutes=1)
+    late = rq.request_alerts().late
+    assert [r.id for r in late] == [urgent.id]
+    assert "紧急求助超过2小时未送达" in late[0].late
+    set_setting("request_urgent_hours", "3")
+    assert rq.request_alerts().late == []
+    fake_clock.at = MORNING + dt.timedelta(days=1, minutes=1)
+    alerts = rq.request_alerts()
+    assert alerts.open == 2 and len(alerts.late) == 2  # the food request sent at 7:00 too
+    assert all("超过1天未办结" in r.late for r in alerts.late)
+
+
+def test_households_under_measures_are_marked(town: Town) -> None:
+    from db.models import Resident
+
+    person = register_key_person(KeyPersonInput("密接", "电话摸排", "", MORNING.date()),
+                                 Resident.get_by_id(town.resident_id))
+    assert not rq.find_households("张秀梅")[0].under_measures  # found, not yet under a measure
+    start_measure(person.id, "居家隔离", MORNING.date())
+    assert rq.find_households("张秀梅")[0].under_measures
+    request = rq.take_request(rq.RequestInput("1", household_id=town.household.id,
+                                              callback_phone="13912345678"))
+    assert rq.request_row(request.id).under_measures
+    assert "管控户" in rq.slip_text(request.id)
+
+
+def test_the_slip_has_the_phone_in_full_and_never_the_id_number(town: Town) -> None:
+    request = rq.take_request(rq.RequestInput("2", "胰岛素", town.household.id, town.resident_id,
+                                              caller="女儿", callback_phone="13912345678"))
+    rq.assign(request.id, town.free.id)
+    slip = rq.slip_text(request.id)
+    assert "13912345678" in slip and "阳光小区3栋2单元301室" in slip and "胰岛素" in slip
+    assert make_id("19500101", 2) not in slip and make_id("19500101", 2)[-6:] not in slip
+    assert "李配送" in slip and "来电人：女儿" in slip
+
+
+def test_report_section_only_when_there_were_requests(town: Town, fake_clock) -> None:
+    day = MORNING.date()
+    assert rq.report_section(day - dt.timedelta(days=1)) is None
+    medicine = rq.take_request(rq.RequestInput("2", household_id=town.household.id,
+                                               callback_phone="13912345678"))
+    rq.assign(medicine.id, town.free.id)
+    fake_clock.at = MORNING + dt.timedelta(minutes=40)
+    rq.deliver(medicine.id, "32")
+    title, pairs = rq.report_section(day)
+    figures = dict(pairs)
+    assert title == "居民求助办理情况"
+    assert figures["当日受理求助（件）"] == 2
+    assert figures["其中紧急（件）"] == 1
+    assert figures["已送达（件）"] == 1
+    assert figures["截至24时未办结（件）"] == 1
+    assert figures["超时（件）"] == 0
+    assert figures["需求分类"] == "生活物资1件、药品1件"
+    assert figures["代购金额（元）"] == "32.00"
+    assert all(isinstance(v, str | int) for _label, v in pairs)
