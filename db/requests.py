@@ -160,6 +160,11 @@ def take_request(data: RequestInput) -> HelpRequest:
     resident = Resident.get_or_none(Resident.id == data.resident_id) if data.resident_id else None
     household = (Household.get_or_none(Household.id == data.household_id)
                  if data.household_id else None) or (resident.household if resident else None)
+    if resident is None and household is not None:
+        from db.residents import household_members
+
+        members = household_members(household.id)
+        resident = members[0] if members else None  # the head (户主) speaks for the household
     name = normalize_text(data.name) or (resident.name if resident else "")
     address = normalize_text(data.address) or (household.address if household else "")
     if not address:

@@ -165,6 +165,18 @@ def _audit(path: Path, o: Options) -> str:
     return f"{export_audit(path, o.start, o.end)} 条操作记录"
 
 
+def _requests(path: Path, o: Options) -> str:
+    from exports.requests import export_requests
+
+    return f"{export_requests(path, o.start, o.end)} 件求助"
+
+
+def _delivery_lists(path: Path, o: Options) -> str:
+    from exports.requests import export_delivery_lists
+
+    return f"{export_delivery_lists(path, o.day)} 件求助"
+
+
 EXPORTS: list[Export] = [
     Export("daily", "疫情防控工作日报", "day", False, _daily),
     Export("residents", "居民信息登记表", "day", True, _residents, scope="area"),
@@ -184,4 +196,6 @@ EXPORTS: list[Export] = [
     Export("distributions", "物资发放登记表", "period", False, _distributions),
     Export("notice", "捐赠公示", "period", False, _notice),
     Export("audit", "操作记录（审计日志）", "period", True, _audit),
+    Export("requests", "居民求助登记台账", "period", False, _requests),
+    Export("delivery_lists", "志愿者配送清单", "day", False, _delivery_lists),
 ]
