@@ -47,6 +47,9 @@ ACCESS: dict[str, str | Callable[[Params], str]] = {
         "residents", "feedback", "key-persons", "temperatures", "notices", "donations",
         "distributions", "donation-notice", "receipt", "audit", "roster", "passages",
         "volunteers")},
+    # the help-request desk (issue 20)
+    "requests list": "read",
+    "export requests": "read",
 }
 
 
@@ -851,6 +854,72 @@ def export_volunteers_cmd(ctx: click.Context, db_path: str | None, output: str,
     target = _target(output, force)
     count = export_volunteers(target)
     click.echo(f"已导出 {count} 名志愿者：{output}")
+
+
+# --- the help-request desk (居民求助) ---------------------------------------------------------
+
+
+@cli.group("requests")
+def requests_group() -> None:
+    """居民求助：查看求助登记。"""
+
+
+@requests_group.command("list")
+@db_option
+@click.option("--status", type=click.Choice(["待派单", "已派单", "已送达", "已取消", "未办结"]),
+              help="只列出某个状态（未办结：待派单和已派单）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+@friendly
+def requests_list_cmd(ctx: click.Context, db_path: str | None, status: str | None,
+                      as_json: bool) -> None:
+    """列出求助（新的在前）；超时的标出原因。"""
+    from db.requests import request_rows
+
+    _open(ctx, db_path)
+    rows = request_rows(status)
+    if as_json:
+        click.echo(json.dumps([{
+            "id": r.id, "taken_at": r.taken_at.isoformat(sep=" "), "name": r.name,
+            "address": r.address, "needs": r.needs, "details": r.details, "urgent": r.urgent,
+            "callback_phone": r.callback_phone, "status": r.status,
+            "volunteer": r.volunteer, "team": r.team,
+            "assigned_at": r.assigned_at and r.assigned_at.isoformat(sep=" "),
+            "delivered_at": r.delivered_at and r.delivered_at.isoformat(sep=" "),
+            "cancelled_at": r.cancelled_at and r.cancelled_at.isoformat(sep=" "),
+            "cancel_reason": r.cancel_reason, "purchase_amount": str(r.purchase_amount),
+            "paid": r.paid, "hours": None if r.hours is None else str(r.hours),
+            "goods": r.goods, "under_measures": r.under_measures, "late": r.late}
+            for r in rows], ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        who = r.volunteer or r.team
+        click.echo(f"第{r.id}号 {r.taken_at:%m-%d %H:%M} {r.status}{'【紧急】' if r.urgent else ''} "
+                   f"{r.name} {r.address} {r.needs}{('→' + who) if who else ''}"
+                   f"{'  ' + r.late if r.late else ''}")
+    click.echo(f"共 {len(rows)} 件")
+
+
+@export_group.command("requests")
+@db_option
+@click.option("--from", "start", type=DATE, required=True, help="受理日期自")
+@click.option("--to", "end", type=DATE, required=True, help="受理日期至")
+@click.option("--status", type=click.Choice(["待派单", "已派单", "已送达", "已取消", "未办结"]),
+              help="只导出某个状态")
+@output_option
+@click.pass_context
+@friendly
+def export_requests_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
+                        status: str | None, output: str, force: bool) -> None:
+    """导出居民求助登记台账（A4 横向，一页宽；管控户标出）。"""
+    from exports.requests import export_requests
+
+    _open(ctx, db_path)
+    target = _target(output, force)
+    if end < start:
+        raise UserError("结束日期不能早于开始日期")
+    count = export_requests(target, start, end, status)
+    click.echo(f"已导出 {count} 件求助：{output}")
 
 
 def main() -> None:
