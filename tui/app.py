@@ -46,6 +46,7 @@ class EprcApp(App):
         "reports": _lazy("reports", "ReportsScreen"),
         "recycle": _lazy("recycle", "RecycleScreen"),
         "settings": _lazy("settings", "SettingsScreen"),
+        "requests": _lazy("requests", "RequestsScreen"),
     }
     DEFAULT_MODE = "dashboard"
     # shown on every screen by tui.widgets.section_bar, not in the footer (show=False), so
@@ -60,6 +61,8 @@ class EprcApp(App):
         Binding("f7", "switch_mode('reports')", "报表", show=False),
         Binding("f8", "switch_mode('recycle')", "回收站", show=False),
         Binding("f9", "switch_mode('settings')", "设置", show=False),
+        # not F10/F11: conhost, Windows Terminal and tmux keep those; no screen binds ^O
+        Binding("ctrl+o", "switch_mode('requests')", "求助", show=False),
         Binding("ctrl+q", "quit", "退出", priority=True, show=False),
     ]
 

@@ -1,0 +1,438 @@
+"""求助 (Ctrl+O): the help-request desk. The list of requests (by state, searchable, late ones
+in red) with the selected one's delivery slip below it; n takes a call, a sends it (suggested
+volunteers first), g adds goods from stock, d marks it delivered, c cancels it, p prints the
+slip and y copies it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from db import donations as dn
+from db import requests as rq
+from db.models import HelpRequest, Staff
+from db.validate import Invalid
+from tui.markup import escape
+from tui.screens import SectionScreen
+from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.widgets.form import Field, FormDialog, why_not_saved
+from tui.widgets.plain_table import PlainTable
+from tui.widgets.section_bar import SectionBar
+
+FILTERS = {"0": ("全部", None), "1": ("待派单", "待派单"), "2": ("已派单", "已派单"),
+           "3": ("已送达", "已送达"), "4": ("已取消", "已取消"), "5": ("未办结", "未办结")}
+SHOWN = 500  # requests listed; the ledger export has every one
+URGENCY = {"": None, "是": True, "紧急": True, "否": False, "一般": False}
+
+
+class TakeRequestDialog(ModalScreen[HelpRequest | None]):
+    """Phone to saved in seconds: type what the caller gives (name, initials, phone, address or
+    pass card) and Enter; Enter picks the household; then needs as digits, and Enter on to the
+    callback phone, where Enter saves (Ctrl+S saves from anywhere)."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "保存"), Binding("escape", "cancel", "取消")]
+    DEFAULT_CSS = """
+    TakeRequestDialog .rq-row { height: 1; }
+    TakeRequestDialog .rq-label { width: 10; }
+    TakeRequestDialog .rq-row Input { width: 1fr; }
+    TakeRequestDialog #rq-hits { max-height: 5; margin-left: 10; }
+    TakeRequestDialog #rq-error { height: auto; }
+    """
+    FIELDS = (("name", "求助人", ""), ("address", "送达地址", "查不到居民时直接填写"),
+              ("needs", "需求", rq.needs_hint()), ("details", "具体需要", "如 降压药 硝苯地平 一盒"),
+              ("urgent", "紧急", "空：药品/就医为紧急；或填 是/否"), ("caller", "来电人", "空：求助人本人"),
+              ("phone", "回拨电话", "Enter 保存"))
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: list[rq.HouseholdHit] = []
+        self.chosen: rq.HouseholdHit | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="request-form"):
+            yield Label("[b]新求助（来电登记）[/b]")
+            with Horizontal(classes="rq-row"):
+                yield Label("查找居民", classes="rq-label")
+                yield Input(placeholder="姓名/拼音首字母/电话/地址/出入卡号，Enter 查找",
+                            id="rq-find", compact=True)
+            yield OptionList(id="rq-hits", compact=True)
+            for key, label, hint in self.FIELDS:
+                with Horizontal(classes="rq-row"):
+                    yield Label(label, classes="rq-label")
+                    yield Input(placeholder=hint, id=f"rq-{key}", compact=True)
+            yield Static("", id="rq-error", classes="error", markup=False)
+            yield Label("Enter 下一项　Ctrl+S 保存　Esc 取消", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#rq-hits", OptionList).display = False
+        self.query_one("#rq-find", Input).focus()
+
+    def _value(self, key: str) -> str:
+        return self.query_one(f"#rq-{key}", Input).value.strip()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "rq-find":
+            self._find(event.value)
+        elif event.input.id == "rq-phone":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def _find(self, text: str) -> None:
+        error = self.query_one("#rq-error", Static)
+        self.hits = rq.find_households(text) if text.strip() else []
+        hits = self.query_one("#rq-hits", OptionList)
+        hits.clear_options()
+        if not self.hits:
+            hits.display = False
+            error.update("没有找到，换个写法查找，或直接填写求助人和送达地址")
+            self.query_one("#rq-name", Input).focus()
+            return
+        error.update("")
+        if len(self.hits) == 1:
+            hits.display = False
+            self._choose(self.hits[0])
+            return
+        hits.add_options(Option(Text(f"{h.name}　{h.phone}　{h.address}"
+                                     + ("　[管控户]" if h.under_measures else "")))
+                         for h in self.hits)
+        hits.display = True
+        hits.highlighted = 0
+        hits.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one("#rq-hits", OptionList).display = False
+        self._choose(self.hits[event.option_index])
+
+    def _choose(self, hit: rq.HouseholdHit) -> None:
+        self.chosen = hit
+        self.query_one("#rq-name", Input).value = hit.name
+        self.query_one("#rq-address", Input).value = hit.address
+        self.query_one("#rq-phone", Input).value = hit.phone
+        self.query_one("#rq-error", Static).update(
+            "该户有管控人员（送物放门口，不进门）" if hit.under_measures else "")
+        self.query_one("#rq-needs", Input).focus()
+
+    def action_save(self) -> None:
+        urgent = self._value("urgent")
+        try:
+            if urgent not in URGENCY:
+                raise Invalid("紧急一栏请填 是 或 否（空：药品、就医为紧急）")
+            hit = self.chosen
+            same_place = hit is not None and self._value("address") == hit.address
+            request = rq.take_request(rq.RequestInput(
+                self._value("needs"), self._value("details"),
+                hit.household_id if same_place and hit else None,
+                hit.resident_id if same_place and hit else None, URGENCY[urgent],
+                self._value("caller"), self._value("phone"), self._value("name"),
+                self._value("address")))
+        except Exception as exc:
+            self.query_one("#rq-error", Static).update(why_not_saved(exc))
+            return
+        self.dismiss(request)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AssignDialog(ModalScreen[HelpRequest | None]):
+    """派单: suggested volunteers first (free, of a delivery team, of the household's
+    community, least loaded), then whole delivery teams; Enter sends."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消")]
+
+    def __init__(self, request_id: int) -> None:
+        super().__init__()
+        self.request = rq.request_row(request_id)
+        self.people = rq.suggest_volunteers(request_id)
+        self.teams = rq.delivery_teams()
+
+    def compose(self) -> ComposeResult:
+        r = self.request
+        with Vertical(id="dialog"):
+            yield Label(f"[b]派单：第{r.id}号 {escape(r.name)} {escape(r.needs)}[/b]")
+            yield Static(f"{escape(r.address)}", classes="hint")
+            options = [Option(Text(f"{s.name}　{s.phone}　{s.team}　在办{s.open_requests}件"
+                                   f"　今日送达{s.delivered_today}件"), id=f"s{s.staff_id}")
+                       for s in self.people]
+            options += [Option(Text(f"整队：{t.name}"), id=f"t{t.id}") for t in self.teams]
+            yield OptionList(*options, id="rq-assign")
+            yield Static("" if self.people else
+                         "没有可派的志愿者（同社区、配送服务队、2小时内不值守）；可派给整队",
+                         id="rq-error", classes="error", markup=False)
+            yield Label("Enter 派单　Esc 取消", classes="hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0 if options.option_count else None
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        key = event.option.id or ""
+        try:
+            if key.startswith("s"):
+                sent = rq.assign(self.request.id, int(key[1:]))
+            else:
+                sent = rq.assign(self.request.id, None, int(key[1:]))
+        except Exception as exc:
+            self.query_one("#rq-error", Static).update(why_not_saved(exc))
+            return
+        self.dismiss(sent)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RequestsScreen(SectionScreen):
+    TITLE = "居民求助"
+    BINDINGS = [
+        *(Binding(key, f"show('{key}')", label, show=False) for key, (label, _s) in FILTERS.items()),
+        Binding("n", "take", "新求助"),
+        Binding("a", "assign", "派单"),
+        Binding("d", "deliver", "送达"),
+        Binding("c", "cancel", "取消求助"),
+        Binding("g", "goods", "随单物资"),
+        Binding("p", "slip", "配送单"),
+        Binding("y", "copy", "复制配送单", show=False),
+        Binding("m", "money", "代购金额", show=False),
+        Binding("h", "hours", "时长", show=False),
+        Binding("slash", "search", "查找", show=False),
+        Binding("delete", "delete", "删除", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = "5"  # 未办结 first: what still needs doing
+        self.keys: list[int] = []
+        self.select_id: int | None = None  # the row to put the cursor on at the next reload
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="rq-tabs")
+        yield Input(placeholder="/ 查找：姓名、地址、电话、需求、志愿者或编号；Enter 回到列表",
+                    id="rq-search", compact=True)
+        yield PlainTable(id="rq-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="rq-slip")
+        yield Static(id="rq-status")
+        yield SectionBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#rq-table", DataTable).focus()
+
+    def reload(self) -> None:
+        self.query_one("#rq-tabs", Static).update("　".join(
+            f"[reverse]{key} {label}[/reverse]" if key == self.filter else f"{key} {label}"
+            for key, (label, _s) in FILTERS.items()))
+        table = self.query_one("#rq-table", DataTable)
+        keep = self.select_id or self.chosen()
+        self.select_id = None
+        table.clear(columns=True)
+        table.add_columns("编号", "受理", "状态", "求助人", "地址", "需求", "配送", "超时")
+        rows = rq.request_rows(FILTERS[self.filter][1], self.query_one("#rq-search", Input).value,
+                               limit=SHOWN)
+        self.keys = [r.id for r in rows]
+        for r in rows:
+            red = "red b" if r.late else ""
+            table.add_row(str(r.id), f"{r.taken_at:%m-%d %H:%M}",
+                          Text(r.status + ("!" if r.urgent else ""), style=red),
+                          r.name + ("(管控)" if r.under_measures else ""), r.address,
+                          r.needs, r.volunteer or r.team,
+                          Text(r.late.split("（")[0], style="red") if r.late else "")
+        if keep in self.keys:
+            table.move_cursor(row=self.keys.index(keep))
+        alerts = rq.request_alerts()
+        self.query_one("#rq-status", Static).update(
+            f"共{len(rows)}件　未办结{alerts.open}件"
+            + (f"　[red b]超时{len(alerts.late)}件[/red b]" if alerts.late else "")
+            + "　! 紧急　y 复制配送单　m 代购金额　h 时长　/ 查找")
+        self.show_slip()
+
+    def chosen(self) -> int | None:
+        table = self.query_one("#rq-table", DataTable)
+        if not self.keys or not 0 <= table.cursor_row < len(self.keys):
+            return None
+        return self.keys[table.cursor_row]
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self.show_slip()
+
+    def show_slip(self) -> None:
+        key = self.chosen()
+        slip = self.query_one("#rq-slip", Static)
+        if key is None:
+            slip.update("没有求助。按 n 登记新求助" if not self.keys else "")
+            return
+        late = rq.request_row(key).late  # the 超时 column is off a narrow screen
+        slip.update((f"[b red]{escape(late)}[/b red]　" if late else "")
+                    + escape("　".join(rq.slip_text(key).split("\n"))))
+
+    def action_show(self, key: str) -> None:
+        self.filter = key
+        self.reload()
+
+    def action_search(self) -> None:
+        self.query_one("#rq-search", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "rq-search":
+            self.reload()
+            self.query_one("#rq-table", DataTable).focus()
+
+    def _after(self, result: object) -> None:
+        if result is not None:
+            if isinstance(result, HelpRequest):
+                self.select_id = result.id
+            self.reload()
+
+    def _selected(self, verb: str) -> int | None:
+        key = self.chosen()
+        if key is None:
+            self.notify(f"请先选择要{verb}的求助", severity="warning")
+        return key
+
+    def action_take(self) -> None:
+        def taken(request: HelpRequest | None) -> None:
+            if request is not None:
+                self.notify(f"已登记第{request.id}号求助（{request.needs}"
+                            f"{'，紧急' if request.urgent else ''}），按 a 派单")
+                if self.filter not in ("0", "1", "5"):
+                    self.filter = "5"
+            self._after(request)
+
+        self.app.push_screen(TakeRequestDialog(), taken)
+
+    def action_assign(self) -> None:
+        key = self._selected("派单")
+        if key is None:
+            return
+        if HelpRequest.get_by_id(key).status not in rq.OPEN:
+            self.notify("该求助已办结，不能再派单", severity="warning")
+            return
+
+        def sent(request: HelpRequest | None) -> None:
+            if request is not None:
+                who = request.volunteer.name if request.volunteer_id else request.team.name
+                self.notify(f"第{request.id}号已派给{who}；p 打印配送单，y 复制")
+            self._after(request)
+
+        self.app.push_screen(AssignDialog(key), sent)
+
+    def _form(self, title: str, fields: list[Field], submit: Callable[[dict[str, str]], object],
+              note: str = "") -> None:
+        self.app.push_screen(FormDialog(title, fields, submit, note=note), self._after)
+
+    def action_deliver(self) -> None:
+        key = self._selected("登记送达")
+        if key is None:
+            return
+        request = HelpRequest.get_by_id(key)
+        fields = [Field("amount", "代购金额（元）", placeholder="没有代购留空"),
+                  Field("paid", "付款", options=("未付", "已付")),
+                  Field("hours", "服务时长（小时）", placeholder="留空：派单到送达，按半小时进位")]
+        team_only = request.volunteer_id is None
+        if team_only:
+            fields.insert(0, Field("who", "送达志愿者（姓名）", placeholder="计服务时长用；可空"))
+
+        def submit(v: dict[str, str]) -> object:
+            who = None
+            if team_only and v.get("who"):
+                found = Staff.get_or_none((Staff.name == v["who"]) & Staff.active)
+                if found is None:
+                    raise Invalid(f"没有在岗人员“{v['who']}”")
+                who = found.id
+            return rq.deliver(key, v["amount"], v["paid"] == "已付", who, v["hours"])
+
+        self._form(f"登记送达：第{key}号 {request.name}", fields, submit,
+                   note=f"{request.needs}　{request.address}")
+
+    def action_cancel(self) -> None:
+        key = self._selected("取消")
+        if key is None:
+            return
+        self._form(f"取消第{key}号求助", [Field("reason", "取消原因")],
+                   lambda v: rq.cancel(key, v["reason"]),
+                   note="已随单发出的物资记冲销，退回库存")
+
+    def action_goods(self) -> None:
+        key = self._selected("添加物资")
+        if key is None:
+            return
+        stock = [s for s in dn.stock_rows() if s.left > 0]
+        if not stock:
+            self.notify("库存中没有物资（F6 捐赠）", severity="warning")
+            return
+        labels = {f"{s.name}{(' ' + s.spec) if s.spec else ''}（库存{s.left:f}{s.unit}）": s.item_id
+                  for s in stock}
+        self._form(f"第{key}号随单物资（从捐赠库存发放）",
+                   [Field("item", "物资", options=list(labels)), Field("quantity", "数量")],
+                   lambda v: rq.add_goods(key, labels[v["item"]], v["quantity"]),
+                   note="记入物资发放登记，库存随之减少")
+
+    def action_money(self) -> None:
+        key = self._selected("登记代购金额")
+        if key is None:
+            return
+        request = HelpRequest.get_by_id(key)
+        self._form(f"第{key}号代购金额",
+                   [Field("amount", "代购金额（元）", f"{request.purchase_amount:f}"),
+                    Field("paid", "付款", "已付" if request.paid else "未付", ("未付", "已付"))],
+                   lambda v: rq.set_payment(key, v["amount"], v["paid"] == "已付"))
+
+    def action_hours(self) -> None:
+        key = self._selected("修改时长")
+        if key is None:
+            return
+        request = HelpRequest.get_by_id(key)
+        self._form(f"第{key}号服务时长", [Field("hours", "服务时长（小时）",
+                                          "" if request.hours is None else f"{request.hours:f}")],
+                   lambda v: rq.set_hours(key, v["hours"]), note="只有已送达的求助可改")
+
+    def action_copy(self) -> None:
+        key = self._selected("复制")
+        if key is not None:
+            self.app.copy_to_clipboard(rq.slip_text(key))
+            self.notify("配送单已复制，可粘贴到微信发给志愿者")
+
+    def action_slip(self) -> None:
+        key = self._selected("打印配送单")
+        if key is None:
+            return
+        from exports.office import export_folder, report_filename
+
+        def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
+            from exports.requests import export_slip
+
+            return JobResult(f"已导出{export_slip(path, key)}", [f"文件：{path}"])
+
+        path = export_folder() / report_filename("求助配送单", f"第{key}号")
+        self.app.push_screen(FileJobDialog("打印配送单（A4）", job, str(path)))
+
+    def action_delete(self) -> None:
+        key = self._selected("删除")
+        if key is None:
+            return
+        from tui.widgets.confirm import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                try:
+                    rq.delete_request(key)
+                except Invalid as exc:
+                    self.notify(str(exc), severity="warning")
+                    return
+                self.notify(f"第{key}号求助已移入回收站（F8）")
+                self.reload()
+
+        self.app.push_screen(ConfirmDialog(f"删除第{key}号求助？（登记错的；可在回收站恢复）",
+                                           "删除"), answered)
