@@ -199,3 +199,17 @@ def test_report_section_only_when_there_were_requests(town: Town, fake_clock) ->
     assert figures["需求分类"] == "生活物资1件、药品1件"
     assert figures["代购金额（元）"] == "32.00"
     assert all(isinstance(v, str | int) for _label, v in pairs)
+
+
+def test_sent_to_a_team_the_one_who_delivered_gets_the_hours(town: Town, fake_clock) -> None:
+    request = rq.take_request(rq.RequestInput("1", household_id=town.household.id,
+                                              callback_phone="13912345678"))
+    sent = rq.assign(request.id, None, town.free.team_id)
+    assert (sent.volunteer_id, sent.team.name) == (None, "物资配送服务队")
+    fake_clock.at = MORNING + dt.timedelta(hours=3)
+    done = rq.deliver(request.id, "", volunteer_id=town.loaded.id, hours="2.5")
+    assert (done.volunteer_id, done.hours, done.paid) == (town.loaded.id, Decimal("2.5"), False)
+    assert volunteer_hours(fake_clock.at)[town.loaded.id] == 2.5
+    with pytest.raises(Invalid, match="服务时长应在0—24小时之间"):
+        rq.set_hours(request.id, "30")
+    assert ServiceRecord.get_by_id(done.service_id).hours == Decimal("2.5")

@@ -151,3 +151,24 @@ async def test_late_medicine_request_is_red_on_the_dashboard(desk: tuple[Path, T
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert "紧急求助超过2小时未送达" in screen_text(pilot)
+
+
+def test_no_screen_takes_ctrl_o_from_the_section_key() -> None:
+    import importlib
+    import pkgutil
+
+    from textual.binding import Binding
+    from textual.screen import Screen
+
+    import tui.screens
+
+    taken = []
+    for info in pkgutil.iter_modules(tui.screens.__path__):
+        module = importlib.import_module(f"tui.screens.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Screen):
+                taken += [(value.__name__, b.key) for b in value.BINDINGS
+                          if "ctrl+o" in (b.key if isinstance(b, Binding) else b[0]).split(",")]
+    assert taken == []
+    assert any(b.key == "ctrl+o" and b.action == "switch_mode('requests')"
+               for b in EprcApp.BINDINGS)
