@@ -461,8 +461,9 @@ def _span(delta: dt.timedelta) -> str:
 def request_rows(status: str | None = None, query: str = "", start: dt.date | None = None,
                  end: dt.date | None = None, volunteer_id: int | None = None,
                  limit: int | None = None, now: dt.datetime | None = None) -> list[RequestRow]:
-    """Requests newest first: by status (a state, or 未办结 for both open ones), words of the
-    name, address, phone, needs or volunteer, the day taken, and the volunteer."""
+    """Requests newest first: by status (a state, or 未办结 for both open ones: the work queue,
+    late ones first, then urgent ones, oldest first), words of the name, address, phone, needs
+    or volunteer, the day taken, and the volunteer."""
     if status and status not in (*REQUEST_STATUSES, "未办结"):
         raise Invalid(f"状态应为：{'/'.join((*REQUEST_STATUSES, '未办结'))}")
     where, params = ["1=1"], []
@@ -508,6 +509,8 @@ def request_rows(status: str | None = None, query: str = "", start: dt.date | No
             None if hours is None else Decimal(str(hours)).quantize(Decimal("0.1")),
             goods.get(rid, ""), household in marked,
             lateness(bool(urgent), state, taken_at, now, limit_span)))
+    if status == "未办结":
+        rows.sort(key=lambda r: (not r.late, not r.urgent, r.taken_at, r.id))
     return rows
 
 
@@ -548,9 +551,10 @@ class RequestAlerts:
 
 
 def request_alerts(now: dt.datetime | None = None) -> RequestAlerts:
-    """Open requests as of ``now`` (the clock's by default), the late ones oldest first."""
+    """Open requests as of ``now`` (the clock's by default); the late ones urgent first, then
+    oldest first."""
     rows = request_rows("未办结", now=now)
-    return RequestAlerts(len(rows), [r for r in reversed(rows) if r.late])
+    return RequestAlerts(len(rows), [r for r in rows if r.late])
 
 
 def slip_text(request_id: int) -> str:

@@ -64,7 +64,7 @@ def export_requests(path: Path, start: dt.date, end: dt.date, status: str | None
     red. Returns the number of requests."""
     if end < start:
         raise ValueError("结束日期不能早于开始日期")
-    rows = list(reversed(request_rows(status, start=start, end=end)))
+    rows = sorted(request_rows(status, start=start, end=end), key=lambda r: (r.taken_at, r.id))
     unpaid = sum((r.purchase_amount for r in rows if not r.paid), start=Decimal(0))
     notes = [MEASURES_NOTE, "状态为红色的：紧急求助超时未送达，或超过1天未办结。"]
     if unpaid:

@@ -238,17 +238,17 @@ class RequestsScreen(SectionScreen):
         keep = self.select_id or self.chosen()
         self.select_id = None
         table.clear(columns=True)
-        table.add_columns("编号", "受理", "状态", "求助人", "地址", "需求", "配送", "超时")
+        # the address last: what a narrow screen cuts off is what the slip below shows in full
+        table.add_columns("编号", "受理", "状态", "求助人", "需求", "配送", "地址")
         rows = rq.request_rows(FILTERS[self.filter][1], self.query_one("#rq-search", Input).value,
                                limit=SHOWN)
         self.keys = [r.id for r in rows]
         for r in rows:
-            red = "red b" if r.late else ""
+            state = r.status + ("!" if r.urgent else "") + (" 超时" if r.late else "")
             table.add_row(str(r.id), f"{r.taken_at:%m-%d %H:%M}",
-                          Text(r.status + ("!" if r.urgent else ""), style=red),
-                          r.name + ("(管控)" if r.under_measures else ""), r.address,
-                          r.needs, r.volunteer or r.team,
-                          Text(r.late.split("（")[0], style="red") if r.late else "")
+                          Text(state, style="red b") if r.late else state,
+                          r.name + ("(管控)" if r.under_measures else ""), r.needs,
+                          r.volunteer or r.team, r.address)
         if keep in self.keys:
             table.move_cursor(row=self.keys.index(keep))
         alerts = rq.request_alerts()
