@@ -172,3 +172,43 @@ def test_no_screen_takes_ctrl_o_from_the_section_key() -> None:
     assert taken == []
     assert any(b.key == "ctrl+o" and b.action == "switch_mode('requests')"
                for b in EprcApp.BINDINGS)
+
+
+async def test_anyone_can_be_sent_by_name_and_a_cancel_needs_a_reason(
+        desk: tuple[Path, Town], fake: FakeClock) -> None:
+    path, town = desk
+    app = EprcApp(path, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await type_text(pilot, "zxm")
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "3")
+        await pilot.press("enter", "enter", "enter", "enter", "enter")
+        await settle(pilot)
+        request = HelpRequest.select().order_by(HelpRequest.id.desc()).first()
+        assert (request.needs, request.urgent) == ("就医", True)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("tab")
+        await type_text(pilot, "sxf")  # 孙先锋: not a delivery volunteer, sent all the same
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert HelpRequest.get_by_id(request.id).volunteer_id == town.other_team.id
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "取消求助须填写原因" in screen_text(pilot)
+        app.screen.query_one("#form-reason").value = "已由120接走"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    cancelled = HelpRequest.get_by_id(request.id)
+    assert (cancelled.status, cancelled.cancel_reason, cancelled.cancelled_at) == (
+        "已取消", "已由120接走", MORNING)

@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from db import donations as dn
 from db import requests as rq
-from db.models import HelpRequest, Staff
+from db.models import HelpRequest
 from db.validate import Invalid
 from tui.markup import escape
 from tui.screens import SectionScreen
@@ -147,9 +147,15 @@ class TakeRequestDialog(ModalScreen[HelpRequest | None]):
 
 class AssignDialog(ModalScreen[HelpRequest | None]):
     """派单: suggested volunteers first (free, of a delivery team, of the household's
-    community, least loaded), then whole delivery teams; Enter sends."""
+    community, least loaded), then whole delivery teams; anyone else by name, pinyin initials
+    or phone. Enter sends."""
 
     BINDINGS = [Binding("escape", "cancel", "取消")]
+    DEFAULT_CSS = """
+    AssignDialog .rq-row { height: 1; }
+    AssignDialog .rq-label { width: 10; }
+    AssignDialog #rq-assign { max-height: 10; }
+    """
 
     def __init__(self, request_id: int) -> None:
         super().__init__()
@@ -162,18 +168,37 @@ class AssignDialog(ModalScreen[HelpRequest | None]):
         with Vertical(id="dialog"):
             yield Label(f"[b]派单：第{r.id}号 {escape(r.name)} {escape(r.needs)}[/b]")
             yield Static(f"{escape(r.address)}", classes="hint")
-            options = [Option(Text(f"{s.name}　{s.phone}　{s.team}　在办{s.open_requests}件"
-                                   f"　今日送达{s.delivered_today}件"), id=f"s{s.staff_id}")
-                       for s in self.people]
-            options += [Option(Text(f"整队：{t.name}"), id=f"t{t.id}") for t in self.teams]
-            yield OptionList(*options, id="rq-assign")
+            yield OptionList(*self._suggested(), id="rq-assign")
+            with Horizontal(classes="rq-row"):
+                yield Label("其他人员", classes="rq-label")
+                yield Input(placeholder="姓名/拼音首字母/电话，Enter 查找", id="rq-who",
+                            compact=True)
             yield Static("" if self.people else
-                         "没有可派的志愿者（同社区、配送服务队、2小时内不值守）；可派给整队",
+                         "没有可派的志愿者（同社区、配送服务队、2小时内不值守）；可派给整队或查找其他人员",
                          id="rq-error", classes="error", markup=False)
-            yield Label("Enter 派单　Esc 取消", classes="hint")
+            yield Label("Enter 派单　Tab 查找其他人员　Esc 取消", classes="hint")
+
+    def _suggested(self) -> list[Option]:
+        options = [Option(Text(f"{s.name}　{s.phone}　{s.team}　在办{s.open_requests}件"
+                               f"　今日送达{s.delivered_today}件"), id=f"s{s.staff_id}")
+                   for s in self.people]
+        return options + [Option(Text(f"整队：{t.name}"), id=f"t{t.id}") for t in self.teams]
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
+        options.highlighted = 0 if options.option_count else None
+        options.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        from db.roster import find_staff
+
+        found = find_staff(event.value)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(Text(f"{s.name}　{s.phone}　{s.team.name if s.team else ''}"),
+                                    id=f"s{s.id}") for s in found] or self._suggested())
+        self.query_one("#rq-error", Static).update("" if found else "没有找到在岗人员")
         options.highlighted = 0 if options.option_count else None
         options.focus()
 
@@ -347,10 +372,13 @@ class RequestsScreen(SectionScreen):
         def submit(v: dict[str, str]) -> object:
             who = None
             if team_only and v.get("who"):
-                found = Staff.get_or_none((Staff.name == v["who"]) & Staff.active)
-                if found is None:
-                    raise Invalid(f"没有在岗人员“{v['who']}”")
-                who = found.id
+                from db.roster import find_staff
+
+                found = find_staff(v["who"], limit=5)
+                found = [s for s in found if s.name == v["who"]] or found
+                if len(found) != 1:
+                    raise Invalid(f"“{v['who']}”{'对应多人，请写全名' if found else '不是在岗人员'}")
+                who = found[0].id
             return rq.deliver(key, v["amount"], v["paid"] == "已付", who, v["hours"])
 
         self._form(f"登记送达：第{key}号 {request.name}", fields, submit,
