@@ -560,7 +560,11 @@ def request_alerts(now: dt.datetime | None = None) -> RequestAlerts:
 def slip_text(request_id: int) -> str:
     """The delivery slip (配送单) a volunteer takes: where, what, and the callback phone in full
     (they must call first); never an ID number."""
-    row = request_row(request_id)
+    return slip_for(request_row(request_id))
+
+
+def slip_for(row: RequestRow) -> str:
+    """:func:`slip_text` of a row already read."""
     lines = [f"求助配送单  第{row.id}号{'（紧急）' if row.urgent else ''}",
              f"受理时间：{row.taken_at:%Y-%m-%d %H:%M}",
              f"求助人：{row.name}{'（管控户）' if row.under_measures else ''}",

@@ -298,9 +298,9 @@ class RequestsScreen(SectionScreen):
         if key is None:
             slip.update("没有求助。按 n 登记新求助" if not self.keys else "")
             return
-        late = rq.request_row(key).late  # the 超时 column is off a narrow screen
-        slip.update((f"[b red]{escape(late)}[/b red]　" if late else "")
-                    + escape("　".join(rq.slip_text(key).split("\n"))))
+        row = rq.request_row(key)
+        slip.update((f"[b red]{escape(row.late)}[/b red]　" if row.late else "")
+                    + escape("　".join(rq.slip_for(row).split("\n"))))
 
     def action_show(self, key: str) -> None:
         self.filter = key
