@@ -115,6 +115,16 @@ async def test_phone_call_to_delivered(desk: tuple[Path, Town], fake: FakeClock,
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
+        await pilot.press("l")  # 李配送's list for the day
+        await settle(pilot)
+        lists = tmp_path / "lists.xlsx"
+        app.screen.query_one("#job-path").value = str(lists)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "已导出李配送配送清单，1件" in screen_text(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+    assert load_workbook(lists).sheetnames == ["李配送"]
     done = HelpRequest.get_by_id(request.id)
     assert (done.status, done.volunteer_id, done.assigned_at, done.delivered_at) == (
         "已送达", town.free.id, MORNING + dt.timedelta(minutes=4), fake.at)

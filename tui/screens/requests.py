@@ -1,7 +1,7 @@
 """求助 (Ctrl+O): the help-request desk. The list of requests (by state, searchable, late ones
 in red) with the selected one's delivery slip below it; n takes a call, a sends it (suggested
 volunteers first), g adds goods from stock, d marks it delivered, c cancels it, p prints the
-slip and y copies it."""
+slip, y copies it and l prints the volunteer's 配送清单."""
 
 from __future__ import annotations
 
@@ -228,6 +228,7 @@ class RequestsScreen(SectionScreen):
         Binding("c", "cancel", "取消求助"),
         Binding("g", "goods", "随单物资"),
         Binding("p", "slip", "配送单"),
+        Binding("l", "delivery_list", "配送清单", show=False),
         Binding("y", "copy", "复制配送单", show=False),
         Binding("m", "money", "代购金额", show=False),
         Binding("h", "hours", "时长", show=False),
@@ -280,7 +281,7 @@ class RequestsScreen(SectionScreen):
         self.query_one("#rq-status", Static).update(
             f"共{len(rows)}件　未办结{alerts.open}件"
             + (f"　[red b]超时{len(alerts.late)}件[/red b]" if alerts.late else "")
-            + "　! 紧急　y 复制配送单　m 代购金额　h 时长　/ 查找")
+            + "　! 紧急　y 复制　l 该志愿者配送清单　m 代购金额　h 时长　/ 查找")
         self.show_slip()
 
     def chosen(self) -> int | None:
@@ -445,6 +446,28 @@ class RequestsScreen(SectionScreen):
 
         path = export_folder() / report_filename("求助配送单", f"第{key}号")
         self.app.push_screen(FileJobDialog("打印配送单（A4）", job, str(path)))
+
+    def action_delivery_list(self) -> None:
+        """The selected request's volunteer's 配送清单 (all volunteers' when it has none)."""
+        key = self._selected("打印配送清单")
+        if key is None:
+            return
+        from db import clock
+        from exports.office import export_folder, report_filename
+
+        request = HelpRequest.get_by_id(key)
+        volunteer = request.volunteer_id
+        who = request.volunteer.name if volunteer else "全部志愿者"
+        day = clock.today()
+
+        def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
+            from exports.requests import export_delivery_lists
+
+            count = export_delivery_lists(path, day, volunteer)
+            return JobResult(f"已导出{who}配送清单，{count}件", [f"文件：{path}"])
+
+        path = export_folder() / report_filename(f"{who}配送清单", f"{day:%Y-%m-%d}")
+        self.app.push_screen(FileJobDialog(f"{who}配送清单（A4）", job, str(path)))
 
     def action_delete(self) -> None:
         key = self._selected("删除")
