@@ -196,6 +196,7 @@ EXPORTS: list[Export] = [
     Export("distributions", "物资发放登记表", "period", False, _distributions),
     Export("notice", "捐赠公示", "period", False, _notice),
     Export("audit", "操作记录（审计日志）", "period", True, _audit),
-    Export("requests", "居民求助登记台账", "period", False, _requests),
-    Export("delivery_lists", "志愿者配送清单", "day", False, _delivery_lists),
+    # callback phones in full (the volunteer must call), never an ID number
+    Export("requests", "居民求助登记台账", "period", True, _requests),
+    Export("delivery_lists", "志愿者配送清单", "day", True, _delivery_lists),
 ]

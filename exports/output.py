@@ -204,7 +204,7 @@ def sweep_leftovers(folders: Iterable[Path]) -> list[Path]:
 
 # reports (save_workbook's keys) that carry full ID numbers and phones
 FULL_ID_REPORTS = frozenset({"residents", "ledger", "ledger-print", "feedback", "volunteers",
-                             "audit"})
+                             "audit", "requests", "delivery-lists", "request-slip"})
 Recorder = Callable[[Path, str, str], None]
 _recorder: list[Recorder] = []
 

@@ -62,6 +62,8 @@ def test_export_requests(desk: Path, tmp_path: Path) -> None:
     ws = load_workbook(out).active
     assert ws["A1"].value == "本镇居民求助登记台账（2022年4月11日）"
     assert [ws.cell(r, 6).value for r in (4, 5)] == ["生活物资", "药品"]
+    # full callback phones: the export is recorded beside the data file
+    assert "\trequests:\t" in (desk.parent / "desk-exports.log").read_text(encoding="utf-8")
     code, _text, err = run("--db", str(desk), "export", "requests", "--from", "2022-04-12",
                            "--to", "2022-04-11", "-o", str(out))
     assert code == 1 and err.strip() == "错误：结束日期不能早于开始日期"
