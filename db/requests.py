@@ -420,6 +420,7 @@ class RequestRow:
     volunteer: str
     volunteer_phone: str
     team: str
+    volunteer_id: int | None
     assigned_at: dt.datetime | None
     delivered_at: dt.datetime | None
     cancelled_at: dt.datetime | None
@@ -489,7 +490,7 @@ def request_rows(status: str | None = None, query: str = "", start: dt.date | No
     sql = ("SELECT q.id, q.taken_at, q.name, q.address, q.needs, q.details, q.urgent, q.caller, "
            "q.callback_phone, q.status, coalesce(s.name, ''), coalesce(s.phone, ''), "
            "coalesce(t.name, ''), q.assigned_at, q.delivered_at, q.cancelled_at, q.cancel_reason, "
-           "q.purchase_amount, q.paid, q.hours, q.household_id FROM help_request q "
+           "q.purchase_amount, q.paid, q.hours, q.household_id, q.volunteer_id FROM help_request q "
            "LEFT JOIN staff s ON s.id = q.volunteer_id LEFT JOIN team t ON t.id = q.team_id "
            f"WHERE {' AND '.join(where)} ORDER BY q.taken_at DESC, q.id DESC"
            + (f" LIMIT {int(limit)}" if limit else ""))
@@ -500,11 +501,12 @@ def request_rows(status: str | None = None, query: str = "", start: dt.date | No
     rows = []
     for (rid, taken, name, address, needs, details, urgent, caller, phone, state, volunteer,
          v_phone, team, assigned, delivered, cancelled, reason, amount, paid, hours,
-         household) in raw:
+         household, volunteer_id) in raw:
         taken_at = _moment(taken)
         rows.append(RequestRow(
             rid, taken_at, name, address, needs, details, bool(urgent), caller, phone, state,
-            volunteer, v_phone, team, _moment(assigned), _moment(delivered), _moment(cancelled),
+            volunteer, v_phone, team, volunteer_id, _moment(assigned), _moment(delivered),
+            _moment(cancelled),
             reason, Decimal(str(amount)).quantize(dn.CENT), bool(paid),
             None if hours is None else Decimal(str(hours)).quantize(Decimal("0.1")),
             goods.get(rid, ""), household in marked,

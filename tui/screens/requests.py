@@ -342,13 +342,14 @@ class RequestsScreen(SectionScreen):
         key = self._selected("派单")
         if key is None:
             return
-        if HelpRequest.get_by_id(key).status not in rq.OPEN:
+        if rq.request_row(key).status not in rq.OPEN:
             self.notify("该求助已办结，不能再派单", severity="warning")
             return
 
         def sent(request: HelpRequest | None) -> None:
             if request is not None:
-                who = request.volunteer.name if request.volunteer_id else request.team.name
+                row = rq.request_row(request.id)
+                who = row.volunteer or f"{row.team}（全队）"
                 self.notify(f"第{request.id}号已派给{who}；p 打印配送单，y 复制")
             self._after(request)
 
@@ -362,7 +363,7 @@ class RequestsScreen(SectionScreen):
         key = self._selected("登记送达")
         if key is None:
             return
-        request = HelpRequest.get_by_id(key)
+        request = rq.request_row(key)
         fields = [Field("amount", "代购金额（元）", placeholder="没有代购留空"),
                   Field("paid", "付款", options=("未付", "已付")),
                   Field("hours", "服务时长（小时）", placeholder="留空：派单到送达，按半小时进位")]
@@ -412,7 +413,7 @@ class RequestsScreen(SectionScreen):
         key = self._selected("登记代购金额")
         if key is None:
             return
-        request = HelpRequest.get_by_id(key)
+        request = rq.request_row(key)
         self._form(f"第{key}号代购金额",
                    [Field("amount", "代购金额（元）", f"{request.purchase_amount:f}"),
                     Field("paid", "付款", "已付" if request.paid else "未付", ("未付", "已付"))],
@@ -422,7 +423,7 @@ class RequestsScreen(SectionScreen):
         key = self._selected("修改时长")
         if key is None:
             return
-        request = HelpRequest.get_by_id(key)
+        request = rq.request_row(key)
         self._form(f"第{key}号服务时长", [Field("hours", "服务时长（小时）",
                                           "" if request.hours is None else f"{request.hours:f}")],
                    lambda v: rq.set_hours(key, v["hours"]), note="只有已送达的求助可改")
@@ -455,9 +456,9 @@ class RequestsScreen(SectionScreen):
         from db import clock
         from exports.office import export_folder, report_filename
 
-        request = HelpRequest.get_by_id(key)
+        request = rq.request_row(key)
         volunteer = request.volunteer_id
-        who = request.volunteer.name if volunteer else "全部志愿者"
+        who = request.volunteer if volunteer else "全部志愿者"
         day = clock.today()
 
         def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
