@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from db import clock, recycle
 from db import donations as dn
 from db.database import database
+from db.gate import find_person
 from db.models import (
     REQUEST_NEEDS,
     REQUEST_STATUSES,
@@ -36,6 +37,7 @@ from db.models import (
     Staff,
     Team,
 )
+from db.residents import household_members
 from db.settings import get_setting
 from db.validate import Invalid, check_phone, normalize_text
 
@@ -84,8 +86,6 @@ def households_under_measures(household_ids: Iterable[int], day: dt.date) -> set
 def find_households(text: str, limit: int = 20) -> list[HouseholdHit]:
     """Households by a member's name, pinyin initials, ID or phone digits, address words or the
     household's pass card (the gate's and the register's own search), one hit per household."""
-    from db.gate import find_person
-
     people = find_person(text)
     hits: list[Resident] = []
     seen: set[int] = set()
@@ -161,8 +161,6 @@ def take_request(data: RequestInput) -> HelpRequest:
     household = (Household.get_or_none(Household.id == data.household_id)
                  if data.household_id else None) or (resident.household if resident else None)
     if resident is None and household is not None:
-        from db.residents import household_members
-
         members = household_members(household.id)
         resident = members[0] if members else None  # the head (户主) speaks for the household
     name = normalize_text(data.name) or (resident.name if resident else "")
