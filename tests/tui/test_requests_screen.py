@@ -161,6 +161,12 @@ async def test_late_medicine_request_is_red_on_the_dashboard(desk: tuple[Path, T
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert "紧急求助超过2小时未送达" in screen_text(pilot)
+        assert "共2件" in screen_text(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "胰岛素")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "共1件" in screen_text(pilot) and f"第{medicine.id}号" in screen_text(pilot)
 
 
 def test_no_screen_takes_ctrl_o_from_the_section_key() -> None:
