@@ -21,7 +21,8 @@ from decimal import Decimal, InvalidOperation
 
 from db import clock, recycle
 from db import donations as dn
-from db.database import database
+from db.config import get_setting
+from db.connection import database
 from db.gate import find_person
 from db.models import (
     REQUEST_NEEDS,
@@ -38,7 +39,6 @@ from db.models import (
     Team,
 )
 from db.residents import household_members
-from db.settings import get_setting
 from db.validate import Invalid, check_phone, normalize_text
 
 OPEN = ("待派单", "已派单")

@@ -179,8 +179,8 @@ def test_no_screen_takes_ctrl_o_from_the_section_key() -> None:
     import tui.screens
 
     taken = []
-    for info in pkgutil.iter_modules(tui.screens.__path__):
-        module = importlib.import_module(f"tui.screens.{info.name}")
+    for info in pkgutil.walk_packages(tui.screens.__path__, "tui.screens."):
+        module = importlib.import_module(info.name)
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Screen):
                 taken += [(value.__name__, b.key) for b in value.BINDINGS

@@ -20,10 +20,10 @@ from db import donations as dn
 from db import requests as rq
 from db.models import HelpRequest
 from db.validate import Invalid
+from tui.dialogs.file_job import FileJobDialog, JobResult, Progress
+from tui.dialogs.form import Field, FormDialog, why_not_saved
 from tui.markup import escape
 from tui.screens import SectionScreen
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
-from tui.widgets.form import Field, FormDialog, why_not_saved
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -474,7 +474,7 @@ class RequestsScreen(SectionScreen):
         key = self._selected("删除")
         if key is None:
             return
-        from tui.widgets.confirm import ConfirmDialog
+        from tui.dialogs.confirm import ConfirmDialog
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from db.imports import ImportSummary
 from db.models import Area
-from tui.screens.file_job import Job, JobResult, Progress
+from tui.dialogs.file_job import Job, JobResult, Progress
 
 
 def _details(summary: ImportSummary, errors: Path | None) -> list[str]:

@@ -8,8 +8,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from db.database import database
-from db.settings import DEFAULTS, get_setting, set_setting
+from db.settings import DEFAULTS, get_setting, set_setting, set_settings
 from db.validate import Invalid
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
@@ -37,13 +36,7 @@ def _save(screen: Screen | ModalScreen, keys: tuple[str, ...]) -> bool:
     """Save every field in one transaction; on a bad value show it and save nothing."""
     message = screen.query_one("#settings-message", Static)
     try:
-        with database.atomic():
-            for key in keys:
-                value = screen.query_one(f"#{field_id(key)}", Input).value
-                try:
-                    set_setting(key, value)
-                except Invalid as exc:
-                    raise Invalid(f"{DEFAULTS[key][1]}：{exc}") from None
+        set_settings({key: screen.query_one(f"#{field_id(key)}", Input).value for key in keys})
     except Invalid as exc:
         message.update(f"[red]{escape(str(exc))}[/red]")
         return False
@@ -108,6 +101,6 @@ class SettingsScreen(Screen):
         _save(self, FORM_KEYS)
 
     def action_backups(self) -> None:
-        from tui.screens.backups import BackupsScreen
+        from tui.screens.settings.backups import BackupsScreen
 
         self.app.push_screen(BackupsScreen())
