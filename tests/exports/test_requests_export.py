@@ -17,7 +17,7 @@ from db import requests as rq
 from db.database import close_database, open_database
 from db.keypersons import KeyPersonInput, register_key_person, start_measure
 from db.models import Resident
-from exports.catalog import EXPORTS, Options
+from exports.catalog import EXPORTS, SHEET, Options
 from exports.requests import export_delivery_lists, export_requests, export_slip
 from tests.db.conftest import FakeClock
 from tests.factories import make_id
@@ -122,9 +122,13 @@ def test_slip_has_address_needs_and_phone_never_the_id(desk: tuple[Town, FakeClo
 
 
 def test_both_sheets_are_in_the_catalog(desk: tuple[Town, FakeClock], tmp_path: Path) -> None:
-    exports = {e.key: e for e in EXPORTS}
     day = MORNING.date()
-    options = Options(day, day, day)
-    assert exports["requests"].write(tmp_path / "a.xlsx", options) == "4 件求助"
-    assert exports["delivery_lists"].write(tmp_path / "b.xlsx", options) == "2 件求助"
-    assert exports["requests"].file_name(options) == "本镇_居民求助登记台账_2022-04-11至04-11.xlsx"
+    assert SHEET["requests"].write(tmp_path / "a.xlsx", Options(day, day, day)) == "已导出 4 件求助"
+    assert SHEET["requests"].write(tmp_path / "b.xlsx", {"start": day, "end": day,
+                                                         "status": "未办结"}) == "已导出 2 件求助"
+    assert SHEET["delivery_lists"].write(tmp_path / "c.xlsx", {"day": day}) == (
+        "已导出 2 件求助的配送清单")
+    assert SHEET["requests"].file_name({"start": day, "end": day}) == (
+        "本镇_居民求助登记台账_2022-04-11至04-11.xlsx")
+    assert {"requests", "delivery_lists"} <= {s.key for s in EXPORTS}
+    assert SHEET["requests"].full_ids and SHEET["requests"].command == "requests"

@@ -191,8 +191,9 @@ def test_no_screen_takes_ctrl_o_from_the_section_key() -> None:
 
 
 async def test_anyone_can_be_sent_by_name_and_a_cancel_needs_a_reason(
-        desk: tuple[Path, Town], fake: FakeClock) -> None:
+        desk: tuple[Path, Town], fake: FakeClock, tmp_path: Path) -> None:
     path, town = desk
+    ledger = tmp_path / "台账.xlsx"
     app = EprcApp(path, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -225,6 +226,18 @@ async def test_anyone_can_be_sent_by_name_and_a_cancel_needs_a_reason(
         app.screen.query_one("#form-reason").value = "已由120接走"
         await pilot.press("ctrl+s")
         await settle(pilot)
+        await pilot.press("x")  # the ledger of the day, cancelled ones only
+        await settle(pilot)
+        app.screen.query_one("#form-start").value = "2022-04-11"
+        app.screen.query_one("#form-status").value = "已取消"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        app.screen.query_one("#job-path").value = str(ledger)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "已导出 1 件求助" in str(app.screen.query_one("#job-summary").render())
     cancelled = HelpRequest.get_by_id(request.id)
     assert (cancelled.status, cancelled.cancel_reason, cancelled.cancelled_at) == (
         "已取消", "已由120接走", MORNING)
+    ws = load_workbook(ledger).active
+    assert [ws.cell(4, c).value for c in (3, 10, 18)] == ["张秀梅", "已取消", "已由120接走"]

@@ -229,6 +229,7 @@ class RequestsScreen(SectionScreen):
         Binding("g", "goods", "随单物资"),
         Binding("p", "slip", "配送单"),
         Binding("l", "delivery_list", "配送清单", show=False),
+        Binding("x", "export", "导出", show=False),
         Binding("y", "copy", "复制配送单", show=False),
         Binding("m", "money", "代购金额", show=False),
         Binding("h", "hours", "时长", show=False),
@@ -281,7 +282,7 @@ class RequestsScreen(SectionScreen):
         self.query_one("#rq-status", Static).update(
             f"共{len(rows)}件　未办结{alerts.open}件"
             + (f"　[red b]超时{len(alerts.late)}件[/red b]" if alerts.late else "")
-            + "　! 紧急　y 复制　l 该志愿者配送清单　m 代购金额　h 时长　/ 查找")
+            + "　! 紧急　y 复制　l 该志愿者配送清单　x 导出台账　m 代购金额　h 时长　/ 查找")
         self.show_slip()
 
     def chosen(self) -> int | None:
@@ -469,6 +470,15 @@ class RequestsScreen(SectionScreen):
 
         path = export_folder() / report_filename(f"{who}配送清单", f"{day:%Y-%m-%d}")
         self.app.push_screen(FileJobDialog(f"{who}配送清单（A4）", job, str(path)))
+
+    def action_export(self) -> None:
+        """居民求助登记台账 (a period, a state) or every volunteer's 配送清单 of today."""
+        from db import clock
+        from tui.exporting import choose_export
+
+        today = clock.today()
+        choose_export(self, "导出求助报表", ["requests", "delivery_lists"],
+                      {"day": today, "end": today}, ask=("start", "end", "status"))
 
     def action_delete(self) -> None:
         key = self._selected("删除")
