@@ -375,6 +375,46 @@ def testing_coverage(ctx: click.Context, db_path: str | None, round_text: str,
                    f"未检 {area.missing}")
 
 
+# --- the help-request desk (居民求助) ---------------------------------------------------------
+
+
+@cli.group("requests")
+def requests_group() -> None:
+    """居民求助：查看求助登记。"""
+
+
+@command(requests_group, "list", "read")
+@click.option("--status", type=click.Choice(["待派单", "已派单", "已送达", "已取消", "未办结"]),
+              help="只列出某个状态（未办结：待派单和已派单，超时的在前）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def requests_list_cmd(ctx: click.Context, db_path: str | None, status: str | None,
+                      as_json: bool) -> None:
+    """列出求助（新的在前）；超时的标出原因。"""
+    from db.requests import request_rows
+
+    open_file(ctx, db_path)
+    rows = request_rows(status)
+    if as_json:
+        click.echo(json.dumps([{
+            "id": r.id, "taken_at": r.taken_at.isoformat(sep=" "), "name": r.name,
+            "address": r.address, "needs": r.needs, "details": r.details, "urgent": r.urgent,
+            "callback_phone": r.callback_phone, "status": r.status,
+            "volunteer": r.volunteer, "team": r.team,
+            "assigned_at": r.assigned_at and r.assigned_at.isoformat(sep=" "),
+            "delivered_at": r.delivered_at and r.delivered_at.isoformat(sep=" "),
+            "cancelled_at": r.cancelled_at and r.cancelled_at.isoformat(sep=" "),
+            "cancel_reason": r.cancel_reason, "purchase_amount": str(r.purchase_amount),
+            "paid": r.paid, "hours": None if r.hours is None else str(r.hours),
+            "goods": r.goods, "under_measures": r.under_measures, "late": r.late}
+            for r in rows], ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        who = r.volunteer or r.team
+        click.echo(f"第{r.id}号 {r.taken_at:%m-%d %H:%M} {r.status}{'【紧急】' if r.urgent else ''} "
+                   f"{r.name} {r.address} {r.needs}{('→' + who) if who else ''}"
+                   f"{'  ' + r.late if r.late else ''}")
+    click.echo(f"共 {len(rows)} 件")
+
 def main() -> None:
     """Console-script entry point; an unexpected error is one line too (EPRC_DEBUG=1: traceback).
 

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "time_zone": ("Asia/Shanghai", "时区（日期与日界以此为准）"),
     "export_dir": ("", "导出文件夹"),
     "verify_hours": ("24", "推送核查时限（小时）"),
+    "request_urgent_hours": ("2", "紧急求助送达时限（小时）"),
     "verify_results": ("已核实在辖区（漏排）,前期已排查,不在辖区居住,已离开,无法联系,信息有误,超过排查期",
                        "推送核查结果选项（逗号分隔；自加的写“词=类别”）"),
     "policy.确诊": ("14+7", "确诊：首个措施天数+后续健康监测天数"),

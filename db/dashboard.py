@@ -9,6 +9,7 @@ from db import clock
 from db.config import DEFAULT_TOWNSHIP, all_settings, fever_threshold
 from db.connection import database
 from db.report import report_reminder, trend
+from db.requests import RequestAlerts, request_alerts
 from db.testing import coverage, running_round
 
 
@@ -99,14 +100,16 @@ class Dashboard:
     counts: Counts
     reminder: str | None
     trend: dict[str, list[int]]
+    requests: RequestAlerts  # open help requests and the late ones
 
 
 def load_dashboard(now: dt.datetime | None = None) -> Dashboard:
-    """The dashboard as of ``now``: headline counts, the report reminder and the 14-day trend."""
+    """The dashboard as of ``now``: headline counts, the report reminder, the 14-day trend
+    and the help requests still open (late ones as of the clock's now)."""
     now = now or clock.now()
     settings = all_settings()
     return Dashboard(township=settings["township"] or DEFAULT_TOWNSHIP,
                      preparer=settings["preparer"],
                      counts=dashboard_counts(now.date(), float(settings["fever_threshold"])),
                      reminder=report_reminder(now, settings["report_deadline"]),
-                     trend=trend(now.date()))
+                     trend=trend(now.date()), requests=request_alerts(now))

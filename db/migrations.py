@@ -164,10 +164,45 @@ def testing_rounds(db: SqliteDatabase) -> None:
         run(statement)
 
 
+HELP_REQUEST_TABLES = (
+    'CREATE TABLE "help_request" ("id" INTEGER NOT NULL PRIMARY KEY, "taken_at" DATETIME NOT '
+    'NULL, "household_id" INTEGER, "resident_id" INTEGER, "name" VARCHAR(255) NOT NULL, '
+    '"address" VARCHAR(255) NOT NULL, "needs" VARCHAR(255) NOT NULL, "details" TEXT NOT NULL, '
+    '"urgent" INTEGER NOT NULL, "caller" VARCHAR(255) NOT NULL, "callback_phone" VARCHAR(255) '
+    'NOT NULL, "status" VARCHAR(255) NOT NULL, "volunteer_id" INTEGER, "team_id" INTEGER, '
+    '"assigned_at" DATETIME, "delivered_at" DATETIME, "cancelled_at" DATETIME, "cancel_reason" '
+    'VARCHAR(255) NOT NULL, "purchase_amount" DECIMAL(10, 2) NOT NULL, "paid" INTEGER NOT NULL, '
+    '"hours" DECIMAL(4, 1), "service_id" INTEGER, '
+    'FOREIGN KEY ("household_id") REFERENCES "household" ("id"), '
+    'FOREIGN KEY ("resident_id") REFERENCES "resident" ("id"), '
+    'FOREIGN KEY ("volunteer_id") REFERENCES "staff" ("id"), '
+    'FOREIGN KEY ("team_id") REFERENCES "team" ("id"), '
+    'FOREIGN KEY ("service_id") REFERENCES "service_record" ("id"))',
+    *(f'CREATE INDEX "help_request_{column}" ON "help_request" ("{column}")' for column in (
+        "taken_at", "household_id", "resident_id", "status", "volunteer_id", "team_id",
+        "service_id")),
+    'CREATE TABLE "help_request_goods" ("id" INTEGER NOT NULL PRIMARY KEY, "request_id" INTEGER '
+    'NOT NULL, "distribution_id" INTEGER NOT NULL, FOREIGN KEY ("request_id") REFERENCES '
+    '"help_request" ("id") ON DELETE CASCADE, FOREIGN KEY ("distribution_id") REFERENCES '
+    '"distribution" ("id"))',
+    'CREATE INDEX "help_request_goods_request_id" ON "help_request_goods" ("request_id")',
+    'CREATE INDEX "help_request_goods_distribution_id" ON "help_request_goods" '
+    '("distribution_id")',
+)
+
+
+def help_requests(db: SqliteDatabase) -> None:
+    """7: the help-request desk (居民求助): requests with each step's time, and the goods each
+    took from donated stock (lines of the distribution ledger). New tables only."""
+    for statement in HELP_REQUEST_TABLES:
+        db.execute_sql(statement)
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: move_mail_password_out,
     3: keep_shift_lengths_and_entry_times,
     4: pushed_categories_and_sheets,
     5: report_sending_state,
     6: testing_rounds,
+    7: help_requests,
 }

@@ -1,5 +1,6 @@
 """The peewee models of the whole office: areas, residents, key persons, pushed lists, checkpoints
-and shifts, staff and volunteers, donations, settings, the audit log and the recycle bin.
+and shifts, staff and volunteers, donations, help requests, settings, the audit log and the
+recycle bin.
 
 Models declare fields and indexes only; behaviour lives in the operation modules beside this one.
 Every model derived from :class:`Record` writes the audit log when saved and is deleted through
@@ -603,6 +604,48 @@ class Expense(Record):
     recorded_at = DateTimeField(default=_recorded_now, null=True)
 
 
+# --- help requests ----------------------------------------------------------------------------
+
+REQUEST_NEEDS = ("生活物资", "药品", "就医", "婴幼儿用品", "其他")
+URGENT_NEEDS = ("药品", "就医")
+REQUEST_STATUSES = ("待派单", "已派单", "已送达", "已取消")
+
+
+class HelpRequest(Record):
+    """A household's call for help (居民求助): what is needed, who was sent, when each step was
+    done. The name and address are kept as taken, so the request reads the same if the
+    household is later moved or deleted."""
+
+    taken_at = DateTimeField(index=True)
+    household = ForeignKeyField(Household, null=True, backref="help_requests")
+    resident = ForeignKeyField(Resident, null=True, backref="help_requests")
+    name = CharField(default="")
+    address = CharField(default="")
+    needs = CharField()  # 药品、生活物资
+    details = TextField(default="")
+    urgent = BooleanField(default=False)
+    caller = CharField(default="")
+    callback_phone = CharField(default="")
+    status = CharField(default="待派单", index=True)
+    volunteer = ForeignKeyField(Staff, null=True, backref="help_requests")
+    team = ForeignKeyField(Team, null=True, backref="help_requests")
+    assigned_at = DateTimeField(null=True)
+    delivered_at = DateTimeField(null=True)
+    cancelled_at = DateTimeField(null=True)
+    cancel_reason = CharField(default="")
+    purchase_amount = DecimalField(max_digits=10, decimal_places=2, default=0)  # 代购金额
+    paid = BooleanField(default=False)
+    hours = DecimalField(max_digits=4, decimal_places=1, null=True)  # credited at 已送达
+    service = ForeignKeyField(ServiceRecord, null=True, backref="help_requests")
+
+
+class HelpRequestGoods(Record):
+    """Goods from donated stock sent with a request: each is a line of the distribution ledger."""
+
+    request = ForeignKeyField(HelpRequest, backref="goods", on_delete="CASCADE")
+    distribution = ForeignKeyField(Distribution, backref="help_requests")
+
+
 # --- reports ----------------------------------------------------------------------------------
 
 
@@ -647,5 +690,6 @@ ALL_MODELS: list[type[Model]] = [
     Checkpoint, Shift, Assignment, GatePassage,
     SamplingRound, RoundScope, RoundPoint, Sample, MissingReason,
     Donor, Donation, Item, DonationItem, Distribution, Expense,
+    HelpRequest, HelpRequestGoods,
     ReportSnapshot, Recipient, MailLog,
 ]

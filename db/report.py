@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from db import clock, testing
+from db import clock, requests, testing
 from db.config import fever_threshold, get_setting
 from db.connection import database
 from db.donations import effective
@@ -35,6 +35,7 @@ SectionProvider = Callable[[dt.date], "tuple[str, list[tuple[str, str | int]]] |
 # A new one is one more entry here.
 EXTRA_SECTIONS: list[SectionProvider] = [
     testing.report_section,
+    requests.report_section,
 ]
 NUMERALS = "一二三四五六七八九十"
 NOTE_TITLE = "其他需要说明的情况"

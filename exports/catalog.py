@@ -409,6 +409,21 @@ def _door(path: Path, v: Values, _p: Progress | None) -> str:
     return f"已导出上门采样名单 {export_door(path, _round_id(v), v.get('area'))} 人"
 
 
+def _requests(path: Path, v: Values, _p: Progress | None) -> str:
+    from exports.requests import export_requests
+
+    return f"已导出 {export_requests(path, v['start'], v['end'], v.get('status'))} 件求助"
+
+
+def _delivery_lists(path: Path, v: Values, _p: Progress | None) -> str:
+    from exports.requests import export_delivery_lists
+
+    return f"已导出 {export_delivery_lists(path, v['day'])} 件求助的配送清单"
+
+
+REQUEST_STATES = ("待派单", "已派单", "已送达", "已取消", "未办结")
+
+
 def _ledger_kind(key: str, title: str, kind: str) -> list[Sheet]:
     """A measure's own ledger and its printed version, narrowed to that measure."""
     return [Sheet(key, title, True, _ledger, (day(),), fixed={"kind": kind}),
@@ -471,6 +486,13 @@ SHEETS: list[Sheet] = [
           personal=True),
     Sheet("door", "上门采样名单", False, _door, (round_(), area()), "door",
           "导出上门采样名单（行动不便人员，按网格分页、按楼栋和门牌排列）。", personal=True),
+    # callback phones in full (the volunteer must call), never an ID number
+    Sheet("requests", "居民求助登记台账", True, _requests, (
+        *period(required=True),
+        choice("status", "--status", "状态", REQUEST_STATES, "只导出某个状态（未办结：待派单和已派单）")),
+        "requests", "导出居民求助登记台账（A4 横向，一页宽；管控户标出）。"),
+    Sheet("delivery_lists", "志愿者配送清单", True, _delivery_lists, (day(),), "delivery-lists",
+          "导出志愿者配送清单（每名志愿者一页：地址、需求、回拨电话，送达签字）。"),
 ]
 
 SHEET = {s.key: s for s in SHEETS}

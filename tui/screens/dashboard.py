@@ -18,6 +18,7 @@ from textual.widgets import Header, Static
 from db.backup import backup_warnings
 from db.dashboard import Dashboard, TestingCard, load_dashboard, testing_card
 from db.database import read_in_background
+from db.requests import RequestAlerts
 from tui.markup import escape
 from tui.widgets.section_bar import SectionBar
 
@@ -81,6 +82,18 @@ def _testing(card: TestingCard | None) -> str:
             + (f"　落后：{behind}" if behind else "") + "（F12）")
 
 
+def _requests_line(alerts: RequestAlerts) -> str:
+    """Help requests still open; the late ones named, in red (nothing when none is open)."""
+    if not alerts.open:
+        return ""
+    if not alerts.late:
+        return f"求助未办结 {alerts.open} 件（^O 求助）"
+    named = "、".join(f"第{r.id}号 {r.name} {r.needs}" for r in alerts.late[:2])
+    more = f"等{len(alerts.late)}件" if len(alerts.late) > 2 else ""
+    return (f"[b red]求助超时 {len(alerts.late)} 件：{escape(named)}{more}[/b red]"
+            f"　未办结 {alerts.open} 件（^O 求助）")
+
+
 class DashboardScreen(Screen):
     TITLE = "首页"
     loaded = False  # True once the numbers are on the screen
@@ -90,6 +103,7 @@ class DashboardScreen(Screen):
         with Vertical(id="dashboard"):
             yield Static(id="township-title")
             yield Static(id="reminder")
+            yield Static(id="requests-alert")
             yield Static(id="alerts")
             yield Static(id="backup-alerts")
             yield Static(id="testing-card")
@@ -122,6 +136,7 @@ class DashboardScreen(Screen):
         self.query_one("#reminder", Static).update(
             f"[b red]{board.reminder}[/b red]（F7 报表中心）" if board.reminder
             else "[green]今日日报已报送[/green]")
+        self.query_one("#requests-alert", Static).update(_requests_line(board.requests))
         self.query_one("#alerts", Static).update(_panels(
             [(_number(getattr(counts, key)), label, getattr(counts, key) > 0)
              for key, label in ALERTS], len(ALERTS)))

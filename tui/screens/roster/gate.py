@@ -28,7 +28,7 @@ class GateScreen(DetailScreen):
     TITLE = "出入登记"
     BINDINGS = [Binding("ctrl+s", "record", "登记"),
                 Binding("f10", "key_person", "转为重点人员"),
-                Binding("ctrl+o", "export", "导出登记表", priority=True)]
+                Binding("ctrl+r", "export", "导出登记表", priority=True)]  # ^O: 求助
 
     def __init__(self, checkpoint_id: int) -> None:
         super().__init__()
