@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from cmdline.chinese import ChineseGroup, install
 from cmdline.kit import ACCESS as ACCESS  # every command, read or write (test_file_safety)
 from cmdline.kit import (
     DATE,
@@ -30,8 +31,11 @@ from db.database import demo_path, open_database, resolve_path
 from db.errors import EXIT_CLERK, EXIT_INTERNAL, DatabaseError, explain_sqlite
 from db.logfile import start_log
 
+install()  # click's own words in Chinese, before any decorator below asks for them
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=ChineseGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_path", type=click.Path(dir_okay=False),
               help="数据库文件（默认：用户数据目录，或环境变量 EPRC_DB）")
 @click.option("--demo", is_flag=True, help="打开演示乡镇（首次使用时自动生成）")
@@ -141,7 +145,7 @@ def check(ctx: click.Context, db_path: str | None, as_json: bool, repair: bool) 
 @command(cli, "backup", "read")
 @click.argument("dest", required=False, type=click.Path())
 def backup(ctx: click.Context, db_path: str | None, dest: str | None) -> None:
-    """备份数据库到 DEST（文件夹，或一个新文件名；默认：备份文件夹）。从不覆盖已有文件。"""
+    """备份数据库到“目标”（文件夹，或一个新文件名；默认：备份文件夹）。从不覆盖已有文件。"""
     from db.backup import backup_now
 
     open_file(ctx, db_path)
@@ -152,7 +156,7 @@ def backup(ctx: click.Context, db_path: str | None, dest: str | None) -> None:
 @command(cli, "restore", "write")
 @click.argument("file", type=click.Path(dir_okay=False))
 def restore(ctx: click.Context, db_path: str | None, file: str) -> None:
-    """用备份文件 FILE 恢复数据（先检查备份是否完好；当前数据会先备份）。"""
+    """用备份“文件”恢复数据（先检查备份是否完好；当前数据会先备份）。"""
     from db.backup import restore_backup
 
     open_file(ctx, db_path)
@@ -165,7 +169,7 @@ def restore(ctx: click.Context, db_path: str | None, file: str) -> None:
 @click.argument("key", required=False)
 @click.argument("value", required=False)
 def settings(ctx: click.Context, db_path: str | None, key: str | None, value: str | None) -> None:
-    """显示全部设置、读取 KEY，或把 KEY 设为 VALUE（smtp.password 不带值时隐藏输入）。"""
+    """显示全部设置、读取一个“设置项”，或把它设为“值”（邮箱密码 smtp.password 不带值时隐藏输入）。"""
     from db.settings import DEFAULTS, SECRET, all_settings, get_setting, set_setting
 
     open_file(ctx, db_path)
@@ -197,7 +201,7 @@ def settings(ctx: click.Context, db_path: str | None, key: str | None, value: st
 @click.option("--sheet", help="工作表名称（名单有多张工作表且行号重复时）")
 def verify(ctx: click.Context, db_path: str | None, batch: int, row: int, result: str, note: str,
            id_number: str | None, address: str, sheet: str | None) -> None:
-    """记录推送名单第 BATCH 批、表格第 ROW 行的核查结果 RESULT。"""
+    """记录推送名单第“批次”批、表格第“行号”行的核查“结果”。"""
     from db.pushed import batch_progress
     from db.pushed import verify as record
 
@@ -215,7 +219,7 @@ def verify(ctx: click.Context, db_path: str | None, batch: int, row: int, result
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def send(ctx: click.Context, db_path: str | None, to: tuple[str, ...], subject: str | None,
          body: str | None, files: tuple[str, ...]) -> None:
-    """通过邮件发送文件 FILES（使用 smtp.* 设置）；未发送成功时退出码为 1。"""
+    """通过邮件发送“文件”（使用“设置”中的邮件服务器）；未发送成功时退出码为 1。"""
     from db import clock
     from exports.mail import Draft, resolve_recipients, subject_and_body
     from exports.mail import send as send_mail
@@ -226,6 +230,19 @@ def send(ctx: click.Context, db_path: str | None, to: tuple[str, ...], subject: 
                   [Path(f) for f in files])
     send_mail(draft)
     click.echo(f"已发送给 {', '.join(draft.to)}：{'、'.join(p.name for p in draft.files)}")
+
+
+@command(cli, "report-sent", "write")
+@click.option("--date", "day", type=DATE, help="日报日期（默认今天）")
+@click.option("--note", required=True, help="报送方式和说明，如：已传真区防控办")
+def report_sent(ctx: click.Context, db_path: str | None, day: Any, note: str) -> None:
+    """标记已导出的日报已用其他方式（传真、工作群、纸质）报送；用 eprc send 发出的自动标记。"""
+    from db import clock
+    from db.report import mark_reported_otherwise
+
+    open_file(ctx, db_path)
+    report = mark_reported_otherwise(day or clock.today(), note)
+    click.echo(f"已标记{report.day:%Y-%m-%d}日报为已报送（{report.reported_note}）")
 
 
 def _checkpoint_id(name: str | None) -> int | None:
@@ -312,6 +329,91 @@ def export_group() -> None:
 
 catalog_commands(export_group, import_group)
 
+
+# --- whole-population testing (全员核酸, issue 19); its import and sheets come from the catalog
+
+
+@cli.group("testing")
+def testing_group() -> None:
+    """全员核酸检测轮次：新建轮次、查看应检尽检情况。"""
+
+
+@command(testing_group, "new", "write")
+@click.option("--name", required=True, help="轮次名称，如“第1轮全员核酸”")
+@click.option("--from", "start", type=DATE, required=True, help="开始日期")
+@click.option("--to", "end", type=DATE, required=True, help="结束日期")
+@click.option("--scope", "scopes", multiple=True,
+              help="检测范围（社区/小区/网格/楼栋名称，可重复）；不填为全镇")
+def testing_new(ctx: click.Context, db_path: str | None, name: str, start: Any, end: Any,
+                scopes: tuple[str, ...]) -> None:
+    """新建一轮全员核酸检测，输出轮次编号。"""
+    from db.testing import new_round
+
+    open_file(ctx, db_path)
+    click.echo(new_round(name, start, end, scopes).id)
+
+
+@command(testing_group, "coverage", "read")
+@click.option("--round", "round_text", required=True, help="轮次编号或名称")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def testing_coverage(ctx: click.Context, db_path: str | None, round_text: str,
+                     as_json: bool) -> None:
+    """应检、已检、未检人数，各项免检人数，以及各社区、网格的情况。"""
+    from db.testing import coverage, find_round
+
+    open_file(ctx, db_path)
+    numbers = coverage(find_round(round_text).id)
+    if as_json:
+        click.echo(json.dumps(numbers.as_dict(), ensure_ascii=False))
+        return
+    exempt = "、".join(f"{rule}{n}人" for rule, n in numbers.exempt.items())
+    click.echo(f"{numbers.name}：应检 {numbers.expected} 人，已检 {numbers.tested} 人，"
+               f"未检 {numbers.missing} 人（完成 {numbers.rate:.1%}）；免检：{exempt}")
+    for area in numbers.by_area():
+        indent = "  " if area.level == 1 else "    "
+        click.echo(f"{indent}{area.name}：应检 {area.expected}，已检 {area.tested}，"
+                   f"未检 {area.missing}")
+
+
+# --- the help-request desk (居民求助) ---------------------------------------------------------
+
+
+@cli.group("requests")
+def requests_group() -> None:
+    """居民求助：查看求助登记。"""
+
+
+@command(requests_group, "list", "read")
+@click.option("--status", type=click.Choice(["待派单", "已派单", "已送达", "已取消", "未办结"]),
+              help="只列出某个状态（未办结：待派单和已派单，超时的在前）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def requests_list_cmd(ctx: click.Context, db_path: str | None, status: str | None,
+                      as_json: bool) -> None:
+    """列出求助（新的在前）；超时的标出原因。"""
+    from db.requests import request_rows
+
+    open_file(ctx, db_path)
+    rows = request_rows(status)
+    if as_json:
+        click.echo(json.dumps([{
+            "id": r.id, "taken_at": r.taken_at.isoformat(sep=" "), "name": r.name,
+            "address": r.address, "needs": r.needs, "details": r.details, "urgent": r.urgent,
+            "callback_phone": r.callback_phone, "status": r.status,
+            "volunteer": r.volunteer, "team": r.team,
+            "assigned_at": r.assigned_at and r.assigned_at.isoformat(sep=" "),
+            "delivered_at": r.delivered_at and r.delivered_at.isoformat(sep=" "),
+            "cancelled_at": r.cancelled_at and r.cancelled_at.isoformat(sep=" "),
+            "cancel_reason": r.cancel_reason, "purchase_amount": str(r.purchase_amount),
+            "paid": r.paid, "hours": None if r.hours is None else str(r.hours),
+            "goods": r.goods, "under_measures": r.under_measures, "late": r.late}
+            for r in rows], ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        who = r.volunteer or r.team
+        click.echo(f"第{r.id}号 {r.taken_at:%m-%d %H:%M} {r.status}{'【紧急】' if r.urgent else ''} "
+                   f"{r.name} {r.address} {r.needs}{('→' + who) if who else ''}"
+                   f"{'  ' + r.late if r.late else ''}")
+    click.echo(f"共 {len(rows)} 件")
 
 def main() -> None:
     """Console-script entry point; an unexpected error is one line too (EPRC_DEBUG=1: traceback).

@@ -14,13 +14,14 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "preparer": ("", "填报人"),
     "checker": ("", "审核人"),
     "phone": ("", "联系电话"),
-    "operator": ("", "操作员（审计日志中的姓名）"),
+    "operator": ("", "操作人（记入操作记录；空则用填报人）"),
     "fever_threshold": ("37.3", "发热阈值（℃）"),
     "shift_slots": ("00:00-08:00,08:00-16:00,16:00-24:00", "卡口班次"),
     "report_deadline": ("13:00", "日报截止时间"),
     "time_zone": ("Asia/Shanghai", "时区（日期与日界以此为准）"),
     "export_dir": ("", "导出文件夹"),
     "verify_hours": ("24", "推送核查时限（小时）"),
+    "request_urgent_hours": ("2", "紧急求助送达时限（小时）"),
     "verify_results": ("已核实在辖区（漏排）,前期已排查,不在辖区居住,已离开,无法联系,信息有误,超过排查期",
                        "推送核查结果选项（逗号分隔；自加的写“词=类别”）"),
     "policy.确诊": ("14+7", "确诊：首个措施天数+后续健康监测天数"),
@@ -43,6 +44,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "smtp.sender": ("", "发件人名称"),
     "backup.copy_dir": ("", "第二备份文件夹（如 U 盘）"),
     "setup_done": ("", "首次设置已完成"),
+    "testing_infant_age": ("3", "全员核酸：未满几周岁的婴幼儿免检（0 为不免检）"),
 }
 
 # what eprc remembers for itself (not set by the clerk): kept beside the settings, not audited

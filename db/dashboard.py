@@ -9,6 +9,8 @@ from db import clock
 from db.config import DEFAULT_TOWNSHIP, all_settings, fever_threshold
 from db.connection import database
 from db.report import report_reminder, trend
+from db.requests import RequestAlerts, request_alerts
+from db.testing import coverage, running_round
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,8 @@ _COUNTS_SQL = """SELECT
     (SELECT count(*) FROM household),
     (SELECT count(DISTINCT person_id) FROM measure WHERE released_on IS NULL
         AND start_date <= :day),
-    (SELECT count(*) FROM checkpoint WHERE (active_from IS NULL OR active_from <= :day)
-        AND (active_to IS NULL OR active_to >= :day)),
+    (SELECT count(*) FROM checkpoint WHERE post_kind = '卡口' AND (active_from IS NULL
+        OR active_from <= :day) AND (active_to IS NULL OR active_to >= :day)),
     (SELECT count(*) FROM staff WHERE active),
     (SELECT count(*) FROM staff WHERE active AND is_volunteer),
     (SELECT count(*) FROM donation),
@@ -60,6 +62,36 @@ def dashboard_counts(today: dt.date | None = None, threshold: float | None = Non
 
 
 @dataclass(frozen=True)
+class TestingCard:
+    """The running round of 全员核酸 on the 首页: its coverage and the grids furthest behind."""
+
+    name: str
+    expected: int
+    tested: int
+    positive: int
+    behind: list[tuple[str, int]]  # (grid, missing), most missing first
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.tested
+
+    @property
+    def rate(self) -> float:
+        return self.tested / self.expected if self.expected else 1.0
+
+
+def testing_card(day: dt.date | None = None) -> TestingCard | None:
+    """The card of the round running on ``day`` (default today); None when none is. Read
+    apart from the rest of the 首页: a town's round takes a second or two to count."""
+    found = running_round(day or clock.today())
+    if found is None:
+        return None
+    numbers = coverage(found.id)
+    return TestingCard(found.name, numbers.expected, numbers.tested, numbers.positive,
+                       [(g.name.split("/")[-1], g.missing) for g in numbers.behind(3)])
+
+
+@dataclass(frozen=True)
 class Dashboard:
     """Everything the 首页 shows, read in one go (the screen reads it off the UI thread)."""
 
@@ -68,14 +100,16 @@ class Dashboard:
     counts: Counts
     reminder: str | None
     trend: dict[str, list[int]]
+    requests: RequestAlerts  # open help requests and the late ones
 
 
 def load_dashboard(now: dt.datetime | None = None) -> Dashboard:
-    """The dashboard as of ``now``: headline counts, the report reminder and the 14-day trend."""
+    """The dashboard as of ``now``: headline counts, the report reminder, the 14-day trend
+    and the help requests still open (late ones as of the clock's now)."""
     now = now or clock.now()
     settings = all_settings()
     return Dashboard(township=settings["township"] or DEFAULT_TOWNSHIP,
                      preparer=settings["preparer"],
                      counts=dashboard_counts(now.date(), float(settings["fever_threshold"])),
                      reminder=report_reminder(now, settings["report_deadline"]),
-                     trend=trend(now.date()))
+                     trend=trend(now.date()), requests=request_alerts(now))

@@ -39,7 +39,7 @@ __all__ = ["MIGRATIONS", "DatabaseError", "FileInUse", "MissingFile", "database"
 T = TypeVar("T")
 
 APPLICATION_ID = 0x45505243  # "EPRC" in PRAGMA application_id
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 7
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # 已保存 means on disk: with synchronous=FULL a commit in WAL mode survives a power cut.
 PRAGMAS = {

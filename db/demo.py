@@ -495,6 +495,62 @@ def _build_donations(rng: random.Random, size: DemoSize, today: dt.date) -> None
                              "received_by", "handled_by", "notes"], handed)
 
 
+REQUEST_DETAILS = {"生活物资": ("大米10斤、食用油一桶", "青菜、鸡蛋", "挂面、卫生纸"),
+                   "药品": ("降压药 硝苯地平缓释片", "胰岛素笔芯", "布洛芬、退烧贴"),
+                   "就医": ("透析，需车送县医院", "孕检，需出具通行证明"),
+                   "婴幼儿用品": ("奶粉 一段 两罐", "纸尿裤 L码")}
+
+
+def _build_requests(rng: random.Random, people: list[tuple[int, str, str, int]],
+                    today: dt.date) -> None:
+    """Calls for help of the last three days: delivered (hours credited as a service record),
+    cancelled, sent and still waiting; the open ones of today are what the desk shows."""
+    volunteers = [sid for (sid,) in database.execute_sql(
+        "SELECT s.id FROM staff s JOIN team t ON t.id = s.team_id WHERE s.active "
+        "AND s.is_volunteer AND t.name LIKE '%配送%' ORDER BY s.id").fetchall()]
+    if not volunteers:
+        return
+    team = database.execute_sql("SELECT team_id FROM staff WHERE id = ?",
+                                [volunteers[0]]).fetchone()[0]
+    addresses = dict(database.execute_sql("SELECT id, address FROM household").fetchall())
+    phones = dict(database.execute_sql("SELECT id, phone FROM resident").fetchall())
+    plan = ["已送达"] * 7 + ["已取消"] * 2 + ["已派单"] * 2 + ["待派单"] * 3
+    requests, services = [], []
+    for n, status in enumerate(plan, start=1):
+        rid, name, _number, hid = people[rng.randrange(len(people))]
+        need = rng.choice(tuple(REQUEST_DETAILS))
+        days_ago = 0 if status in ("已派单", "待派单") else rng.randrange(1, 3)
+        taken = dt.datetime.combine(today - dt.timedelta(days=days_ago),
+                                    dt.time(rng.randrange(8, 12), rng.randrange(60)))
+        sent = taken + dt.timedelta(minutes=rng.randrange(5, 30))
+        done = sent + dt.timedelta(minutes=rng.randrange(30, 150))
+        volunteer = rng.choice(volunteers) if status in ("已送达", "已派单") else None
+        hours = None
+        if status == "已送达":
+            hours = max(1, -(-int((done - sent).total_seconds()) // 1800)) / 2
+            services.append((n, volunteer, done.date().isoformat(), hours, f"求助配送（第{n}号）"))
+        requests.append((
+            n, taken.isoformat(sep=" "), hid, rid, name, addresses[hid], need,
+            rng.choice(REQUEST_DETAILS[need]), int(need in ("药品", "就医")), name,
+            phones[rid] or _phone(rng), status, volunteer, team if volunteer else None,
+            sent.isoformat(sep=" ") if volunteer else None,
+            done.isoformat(sep=" ") if status == "已送达" else None,
+            done.isoformat(sep=" ") if status == "已取消" else None,
+            "家属已自行购买" if status == "已取消" else "",
+            rng.choice((0, 0, 36.5, 88)) if status == "已送达" else 0,
+            int(rng.random() < 0.5) if status == "已送达" else 0, hours,
+            n if status == "已送达" else None))
+    _insert("service_record", ["staff_id", "date", "hours", "what"], [s[1:] for s in services])
+    ids = dict(database.execute_sql(
+        "SELECT what, id FROM service_record WHERE what LIKE '求助配送（第%'").fetchall())
+    _insert("help_request", [
+        "id", "taken_at", "household_id", "resident_id", "name", "address", "needs", "details",
+        "urgent", "caller", "callback_phone", "status", "volunteer_id", "team_id", "assigned_at",
+        "delivered_at", "cancelled_at", "cancel_reason", "purchase_amount", "paid", "hours",
+        "service_id"],
+        [(*r[:-1], ids.get(f"求助配送（第{r[0]}号）") if r[-1] else None) for r in requests])
+
+
 def build_demo(
     path: Path, size: str = "small", seed: int = 2022, progress: Progress | None = None,
     today: dt.date | None = None,
@@ -528,6 +584,7 @@ def build_demo(
             _build_passages(rng, spec, people, today)
             report("捐赠", 0.0)
             _build_donations(rng, spec, today)
+            _build_requests(rng, people, today)
             log_change("导入", "demo", None, None, {"size": size, "seed": seed})
         db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute_sql("ANALYZE")

@@ -520,6 +520,32 @@ def totals(until: dt.date) -> Totals:
     return Totals(money_in, batches, goods_value, money_out, out)
 
 
+def donation_row(donation_id: int) -> DonationRow:
+    """One donation as the ledger lists it (a reversal included, whatever day it counts on)."""
+    found = database.execute_sql(f"SELECT {effective()} FROM donation WHERE id = ?",
+                                 [donation_id]).fetchone()
+    if found is None:
+        raise Invalid("没有这条捐赠登记")
+    day = dt.date.fromisoformat(str(found[0])[:10])
+    return next(r for r in donation_rows(day, day) if r.id == donation_id)
+
+
+def reversal_subject(kind: str, entry_id: int) -> str:
+    """The entry a 冲销 would reverse, in one line for the dialog: which receipt or hand-out,
+    from or to whom, how much, when. ``kind`` is "donation" or "distribution"."""
+    if kind == "donation":
+        row = donation_row(entry_id)
+        what = f"捐款 {row.amount:,.2f} 元" if row.is_money else f"物资 {row.goods}"
+        return f"收据{row.receipt_no}　{row.donor}　{what}（{row.date:%Y-%m-%d}）"
+    found = Distribution.get_or_none(Distribution.id == entry_id)
+    if found is None:
+        raise Invalid("没有这条发放记录")
+    item = found.item
+    quantity = f"{found.quantity.normalize():f}" if isinstance(found.quantity, Decimal) \
+        else str(found.quantity)
+    return (f"{found.date:%Y-%m-%d} 发放 {item.name}{item.spec} {quantity}{item.unit}"
+            f" → {found.recipient}")
+
 def donation_lines(start: dt.date | None, end: dt.date) -> dict[int, list[tuple]]:
     """Each donation's goods in the period: name, spec, quantity, unit, value, batch, expiry."""
     sql = ("SELECT l.donation_id, i.name, i.spec, l.quantity, i.unit, l.value, l.batch_no, "

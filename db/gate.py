@@ -13,6 +13,7 @@ from db.residents import ResidentInput, search_residents
 from db.validate import Invalid, check_phone, check_plate, check_temperature, normalize_text
 
 HEALTH_CODES = ("绿", "黄", "红")
+DEFAULT_TEMPERATURE = "36.5"  # what the entry box holds until the clerk types a reading
 
 
 @dataclass
@@ -31,7 +32,8 @@ class PassageInput:
 
 
 def find_person(text: str) -> list[Resident]:
-    """A resident at the gate by ID number, name, pinyin initials or pass card number."""
+    """Residents at the gate by ID number, name, pinyin initials or pass card number (a card
+    finds its household's members); more than one means the clerk must say which."""
     q = normalize_text(text)
     if not q:
         return []
@@ -48,6 +50,9 @@ def record_passage(checkpoint_id: int, data: PassageInput, at: dt.datetime | Non
         raise Invalid("请选择进或出")
     if data.health_code not in HEALTH_CODES:
         raise Invalid("健康码应为绿、黄或红")
+    checkpoint = Checkpoint.get_by_id(checkpoint_id)
+    if checkpoint.post_kind != "卡口":
+        raise Invalid(f"“{checkpoint.name}”是{checkpoint.post_kind}，出入登记只在卡口进行")
     temperature = check_temperature(data.temperature)
     resident = data.resident
     name = resident.name if resident else normalize_text(data.name)
@@ -60,7 +65,7 @@ def record_passage(checkpoint_id: int, data: PassageInput, at: dt.datetime | Non
     if resident is None and not normalize_text(data.origin_reason):
         raise Invalid("外来人员请填写来自何地/事由")
     return GatePassage.create(
-        checkpoint=Checkpoint.get_by_id(checkpoint_id), at=at or dt.datetime.now(),
+        checkpoint=checkpoint, at=at or dt.datetime.now(),
         resident=resident, name=name,
         id_number=resident.id_number if resident else normalize_text(data.id_number).upper(),
         phone=phone, plate=plate, direction=data.direction, temperature=temperature,

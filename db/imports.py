@@ -386,10 +386,21 @@ def import_residents(
         for row in cursor.fetchall():
             existing[row[0]] = row[1:]
     updates = _compare(people, existing, tree, summary, accept_changes)
-    by_number = dict(database.execute_sql(
-        "SELECT number, id FROM household WHERE number IS NOT NULL").fetchall())
-    by_address = {(a, area_id): i for i, a, area_id in database.execute_sql(
-        "SELECT id, address, area_id FROM household WHERE address != ''").fetchall()}
+    # only the households this sheet names: reading all of them held 140,000 rows in memory
+    numbers = sorted({str(p.household_fields["number"]) for p in people
+                      if p.household_fields["number"]})
+    addresses = sorted({str(p.household_fields["address"]) for p in people
+                        if p.household_fields["address"]})
+    by_number: dict[str, int] = {}
+    for chunk in _chunks(numbers):
+        by_number.update(database.execute_sql(
+            f"SELECT number, id FROM household WHERE number IN ({','.join('?' * len(chunk))})",
+            list(chunk)).fetchall())
+    by_address: dict[tuple[str, int | None], int] = {}
+    for chunk in _chunks(addresses):
+        by_address.update(((a, area_id), i) for i, a, area_id in database.execute_sql(
+            f"SELECT id, address, area_id FROM household WHERE address IN "
+            f"({','.join('?' * len(chunk))})", list(chunk)).fetchall())
     households: dict[str, list[_Person]] = {}
     new_areas: set[tuple[str, ...]] = set()
     for person in people:
@@ -487,12 +498,38 @@ def _log_import(summary: ImportSummary, matched: int, source: str, now: str) -> 
         "更新": summary.updated})], at=now)
 
 
+WRITE_BATCH = 2000
+
+
+def _flush(new_households: list[dict[str, object]], new_residents: list[dict[str, object]],
+           audits: list[tuple[object, ...]], now: str) -> None:
+    """Insert the rows gathered so far (households before their members) with their audit
+    entries, and empty the lists."""
+    for table, rows in (("household", new_households), ("resident", new_residents)):
+        if rows:
+            columns = list(rows[0])
+            database.cursor().executemany(
+                f"INSERT INTO {table} ({','.join(columns)}) "
+                f"VALUES ({','.join('?' * len(columns))})",
+                ([row[c] for c in columns] for row in rows))
+    log_changes(audits, at=now)
+    new_households.clear()
+    new_residents.clear()
+    audits.clear()
+
+
 def _write(households, updates, by_number, by_address, summary, report, now: str) -> None:
     area_cache: dict[tuple[str, ...], int | None] = {}
     next_household = (database.execute_sql("SELECT max(id) FROM household").fetchone()[0] or 0) + 1
     next_resident = (database.execute_sql("SELECT max(id) FROM resident").fetchone()[0] or 0) + 1
-    new_households, new_residents, audits = [], [], []
-    for members in households.values():
+    new_households: list[dict[str, object]] = []
+    new_residents: list[dict[str, object]] = []
+    audits: list[tuple[object, ...]] = []
+    households_added = 0
+    for number, members in enumerate(households.values()):
+        if len(new_residents) >= WRITE_BATCH:  # a batch at a time keeps a big import's memory low
+            _flush(new_households, new_residents, audits, now)
+            report("写入", 0.3 * number / len(households))
         first = members[0]
         if first.area_path not in area_cache:
             found = get_or_add_path(list(first.area_path)) if first.area_path else None
@@ -509,6 +546,7 @@ def _write(households, updates, by_number, by_address, summary, report, now: str
                    "area_id": area_id, "unit": fields["unit"], "door": fields["door"],
                    "pass_card": "", "notes": ""}
             new_households.append(row)
+            households_added += 1
             audits.append(("导入", "household", household_id, None, row))
             has_head = False
         else:
@@ -526,18 +564,8 @@ def _write(households, updates, by_number, by_address, summary, report, now: str
             next_resident += 1
             new_residents.append(row)
             audits.append(("导入", "resident", row["id"], None, row))
-    summary.households = len(new_households)
-    report("写入", 0.3)
-    if new_households:
-        columns = list(new_households[0])
-        database.cursor().executemany(
-            f"INSERT INTO household ({','.join(columns)}) VALUES ({','.join('?' * len(columns))})",
-            [[h[c] for c in columns] for h in new_households])
-    if new_residents:
-        columns = list(new_residents[0])
-        database.cursor().executemany(
-            f"INSERT INTO resident ({','.join(columns)}) VALUES ({','.join('?' * len(columns))})",
-            [[r[c] for c in columns] for r in new_residents])
+    _flush(new_households, new_residents, audits, now)
+    summary.households = households_added
     report("写入", 0.7)
     for rid, before, after in updates:
         changed = {k: v for k, v in after.items() if before[k] != v}

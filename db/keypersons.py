@@ -204,9 +204,14 @@ def record_temperature(measure_id: int, day: dt.date, half: str, value: object) 
     if day < measure.start_date or (measure.released_on and day > measure.released_on):
         raise Invalid(f"{day:%Y-%m-%d}不在该措施的管控期内")
     with database.atomic():
-        reading = TemperatureReading.get_or_none(
-            (TemperatureReading.measure == measure_id) & (TemperatureReading.date == day)
-            & (TemperatureReading.half == half))
+        # The person's reading for this half-day, whichever of their measures it was entered
+        # under: a measure changed at noon must not give the morning a second reading.
+        reading = (TemperatureReading.select(TemperatureReading)
+                   .join(Measure, on=(Measure.id == TemperatureReading.measure))
+                   .where((Measure.person == measure.person_id) & (TemperatureReading.date == day)
+                          & (TemperatureReading.half == half))
+                   .order_by((TemperatureReading.measure == measure_id).desc(), TemperatureReading.id)
+                   .first())
         if reading is None:
             reading = TemperatureReading(measure=measure_id, date=day, half=half)
         reading.value = number
@@ -361,6 +366,22 @@ def temperature_sheet(day: dt.date, half: str) -> list[ControlRow]:
         extra=", (SELECT value FROM temperature_reading t WHERE t.measure_id = m.id "
               "AND t.date = ? AND t.half = ?)", extra_params=[day.isoformat(), half],
         order="h.area_id, m.id")
+
+
+def temperature_round(day: dt.date, half: str) -> list[ControlRow]:
+    """体温录入's round: one row per person under a measure on ``day`` and not released that
+    day (a measure changed today shows only the new one), with the person's reading for the
+    half-day whichever of their measures it was entered under."""
+    current = ("m.start_date <= ? AND (m.released_on IS NULL OR m.released_on > ?)")
+    where = (f"{current} AND m.id = (SELECT max(m2.id) FROM measure m2 WHERE "
+             f"m2.person_id = m.person_id AND {current.replace('m.', 'm2.')})")
+    return _rows(
+        where, [day.isoformat()] * 4,
+        extra=", coalesce((SELECT value FROM temperature_reading WHERE measure_id = m.id AND date = ?"
+              " AND half = ?), (SELECT t.value FROM temperature_reading t JOIN measure mt"
+              " ON mt.id = t.measure_id WHERE mt.person_id = m.person_id AND t.date = ?"
+              " AND t.half = ? ORDER BY t.id LIMIT 1))",
+        extra_params=[day.isoformat(), half] * 2, order="h.area_id, m.id", limit=1_000_000)
 
 
 def released(limit: int = 5000) -> list[ControlRow]:

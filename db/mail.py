@@ -4,11 +4,13 @@ exports/mail.py talks to the mail server; it reads and writes these tables only 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from db.connection import database
 from db.models import MailLog, Recipient
+from db.report import record_sent
 from db.validate import Invalid, normalize_text
 
 
@@ -43,12 +45,17 @@ def add_recipient(name: str, address: str, unit: str = "") -> Recipient:
     return Recipient.create(name=normalize_text(name), address=address, unit=normalize_text(unit))
 
 
-def log_mail(to: list[str], subject: str, files: list[str], error: str, result: str) -> MailLog:
-    """Record one sending, sent or not (the error says why not)."""
+def log_mail(to: list[str], subject: str, files: list[str], error: str, result: str,
+             reports: Sequence[tuple[int, str]] = ()) -> MailLog:
+    """Record one sending, sent or not (the error says why not); a sent mail makes each daily
+    report it carried (snapshot id, token) 已报送, in the same transaction."""
     with database.atomic():
-        return MailLog.create(to=", ".join(to), subject=subject,
-                              files=json.dumps(files, ensure_ascii=False), ok=not error,
-                              result=f"{error}；{result}" if error else result)
+        log = MailLog.create(to=", ".join(to), subject=subject,
+                             files=json.dumps(files, ensure_ascii=False), ok=not error,
+                             result=f"{error}；{result}" if error else result)
+        for snapshot_id, token in () if error else reports:
+            record_sent(snapshot_id, token, "邮件", f"发送给 {', '.join(to)}")
+    return log
 
 
 def sent_mail(limit: int = 500) -> list[SentMail]:

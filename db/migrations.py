@@ -95,8 +95,114 @@ def pushed_categories_and_sheets(db: SqliteDatabase) -> None:
     run("UPDATE setting SET value = ? WHERE key = 'verify_results'", [",".join(marked)])
 
 
+def report_sending_state(db: SqliteDatabase) -> None:
+    """5: a daily report's snapshot says whether it went upward. Exporting now only generates
+    it (已生成未报送); 已报送 is recorded by a successful mail or the clerk's note. Snapshots of
+    earlier versions were taken when a report was exported or sent and were shown as 已报送:
+    they stay so, marked as carried over."""
+    run = db.execute_sql
+    run("ALTER TABLE report_snapshot ADD COLUMN reported_at DATETIME")
+    run("ALTER TABLE report_snapshot ADD COLUMN reported_how VARCHAR(255) NOT NULL DEFAULT ''")
+    run("ALTER TABLE report_snapshot ADD COLUMN reported_note TEXT NOT NULL DEFAULT ''")
+    run("UPDATE report_snapshot SET reported_at = sent_at, reported_how = '升级前记录'")
+
+
+TESTING_TABLES = (
+    'CREATE TABLE "sampling_round" ("id" INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR(255) '
+    'NOT NULL, "start_date" DATE NOT NULL, "end_date" DATE NOT NULL, "created_at" DATETIME '
+    'NOT NULL)',
+    'CREATE UNIQUE INDEX "sampling_round_name" ON "sampling_round" ("name")',
+    'CREATE TABLE "round_scope" ("id" INTEGER NOT NULL PRIMARY KEY, "round_id" INTEGER NOT NULL, '
+    '"area_id" INTEGER NOT NULL, FOREIGN KEY ("round_id") REFERENCES "sampling_round" ("id") '
+    'ON DELETE CASCADE, FOREIGN KEY ("area_id") REFERENCES "area" ("id") ON DELETE CASCADE)',
+    'CREATE INDEX "round_scope_round_id" ON "round_scope" ("round_id")',
+    'CREATE INDEX "round_scope_area_id" ON "round_scope" ("area_id")',
+    'CREATE UNIQUE INDEX "round_scope_round_id_area_id" ON "round_scope" ("round_id", "area_id")',
+    'CREATE TABLE "round_point" ("id" INTEGER NOT NULL PRIMARY KEY, "round_id" INTEGER NOT NULL, '
+    '"point_id" INTEGER NOT NULL, FOREIGN KEY ("round_id") REFERENCES "sampling_round" ("id") '
+    'ON DELETE CASCADE, FOREIGN KEY ("point_id") REFERENCES "checkpoint" ("id") ON DELETE CASCADE)',
+    'CREATE INDEX "round_point_round_id" ON "round_point" ("round_id")',
+    'CREATE INDEX "round_point_point_id" ON "round_point" ("point_id")',
+    'CREATE UNIQUE INDEX "round_point_round_id_point_id" ON "round_point" ("round_id", "point_id")',
+    'CREATE TABLE "sample" ("id" INTEGER NOT NULL PRIMARY KEY, "round_id" INTEGER NOT NULL, '
+    '"resident_id" INTEGER NOT NULL, "at" DATETIME NOT NULL, "how" VARCHAR(255) NOT NULL, '
+    '"point_id" INTEGER, "source" VARCHAR(255) NOT NULL, "result" VARCHAR(255) NOT NULL, '
+    'FOREIGN KEY ("round_id") REFERENCES "sampling_round" ("id") ON DELETE CASCADE, '
+    'FOREIGN KEY ("resident_id") REFERENCES "resident" ("id") ON DELETE CASCADE, '
+    'FOREIGN KEY ("point_id") REFERENCES "checkpoint" ("id"))',
+    'CREATE INDEX "sample_resident_id" ON "sample" ("resident_id")',
+    'CREATE UNIQUE INDEX "sample_round_id_resident_id" ON "sample" ("round_id", "resident_id")',
+    'CREATE TABLE "missing_reason" ("id" INTEGER NOT NULL PRIMARY KEY, "round_id" INTEGER NOT '
+    'NULL, "resident_id" INTEGER NOT NULL, "reason" VARCHAR(255) NOT NULL, "note" VARCHAR(255) '
+    'NOT NULL, "recorded_at" DATETIME NOT NULL, FOREIGN KEY ("round_id") REFERENCES '
+    '"sampling_round" ("id") ON DELETE CASCADE, FOREIGN KEY ("resident_id") REFERENCES '
+    '"resident" ("id") ON DELETE CASCADE)',
+    'CREATE INDEX "missing_reason_round_id" ON "missing_reason" ("round_id")',
+    'CREATE INDEX "missing_reason_resident_id" ON "missing_reason" ("resident_id")',
+    'CREATE UNIQUE INDEX "missing_reason_round_id_resident_id" ON "missing_reason" '
+    '("round_id", "resident_id")',
+)
+
+
+def testing_rounds(db: SqliteDatabase) -> None:
+    """6: whole-population testing rounds (全员核酸).
+
+    - residents get 外出 from/to dates and 行动不便; a resident whose status was 外出 keeps it
+      (and counts as away with no dates);
+    - checkpoints and shift slots get a post kind: every existing one is a 卡口, sampling points
+      (采样点) are posts of the other kind with slots of their own;
+    - rounds, their scope and sampling points, the residents sampled and the reasons of the
+      missing, in tables of their own.
+    """
+    run = db.execute_sql
+    run("ALTER TABLE resident ADD COLUMN away_from DATE")
+    run("ALTER TABLE resident ADD COLUMN away_to DATE")
+    run("ALTER TABLE resident ADD COLUMN immobile INTEGER NOT NULL DEFAULT 0")
+    run("ALTER TABLE checkpoint ADD COLUMN post_kind VARCHAR(255) NOT NULL DEFAULT '卡口'")
+    run("ALTER TABLE shift_slot ADD COLUMN post_kind VARCHAR(255) NOT NULL DEFAULT '卡口'")
+    for statement in TESTING_TABLES:
+        run(statement)
+
+
+HELP_REQUEST_TABLES = (
+    'CREATE TABLE "help_request" ("id" INTEGER NOT NULL PRIMARY KEY, "taken_at" DATETIME NOT '
+    'NULL, "household_id" INTEGER, "resident_id" INTEGER, "name" VARCHAR(255) NOT NULL, '
+    '"address" VARCHAR(255) NOT NULL, "needs" VARCHAR(255) NOT NULL, "details" TEXT NOT NULL, '
+    '"urgent" INTEGER NOT NULL, "caller" VARCHAR(255) NOT NULL, "callback_phone" VARCHAR(255) '
+    'NOT NULL, "status" VARCHAR(255) NOT NULL, "volunteer_id" INTEGER, "team_id" INTEGER, '
+    '"assigned_at" DATETIME, "delivered_at" DATETIME, "cancelled_at" DATETIME, "cancel_reason" '
+    'VARCHAR(255) NOT NULL, "purchase_amount" DECIMAL(10, 2) NOT NULL, "paid" INTEGER NOT NULL, '
+    '"hours" DECIMAL(4, 1), "service_id" INTEGER, '
+    'FOREIGN KEY ("household_id") REFERENCES "household" ("id"), '
+    'FOREIGN KEY ("resident_id") REFERENCES "resident" ("id"), '
+    'FOREIGN KEY ("volunteer_id") REFERENCES "staff" ("id"), '
+    'FOREIGN KEY ("team_id") REFERENCES "team" ("id"), '
+    'FOREIGN KEY ("service_id") REFERENCES "service_record" ("id"))',
+    *(f'CREATE INDEX "help_request_{column}" ON "help_request" ("{column}")' for column in (
+        "taken_at", "household_id", "resident_id", "status", "volunteer_id", "team_id",
+        "service_id")),
+    'CREATE TABLE "help_request_goods" ("id" INTEGER NOT NULL PRIMARY KEY, "request_id" INTEGER '
+    'NOT NULL, "distribution_id" INTEGER NOT NULL, FOREIGN KEY ("request_id") REFERENCES '
+    '"help_request" ("id") ON DELETE CASCADE, FOREIGN KEY ("distribution_id") REFERENCES '
+    '"distribution" ("id"))',
+    'CREATE INDEX "help_request_goods_request_id" ON "help_request_goods" ("request_id")',
+    'CREATE INDEX "help_request_goods_distribution_id" ON "help_request_goods" '
+    '("distribution_id")',
+)
+
+
+def help_requests(db: SqliteDatabase) -> None:
+    """7: the help-request desk (居民求助): requests with each step's time, and the goods each
+    took from donated stock (lines of the distribution ledger). New tables only."""
+    for statement in HELP_REQUEST_TABLES:
+        db.execute_sql(statement)
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: move_mail_password_out,
     3: keep_shift_lengths_and_entry_times,
     4: pushed_categories_and_sheets,
+    5: report_sending_state,
+    6: testing_rounds,
+    7: help_requests,
 }

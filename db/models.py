@@ -1,5 +1,6 @@
 """The peewee models of the whole office: areas, residents, key persons, pushed lists, checkpoints
-and shifts, staff and volunteers, donations, settings, the audit log and the recycle bin.
+and shifts, staff and volunteers, donations, help requests, settings, the audit log and the
+recycle bin.
 
 Models declare fields and indexes only; behaviour lives in the operation modules beside this one.
 Every model derived from :class:`Record` writes the audit log when saved and is deleted through
@@ -10,7 +11,6 @@ belongs to its parent and goes to the bin with it; a nullable one is cleared and
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -94,15 +94,17 @@ class AuditLog(BaseModel):
         indexes = ((("table", "row_id"), False),)
 
 
+UNSET = "未设置"  # the operator when neither 操作人 nor 填报人 is set
+
+
 def current_user() -> str:
-    """The operator's name for the log: the settings' operator, else the system login."""
-    row = Setting.get_or_none(Setting.key == "operator")
-    if row is not None and row.value:
-        return row.value
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "未知用户"
+    """The operator's name for the log (操作人): the ``operator`` setting, else the 填报人, else
+    未设置 — never the computer's login, which names a machine, not a clerk."""
+    for key in ("operator", "preparer"):
+        row = Setting.get_or_none(Setting.key == key)
+        if row is not None and row.value:
+            return row.value
+    return UNSET
 
 
 def _dump(row: dict[str, Any] | None) -> str | None:
@@ -218,12 +220,16 @@ class Resident(Record):
     status = CharField(default="在册")
     notes = TextField(default="")
     updated_at = DateTimeField(default=dt.datetime.now)
+    # away from the township (外出) from/to; an open end means not back yet (migration 5)
+    away_from = DateField(null=True)
+    away_to = DateField(null=True)
+    immobile = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])  # 行动不便
 
 
 # --- key persons ------------------------------------------------------------------------------
 
 KEY_CATEGORIES = ("确诊", "疑似", "发热", "密接", "次密接", "中高风险地区返乡", "其他")
-KEY_SOURCES = ("大数据推送", "上门摸排", "电话摸排", "卡口发现", "自行报备")
+KEY_SOURCES = ("大数据推送", "上门摸排", "电话摸排", "卡口发现", "自行报备", "全员核酸检测")
 TRANSPORTS = ("自驾", "飞机", "火车", "客车", "网约车", "其他")
 MEASURE_KINDS = ("集中隔离", "居家隔离", "居家健康监测")
 
@@ -365,6 +371,9 @@ class PointsAdjustment(Record):
     reason = CharField()
 
 
+POST_KINDS = ("卡口", "采样点")  # a post staffed in shifts: a checkpoint or a sampling point
+
+
 class ShiftSlot(Record):
     name = CharField()
     start = CharField()  # "00:00"
@@ -372,6 +381,7 @@ class ShiftSlot(Record):
     sort = IntegerField(default=0)
     is_night = BooleanField(default=False)
     extra_staff = IntegerField(default=0)
+    post_kind = CharField(default="卡口", constraints=[SQL("DEFAULT '卡口'")])  # whose slots
 
 
 class Unavailability(Record):
@@ -402,6 +412,7 @@ class Checkpoint(Record):
     needs_leader = BooleanField(default=True)
     active_from = DateField(null=True)
     active_to = DateField(null=True)
+    post_kind = CharField(default="卡口", constraints=[SQL("DEFAULT '卡口'")])  # 卡口 / 采样点
 
 
 class Shift(Record):
@@ -452,6 +463,68 @@ class GatePassage(Record):
     outcome = CharField(default="放行")  # 放行 / 劝返
     on_duty = CharField(default="")
     notes = CharField(default="")
+
+
+# --- whole-population testing (全员核酸) ------------------------------------------------------
+
+
+class SamplingRound(Record):
+    """A round of whole-population nucleic-acid testing: its dates, scope and sampling points."""
+
+    name = CharField(unique=True)
+    start_date = DateField()
+    end_date = DateField()
+    created_at = DateTimeField(default=_recorded_now)
+
+
+class RoundScope(Record):
+    """An area a round covers (a round with none covers the whole township)."""
+
+    round = ForeignKeyField(SamplingRound, backref="scope", on_delete="CASCADE")
+    area = ForeignKeyField(Area, backref="testing_rounds", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("round", "area"), True),)
+
+
+class RoundPoint(Record):
+    """A sampling point (a post of kind 采样点) serving a round."""
+
+    round = ForeignKeyField(SamplingRound, backref="points", on_delete="CASCADE")
+    point = ForeignKeyField(Checkpoint, backref="rounds", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("round", "point"), True),)
+
+
+class Sample(Record):
+    """A resident sampled in a round (checked off once: a second list changes nothing)."""
+
+    # round: the unique (round, resident) index serves it; point: looked up from the point only
+    # when one is deleted. Fewer indexes keep a 300,000-row check-off fast.
+    round = ForeignKeyField(SamplingRound, backref="samples", on_delete="CASCADE", index=False)
+    resident = ForeignKeyField(Resident, backref="samples", on_delete="CASCADE")
+    at = DateTimeField()
+    how = CharField(default="导入")  # 导入 / 采样点 / 上门
+    point = ForeignKeyField(Checkpoint, null=True, backref="samples", index=False)
+    source = CharField(default="")  # file and sheet row, or the point's clerk
+    result = CharField(default="")  # "" until known / 阴性 / 阳性
+
+    class Meta:
+        indexes = ((("round", "resident"), True),)
+
+
+class MissingReason(Record):
+    """Why a resident expected in a round was not sampled, as the grid worker recorded it."""
+
+    round = ForeignKeyField(SamplingRound, backref="reasons", on_delete="CASCADE")
+    resident = ForeignKeyField(Resident, backref="testing_reasons", on_delete="CASCADE")
+    reason = CharField()
+    note = CharField(default="")
+    recorded_at = DateTimeField(default=_recorded_now)
+
+    class Meta:
+        indexes = ((("round", "resident"), True),)
 
 
 # --- donations --------------------------------------------------------------------------------
@@ -531,16 +604,62 @@ class Expense(Record):
     recorded_at = DateTimeField(default=_recorded_now, null=True)
 
 
+# --- help requests ----------------------------------------------------------------------------
+
+REQUEST_NEEDS = ("生活物资", "药品", "就医", "婴幼儿用品", "其他")
+URGENT_NEEDS = ("药品", "就医")
+REQUEST_STATUSES = ("待派单", "已派单", "已送达", "已取消")
+
+
+class HelpRequest(Record):
+    """A household's call for help (居民求助): what is needed, who was sent, when each step was
+    done. The name and address are kept as taken, so the request reads the same if the
+    household is later moved or deleted."""
+
+    taken_at = DateTimeField(index=True)
+    household = ForeignKeyField(Household, null=True, backref="help_requests")
+    resident = ForeignKeyField(Resident, null=True, backref="help_requests")
+    name = CharField(default="")
+    address = CharField(default="")
+    needs = CharField()  # 药品、生活物资
+    details = TextField(default="")
+    urgent = BooleanField(default=False)
+    caller = CharField(default="")
+    callback_phone = CharField(default="")
+    status = CharField(default="待派单", index=True)
+    volunteer = ForeignKeyField(Staff, null=True, backref="help_requests")
+    team = ForeignKeyField(Team, null=True, backref="help_requests")
+    assigned_at = DateTimeField(null=True)
+    delivered_at = DateTimeField(null=True)
+    cancelled_at = DateTimeField(null=True)
+    cancel_reason = CharField(default="")
+    purchase_amount = DecimalField(max_digits=10, decimal_places=2, default=0)  # 代购金额
+    paid = BooleanField(default=False)
+    hours = DecimalField(max_digits=4, decimal_places=1, null=True)  # credited at 已送达
+    service = ForeignKeyField(ServiceRecord, null=True, backref="help_requests")
+
+
+class HelpRequestGoods(Record):
+    """Goods from donated stock sent with a request: each is a line of the distribution ledger."""
+
+    request = ForeignKeyField(HelpRequest, backref="goods", on_delete="CASCADE")
+    distribution = ForeignKeyField(Distribution, backref="help_requests")
+
+
 # --- reports ----------------------------------------------------------------------------------
 
 
 class ReportSnapshot(BaseModel):
-    """The numbers of a daily report as they were when it was exported or sent."""
+    """The numbers of a daily report as frozen when it was exported (已生成未报送), and whether
+    and how it then went upward (已报送): by mail, or another way the clerk noted."""
 
     date = DateField(index=True)
-    sent_at = DateTimeField(default=dt.datetime.now)
+    sent_at = DateTimeField(default=dt.datetime.now)  # when the numbers were frozen
     correction = BooleanField(default=False)
     numbers = TextField()
+    reported_at = DateTimeField(null=True)  # None: generated, not yet sent
+    reported_how = CharField(default="", constraints=[SQL("DEFAULT ''")])  # 邮件 / 其他方式
+    reported_note = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
 
 class Recipient(Record):
@@ -569,6 +688,8 @@ ALL_MODELS: list[type[Model]] = [
     PushedBatch, PushedRow,
     Team, Staff, PointsAdjustment, ShiftSlot, Unavailability, ServiceRecord,
     Checkpoint, Shift, Assignment, GatePassage,
+    SamplingRound, RoundScope, RoundPoint, Sample, MissingReason,
     Donor, Donation, Item, DonationItem, Distribution, Expense,
+    HelpRequest, HelpRequestGoods,
     ReportSnapshot, Recipient, MailLog,
 ]

@@ -7,7 +7,11 @@ another common reading, an alternative key; search matches either.
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import unicodedata
 from functools import cache
+from pathlib import Path
 
 # Surname readings pypinyin gets wrong; the first reading is the surname's own.
 SURNAME_INITIALS: dict[str, tuple[str, ...]] = {
@@ -32,10 +36,34 @@ SURNAME_INITIALS: dict[str, tuple[str, ...]] = {
 
 
 @cache
+def _initials() -> dict[int, str] | None:
+    """First letters of every character's most common reading, from pypinyin's single-character
+    table read directly: importing pypinyin loads its phrase dictionaries too (about 67 MB),
+    which a name's initials never need. None if this pypinyin has no such table file."""
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    table = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
+    try:
+        readings: dict[str, str] = json.loads(table.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    initials = {}
+    for code, reading in readings.items():
+        letter = unicodedata.normalize("NFKD", reading[:1])[:1].lower()
+        if letter.isascii() and letter.isalpha():
+            initials[int(code)] = letter
+    return initials
+
+
+@cache
 def char_initial(char: str) -> str:
     """The first letter of a character's most common reading; letters and digits as themselves."""
     if char.isascii():
         return char.lower() if char.isalnum() else ""
+    initials = _initials()
+    if initials is not None:
+        return initials.get(ord(char), "")
     from pypinyin import Style, lazy_pinyin
 
     letters = lazy_pinyin(char, style=Style.FIRST_LETTER, errors="ignore")

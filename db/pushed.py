@@ -402,3 +402,77 @@ def find_batch(batch_id: int) -> PushedBatch | None:
 
 def batch(batch_id: int) -> PushedBatch:
     return PushedBatch.get_by_id(batch_id)
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """One person to phone on a caller's list."""
+
+    sheet: str
+    sheet_row: int
+    name: str
+    phone: str
+    id_number: str
+    origin: str
+    arrival_date: dt.date | None
+    community: str  # the matched resident's 社区（村）, "" when nobody in the register matched
+
+
+@dataclass(frozen=True)
+class CallList:
+    caller: str
+    rows: list[CallRow]
+
+
+def parse_callers(text: str) -> list[str]:
+    """Callers' names as the clerk types them (、，, or spaces between), each once."""
+    names: list[str] = []
+    for part in text.replace("，", ",").replace("、", ",").replace(" ", ",").split(","):
+        name = normalize_text(part)
+        if name and name not in names:
+            names.append(name)
+    if not names:
+        raise Invalid("请填写核查人姓名（多人用逗号或顿号分隔）")
+    return names
+
+
+def call_lists(batch_id: int, callers: Sequence[str]) -> list[CallList]:
+    """Split a batch's rows not yet verified into one call list per caller.
+
+    A row matched to a resident (linked, or by ID number, else by phone) goes with that
+    resident's 社区（村）: a community is never split, communities go to the least-loaded caller
+    (largest first); the rows nobody in the register matched are dealt round-robin."""
+    batch = PushedBatch.get_or_none(PushedBatch.id == batch_id)
+    if batch is None:
+        raise Invalid(f"没有第{batch_id}批推送数据")
+    callers = list(callers) or [""]  # "": one list, the caller left blank
+    found = database.execute_sql(
+        "SELECT r.sheet, r.sheet_row, r.name, r.phone, r.id_number, r.origin, r.arrival_date, "
+        "(SELECT top.name FROM resident p JOIN household h ON h.id = p.household_id "
+        " JOIN area a ON a.id = h.area_id JOIN area top ON a.path LIKE '/' || top.id || '/%' "
+        " WHERE p.id = coalesce(r.resident_id, "
+        "   (SELECT id FROM resident WHERE r.id_number != '' AND id_number = r.id_number), "
+        "   (SELECT id FROM resident WHERE r.phone != '' AND phone = r.phone LIMIT 1))) "
+        "FROM pushed_row r WHERE r.batch_id = ? AND r.result = ''", [batch_id]).fetchall()
+    order = {s["name"]: n for n, s in enumerate(json.loads(batch.sheets))}
+    rows = sorted((CallRow(s, n, name, phone, number, origin, _date_or_none(arrival),
+                           community or "")
+                   for s, n, name, phone, number, origin, arrival, community in found),
+                  key=lambda r: (order.get(r.sheet, 0), r.sheet_row))
+    by_community: dict[str, list[CallRow]] = {}
+    for row in rows:
+        if row.community:
+            by_community.setdefault(row.community, []).append(row)
+    lists = {caller: [] for caller in callers}
+    for community in sorted(by_community, key=lambda c: (-len(by_community[c]), c)):
+        least = min(callers, key=lambda c: (len(lists[c]), callers.index(c)))
+        lists[least].extend(by_community[community])
+    for n, row in enumerate(r for r in rows if not r.community):
+        lists[callers[n % len(callers)]].append(row)
+    return [CallList(caller, lists[caller]) for caller in callers]
+
+
+def _date_or_none(value: object) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

@@ -28,7 +28,8 @@ TABLE_LABELS = {
     "service_record": "服务记录", "checkpoint": "卡口", "shift": "班", "assignment": "排班",
     "gate_passage": "出入登记", "donor": "捐赠方", "donation": "捐赠", "item": "物资",
     "donation_item": "捐赠物资", "distribution": "发放", "expense": "支出",
-    "setting": "设置", "recipient": "收件人", "demo": "演示数据",
+    "help_request": "求助",
+    "help_request_goods": "求助物资", "setting": "设置", "recipient": "收件人", "demo": "演示数据",
 }
 
 

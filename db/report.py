@@ -1,6 +1,7 @@
 """The daily report (疫情防控工作日报表, 一日一报告): numbers computed from the file for one day,
-frozen as a snapshot when the report is exported or sent, so later edits never change a report
-that went upward; a re-send is marked 更正.
+frozen as a snapshot when the report is exported (已生成未报送), so later edits never change a
+report that went upward. It is 已报送 only once a mail carrying it was accepted or the clerk notes
+another way it went; exporting again before that replaces the draft, after it makes a 更正.
 
 Every report is computed as of a moment: 24:00 of its day, or the moment it was frozen if that
 came earlier (its heading then says so). Records count as they stood then: a call, a release or
@@ -12,19 +13,32 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from db import clock
+from db import clock, requests, testing
 from db.config import fever_threshold, get_setting
 from db.connection import database
 from db.donations import effective
 from db.models import KEY_CATEGORIES, MEASURE_KINDS, ReportSnapshot
 from db.pushed import CATEGORIES, REPORT_COLUMNS
 from db.staff import volunteer_hours
-from db.validate import Invalid
+from db.validate import Invalid, normalize_text
 
 Table = dict[str, object]  # {"title", "columns": [...], "rows": [[label, *values], ...]}
+# A section beyond FORMATS.md's six: (title without its number, [(label, value), ...]) for a
+# day, or None when there is nothing to report that day (the section is then left out).
+SectionProvider = Callable[[dt.date], "tuple[str, list[tuple[str, str | int]]] | None"]
+
+# The extra sections, in the order they follow 六、捐赠款物 (before 其他需要说明的情况).
+# A new one is one more entry here.
+EXTRA_SECTIONS: list[SectionProvider] = [
+    testing.report_section,
+    requests.report_section,
+]
+NUMERALS = "一二三四五六七八九十"
+NOTE_TITLE = "其他需要说明的情况"
 
 
 def _one(sql: str, params: list[object]) -> float:
@@ -126,7 +140,8 @@ def _pushed(day: str, moment: str) -> Table:
 
 
 def _checkpoints(day: str) -> Table:
-    open_on = ("(c.active_from IS NULL OR c.active_from <= :day) AND "
+    # sampling points (posts of kind 采样点) are staffed too, but are not checkpoints
+    open_on = ("c.post_kind = '卡口' AND (c.active_from IS NULL OR c.active_from <= :day) AND "
                "(c.active_to IS NULL OR c.active_to >= :day)")
     params = {"day": day}
     open_count = int(database.execute_sql(
@@ -134,7 +149,8 @@ def _checkpoints(day: str) -> Table:
     slots = database.execute_sql(
         "SELECT s.name, count(a.id) FROM shift_slot s LEFT JOIN (shift h JOIN checkpoint c "
         f"ON c.id = h.checkpoint_id AND {open_on}) ON h.slot_id = s.id AND h.date = :day "
-        "LEFT JOIN assignment a ON a.shift_id = h.id GROUP BY s.id ORDER BY s.sort",
+        "LEFT JOIN assignment a ON a.shift_id = h.id WHERE s.post_kind = '卡口' "
+        "GROUP BY s.id ORDER BY s.sort",
         params).fetchall()
     next_day = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
     window = "at >= ? AND at < ?"
@@ -182,13 +198,42 @@ def _donations(day: str, moment: str) -> Table:
             "rows": [["当日", *received], ["当日冲销", *reversed_], ["累计", *total]]}
 
 
+def numeral(n: int) -> str:
+    """一 … 十, 十一 … 十九 for a section number."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    return f"十{NUMERALS[n - 11]}"
+
+
+def extra_sections(day: dt.date, first: int,
+                   providers: list[SectionProvider] | None = None) -> list[Table]:
+    """The extra sections with something to report on ``day``, numbered from ``first`` on."""
+    tables: list[Table] = []
+    for provider in EXTRA_SECTIONS if providers is None else providers:
+        found = provider(day)
+        if found is None:
+            continue
+        title, pairs = found
+        tables.append({"title": f"{numeral(first + len(tables))}、{title}",
+                       "columns": ["项目", *[label for label, _value in pairs]],
+                       "rows": [["数量", *[value for _label, value in pairs]]]})
+    return tables
+
+
 def daily_numbers(day: dt.date, as_of: dt.datetime | None = None) -> list[Table]:
     """Every section of the daily report for ``day`` as of ``as_of`` (default: 24:00 of the
-    day, or now while the day is not over)."""
+    day, or now while the day is not over): FORMATS.md's six, then the extra sections that
+    have something to report."""
     moment = report_moment(day) if as_of is None else min(as_of, clock.day_end(day))
     d, m = day.isoformat(), _stamp(moment)
-    return [_key_persons(d, m), _measures(d, m), _pushed(d, m), _checkpoints(d),
-            _volunteers(day, moment), _donations(d, m)]
+    sections = [_key_persons(d, m), _measures(d, m), _pushed(d, m), _checkpoints(d),
+                _volunteers(day, moment), _donations(d, m)]
+    return sections + extra_sections(day, len(sections) + 1)
+
+
+GENERATED = "已生成未报送"
+REPORTED = "已报送"
+NOT_GENERATED = "未生成"
 
 
 @dataclass(frozen=True)
@@ -196,9 +241,19 @@ class DailyReport:
     day: dt.date
     sections: list[Table]
     note: str
-    frozen_at: dt.datetime | None  # when the numbers were frozen (sent), None when live
+    frozen_at: dt.datetime | None  # when the numbers were frozen (exported), None when live
     correction: bool
     as_of: dt.datetime  # the moment the numbers speak for
+    snapshot_id: int | None = None
+    reported_at: dt.datetime | None = None  # when it went upward; None: not yet
+    reported_how: str = ""
+    reported_note: str = ""
+    token: str = ""  # tells this generated report from a later one that took over its id
+
+    @property
+    def note_title(self) -> str:
+        """七、其他需要说明的情况, or a later number after extra sections."""
+        return f"{numeral(len(self.sections) + 1)}、{NOTE_TITLE}"
 
     @property
     def as_of_text(self) -> str:
@@ -207,19 +262,33 @@ class DailyReport:
             return "截至当日24时"
         return f"截至{self.as_of.month}月{self.as_of.day}日{self.as_of:%H时%M分}"
 
+    @property
+    def state(self) -> str:
+        """未生成, 已生成未报送 or 已报送 (a correction says 更正)."""
+        if self.snapshot_id is None:
+            return NOT_GENERATED
+        text = REPORTED if self.reported_at is not None else GENERATED
+        return f"更正稿{text}" if self.correction else text
+
 
 def _from_snapshot(day: dt.date, snapshot: ReportSnapshot) -> DailyReport:
     data = json.loads(snapshot.numbers)
     as_of = (dt.datetime.fromisoformat(data["as_of"]) if "as_of" in data
              else clock.day_end(day))
     return DailyReport(day, data["sections"], data["note"], snapshot.sent_at,
-                       snapshot.correction, as_of)
+                       snapshot.correction, as_of, snapshot.id, snapshot.reported_at,
+                       snapshot.reported_how, snapshot.reported_note, data.get("token", ""))
+
+
+def _latest(day: dt.date) -> ReportSnapshot | None:
+    return (ReportSnapshot.select().where(ReportSnapshot.date == day)
+            .order_by(ReportSnapshot.id.desc()).first())
 
 
 def daily_report(day: dt.date) -> DailyReport:
-    """The report as sent (the latest snapshot) or, if not yet sent, as the file says now."""
-    snapshot = (ReportSnapshot.select().where(ReportSnapshot.date == day)
-                .order_by(ReportSnapshot.id.desc()).first())
+    """The report as last generated (the latest snapshot, sent or not) or, if none was, as the
+    file says now."""
+    snapshot = _latest(day)
     if snapshot is not None:
         return _from_snapshot(day, snapshot)
     moment = report_moment(day)
@@ -227,42 +296,110 @@ def daily_report(day: dt.date) -> DailyReport:
                        moment)
 
 
+def report_state(day: dt.date) -> str:
+    """未生成, 已生成未报送 or 已报送 (更正稿…) of the day's report, without counting anything."""
+    latest = _latest(day)
+    return NOT_GENERATED if latest is None else _from_snapshot(day, latest).state
+
+
+def _same(snapshot: ReportSnapshot, sections: list[Table], note: str) -> bool:
+    data = json.loads(snapshot.numbers)
+    return (data["sections"], data["note"]) == (json.loads(json.dumps(sections)), note)
+
+
 def freeze_report(day: dt.date, note: str | None = None) -> DailyReport:
-    """Store the day's numbers as sent, as of now (or 24:00 of the day once it is over).
-    Sending again with the same numbers reuses the snapshot; with different numbers it is a
-    correction (更正). A day still to come has no report to freeze."""
+    """Generate the day's report (导出): freeze its numbers as of now (or 24:00 of the day once
+    it is over) as a draft, 已生成未报送. The same numbers reuse the latest snapshot; other
+    numbers replace a draft not yet sent, and after a report was sent they make a correction
+    (更正) draft. A day still to come has no report to freeze."""
     if day > clock.today():
         raise Invalid(f"不能为未来日期（{day:%Y-%m-%d}）的日报定稿")
     with database.atomic():
-        latest = (ReportSnapshot.select().where(ReportSnapshot.date == day)
-                  .order_by(ReportSnapshot.id.desc()).first())
+        latest = _latest(day)
         text = get_setting("report_note") if note is None else note
         now = clock.now()
         moment = report_moment(day, now)
         sections = daily_numbers(day, moment)
-        if latest is not None:
-            data = json.loads(latest.numbers)
-            if (data["sections"], data["note"]) == (json.loads(json.dumps(sections)), text):
-                return _from_snapshot(day, latest)
-        numbers = json.dumps({"sections": sections, "note": text, "as_of": _stamp(moment)},
-                             ensure_ascii=False)
-        snapshot = ReportSnapshot.create(date=day, sent_at=now, correction=latest is not None,
+        if latest is not None and _same(latest, sections, text):
+            return _from_snapshot(day, latest)
+        if latest is not None and latest.reported_at is None:
+            ReportSnapshot.delete().where(ReportSnapshot.id == latest.id).execute()
+        numbers = json.dumps({"sections": sections, "note": text, "as_of": _stamp(moment),
+                              "token": uuid.uuid4().hex}, ensure_ascii=False)
+        snapshot = ReportSnapshot.create(date=day, sent_at=now, correction=_was_reported(day),
                                          numbers=numbers)
     return _from_snapshot(day, snapshot)
 
 
-def sent_today(day: dt.date) -> bool:
-    return ReportSnapshot.select().where(ReportSnapshot.date == day).exists()
+def _was_reported(day: dt.date) -> bool:
+    return (ReportSnapshot.select().where((ReportSnapshot.date == day)
+                                          & ReportSnapshot.reported_at.is_null(False)).exists())
+
+
+def _generated(snapshot_id: int, token: str) -> ReportSnapshot | None:
+    """The snapshot a report file holds, if it is still the one generated then (an id alone
+    may be reused once a draft was replaced; its token is not)."""
+    snapshot = ReportSnapshot.get_or_none(ReportSnapshot.id == snapshot_id)
+    if snapshot is None or json.loads(snapshot.numbers).get("token") != token:
+        return None
+    return snapshot
+
+
+def is_current(snapshot_id: int, token: str) -> bool:
+    """Whether a report file's snapshot still stands (not replaced by a later export)."""
+    return _generated(snapshot_id, token) is not None
+
+
+def numbers_moved(snapshot_id: int, token: str) -> bool:
+    """Whether sending a generated report would send numbers the file no longer says: they
+    changed since, or a later export replaced it."""
+    snapshot = _generated(snapshot_id, token)
+    if snapshot is None:
+        return True
+    day = snapshot.date
+    return not _same(snapshot, daily_numbers(day, report_moment(day)),
+                     get_setting("report_note"))
+
+
+def record_sent(snapshot_id: int, token: str, how: str, note: str = "") -> DailyReport:
+    """Mark a generated report 已报送 (by mail: its recipients; another way: the clerk's note).
+    A report replaced since it was generated cannot be marked: what was sent is gone."""
+    snapshot = _generated(snapshot_id, token)
+    if snapshot is None:
+        raise Invalid("这份日报已被重新导出的版本取代，未标记为已报送；请发送新导出的日报")
+    if snapshot.reported_at is None:
+        snapshot.reported_at = clock.now()
+        snapshot.reported_how = how
+        snapshot.reported_note = normalize_text(note)
+        snapshot.save()
+    return _from_snapshot(snapshot.date, snapshot)
+
+
+def mark_reported_otherwise(day: dt.date, note: str) -> DailyReport:
+    """The clerk sent the day's generated report another way (传真、工作群、纸质…) and says how."""
+    if not normalize_text(note):
+        raise Invalid("请填写报送方式和说明（如：已通过传真报送区防控办）")
+    latest = _latest(day)
+    if latest is None:
+        raise Invalid(f"{day:%Y-%m-%d}的日报尚未生成：请先导出日报，再标记为已报送")
+    if latest.reported_at is not None:
+        raise Invalid(f"{day:%Y-%m-%d}的日报已于{latest.reported_at:%m-%d %H:%M}报送")
+    return record_sent(latest.id, json.loads(latest.numbers).get("token", ""), "其他方式", note)
 
 
 def report_reminder(now: dt.datetime, deadline: str | None = None) -> str | None:
     """The dashboard's reminder while today's report has not been sent, else None."""
-    if sent_today(now.date()):
+    latest = _latest(now.date())
+    if latest is not None and latest.reported_at is not None:
         return None
     deadline = deadline or get_setting("report_deadline")
+    if latest is None:
+        state = "今日日报尚未报送"
+    else:
+        state = f"今日日报{'更正稿' if latest.correction else ''}已生成未报送"
     if now.strftime("%H:%M") < deadline:
-        return f"今日日报尚未报送，请于{deadline}前报送"
-    return f"今日日报尚未报送，已过{deadline}报送时限"
+        return f"{state}，请于{deadline}前报送"
+    return f"{state}，已过{deadline}报送时限"
 
 
 def trend(day: dt.date, days: int = 14) -> dict[str, list[int]]:

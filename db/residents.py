@@ -101,16 +101,64 @@ def add_household(
         raise Invalid(f"户号“{number}”已存在")
     address = normalize_text(address)
     unit, door = split_address(address)
-    return Household.create(number=number, address=address, area=area, pass_card=pass_card,
-                            unit=unit, door=door)
+    return Household.create(number=number, address=address, area=area,
+                            pass_card=check_pass_card(pass_card), unit=unit, door=door)
+
+
+def check_pass_card(card: object, household_id: int | None = None) -> str:
+    """A 临时出入卡 number as stored (upper case), refused when another household holds it: at
+    the gate one card must find one household."""
+    text = normalize_text(card).upper()
+    if not text:
+        return ""
+    holder = (Household.select().where((Household.pass_card == text)
+                                       & (Household.id != (household_id or 0))).first())
+    if holder is not None:
+        raise Invalid(f"出入卡号“{text}”已发给{household_label(holder)}，不能重复发放")
+    return text
+
+
+def household_label(household: Household) -> str:
+    """户号 and address (and head) of a household, as a clerk tells households apart."""
+    head = (Resident.select(Resident.name).where((Resident.household == household.id)
+                                                  & (Resident.relation == HEAD)).first())
+    parts = [f"户号{household.number}" if household.number else "",
+             household.address or "（未填住址）", f"户主{head.name}" if head else ""]
+    return "　".join(p for p in parts if p)
 
 
 def update_household(household_id: int, **fields: object) -> Household:
     household = Household.get_by_id(household_id)
     for key, value in fields.items():
+        if key == "pass_card":
+            value = check_pass_card(value, household_id)
         setattr(household, key, normalize_text(value) if isinstance(value, str) else value)
     household.save()
     return household
+
+
+def find_households(text: str, besides: int | None = None, limit: int = 20) -> list[Household]:
+    """Households a clerk means by ``text``: its 户号 (or part of it), its 户主's name, or part
+    of its address; ``besides`` (the household one moves from) is left out."""
+    q = normalize_text(text)
+    if not q:
+        raise Invalid("请输入户主姓名、住址或户号")
+    pattern = f"%{q.replace('%', '').replace('_', '')}%"
+    ids: list[int] = []
+    queries = [
+        Household.select(Household.id).where(Household.number == q),
+        Resident.select(Resident.household).where((Resident.name == q)
+                                                  & (Resident.relation == HEAD)),
+        Household.select(Household.id).where(Household.number ** pattern),
+        Household.select(Household.id).where(Household.address ** pattern),
+    ]
+    for query in queries:
+        for (found,) in query.limit(limit).tuples():
+            if found is not None and found != besides and found not in ids:
+                ids.append(found)
+    ids = ids[:limit]
+    by_id = {h.id: h for h in Household.select().where(Household.id.in_(ids))}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def register_resident(
@@ -392,11 +440,6 @@ def register_rows(area_id: int | None) -> tuple[int, Iterator[tuple[Any, ...]]]:
 
 def household_by_id(household_id: int) -> Household:
     return Household.get_by_id(household_id)
-
-
-def find_household(number: str) -> Household | None:
-    """The household numbered ``number`` (户号), or None."""
-    return Household.get_or_none(Household.number == number.strip())
 
 
 def resident_by_id(resident_id: int) -> Resident:

@@ -177,7 +177,8 @@ def _open(cp: Checkpoint, day: dt.date) -> bool:
 def create_shifts(start: dt.date, end: dt.date, checkpoint_id: int | None = None) -> int:
     """Make the missing shifts of active checkpoints in a period; returns how many were made."""
     slots = ensure_slots()
-    query = Checkpoint.select()
+    # sampling points (采样点) keep hours of their own; the checkpoint slots never staff them
+    query = Checkpoint.select().where(Checkpoint.post_kind == "卡口")
     if checkpoint_id is not None:
         query = query.where(Checkpoint.id == checkpoint_id)
     existing = {(c, str(d)[:10], s) for c, d, s in database.execute_sql(

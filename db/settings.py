@@ -42,7 +42,8 @@ MAX_LENGTH: dict[str, int] = {
     "report_note": 2000, "smtp.host": 253, "smtp.user": 254, "smtp.sender": 60,
 }
 # key -> (lowest, highest) for whole-number settings
-INT_RANGE: dict[str, tuple[int, int]] = {"verify_hours": (1, 168), "smtp.port": (1, 65535)}
+INT_RANGE: dict[str, tuple[int, int]] = {"verify_hours": (1, 168), "request_urgent_hours": (1, 24),
+                                         "smtp.port": (1, 65535), "testing_infant_age": (0, 14)}
 POLICY_DAYS = 60
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")

@@ -90,13 +90,24 @@ def _checkpoint(name: str) -> int:
     return find_checkpoint(name).id
 
 
-def _latest_batch() -> int:
-    from db.pushed import batches
+def _round(text: str) -> int:
+    from db.testing import find_round
 
-    found = batches()
-    if not found:
-        raise Invalid("还没有导入任何推送名单")
-    return found[0].id
+    return find_round(text).id
+
+
+def _running_round() -> int | None:
+    """The round under way today, else the latest one (None before the first)."""
+    from db.testing import rounds, running_round
+
+    found = running_round() or next(iter(rounds()), None)
+    return found.id if found is not None else None
+
+
+def round_() -> Param:
+    """A testing round (全员核酸), by its number or exact name; the form offers the running one."""
+    return Param("round", "--round", "轮次（编号或名称）", "轮次编号或名称", required=True,
+                 resolve=_round, default=_running_round)
 
 
 def area(help: str = "只导出某个社区/村、小区、网格或楼栋") -> Param:
@@ -109,9 +120,20 @@ def checkpoint(required: bool = False, help: str = "只导出某个卡口") -> P
                  resolve=_checkpoint, blank="" if required else "空 = 全部卡口")
 
 
-def batch() -> Param:
-    return Param("batch", "--batch", "推送批次号", "推送批次号", type="int", required=True,
-                 default=_latest_batch)
+def batch_or_day() -> Param:
+    """One batch by its number, or (left empty) every batch received on the sheet's day."""
+    return Param("batch", "--batch", "推送批次号",
+                 "推送批次号（不填：当天接收的全部批次，每批一个文件）", type="int",
+                 blank="空 = 当天全部批次")
+
+
+def received() -> Param:
+    return day("接收日期（不填批次号时用：这一天接收的批次；默认今天）", "接收日期")
+
+
+def callers() -> Param:
+    return Param("callers", "--callers", "核查人", "核查人姓名，用顿号或逗号分隔（不填：一份不分人）",
+                 blank="如：张三、李四（空 = 一份不分人）")
 
 
 def day(help: str = "日期（默认今天）", label: str = "日期") -> Param:
@@ -196,11 +218,12 @@ class Sheet:
     in_centre: bool = True
     fixed: Mapping[str, Any] = field(default_factory=dict)  # values this entry always uses
     writes_db: bool = False  # exporting changes the data file (the daily report freezes)
+    personal: bool = False  # 含个人信息 (full phones, ID masked): an internal list, never posted
 
     @property
     def needs(self) -> str:
         keys = {p.key for p in self.params}
-        return "period" if "start" in keys else "day"
+        return "round" if "round" in keys else "period" if "start" in keys else "day"
 
     def form_params(self) -> list[Param]:
         return [p for p in self.params if p.in_form and p.key not in self.fixed]
@@ -235,7 +258,7 @@ def _daily(path: Path, v: Values, _p: Progress | None) -> str:
     from exports.daily import export_daily
 
     report = export_daily(path, v["day"])
-    return f"已导出{report.day:%Y-%m-%d}日报并定稿{'（更正）' if report.correction else ''}"
+    return f"已导出{report.day:%Y-%m-%d}日报（{report.state}）"
 
 
 def _residents(path: Path, v: Values, progress: Progress | None) -> str:
@@ -268,13 +291,46 @@ def _notices(path: Path, v: Values, _p: Progress | None) -> str:
     return f"已导出 {export_notices(path, v['day'])} 户告知书"
 
 
+def _batches(v: Values) -> list[int]:
+    """The batch asked for (refused when there is none such), or every batch received on the
+    day, oldest first."""
+    from db.pushed import batches, find_batch
+
+    if v["batch"] is not None:
+        if find_batch(v["batch"]) is None:
+            raise Invalid(f"没有第{v['batch']}批推送名单（批次号见“推送核查”F4）")
+        return [v["batch"]]
+    found = sorted(b.id for b in batches() if b.received_at.date() == v["day"])
+    if not found:
+        raise Invalid(f"{v['day']:%Y-%m-%d}没有接收推送名单（可填写批次号导出任一批）")
+    return found
+
+
 def _feedback(path: Path, v: Values, _p: Progress | None) -> str:
+    """One batch, or every batch of the day: one file each, named after ``path`` with 第N批
+    when there are several."""
     from exports.pushed import export_feedback
 
-    if v["batch"] is None:
-        raise Invalid("还没有导入任何推送名单")
-    done, total = export_feedback(v["batch"], path)
-    return f"已导出第{v['batch']}批反馈表（已核查 {done}/{total}）"
+    chosen = _batches(v)
+    parts = []
+    for batch_id in chosen:
+        target = path if len(chosen) == 1 else path.with_name(
+            f"{path.stem}_第{batch_id}批{path.suffix}")
+        done, total = export_feedback(batch_id, target)
+        parts.append(f"第{batch_id}批（已核查 {done}/{total}）")
+    return f"已导出反馈表：{'；'.join(parts)}"
+
+
+def _call_lists(path: Path, v: Values, _p: Progress | None) -> str:
+    """A batch (or the day's newest) split among the callers, or as one list."""
+    from db.pushed import parse_callers
+    from exports.pushed import export_call_lists
+
+    batch_id = _batches(v)[-1]
+    names = parse_callers(v["callers"]) if (v.get("callers") or "").strip() else [""]
+    lists = export_call_lists(path, batch_id, names)
+    return f"已导出第{batch_id}批电话分派单：" + "，".join(
+        f"{caller or '未分派'} {rows} 人" for caller, rows in lists)
 
 
 def _roster(path: Path, v: Values, _p: Progress | None) -> str:
@@ -330,6 +386,44 @@ def _audit(path: Path, v: Values, _p: Progress | None) -> str:
     return f"已导出 {export_audit(path, v['start'], v['end'])} 条操作记录"
 
 
+def _round_id(v: Values) -> int:
+    """The round a sheet is for: a number resolved from its name, or typed as one."""
+    return int(v["round"])
+
+
+def _coverage(path: Path, v: Values, _p: Progress | None) -> str:
+    from exports.testing import export_coverage
+
+    return f"已导出完成情况统计表（{export_coverage(path, _round_id(v))} 个社区/网格）"
+
+
+def _untested(path: Path, v: Values, _p: Progress | None) -> str:
+    from exports.testing import export_untested
+
+    return f"已导出未检人员名单 {export_untested(path, _round_id(v), v.get('area'))} 人"
+
+
+def _door(path: Path, v: Values, _p: Progress | None) -> str:
+    from exports.testing import export_door
+
+    return f"已导出上门采样名单 {export_door(path, _round_id(v), v.get('area'))} 人"
+
+
+def _requests(path: Path, v: Values, _p: Progress | None) -> str:
+    from exports.requests import export_requests
+
+    return f"已导出 {export_requests(path, v['start'], v['end'], v.get('status'))} 件求助"
+
+
+def _delivery_lists(path: Path, v: Values, _p: Progress | None) -> str:
+    from exports.requests import export_delivery_lists
+
+    return f"已导出 {export_delivery_lists(path, v['day'])} 件求助的配送清单"
+
+
+REQUEST_STATES = ("待派单", "已派单", "已送达", "已取消", "未办结")
+
+
 def _ledger_kind(key: str, title: str, kind: str) -> list[Sheet]:
     """A measure's own ledger and its printed version, narrowed to that measure."""
     return [Sheet(key, title, True, _ledger, (day(),), fixed={"kind": kind}),
@@ -339,7 +433,8 @@ def _ledger_kind(key: str, title: str, kind: str) -> list[Sheet]:
 
 SHEETS: list[Sheet] = [
     Sheet("daily", "疫情防控工作日报", False, _daily, (day("报告日期（默认今天）"),),
-          "daily-report", "导出疫情防控工作日报表（导出即定稿；数字变化后再次导出标为“更正”）。",
+          "daily-report", "导出疫情防控工作日报表（导出即生成报送稿：已生成未报送；发送成功后为已报送，"
+          "已报送后数字变化再导出为“更正”）。",
           writes_db=True),
     Sheet("residents", "居民信息登记表", True, _residents, (day(), area()), "residents",
           "导出居民信息登记表。"),
@@ -357,8 +452,11 @@ SHEETS: list[Sheet] = [
         "temperatures", "导出体温监测登记表。"),
     Sheet("notices", "居家隔离告知书", False, _notices, (day(),), "notices",
           "导出居家隔离/居家健康监测告知书（每户一页）。"),
-    Sheet("feedback", "推送核查反馈表", True, _feedback, (batch(),), "feedback",
-          "导出核查反馈表（区里原表 + 核查结果）。"),
+    Sheet("feedback", "推送核查反馈表", True, _feedback, (batch_or_day(), received()), "feedback",
+          "导出核查反馈表（区里原表 + 核查结果）：一批，或当天接收的全部批次。"),
+    Sheet("call_lists", "推送核查电话分派单", True, _call_lists,
+          (batch_or_day(), callers(), received()), "call-lists",
+          "导出电话分派单：每位核查人一张（已匹配居民的按社区整块分派，其余轮流）。"),
     Sheet("roster", "卡口值守排班表", False, _roster, (
         *period(required=True), checkpoint(),
         switch("one_sheet", "--one-sheet", "全部卡口一张表", "所有卡口放在一张表（首列为卡口名称）")),
@@ -373,7 +471,7 @@ SHEETS: list[Sheet] = [
     Sheet("distributions", "物资发放登记表", False, _distributions, period(), "distributions",
           "导出物资发放登记表。"),
     Sheet("notice", "捐赠公示", False, _notice, (
-        *period(), number("issue", "--issue", "公示期数", "期数（第N期）", 1),
+        *period(), number("issue", "--issue", "公示期数", "期数（第几期）", 1),
         switch("full_names", "--full-names", "显示全名", "个人捐赠者显示全名（默认显示为“张*”）",
                in_form=False)),
         "donation-notice", "导出捐赠公示。"),
@@ -381,6 +479,20 @@ SHEETS: list[Sheet] = [
           "receipt", "导出一张捐赠收据（按收据编号，如 2022-0001）。", in_centre=False),
     Sheet("audit", "操作记录（审计日志）", True, _audit, period(), "audit",
           "导出操作记录（审计日志：谁、何时、改了什么）。"),
+    Sheet("coverage", "全员核酸检测完成情况统计表", False, _coverage, (round_(),), "coverage",
+          "导出全员核酸检测完成情况统计表（各社区、网格）。"),
+    Sheet("untested", "核酸未检人员名单", False, _untested, (round_(), area()), "untested",
+          "导出未检人员名单（每个网格一页，含完整电话、身份证号隐去中间，仅供内部联系）。",
+          personal=True),
+    Sheet("door", "上门采样名单", False, _door, (round_(), area()), "door",
+          "导出上门采样名单（行动不便人员，按网格分页、按楼栋和门牌排列）。", personal=True),
+    # callback phones in full (the volunteer must call), never an ID number
+    Sheet("requests", "居民求助登记台账", True, _requests, (
+        *period(required=True),
+        choice("status", "--status", "状态", REQUEST_STATES, "只导出某个状态（未办结：待派单和已派单）")),
+        "requests", "导出居民求助登记台账（A4 横向，一页宽；管控户标出）。"),
+    Sheet("delivery_lists", "志愿者配送清单", True, _delivery_lists, (day(),), "delivery-lists",
+          "导出志愿者配送清单（每名志愿者一页：地址、需求、回拨电话，送达签字）。"),
 ]
 
 SHEET = {s.key: s for s in SHEETS}
@@ -463,6 +575,14 @@ def _file(key: str, flag: str, help: str) -> Param:
     return Param(key, flag, help, help, type="file", resolve=Path)
 
 
+def _import_testing(path: Path, v: Values) -> Outcome:
+    from exports.sampling import import_sample_list
+
+    result = import_sample_list(int(v["round"]), path, v["dry_run"])
+    return Outcome([result.text(), *[f"  {u.text()}" for u in result.unmatched]],
+                   result.as_dict())
+
+
 DRY_RUN = switch("dry_run", "--dry-run", "只检查", "只检查并显示结果，不写入")
 ACCEPT = "确认修改与台账不一致的姓名（冲突）"
 IMPORTS: list[Import] = [
@@ -487,4 +607,10 @@ IMPORTS: list[Import] = [
         _file("errors_out", "--errors", "把被拒绝、有警告、冲突和修改的行写入此 xlsx"),
         switch("accept_changes", "--accept-changes", "确认修改", "确认修改与名单不一致的姓名（冲突）")),
         "导入值守人员/志愿者名单（姓名与已有人员不一致时默认不改）。", "dry_run"),
+    Import("testing", "采样名单", _import_testing, (
+        argument("file", "文件", "file"), round_(),
+        switch("dry_run", "--dry-run", "只比对", "只比对并显示结果，不写入"),
+        switch("as_json", "--json", "JSON", "以 JSON 输出汇总")),
+        "导入采样系统导出的已采样名单（xlsx 或 csv），按身份证号、无身份证号时按姓名+电话核销。\n\n"
+        "匹配不上的行逐行列出，从不猜测；同一名单重复导入不会改变任何数据。", "dry_run"),
 ]

@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from db.report import DailyReport, daily_report, freeze_while
 from db.settings import township
 from exports.office import signoff, unit_line
+from exports.output import read_stamp
 from exports.sheet import Column, Report, SheetWriter, cn_date, new_workbook, save_workbook
 
 WIDTH = 10
+SNAPSHOT_MARK = "eprc-daily-snapshot:"  # the document keyword naming the report's snapshot
+_SNAPSHOT = re.compile(rb"<cp:keywords>" + SNAPSHOT_MARK.encode()
+                       + rb"(\d+)/(\d{4}-\d\d-\d\d)/([0-9a-f]+)</cp:keywords>")
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """What a daily-report file eprc exported holds: its snapshot, day and the snapshot's token."""
+
+    snapshot_id: int
+    day: dt.date
+    token: str
 
 
 def spans(count: int, total: int = WIDTH) -> list[int]:
@@ -27,6 +43,9 @@ def write_daily(path: Path, report: DailyReport) -> Path:
         date_line=f"报告日期：{cn_date(report.day)}（{report.as_of_text}）", signoff=signoff(),
         show_header=False, landscape=False)
     wb = new_workbook()
+    if report.snapshot_id is not None:
+        wb.properties.keywords = (f"{SNAPSHOT_MARK}{report.snapshot_id}/"
+                                  f"{report.day.isoformat()}/{report.token}")
     writer = SheetWriter(wb, "日报", sheet)
     writer.begin()
     for section in report.sections:
@@ -36,17 +55,34 @@ def write_daily(path: Path, report: DailyReport) -> Path:
         writer.add_merged_row(list(zip(columns, widths, strict=True)), height=30, bold=True)
         for row in section["rows"]:
             writer.add_merged_row(list(zip(row, widths, strict=True)), height=20)
-    writer.add_merged_row([("七、其他需要说明的情况", WIDTH)], height=22, bold=True)
+    writer.add_merged_row([(report.note_title, WIDTH)], height=22, bold=True)
     writer.add_merged_row([(report.note or "无", WIDTH)], height=40)
     writer.end()
     return save_workbook(wb, path, "daily")
 
 
 def export_daily(path: Path, day: dt.date, freeze: bool = True) -> DailyReport:
-    """Export the day's report; exporting freezes its numbers (a later export with other numbers
-    is 更正). If the file cannot be written, nothing is frozen."""
+    """Export the day's report; exporting generates it (已生成未报送: its numbers frozen as a
+    draft that replaces an unsent one; after it was sent, other numbers make a 更正). If the
+    file cannot be written, nothing is generated."""
     if not freeze:
         report = daily_report(day)
         write_daily(path, report)
         return report
     return freeze_while(day, lambda report: write_daily(path, report))
+
+
+def snapshot_in(path: Path) -> ReportFile | None:
+    """The generated report a daily-report file eprc exported holds (None for any other file)."""
+    stamp = read_stamp(path)
+    if stamp is None or not stamp.startswith("eprc:daily:"):
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            found = _SNAPSHOT.search(archive.read("docProps/core.xml"))
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return None
+    if found is None:
+        return None
+    return ReportFile(int(found.group(1)), dt.date.fromisoformat(found.group(2).decode()),
+                      found.group(3).decode())

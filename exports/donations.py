@@ -9,8 +9,10 @@ from pathlib import Path
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from db import clock
 from db import donations as dn
-from db.donations import CENT, Totals, donation_rows, totals
+from db.donations import CENT, Totals, donation_row, donation_rows, totals
+from db.report import report_moment
 from db.settings import get_setting, township
 from exports.office import date_line, signoff, unit_line
 from exports.sheet import Column, Report, SheetWriter, cn_date, new_workbook, save_workbook
@@ -103,9 +105,12 @@ def _mask_person(name: str) -> str:
     return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
 
 
-def notice_lines(t: Totals, until: dt.date) -> list[str]:
-    """The figures of the notice, 定向 and 非定向 apart."""
-    lines = [f"截至{cn_date(until)}24时，我镇共接收社会捐赠款物情况如下："]
+def notice_lines(t: Totals, until: dt.date, moment: dt.datetime | None = None) -> list[str]:
+    """The figures of the notice, 定向 and 非定向 apart, as of ``moment`` (24:00 of ``until``,
+    or the time of the export while that day is not over)."""
+    moment = moment or report_moment(until)
+    when = "24时" if moment >= clock.day_end(until) else f"{moment:%H时%M分}"
+    lines = [f"截至{cn_date(until)}{when}，我镇共接收社会捐赠款物情况如下："]
 
     def pool(label: str, directed: bool) -> str:
         return (f"{label}：资金{t.money_in[directed]:,.2f}元；物资{t.goods_batches[directed]}批，"
@@ -158,22 +163,30 @@ def export_receipt(path: Path, donation_id: int) -> str:
     import cn2an
 
     donation = dn.donation(donation_id)
-    row = next(r for r in donation_rows(donation.date, donation.date) if r.id == donation_id)
-    value = row.amount if row.is_money else row.goods_value
+    row = donation_row(donation_id)
+    value = abs(row.amount if row.is_money else row.goods_value)
     capital = cn2an.an2cn(str(value), "rmb") if value > 0 else "零元整"
-    content = (f"现金捐款（{donation.channel}）" if row.is_money else row.goods)
+    content = (f"现金捐款（{donation.channel}）" if row.is_money else row.goods.replace("×-", "×"))
+    mark = "冲销 " if row.reversal else ""
+    lines = [("捐赠方", row.donor), ("捐赠内容", content),
+             ("金额（小写）", f"{mark}¥{value:,.2f}"), ("金额（大写）", f"{mark}{capital}"),
+             ("用途", row.purpose or ("定向捐赠" if row.directed else "疫情防控")),
+             ("经办人", row.handled_by), ("日期", cn_date(donation.date))]
+    if row.reversal:
+        original = dn.donation(donation.reverses_id)
+        lines.insert(0, ("冲销原收据", f"No. {original.receipt_no}（{cn_date(original.date)}）"))
+        lines.append(("冲销说明", row.notes))
     columns = (Column("项目", 16), Column("内容", 48))
-    report = Report(title=f"捐赠收据　No. {row.receipt_no}", columns=columns, landscape=True,
+    title = f"捐赠收据（冲销）　No. {row.receipt_no}" if row.reversal else \
+        f"捐赠收据　No. {row.receipt_no}"
+    report = Report(title=title, columns=columns, landscape=True,
                     font_size=14, show_header=False,
                     extra_lines=(f"{township()}人民政府（盖章）", cn_date(donation.date)))
     wb = new_workbook()
     writer = SheetWriter(wb, "捐赠收据", report)
     writer.ws.page_setup.paperSize = Worksheet.PAPERSIZE_A5
     writer.begin()
-    for label, text in (("捐赠方", row.donor), ("捐赠内容", content),
-                        ("金额（小写）", f"¥{value:,.2f}"), ("金额（大写）", capital),
-                        ("用途", row.purpose or ("定向捐赠" if row.directed else "疫情防控")),
-                        ("经办人", row.handled_by), ("日期", cn_date(donation.date))):
+    for label, text in lines:
         writer.add_row([label, text], height=28)
     writer.end()
     save_workbook(wb, path, "receipt", str(donation_id))

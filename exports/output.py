@@ -202,9 +202,11 @@ def sweep_leftovers(folders: Iterable[Path]) -> list[Path]:
     return removed
 
 
-# reports (save_workbook's keys) that carry full ID numbers and phones
+# reports (save_workbook's keys) that carry full ID numbers and phones (the round's call lists
+# carry full phones)
 FULL_ID_REPORTS = frozenset({"residents", "ledger", "ledger-print", "feedback", "volunteers",
-                             "audit"})
+                             "audit", "call_lists", "untested", "door", "requests",
+                             "delivery-lists", "request-slip"})
 Recorder = Callable[[Path, str, str], None]
 _recorder: list[Recorder] = []
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import getpass
 import io
 import json
 from copy import copy
@@ -24,13 +23,27 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from db.audit import UNSET
 from db.keypersons import latest_case, open_measure
 from db.models import PushedBatch, PushedRow
-from db.pushed import BatchSummary, PushedRecord, PushedSheet, batch_rows, create_batch, find_batch
+from db.pushed import (
+    BatchSummary,
+    PushedRecord,
+    PushedSheet,
+    batch_rows,
+    call_lists,
+    create_batch,
+    find_batch,
+)
 from db.settings import get_setting
+from exports.office import unit_line
 from exports.reader import SheetError, header_key, read_tables
 from exports.sheet import (
+    Column,
+    Report,
+    SheetWriter,
     line_height,
+    new_workbook,
     safe_sheet_name,
     safe_text,
     save_workbook,
@@ -117,13 +130,9 @@ def _measure_text(row: PushedRow) -> str:
 
 
 def _clerk(verified_by: str) -> str:
-    """Who verified, as the district reads it: a name recorded as the operator stays; the
-    computer's login (root, Administrator…) becomes the clerk's name from settings."""
-    try:
-        login = getpass.getuser()
-    except (KeyError, OSError):
-        login = ""
-    if verified_by and verified_by != login:
+    """Who verified, as the district reads it: the 操作人 recorded with the call, or the
+    填报人 when none was set then."""
+    if verified_by and verified_by != UNSET:
         return verified_by
     return get_setting("preparer") or verified_by
 
@@ -258,3 +267,39 @@ def _fill_sheet(ws: Worksheet, layout: dict, rows: list[PushedRow]) -> int:
                 target._style = copy(beside._style)
     _print_setup(ws, header_row, {own[f] for f in ("id_number", "phone") if f in own})
     return done
+
+
+CALL_COLUMNS = (Column("序号", 5, "int"), Column("姓名", 9), Column("联系电话", 15),
+                Column("身份证号码", 21), Column("社区（村）", 12), Column("来源地", 18),
+                Column("抵达日期", 12, "date"), Column("表格行", 8), Column("核查结果", 16),
+                Column("备注", 14))
+
+
+def export_call_lists(path: Path, batch_id: int, callers: list[str]) -> list[tuple[str, int]]:
+    """One printable call list (A4) per caller for a batch's rows not yet verified, split as
+    :func:`db.pushed.call_lists` does; 核查结果 and 备注 are left blank to fill in by hand.
+    Returns (caller, rows) for each list."""
+    batch = find_batch(batch_id)
+    if batch is None:
+        raise SheetError(f"没有第{batch_id}批推送数据")
+    lists = call_lists(batch_id, callers)
+    several = len({r.sheet for cl in lists for r in cl.rows}) > 1
+    wb = new_workbook()
+    for call_list in lists:
+        report = Report(
+            title=f"推送人员电话核查分派单（第{batch_id}批）", columns=CALL_COLUMNS,
+            unit_line=unit_line(), date_line=f"核查人：{call_list.caller or '　' * 6}",
+            intro=(f"名单：{batch.file_name}　接收：{batch.received_at:%Y-%m-%d %H:%M}　"
+                   f"核查截止：{batch.deadline:%Y-%m-%d %H:%M}　共 {len(call_list.rows)} 人",),
+            footnotes=("注：本表含个人信息，仅供核查使用，不得外传。核查后请在系统“推送核查”中"
+                       "按表格行录入结果。",),
+            landscape=True, row_height=24)
+        writer = SheetWriter(wb, call_list.caller or "分派单", report)
+        writer.begin()
+        for n, row in enumerate(call_list.rows, start=1):
+            where = f"{row.sheet}第{row.sheet_row}行" if several else str(row.sheet_row)
+            writer.add_row([n, row.name, row.phone, row.id_number, row.community or "未匹配",
+                            row.origin, row.arrival_date, where, "", ""])
+        writer.end()
+    save_workbook(wb, path, "call_lists", str(batch_id))
+    return [(cl.caller, len(cl.rows)) for cl in lists]

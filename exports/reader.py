@@ -34,8 +34,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 Progress = Callable[[float], None]
 
 
-__all__ = ["SheetError", "Sheets", "Table", "find_header", "header_key", "read_table",
-           "read_tables"]
+__all__ = ["SheetError", "Sheets", "Table", "find_header", "header_key", "open_checked",
+           "read_table", "read_tables"]
 NOT_XLSX = {".ods": "OpenDocument（.ods）", ".xlsb": "Excel 二进制（.xlsb）", ".xls": "旧版 Excel（.xls）",
             ".et": "WPS 表格（.et）", ".numbers": "Numbers"}
 
@@ -178,6 +178,28 @@ def _open(path: Path) -> tuple[CalamineWorkbook, CheckedFile]:
             raise SheetError(f"“{path.name}”不是 Excel（.xlsx）文件（可能是 Word 文档或其他压缩包），"
                              "请在 Excel 中另存为 .xlsx 后再导入") from None
         raise
+
+
+@contextmanager
+def open_checked(path: Path
+                 ) -> Iterator[tuple[CalamineWorkbook, list[str], dict[str, str]]]:
+    """The workbook as calamine reads it after every check :func:`read_tables` makes (file
+    kind, zip, sizes, extent), the names of its visible sheets and what the checks left out of
+    each; closed on leaving. For a reader that needs only a few columns of a long sheet and
+    makes its own conversions."""
+    _check_file(path)
+    if not zipfile.is_zipfile(path):
+        raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件")
+    workbook, checked = _open(path)
+    try:
+        with _unreadable(f"“{path.name}”已损坏或不是有效的 .xlsx 文件"):
+            metadata = list(workbook.sheets_metadata)
+        visible = [m.name for m in metadata if m.visible == SheetVisibleEnum.Visible]
+        if not visible:
+            raise SheetError(f"“{path.name}”中没有工作表")
+        yield workbook, visible, dict(checked.notes)
+    finally:
+        workbook.close()
 
 
 def read_tables(

@@ -206,5 +206,5 @@ def test_audit_log_export(db_path: Path, tmp_path: Path) -> None:
     assert export_audit(out, None, dt.date.today()) == 3
     ws = load_workbook(out).active
     rows = list(ws.iter_rows(min_row=4, max_row=6, values_only=True))
-    assert rows[0][2] == "测试员" and rows[0][3] == "修改" and rows[0][4] == "居民"
-    assert "phone：13800000000→13900000000" in rows[0][6]
+    assert rows[0][2] == "未设置" and rows[0][3] == "修改" and rows[0][4] == "居民"
+    assert rows[0][5] == "张三" and "电话 13800000000→13900000000" in rows[0][6]

@@ -52,7 +52,7 @@ def test_verify_by_sheet_row_and_link_a_new_resident(batch: int) -> None:
     resident = Resident.get(Resident.id_number == make_id("19900101", 11))
     assert row.resident_id == resident.id and resident.name == "张三"
     assert resident.household.address == "桃园村5号" and resident.kind == "返乡"
-    assert row.arrival_date == dt.date(2022, 4, 8) and row.verified_by == "测试员"
+    assert row.arrival_date == dt.date(2022, 4, 8) and row.verified_by == "未设置"
     pushed.verify(batch, 5, "无法联系")
     assert pushed.batch_progress(batch) == (2, 2)
     assert [b.done for b in pushed.batches()] == [2]

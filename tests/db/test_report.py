@@ -14,8 +14,17 @@ from db import pushed
 from db.dashboard import load_dashboard
 from db.database import DatabaseError, database, read_in_background
 from db.models import Assignment, Checkpoint, GatePassage, Shift, ShiftSlot, Staff
-from db.report import daily_report, freeze_report, report_reminder, trend
+from db.report import (
+    GENERATED,
+    REPORTED,
+    daily_report,
+    freeze_report,
+    mark_reported_otherwise,
+    report_reminder,
+    trend,
+)
 from db.residents import ResidentInput, register_resident
+from db.validate import Invalid
 from exports.daily import export_daily
 from tests.factories import make_id
 
@@ -108,8 +117,9 @@ def test_a_day_with_nothing_still_reports_zeros(db_path: Path) -> None:
 def test_sent_report_does_not_change_and_resend_is_a_correction(township: None,
                                                                 tmp_path: Path) -> None:
     first = export_daily(tmp_path / "a.xlsx", DAY)
-    assert not first.correction
+    assert not first.correction and first.state == GENERATED
     assert load_workbook(tmp_path / "a.xlsx").active["A1"].value.endswith("工作日报表")
+    assert mark_reported_otherwise(DAY, "已传真区防控办").state == REPORTED
     late = kp.register_key_person(kp.KeyPersonInput("密接", found_on=DAY),
                                   register_resident(ResidentInput("晚到", make_id("19900101", 9)),
                                                     address="x"))
@@ -118,11 +128,40 @@ def test_sent_report_does_not_change_and_resend_is_a_correction(township: None,
     assert row(section(sent, "重点人员"), "密接")[1] == 1  # frozen: the late entry is not in it
     again = export_daily(tmp_path / "b.xlsx", DAY)
     assert again.correction and row(section(again, "重点人员"), "密接")[1] == 2
+    assert again.state == "更正稿已生成未报送"
     assert load_workbook(tmp_path / "b.xlsx").active["A1"].value.endswith("（更正）")
     same = freeze_report(DAY)
     assert same.frozen_at == again.frozen_at  # nothing changed: no new correction
     count = database.execute_sql("SELECT count(*) FROM report_snapshot").fetchone()[0]
     assert count == 2
+
+
+def test_export_before_sending_replaces_the_draft(township: None, tmp_path: Path) -> None:
+    first = export_daily(tmp_path / "a.xlsx", DAY)
+    kp.register_key_person(kp.KeyPersonInput("密接", found_on=DAY),
+                           register_resident(ResidentInput("晚到", make_id("19900101", 9)),
+                                             address="x"))
+    again = export_daily(tmp_path / "a.xlsx", DAY)
+    assert not again.correction and again.state == GENERATED
+    assert row(section(again, "重点人员"), "密接")[1] == 2
+    assert again.token != first.token
+    assert load_workbook(tmp_path / "a.xlsx").active["A1"].value.endswith("工作日报表")
+    count = database.execute_sql("SELECT count(*) FROM report_snapshot").fetchone()[0]
+    assert count == 1
+
+
+def test_marking_sent_another_way_needs_a_report_and_a_note(township: None,
+                                                           tmp_path: Path) -> None:
+    with pytest.raises(Invalid, match="尚未生成"):
+        mark_reported_otherwise(DAY, "传真")
+    export_daily(tmp_path / "a.xlsx", DAY)
+    with pytest.raises(Invalid, match="报送方式"):
+        mark_reported_otherwise(DAY, "  ")
+    assert daily_report(DAY).state == GENERATED
+    marked = mark_reported_otherwise(DAY, "已在工作群报送")
+    assert (marked.reported_how, marked.reported_note) == ("其他方式", "已在工作群报送")
+    with pytest.raises(Invalid, match="已于"):
+        mark_reported_otherwise(DAY, "再报一次")
 
 
 def test_failed_export_freezes_nothing(township: None, tmp_path: Path) -> None:
@@ -138,6 +177,8 @@ def test_reminder_and_trend(township: None, tmp_path: Path) -> None:
     assert report_reminder(morning) == "今日日报尚未报送，请于13:00前报送"
     assert "已过13:00" in report_reminder(dt.datetime.combine(DAY, dt.time(14)))
     export_daily(tmp_path / "r.xlsx", DAY)
+    assert report_reminder(morning) == "今日日报已生成未报送，请于13:00前报送"
+    mark_reported_otherwise(DAY, "纸质送达")
     assert report_reminder(morning) is None
     series = trend(DAY, days=4)
     assert series["new"] == [1, 0, 0, 2] and series["released"][-1] == 1
@@ -175,6 +216,7 @@ def test_report_frozen_before_the_day_ends_says_when(township: None, fake_clock,
                                                      tmp_path: Path) -> None:
     fake_clock.at = dt.datetime.combine(DAY, dt.time(13, 5))
     sent = export_daily(tmp_path / "noon.xlsx", DAY)
+    mark_reported_otherwise(DAY, "已传真")
     assert sent.as_of == fake_clock.at
     texts = [c.value for row in load_workbook(tmp_path / "noon.xlsx").active.iter_rows(max_row=3)
              for c in row if isinstance(c.value, str)]

@@ -23,7 +23,8 @@ def test_audit_sheet_leaves_out_blobs(db_path: Path, tmp_path: Path) -> None:
     assert export_audit(out, today, today) == 2
     ws = load_workbook(out).active
     text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
-    assert blob[:40] not in text and "（文件内容，略）" in text and "推送.xlsx" in text
+    assert blob[:40] not in text and "推送.xlsx" in text and "推送第1批" in text
+    assert ws.cell(3, 6).value == "记录" and ws.cell(3, 7).value == "改动内容"
     row = next(r for r in range(4, 6) if "长期外出务工" in str(ws.cell(r, 7).value))
     lines = text_lines(ws.cell(row, 7).value, ws.column_dimensions["G"].width, 11)
     assert lines > 1 and ws.row_dimensions[row].height == line_height(lines, 11)

@@ -100,3 +100,32 @@ def test_receipt_has_the_amount_in_capitals(gifts: dict[str, int], tmp_path: Pat
     assert values["金额（小写）"] == "¥10,000.00" and values["金额（大写）"] == "壹万元整"
     assert values["捐赠方"] == "恒丰食品有限公司"
     assert ws.page_setup.paperSize == 11
+
+
+def test_a_reversal_receipt_says_so_in_words_and_capitals(gifts: dict[str, int],
+                                                          tmp_path: Path) -> None:
+    reversal = dn.reverse_donation(gifts["money"], "重复登记", DAY)
+    assert dn.reversal_subject("donation", gifts["money"]) == (
+        "收据2022-0001　恒丰食品有限公司　捐款 10,000.00 元（2022-04-11）")
+    out = tmp_path / "冲销收据.xlsx"
+    assert export_receipt(out, reversal.id) == "2022-0001-冲"
+    ws = load_workbook(out).active
+    values = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(2, ws.max_row + 1)}
+    assert ws["A1"].value == "捐赠收据（冲销）　No. 2022-0001-冲"
+    assert values["金额（小写）"] == "冲销 ¥10,000.00"
+    assert values["金额（大写）"] == "冲销 壹万元整"
+    assert values["冲销原收据"] == "No. 2022-0001（2022年4月11日）"
+    assert "重复登记" in values["冲销说明"]
+
+
+def test_notice_made_during_the_day_says_the_time_it_was_made(
+        gifts: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from db import clock
+
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2022, 4, 11, 9, 40))
+    out = tmp_path / "公示.xlsx"
+    export_notice(out, None, DAY)
+    text = "\n".join(str(c.value) for row in load_workbook(out).active.iter_rows()
+                     for c in row if c.value)
+    assert "截至2022年4月11日09时40分，我镇共接收社会捐赠款物情况如下：" in text
+    assert "24时" not in text and "18时" not in text

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from db.database import close_database
 from db.models import PushedRow
 from db.pushed import verify
+from db.settings import set_setting
 from eprc import cli
 from exports.pushed import export_feedback, import_pushed_file
 from tests.factories import make_id
@@ -53,6 +54,7 @@ def test_feedback_is_the_districts_own_sheet_plus_results(db_path: Path, tmp_pat
     assert arrivals == [dt.date(2022, 4, 6), dt.date(2022, 4, 7), dt.date(2022, 4, 7),
                         dt.date(2022, 4, 8), dt.date(2022, 4, 9)]
     verify(summary.batch_id, 4, "前期已排查", "已在册")
+    set_setting("preparer", "周敏")  # no 操作人 was set at the first call: the 填报人 signs it
     verify(summary.batch_id, 6, "已核实在辖区（漏排）", "", make_id("19900101", 11), "桃园村1号")
     verify(summary.batch_id, 8, "无法联系", "=2+2")
     out = tmp_path / "反馈.xlsx"
@@ -69,7 +71,8 @@ def test_feedback_is_the_districts_own_sheet_plus_results(db_path: Path, tmp_pat
                                                               "核查时间"]
     assert after.max_column == len(HEADER) + 4
     assert after["I4"].value == "前期已排查（已在册）"
-    assert after["I6"].value == "已核实在辖区（漏排）" and after["K6"].value == "测试员"
+    assert after["I6"].value == "已核实在辖区（漏排）" and after["K6"].value == "周敏"
+    assert after["K4"].value == "周敏"
     assert after["I5"].value is None and after["I7"].value is None
     assert after["I8"].data_type == "s" and after["I8"].value == "无法联系（=2+2）"
 

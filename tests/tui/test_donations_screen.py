@@ -69,3 +69,21 @@ async def test_directed_money_spent_on_its_purpose_only(db_path: Path) -> None:
         await press(pilot, "ctrl+s")
         assert "定向 500.00 元" in screen_text(pilot)  # the balance line under the list
     assert dn.directed_balances() == {"卡口生活保障": Decimal("500.00")}
+
+
+async def test_reversal_dialog_names_the_entry_it_reverses(db_path: Path) -> None:
+    import datetime as dt
+
+    from db.settings import set_setting
+
+    set_setting("setup_done", "1")
+    donor = dn.add_donor("恒丰食品有限公司")
+    gift = dn.record_money(dt.date.today(), donor, 5000)
+    async with running(db_path, "f6", size=(100, 30)) as (app, pilot):
+        await press(pilot, "v")
+        text = screen_text(pilot)
+        assert f"将冲销：收据{gift.receipt_no}　恒丰食品有限公司　捐款 5,000.00" in text
+        await fill(pilot, {"reason": "重复登记"})
+        await press(pilot, "ctrl+s")
+    reversal = Donation.get(Donation.reverses == gift.id)
+    assert reversal.amount == Decimal("-5000") and "重复登记" in reversal.notes

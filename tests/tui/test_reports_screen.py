@@ -69,7 +69,7 @@ async def test_preview_shows_today_beside_yesterday(demo_path: Path) -> None:
     before = next(r for r in yesterday[0]["rows"] if r[0] == "合计")[3]
     async with running(demo_path, "f7", "r") as (app, pilot):
         text = screen_text(pilot)
-        assert "未报送（当前数字）" in text
+        assert "未生成（当前数字）" in text
         table = app.screen.query_one("#preview-table")
         rows = [table.get_row_at(n) for n in range(table.row_count)]
         total = next(r for r in rows if r[1] == "合计" and r[2] == "现管控")

@@ -62,7 +62,7 @@ async def test_gate_entry_refuses_a_fever(demo_path: Path, tmp_path: Path) -> No
         await press(pilot, "enter")
         assert "请选择居民或填写姓名" in screen_text(pilot)
         checkpoint = screen.checkpoint.name
-        await pilot.press("ctrl+o")  # today's 出入登记表 of this checkpoint
+        await pilot.press("ctrl+r")  # today's 出入登记表 of this checkpoint
         await settle(pilot)
         assert app.screen.query_one("#job-path").value.endswith(
             f"{checkpoint}出入登记表_{dt.date.today():%Y-%m-%d}.xlsx")

@@ -93,7 +93,7 @@ async def test_every_screen_shows_the_text_as_written(office: Path) -> None:
         text = screen_text(pilot)
         assert "[/x]" in text and "[red]单位" in text
         await press(pilot, "escape", "f8", "a")
-        assert "name=[red]红[/red]" in screen_text(pilot)
+        assert "姓名 [red]红[/red]" in screen_text(pilot)
         assert app.is_running
     assert app.return_code in (None, 0)
 

@@ -1,1 +1,2 @@
-"""Every dialog (modal screen) a section opens: the form, the yes/no question, the file job."""
+"""Every dialog (modal screen) a section opens: the form, the yes/no question, the file job, the
+choice of one among several."""

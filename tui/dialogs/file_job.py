@@ -7,6 +7,7 @@ the step that does it, run on Enter (确认导入); Esc leaves without doing it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
@@ -24,6 +26,7 @@ from exports.output import OutputExists
 from tui.markup import escape
 
 Progress = Callable[[str, float], None]
+TICK = 0.25  # seconds between redraws of the running line: it moves at least twice a second
 
 
 @dataclass
@@ -56,6 +59,9 @@ class FileJobDialog(ModalScreen[bool]):
         self.changed = False
         self.running = False
         self.pending: tuple[str, Callable[[Progress], JobResult]] | None = None
+        self.started = 0.0
+        self.stage = ""
+        self.ticker: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -90,35 +96,59 @@ class FileJobDialog(ModalScreen[bool]):
         dry_run = bool(self.dry_run_label) and self.query_one("#job-dry-run", Checkbox).value
         self.run_step(lambda progress: self.job(path, dry_run, progress), text)
 
+    def run_step(self, step: Callable[[Progress], JobResult], text: str = "") -> None:
+        """Start a step: the dialog says so at once and the line keeps moving (time spent) until
+        the step ends, however long the job goes without reporting."""
+        self.started = time.monotonic()
+        self.stage = "开始"
+        self._show_stage()
+        if self.ticker is None:
+            self.ticker = self.set_interval(TICK, self._show_stage)
+        else:
+            self.ticker.resume()
+        self._run_step(step, text)
+
     @work(thread=True, exclusive=True, group="file-job", exit_on_error=False)
-    def run_step(self, step: Callable[[Progress], JobResult], text: str = "",
-                 ) -> tuple[str, JobResult]:
+    def _run_step(self, step: Callable[[Progress], JobResult], text: str = "",
+                  ) -> tuple[str, JobResult | OutputExists]:
         def progress(stage: str, fraction: float) -> None:
             self.app.call_from_thread(self._progress, stage, fraction)
 
-        return text, step(progress)
+        try:
+            return text, step(progress)
+        except OutputExists as exc:  # a question for the clerk, not a failure
+            return text, exc
+
+    def _show_stage(self) -> None:
+        elapsed = time.monotonic() - self.started
+        self.query_one("#job-stage", Static).update(
+            escape(f"{self.stage}…　已用 {elapsed:.1f} 秒"))
 
     def _progress(self, stage: str, fraction: float) -> None:
         self.query_one("#job-progress", ProgressBar).update(progress=fraction)
-        self.query_one("#job-stage", Static).update(escape(f"{stage}…"))
+        self.stage = stage
+        self._show_stage()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "file-job" or event.state not in (
                 WorkerState.SUCCESS, WorkerState.ERROR):
             return
+        if self.ticker is not None:
+            self.ticker.pause()
         self.running = False
         summary = self.query_one("#job-summary", Static)
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             event.stop()
-            if isinstance(error, OutputExists):
-                self._ask_to_replace(error.path)
-                return
             message = clerk_line(error, self.title_text)
             self.query_one("#job-stage", Static).update("")
             summary.update(f"[red]{escape(message)}[/red]")
             return
         text, result = event.worker.result
+        if isinstance(result, OutputExists):
+            self.query_one("#job-stage", Static).update("")
+            self._ask_to_replace(result.path)
+            return
         self.changed = self.changed or result.changed
         self.query_one("#job-progress", ProgressBar).update(progress=1.0)
         lines = [f"[b]{escape(result.summary)}[/b]", *(escape(d) for d in result.details)]

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from db.errors import explain_sqlite
 from db.validate import Invalid
@@ -26,6 +26,7 @@ class Field:
     value: str = ""
     options: Sequence[str] | None = None  # a choice instead of free text
     placeholder: str = ""
+    lines: int = 1  # more than one: a text box that keeps line breaks (Enter starts a new line)
 
 
 def why_not_saved(exc: Exception) -> str:
@@ -64,7 +65,12 @@ class FormDialog(ModalScreen[Any]):
                 for field in self.fields:
                     with Horizontal(classes="field"):
                         yield Label(field.label, classes="field-label", markup=False)
-                        if field.options is not None:
+                        if field.lines > 1:
+                            area = TextArea(field.value, id=f"form-{field.key}",
+                                            classes="field-text", show_line_numbers=False)
+                            area.styles.height = field.lines + 2
+                            yield area
+                        elif field.options is not None:
                             yield Select([(Content(o), o) for o in field.options], value=field.value
                                          or field.options[0], allow_blank=False,
                                          id=f"form-{field.key}")
@@ -75,7 +81,7 @@ class FormDialog(ModalScreen[Any]):
             yield Label("Ctrl+S 保存　Esc 取消　Enter 下一项", classes="hint")
 
     def on_mount(self) -> None:
-        fields = self.query(".field Input, .field Select")
+        fields = self.query(".field Input, .field Select, .field TextArea")
         if fields:
             fields.first().focus()
 
@@ -86,7 +92,10 @@ class FormDialog(ModalScreen[Any]):
         out = {}
         for field in self.fields:
             widget = self.query_one(f"#form-{field.key}")
-            out[field.key] = str(widget.value).strip() if widget.value is not None else ""
+            if isinstance(widget, TextArea):
+                out[field.key] = widget.text.strip()
+            else:
+                out[field.key] = str(widget.value).strip() if widget.value is not None else ""
         return out
 
     def action_save(self) -> None:

@@ -16,8 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from db.backup import backup_warnings
-from db.dashboard import Dashboard, load_dashboard
+from db.dashboard import Dashboard, TestingCard, load_dashboard, testing_card
 from db.database import read_in_background
+from db.requests import RequestAlerts
 from tui.markup import escape
 from tui.widgets.section_bar import SectionBar
 
@@ -70,6 +71,29 @@ def _trend(series: dict[str, list[int]]) -> Table:
     return grid
 
 
+def _testing(card: TestingCard | None) -> str:
+    """One line on the running round of 全员核酸 (nothing when no round runs)."""
+    if card is None:
+        return ""
+    behind = "、".join(f"{escape(name)} {n}" for name, n in card.behind)
+    positive = f"　[b red]阳性 {card.positive}[/b red]" if card.positive else ""
+    return (f"[b]核酸 {escape(card.name)}[/b] 已检 {card.tested:,}/{card.expected:,}"
+            f"（{card.rate:.1%}）[red]未检 {card.missing:,}[/red]{positive}"
+            + (f"　落后：{behind}" if behind else "") + "（F12）")
+
+
+def _requests_line(alerts: RequestAlerts) -> str:
+    """Help requests still open; the late ones named, in red (nothing when none is open)."""
+    if not alerts.open:
+        return ""
+    if not alerts.late:
+        return f"求助未办结 {alerts.open} 件（^O 求助）"
+    named = "、".join(f"第{r.id}号 {r.name} {r.needs}" for r in alerts.late[:2])
+    more = f"等{len(alerts.late)}件" if len(alerts.late) > 2 else ""
+    return (f"[b red]求助超时 {len(alerts.late)} 件：{escape(named)}{more}[/b red]"
+            f"　未办结 {alerts.open} 件（^O 求助）")
+
+
 class DashboardScreen(Screen):
     TITLE = "首页"
     loaded = False  # True once the numbers are on the screen
@@ -79,8 +103,10 @@ class DashboardScreen(Screen):
         with Vertical(id="dashboard"):
             yield Static(id="township-title")
             yield Static(id="reminder")
+            yield Static(id="requests-alert")
             yield Static(id="alerts")
             yield Static(id="backup-alerts")
+            yield Static(id="testing-card")
             yield Static(id="cards")
             yield Static(id="trend")
         yield SectionBar(classes="-alone")
@@ -110,6 +136,7 @@ class DashboardScreen(Screen):
         self.query_one("#reminder", Static).update(
             f"[b red]{board.reminder}[/b red]（F7 报表中心）" if board.reminder
             else "[green]今日日报已报送[/green]")
+        self.query_one("#requests-alert", Static).update(_requests_line(board.requests))
         self.query_one("#alerts", Static).update(_panels(
             [(_number(getattr(counts, key)), label, getattr(counts, key) > 0)
              for key, label in ALERTS], len(ALERTS)))
@@ -117,7 +144,14 @@ class DashboardScreen(Screen):
             [(_number(getattr(counts, key)), label, False) for key, label in CARDS], 3))
         self.query_one("#trend", Static).update(_trend(board.trend))
         self.show_backup_warnings()
+        self._read_testing()
         self.loaded = True
+
+    @work(thread=True, exclusive=True, group="dashboard-testing", exit_on_error=False)
+    def _read_testing(self) -> None:
+        """The running round's card, counted after the rest of the 首页 is on screen."""
+        card = testing_card()
+        self.app.call_from_thread(self.query_one("#testing-card", Static).update, _testing(card))
 
     def show_backup_warnings(self) -> None:
         """A failed automatic backup, no copy off the disk for a week, a nearly full disk."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db import clock
 from db import donations as dn
@@ -20,6 +20,7 @@ from tui.dialogs.form import Field, FormDialog
 from tui.exporting import choose_export
 from tui.screens import SectionScreen
 from tui.widgets.column_table import Col, ColumnTable
+from tui.widgets.footer import Footer
 from tui.widgets.section_bar import SectionBar
 
 SHOWN = 500  # donations listed on screen, newest first; the ledger export has every one
@@ -240,11 +241,14 @@ class DonationsScreen(SectionScreen):
             def submit(v: dict[str, str]) -> object:
                 return dn.reverse_donation(key, v["reason"])
             title = "冲销捐赠登记（原记录保留，另记一笔负数）"
+            subject = dn.reversal_subject("donation", key)
         else:
             def submit(v: dict[str, str]) -> object:
                 return dn.reverse_distribution(key, v["reason"])
             title = "冲销发放记录（物资退回库存）"
-        self.app.push_screen(FormDialog(title, fields, submit), self._after)
+            subject = dn.reversal_subject("distribution", key)
+        self.app.push_screen(FormDialog(title, fields, submit, note=f"将冲销：{subject}"),
+                             self._after)
 
     def action_receipt(self) -> None:
         key = self.chosen()

@@ -8,7 +8,7 @@ import datetime as dt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db import clock
 from db import keypersons as kp
@@ -21,6 +21,7 @@ from tui.markup import escape
 from tui.screens import SectionScreen
 from tui.screens.keypersons.temperatures import TemperatureScreen, current_half
 from tui.widgets.column_table import Col, ColumnTable, OffsetPages
+from tui.widgets.footer import Footer
 from tui.widgets.section_bar import SectionBar
 
 PAGE = 200  # rows in the table at a time; the cursor running off either end turns the page

@@ -1,15 +1,21 @@
-"""体温录入: everyone under a measure today in one list; type the number, Enter saves and moves to
-the next person. A fever is shown in red and asks to confirm before it is saved."""
+"""体温录入: the round of everyone under a measure today, one row each, opening at the first
+person without a reading for this half-day; type the number, Enter saves that one row and moves to
+the next person still to measure. Replacing a reading and a fever ask first.
+
+Enter is handled inside the input, in the order the keys arrived: digits typed while a reading is
+being saved wait in the input's queue and land in the next person's box, never in this one's."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from db import keypersons as kp
 from db.settings import fever_threshold
@@ -17,12 +23,30 @@ from db.validate import Invalid, check_temperature
 from tui.dialogs.confirm import ConfirmDialog
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
+
+VALUE_COLUMN = 4
 
 
 def current_half() -> str:
     return "上午" if dt.datetime.now().hour < 12 else "下午"
+
+
+class ReadingInput(Input):
+    """The reading box: Enter hands the typed value to the screen at once, in key order (an
+    Input's own Enter goes round the app's binding check while later keys are already typed)."""
+
+    def _on_key(self, event: events.Key) -> None:
+        # Textual calls each class's handler in turn; prevent_default keeps Input's from running.
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            text, self.value = self.value, ""
+            screen = self.screen
+            if isinstance(screen, TemperatureScreen):
+                screen.enter(text)
 
 
 class TemperatureScreen(Screen[bool]):
@@ -40,7 +64,11 @@ class TemperatureScreen(Screen[bool]):
         self.day = day or dt.date.today()
         self.half = half or current_half()
         self.rows: list[kp.ControlRow] = []
+        self.values: list[float | None] = []
+        self.threshold = 37.3
         self.saved = False
+        self.asking = False
+        self.waiting: deque[str] = deque()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -48,30 +76,39 @@ class TemperatureScreen(Screen[bool]):
         table: PlainTable = PlainTable(id="temp-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("姓名", "措施", "住址", "电话", "体温")
         yield table
-        yield Input(placeholder="输入体温（如 36.5）后按 Enter", id="temp-input")
+        yield ReadingInput(placeholder="输入体温（如 36.5）后按 Enter", id="temp-input")
         yield Static("", id="temp-message")
         yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:
-        self.reload()
+        self.load()
         self.query_one(Input).focus()
 
-    def reload(self, cursor: int = 0) -> None:
-        self.rows = kp.temperature_sheet(self.day, self.half)
+    def load(self) -> None:
+        """Read the round once (on opening and on switching the half-day)."""
+        self.rows = kp.temperature_round(self.day, self.half)
+        self.values = [r.value for r in self.rows]
+        self.threshold = fever_threshold()
         table = self.query_one(DataTable)
         table.clear()
-        threshold = fever_threshold()
-        for r in self.rows:
-            value = "" if r.value is None else (
-                Text(f"{r.value:.1f}", style="red b") if r.value >= threshold else f"{r.value:.1f}")
-            table.add_row(r.name, r.kind, r.address, r.phone, value)
+        for r, value in zip(self.rows, self.values, strict=True):
+            table.add_row(r.name, r.kind, r.address, r.phone, self._cell(value))
+        first = next((n for n, v in enumerate(self.values) if v is None), 0)
         if self.rows:
-            table.move_cursor(row=min(cursor, len(self.rows) - 1))
-        done = sum(1 for r in self.rows if r.value is not None)
+            table.move_cursor(row=first)
+        self._show_counts()
+
+    def _cell(self, value: float | None) -> str | Text:
+        if value is None:
+            return ""
+        return Text(f"{value:.1f}", style="red b") if value >= self.threshold else f"{value:.1f}"
+
+    def _show_counts(self) -> None:
+        done = sum(1 for v in self.values if v is not None)
         self.query_one("#temp-title", Static).update(
             f"[b]{self.day:%Y-%m-%d} {self.half}[/b]　应测 {len(self.rows)} 人，已录 {done} 人　"
-            f"发热阈值 {threshold}℃")
+            f"发热阈值 {self.threshold}℃")
 
     def action_move(self, step: int) -> None:
         table = self.query_one(DataTable)
@@ -80,45 +117,76 @@ class TemperatureScreen(Screen[bool]):
 
     def action_switch_half(self) -> None:
         self.half = "下午" if self.half == "上午" else "上午"
-        self.reload()
+        self.load()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        table = self.query_one(DataTable)
-        if not self.rows or not event.value.strip():
+    def enter(self, text: str) -> None:
+        """A value and Enter from the reading box; while a question is open, it waits its turn."""
+        if self.asking:
+            if text.strip():
+                self.waiting.append(text)
             return
-        row = self.rows[table.cursor_row]
+        self._take(text)
+
+    def _take(self, text: str) -> None:
+        table = self.query_one(DataTable)
+        if not self.rows or not text.strip():
+            return
+        position = table.cursor_row
+        row = self.rows[position]
         message = self.query_one("#temp-message", Static)
         try:
-            value = check_temperature(event.value)
+            value = check_temperature(text)
+        except Invalid as exc:
+            message.update(f"[red]{escape(str(exc))}[/red]")
+            self.waiting.clear()
+            return
+        questions = []
+        old = self.values[position]
+        if old is not None and old != value:
+            questions.append(f"{row.name} {self.half}已录 {old:.1f}℃，改为 {value:.1f}℃？")
+        if value >= self.threshold:
+            questions.append(f"{row.name} 体温 {value:.1f}℃，达到发热标准。\n确认保存并报警？")
+        if not questions:
+            self._save(position, value)
+            return
+
+        def answered(yes: bool | None) -> None:
+            self.asking = False
+            if yes:
+                self._save(position, value)
+            else:
+                message.update("未保存，请重新输入")
+                self.waiting.clear()
+            self.query_one(Input).focus()
+            while self.waiting and not self.asking:
+                self._take(self.waiting.popleft())
+
+        self.asking = True
+        self.app.push_screen(ConfirmDialog("\n".join(questions),
+                                           "确认发热" if value >= self.threshold else "替换"),
+                             answered)
+
+    def _save(self, position: int, value: float) -> None:
+        """Write the one reading and redraw the one row; the list is not read again."""
+        row = self.rows[position]
+        message = self.query_one("#temp-message", Static)
+        try:
+            result = kp.record_temperature(row.measure_id, self.day, self.half, value)
         except Invalid as exc:
             message.update(f"[red]{escape(str(exc))}[/red]")
             return
-        if value >= fever_threshold():
-            def confirmed(yes: bool | None) -> None:
-                if yes:
-                    self._save(row, value)
-                else:
-                    message.update("未保存，请重新输入")
-
-            self.app.push_screen(ConfirmDialog(
-                f"{row.name} 体温 {value:.1f}℃，达到发热标准。\n确认保存并报警？", "确认发热"),
-                confirmed)
-            return
-        self._save(row, value)
-
-    def _save(self, row: kp.ControlRow, value: float) -> None:
-        table = self.query_one(DataTable)
-        position = table.cursor_row
-        result = kp.record_temperature(row.measure_id, self.day, self.half, value)
         self.saved = True
-        message = self.query_one("#temp-message", Static)
+        self.values[position] = value
+        table = self.query_one(PlainTable)
+        table.set_cell(position, VALUE_COLUMN, self._cell(value))
         if result.fever:
             message.update(f"[red b]{escape(row.name)} {value:.1f}℃ 发热，已记录并列入首页预警[/red b]")
         else:
             message.update(f"已记录 {escape(row.name)} {value:.1f}℃")
-        self.query_one(Input).value = ""
-        self.reload(cursor=position + 1)
-        self.query_one(Input).focus()
+        self._show_counts()
+        following = next((n for n in range(position + 1, len(self.rows)) if self.values[n] is None),
+                         min(position + 1, len(self.rows) - 1))
+        table.move_cursor(row=following)
 
     def action_back(self) -> None:
         self.dismiss(self.saved)

@@ -9,7 +9,7 @@ import json
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db import pushed
 from db.models import PushedRow
@@ -18,6 +18,7 @@ from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import DetailScreen, SectionScreen
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -28,6 +29,7 @@ class PushedScreen(SectionScreen):
         Binding("enter", "open", "开始核查"),
         Binding("i", "import", "导入名单"),
         Binding("x", "export", "导出反馈表"),
+        Binding("c", "call_lists", "电话分派"),
         Binding("delete", "delete", "删除批次"),
     ]
 
@@ -37,8 +39,8 @@ class PushedScreen(SectionScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("区里推送的名单：按 i 导入，选中后 Enter 逐个电话核查，x 导出反馈表，"
-                     "Del 删除批次（可在回收站恢复）。",
+        yield Static("区里推送的名单：按 i 导入，选中后 Enter 逐个电话核查，c 按核查人分派电话"
+                     "（打印分派单），x 导出反馈表，Del 删除批次（可在回收站恢复）。",
                      id="pushed-hint")
         table: PlainTable = PlainTable(id="batch-table", cursor_type="row")
         table.add_columns("批次", "文件", "接收时间", "核查截止", "进度", "状态")
@@ -108,6 +110,25 @@ class PushedScreen(SectionScreen):
         stem = batch.file_name.rsplit(".", 1)[0]
         export_job(self, "feedback", {"batch": batch.id},
                    path=export_folder() / f"{stem}_核查反馈.xlsx")
+
+    def action_call_lists(self) -> None:
+        batch = self.selected()
+        if batch is None:
+            return
+        from exports.office import export_folder
+
+        stem = batch.file_name.rsplit(".", 1)[0]
+
+        def chosen(callers: list[str] | None) -> None:
+            if callers is not None:
+                export_job(self, "call_lists", {"batch": batch.id, "callers": "、".join(callers)},
+                           path=export_folder() / f"{stem}_电话分派单.xlsx")
+
+        self.app.push_screen(FormDialog(
+            f"第{batch.id}批电话分派（未核查 {batch.open} 人）",
+            [Field("callers", "核查人", placeholder="如：张三、李四、王五")],
+            lambda v: pushed.parse_callers(v["callers"]),
+            note="已匹配到居民的按其社区（村）整块分给同一人，其余轮流分派"), chosen)
 
 
 class CallQueueScreen(DetailScreen):

@@ -6,23 +6,26 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from db.areas import full_name
 from db.models import Resident
 from db.residents import (
-    find_household,
+    find_households,
     household_by_id,
+    household_label,
     household_members,
     move_resident,
     set_head,
     update_household,
 )
 from db.validate import Invalid
+from tui.dialogs.choose import ChooseDialog
 from tui.markup import escape
 from tui.screens import DetailScreen
 from tui.screens.residents.resident_form import ResidentForm
 from tui.widgets.column_table import Col, ColumnTable
+from tui.widgets.footer import Footer
 from tui.widgets.section_bar import SectionBar
 
 
@@ -128,18 +131,33 @@ class HouseholdScreen(DetailScreen):
         if member is None:
             return
 
-        def moved(number: str | None) -> None:
-            if not number:
+        def searched(text: str | None) -> None:
+            if not text or not text.strip():
                 return
-            target = find_household(number)
-            if target is None:
-                self.notify(f"找不到户号“{number}”", severity="error")
+            try:
+                found = find_households(text, besides=self.household_id)
+            except Invalid as exc:
+                self.notify(str(exc), severity="error")
                 return
-            move_resident(member.id, target.id)
-            self.notify(f"{member.name} 已迁入户 {target.number}，请在该户填写与户主关系")
-            self.reload()
+            if not found:
+                self.notify(f"没有找到“{text.strip()}”：可输入户主姓名、住址中的字或户号",
+                            severity="error")
+                return
 
-        self.app.push_screen(AskText(f"把 {member.name} 迁到哪一户？请输入户号："), moved)
+            def chosen(index: int | None) -> None:
+                if index is None:
+                    return
+                target = found[index]
+                move_resident(member.id, target.id)
+                self.notify(f"{member.name} 已迁入 {household_label(target)}，"
+                            "请在该户填写与户主关系")
+                self.reload()
+
+            self.app.push_screen(ChooseDialog(f"把 {member.name} 迁入哪一户？",
+                                              [household_label(h) for h in found]), chosen)
+
+        self.app.push_screen(AskText(f"把 {member.name} 迁到哪一户？请输入户主姓名、住址或户号："),
+                             searched)
 
     def _edit_field(self, field: str, question: str) -> None:
         household = household_by_id(self.household_id)

@@ -10,6 +10,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
 from db.residents import ResidentInput, register_resident, update_resident
+from db.testing import check_away, save_with_testing_fields
 from db.validate import Invalid, check_id, check_phone
 from tui.dialogs.form import why_not_saved
 from tui.markup import escape
@@ -48,16 +49,25 @@ class ResidentForm(ModalScreen[int | None]):
             yield from self._row("联系电话", Input(r.phone if r else "", id="f-phone"))
             yield from self._row("与户主关系", Input(r.relation if r else "", id="f-relation",
                                                 placeholder="户主/配偶/子/女/父亲/母亲…"))
-            yield from self._row("人员类别", Select([(k, k) for k in RESIDENCE_KINDS],
-                                                value=r.kind if r else "常住",
-                                                allow_blank=False, id="f-kind"))
-            yield from self._row("状态", Select([(k, k) for k in RESIDENT_STATUSES],
-                                              value=r.status if r else "在册",
-                                              allow_blank=False, id="f-status"))
+            with Horizontal(classes="field"):  # two choices on one row: the form fits 120×40
+                yield Label("人员类别/状态", classes="field-label")
+                yield Select([(k, k) for k in RESIDENCE_KINDS], value=r.kind if r else "常住",
+                             allow_blank=False, id="f-kind")
+                yield Select([(k, k) for k in RESIDENT_STATUSES], value=r.status if r else "在册",
+                             allow_blank=False, id="f-status")
             if r is None and self.household is None:
                 yield from self._row("住址（新建一户）", Input("", id="f-address",
                                                          placeholder="小区/村民组 楼栋 单元 门牌号"))
                 yield from self._row("户号（可空）", Input("", id="f-number"))
+            with Horizontal(classes="field"):
+                yield Label("外出/返回/行动不便", classes="field-label")
+                yield Input(f"{r.away_from:%Y-%m-%d}" if r and r.away_from else "",
+                            id="f-away-from", placeholder="外出日期")
+                yield Input(f"{r.away_to:%Y-%m-%d}" if r and r.away_to else "",
+                            id="f-away-to", placeholder="返回日期（空=未回）")
+                yield Select([("—", "否"), ("行动不便", "是")],
+                             value="是" if r and r.immobile else "否", allow_blank=False,
+                             id="f-immobile")
             yield from self._row("备注", Input(r.notes if r else "", id="f-notes"))
             yield Static("", id="f-error", classes="error")
             yield Label("Ctrl+S 保存　Esc 取消　Enter 下一项", classes="hint")
@@ -116,19 +126,21 @@ class ResidentForm(ModalScreen[int | None]):
             notes=self._value("#f-notes"),
         )
         try:
-            if self.resident is not None:
-                saved = update_resident(self.resident.id, data)
-            elif self.household is not None:
-                saved = register_resident(data, self.household)
-            else:
-                saved = register_resident(
-                    data, address=self._value("#f-address"), number=self._value("#f-number"),
-                    area=self.area,
-                )
+            away = check_away(self._value("#f-away-from"), self._value("#f-away-to"))
+            immobile = self.query_one("#f-immobile", Select).value == "是"
+            saved = save_with_testing_fields(lambda: self._save(data), away, immobile)
         except Exception as exc:
             self.query_one("#f-error", Static).update(escape(why_not_saved(exc)))
             return
         self.dismiss(saved.id)
+
+    def _save(self, data: ResidentInput) -> Resident:
+        if self.resident is not None:
+            return update_resident(self.resident.id, data)
+        if self.household is not None:
+            return register_resident(data, self.household)
+        return register_resident(data, address=self._value("#f-address"),
+                                 number=self._value("#f-number"), area=self.area)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -7,7 +7,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Static, Tree
+from textual.widgets import DataTable, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
@@ -31,6 +31,7 @@ from tui.screens import SectionScreen
 from tui.screens.residents.household import AskText, HouseholdScreen
 from tui.screens.residents.resident_form import ResidentForm
 from tui.widgets.column_table import Col, ColumnTable
+from tui.widgets.footer import Footer
 from tui.widgets.section_bar import SectionBar
 
 PAGE = 100

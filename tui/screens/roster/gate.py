@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from db import gate
-from db.models import Resident
+from db.models import GatePassage, Resident
 from db.roster import checkpoint
 from db.validate import Invalid
 from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import DetailScreen
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -26,12 +28,13 @@ class GateScreen(DetailScreen):
     TITLE = "出入登记"
     BINDINGS = [Binding("ctrl+s", "record", "登记"),
                 Binding("f10", "key_person", "转为重点人员"),
-                Binding("ctrl+o", "export", "导出登记表", priority=True)]
+                Binding("ctrl+r", "export", "导出登记表", priority=True)]  # ^O: 求助
 
     def __init__(self, checkpoint_id: int) -> None:
         super().__init__()
         self.checkpoint = checkpoint(checkpoint_id)
         self.resident: Resident | None = None
+        self.candidates: list[Resident] = []  # several matched: the clerk picks one
         self.last = None
 
     def compose(self) -> ComposeResult:
@@ -57,7 +60,7 @@ class GateScreen(DetailScreen):
                          id="gate-code")
         with Horizontal(classes="field"):
             yield Label("体温（Enter 登记）", classes="field-label")
-            yield Input(placeholder="36.5", id="gate-temperature")
+            yield Input(gate.DEFAULT_TEMPERATURE, id="gate-temperature")
         yield Static("", id="gate-message")
         table: PlainTable = PlainTable(id="gate-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("时间", "姓名", "车牌", "进/出", "体温", "健康码", "处置", "来自/事由")
@@ -70,13 +73,20 @@ class GateScreen(DetailScreen):
         self.reload()
 
     def reload(self) -> None:
+        """Today's passages, oldest first, the latest at the bottom (read once, on opening)."""
         table = self.query_one(DataTable)
         table.clear()
-        for p in reversed(gate.passages(self.checkpoint.id, dt.date.today())):
-            outcome = f"[red b]{p.outcome}[/red b]" if p.outcome == "劝返" else p.outcome
-            table.add_row(f"{p.at:%H:%M}", p.name, p.plate, p.direction,
-                          f"{p.temperature:.1f}" if p.temperature else "", p.health_code,
-                          outcome, p.origin_reason)
+        for p in gate.passages(self.checkpoint.id, dt.date.today()):
+            self._add_passage(p)
+
+    def _add_passage(self, p: GatePassage) -> None:
+        """One passage added under the others, in view; the list is not read again."""
+        table = self.query_one(DataTable)
+        outcome = Text(p.outcome, style="red b") if p.outcome == "劝返" else p.outcome
+        table.add_row(f"{p.at:%H:%M}", p.name, p.plate, p.direction,
+                      f"{p.temperature:.1f}" if p.temperature else "", p.health_code,
+                      outcome, p.origin_reason)
+        table.move_cursor(row=table.row_count - 1)
 
     def action_export(self) -> None:
         """Today's 出入登记表 of this checkpoint, as the district's sheet."""
@@ -87,16 +97,24 @@ class GateScreen(DetailScreen):
         if event.input.id != "gate-find":
             return
         found = gate.find_person(event.value) if len(event.value.strip()) >= 2 else []
-        self.resident = found[0] if found else None
+        self.resident = found[0] if len(found) == 1 else None
+        self.candidates = found if len(found) > 1 else []
         person = self.query_one("#gate-person", Static)
-        if self.resident is None:
+        if self.candidates:
+            person.update(f"[yellow]匹配到{len(found)}人（"
+                          f"{escape('、'.join(r.name for r in found[:4]))}"
+                          f"{'…' if len(found) > 4 else ''}）：登记时选择，或输入更多[/yellow]")
+        elif self.resident is None:
             person.update("未找到居民：外来人员请填写姓名、电话、来自何地" if event.value.strip()
                           else "")
         else:
-            more = f"（另有{len(found) - 1}人匹配，请输入更多）" if len(found) > 1 else ""
-            address = self.resident.household.address if self.resident.household else ""
-            person.update(f"[green]{escape(self.resident.name)}　{self.resident.id_number[:6]}"
-                          f"********{self.resident.id_number[-4:]}　{escape(address)}[/green]{more}")
+            person.update(f"[green]{escape(self._label(self.resident))}[/green]")
+
+    @staticmethod
+    def _label(resident: Resident) -> str:
+        address = resident.household.address if resident.household else ""
+        return (f"{resident.name}　{resident.id_number[:6]}********{resident.id_number[-4:]}"
+                f"　{address}")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "gate-temperature":
@@ -108,6 +126,9 @@ class GateScreen(DetailScreen):
         return str(self.query_one(selector).value or "")
 
     def action_record(self) -> None:
+        if self.resident is None and self.candidates and not self._value("#gate-name"):
+            self._ask_which()
+            return
         data = gate.PassageInput(
             direction=self._value("#gate-direction"),
             temperature=self._value("#gate-temperature"),
@@ -127,11 +148,31 @@ class GateScreen(DetailScreen):
         else:
             message.update(f"已登记：{escape(passage.name)} {passage.direction} 放行")
         for selector in ("#gate-find", "#gate-name", "#gate-phone", "#gate-origin",
-                         "#gate-plate", "#gate-temperature"):
+                         "#gate-plate"):
             self.query_one(selector, Input).value = ""
+        self.query_one("#gate-temperature", Input).value = gate.DEFAULT_TEMPERATURE
         self.resident = None
+        self.candidates = []
         self.query_one("#gate-find", Input).focus()
-        self.reload()
+        self._add_passage(passage)
+
+    def _ask_which(self) -> None:
+        """Several residents matched: the clerk says which one passes (never the first)."""
+        from tui.dialogs.choose import ChooseDialog
+
+        candidates = list(self.candidates)
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            self.resident = candidates[index]
+            self.candidates = []
+            self.query_one("#gate-person", Static).update(
+                f"[green]{escape(self._label(self.resident))}[/green]")
+            self.action_record()
+
+        self.app.push_screen(ChooseDialog(f"匹配到 {len(candidates)} 人，登记的是哪一位？",
+                                          [self._label(r) for r in candidates]), chosen)
 
     def action_key_person(self) -> None:
         """The person just registered becomes a key person (来自风险地区的外来人员)."""

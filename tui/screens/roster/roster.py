@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from db import clock, roster
@@ -22,6 +22,7 @@ from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import DetailScreen, SectionScreen
 from tui.widgets.column_table import SCROLLBAR, Col, ColumnTable
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

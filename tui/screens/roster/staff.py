@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from db import staff as st
 from db.areas import find_area
@@ -21,6 +21,7 @@ from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
 from tui.screens import DetailScreen
 from tui.widgets.column_table import Col, ColumnTable
+from tui.widgets.footer import Footer
 from tui.widgets.section_bar import SectionBar
 
 YES_NO = ("否", "是")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db.backup import BackupFile, backup_now, backup_to, backup_warnings, list_backups, restore_backup
 from db.database import DatabaseError, backup_dir, current_path
@@ -18,6 +18,7 @@ from tui.markup import escape
 from tui.screens import DetailScreen
 from tui.screens.residents.household import AskText
 from tui.widgets.column_table import Col, ColumnTable
+from tui.widgets.footer import Footer
 from tui.widgets.section_bar import SectionBar
 
 KINDS = {"自动": "每日自动", "手动": "手动", "安全": "恢复/升级前"}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db import recycle
 from tui.screens import DetailScreen, SectionScreen
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -57,24 +58,33 @@ class RecycleScreen(SectionScreen):
 
 
 class AuditScreen(DetailScreen):
-    """操作记录: the newest changes — who, when, what (F7 报表中心 exports them)."""
+    """操作记录: the newest changes — when, who (操作人), whose record and what changed in the
+    form's words; the highlighted entry's whole change below (F7 报表中心 exports them)."""
 
     TITLE = "操作记录"
 
     def compose(self) -> ComposeResult:
         yield Header()
         table: PlainTable = PlainTable(id="audit-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("时间", "操作人", "操作", "对象", "内容")
+        table.add_columns("时间", "操作人", "操作", "记录", "改动内容")
         yield table
+        yield Static("", id="audit-detail", markup=False)
         yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:
+        from db.history import history
 
-        from db.audit import audit_rows, describe
-
+        self.lines = history(limit=1000)
         table = self.query_one(DataTable)
-        for entry in audit_rows(limit=1000):
-            table.add_row(f"{entry.at:%m-%d %H:%M}", entry.who, entry.action,
-                          recycle.TABLE_LABELS.get(entry.table, entry.table),
-                          describe(entry)[:80])
+        for line in self.lines:
+            table.add_row(f"{line.at:%m-%d %H:%M}", line.who[:6], line.action,
+                          f"{line.what} {line.whose}"[:16], line.change[:60])
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.lines):
+            line = self.lines[event.cursor_row]
+            self.query_one("#audit-detail", Static).update(
+                f"{line.at:%Y-%m-%d %H:%M} {line.who} {line.action}{line.what}"
+                f"{f'“{line.whose}”' if line.whose else ''}："
+                f"{line.change or '（无改动内容）'}")

@@ -6,15 +6,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from db.settings import DEFAULTS, get_setting, set_setting, set_settings
 from db.validate import Invalid
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
+from tui.widgets.footer import Footer
 from tui.widgets.section_bar import SectionBar
 
-FIRST_START_KEYS = ("township", "preparer", "checker", "phone")
+FIRST_START_KEYS = ("township", "preparer", "checker", "phone", "operator")
 FORM_KEYS = tuple(k for k in DEFAULTS if k != "setup_done")
 
 
@@ -61,7 +62,7 @@ class FirstStartDialog(ModalScreen[bool]):
             yield Label("Enter 下一项　Ctrl+S 保存　Esc 跳过", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "set-phone":
+        if event.input.id == field_id(FIRST_START_KEYS[-1]):
             self.action_save()
         else:
             self.focus_next()

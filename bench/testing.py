@@ -1,0 +1,113 @@
+"""Figures of a whole-population testing round on the 400,000-resident town file.
+
+    python bench/testing.py [--town PATH] [--rows N] [--json]
+
+Writes the sampling system's list of N (default 300,000) residents as xlsx, then measures, on a
+copy of the town file: python-calamine only reading that sheet (the reference), the check-off
+of the whole list through eprc (read, checks, matching, one transaction; target ≤ 2× the
+reference), importing the same list again (nothing changes), and the coverage query.
+Figures, not tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.build_town import town_file  # noqa: E402
+
+
+def write_list(town: Path, path: Path, rows: int) -> None:
+    """The sampling system's export: a title, then 序号/姓名/证件号码/手机号/采样时间/采样点."""
+    from openpyxl import Workbook
+
+    with sqlite3.connect(f"file:{town}?mode=ro", uri=True) as conn:
+        people = conn.execute("SELECT name, id_number, phone FROM resident ORDER BY id LIMIT ?",
+                              [rows]).fetchall()
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("采样名单")
+    ws.append(["全员核酸采样人员名单"])
+    ws.append(["序号", "姓名", "证件号码", "手机号", "采样时间", "采样点"])
+    at = dt.datetime(2022, 4, 12, 6, 30)
+    for n, (name, number, phone) in enumerate(people, start=1):
+        ws.append([n, name, number, phone, at + dt.timedelta(seconds=n), f"采样点{n % 300}"])
+    wb.save(path)
+
+
+def calamine_read(path: Path) -> int:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    count = sum(1 for _ in workbook.get_sheet_by_index(0).iter_rows())
+    workbook.close()
+    return count
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    town = Path(args[args.index("--town") + 1]) if "--town" in args else town_file()[0]
+    rows = int(args[args.index("--rows") + 1]) if "--rows" in args else 300_000
+    from db import testing
+    from db.database import close_database, open_database
+    from exports.sampling import import_sample_list
+
+    with tempfile.TemporaryDirectory(prefix="eprc-bench-testing-") as folder:
+        tmp = Path(folder)
+        listed = tmp / "list.xlsx"
+        write_list(town, listed, rows)
+        copy = tmp / "town.db"
+        shutil.copyfile(town, copy)
+        start = time.perf_counter()
+        calamine_read(listed)
+        reference = time.perf_counter() - start
+        open_database(copy)
+        try:
+            today = dt.date.today()
+            found = testing.new_round("第1轮", today, today + dt.timedelta(days=1))
+            start = time.perf_counter()
+            first = import_sample_list(found.id, listed)
+            check_off = time.perf_counter() - start
+            start = time.perf_counter()
+            again = import_sample_list(found.id, listed)
+            repeat = time.perf_counter() - start
+            start = time.perf_counter()
+            numbers = testing.coverage(found.id)
+            query = time.perf_counter() - start
+        finally:
+            close_database()
+    figures = {
+        "testing_check_off": {"rows": rows, "value": round(check_off, 3),
+                              "reference_calamine_read": round(reference, 3),
+                              "ratio": round(check_off / reference, 2), "target": "≤ 2×",
+                              "met": check_off <= 2 * reference, "matched": first.matched},
+        "testing_reimport": {"value": round(repeat, 3), "matched": again.matched,
+                             "already": again.already},
+        "testing_coverage": {"value": round(query, 3), "expected": numbers.expected,
+                             "tested": numbers.tested, "grids": len(numbers.grids)},
+    }
+    if "--json" in args:
+        print(json.dumps(figures, ensure_ascii=False))
+        return
+    f = figures["testing_check_off"]
+    verdict = "met" if f["met"] else "NOT met"
+    print(f"check-off of {rows:,} rows: {f['value']:.2f} s vs calamine read "
+          f"{f['reference_calamine_read']:.2f} s = {f['ratio']}× (target ≤ 2×, {verdict}; "
+          f"matched {f['matched']:,})")
+    r = figures["testing_reimport"]
+    print(f"same list again: {r['value']:.2f} s, matched {r['matched']}, already {r['already']:,}")
+    c = figures["testing_coverage"]
+    print(f"coverage query: {c['value']:.2f} s (应检 {c['expected']:,}, 已检 {c['tested']:,}, "
+          f"{c['grids']} grids)")
+
+
+if __name__ == "__main__":
+    main()

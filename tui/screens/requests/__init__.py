@@ -1,0 +1,1 @@
+"""求助 (Ctrl+O): the help-request desk (requests.py) and its dialogs (dialogs.py)."""

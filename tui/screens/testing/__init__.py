@@ -1,0 +1,1 @@
+"""核酸检测 (F12): whole-population testing rounds."""
