@@ -87,6 +87,41 @@ class EprcApp(App):
     def on_unmount(self) -> None:
         close_file()
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C (a clerk's reflex to leave) does not quit: say how, in Chinese."""
+        self.notify("退出请按 Ctrl+Q（Ctrl+C 在输入框里是复制）", title="要退出吗？")
+
+    async def action_quit(self) -> None:
+        self.leave_then(self.exit)
+
+    async def action_switch_mode(self, mode: str) -> None:
+        if mode != self.current_mode:
+            self.leave_then(lambda: self.switch_mode(mode))
+
+    def leave_then(self, proceed: Callable[[], object]) -> None:
+        """Leave the current screens (quit, another section): a form or the settings with
+        changes not saved asks 保存/放弃/继续编辑 first, and ``proceed`` runs only once the
+        changes are saved or given up."""
+        from tui.widgets.confirm import LeaveDialog
+
+        if isinstance(self.screen, LeaveDialog):
+            return
+        for screen in reversed(self.screen_stack):
+            if getattr(screen, "unsaved_changes", None) and screen.unsaved_changes():
+                break
+        else:
+            proceed()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "save" and screen.save_changes():
+                proceed()
+            elif choice == "discard":
+                screen.discard_changes()
+                proceed()
+
+        self.push_screen(LeaveDialog(), answered)
+
     def on_mount(self) -> None:
         from db.audit import log_export
         from exports.output import record_full_ids_with

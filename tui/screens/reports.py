@@ -223,6 +223,11 @@ class MailDialog(FormDialog):
         self.query_one("#form-error", Static).update("正在发送…")
         self.send_mail(draft)
 
+    def save_changes(self) -> bool:
+        """保存 when leaving means send; the dialog stays open until the send ends."""
+        self.action_save()
+        return False
+
     @work(thread=True, exclusive=True, group="mail", exit_on_error=False)
     def send_mail(self, draft) -> None:
         from exports.mail import send

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
 from db.residents import ResidentInput, register_resident, update_resident
 from db.validate import Invalid, check_id, check_phone
 from tui.markup import escape
-from tui.widgets.form import why_not_saved
+from tui.widgets.form import FormScreen
 
 
-class ResidentForm(ModalScreen[int | None]):
+class ResidentForm(FormScreen):
     """Returns the saved resident's id, or None when cancelled."""
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", "保存"),
-        Binding("escape", "cancel", "取消"),
-    ]
 
     def __init__(
         self,
@@ -41,26 +34,26 @@ class ResidentForm(ModalScreen[int | None]):
             title += f"（加入户 {self.household.number or self.household.address}）"
         with Vertical(id="dialog", classes="form"):
             yield Label(f"[b]{escape(title)}[/b]")
-            yield from self._row("姓名", Input(r.name if r else "", id="f-name"))
-            yield from self._row("身份证号码", Input(r.id_number if r else "", id="f-id",
-                                                max_length=24))
-            yield Static("", id="f-id-info", classes="hint")
-            yield from self._row("联系电话", Input(r.phone if r else "", id="f-phone"))
-            yield from self._row("与户主关系", Input(r.relation if r else "", id="f-relation",
-                                                placeholder="户主/配偶/子/女/父亲/母亲…"))
-            yield from self._row("人员类别", Select([(k, k) for k in RESIDENCE_KINDS],
-                                                value=r.kind if r else "常住",
-                                                allow_blank=False, id="f-kind"))
-            yield from self._row("状态", Select([(k, k) for k in RESIDENT_STATUSES],
-                                              value=r.status if r else "在册",
-                                              allow_blank=False, id="f-status"))
-            if r is None and self.household is None:
-                yield from self._row("住址（新建一户）", Input("", id="f-address",
-                                                         placeholder="小区/村民组 楼栋 单元 门牌号"))
-                yield from self._row("户号（可空）", Input("", id="f-number"))
-            yield from self._row("备注", Input(r.notes if r else "", id="f-notes"))
-            yield Static("", id="f-error", classes="error")
-            yield Label("Ctrl+S 保存　Esc 取消　Enter 下一项", classes="hint")
+            with self.body():
+                yield from self._row("姓名", Input(r.name if r else "", id="f-name"))
+                yield from self._row("身份证号码", Input(r.id_number if r else "", id="f-id",
+                                                    max_length=24))
+                yield Static("", id="f-id-info", classes="hint")
+                yield from self._row("联系电话", Input(r.phone if r else "", id="f-phone"))
+                yield from self._row("与户主关系", Input(r.relation if r else "", id="f-relation",
+                                                    placeholder="户主/配偶/子/女/父亲/母亲…"))
+                yield from self._row("人员类别", Select([(k, k) for k in RESIDENCE_KINDS],
+                                                    value=r.kind if r else "常住",
+                                                    allow_blank=False, id="f-kind"))
+                yield from self._row("状态", Select([(k, k) for k in RESIDENT_STATUSES],
+                                                  value=r.status if r else "在册",
+                                                  allow_blank=False, id="f-status"))
+                if r is None and self.household is None:
+                    yield from self._row("住址（新建一户）", Input("", id="f-address",
+                                                             placeholder="小区/村民组 楼栋 单元 门牌号"))
+                    yield from self._row("户号（可空）", Input("", id="f-number"))
+                yield from self._row("备注", Input(r.notes if r else "", id="f-notes"))
+            yield from self.foot()
 
     @staticmethod
     def _row(label: str, widget: Input | Select) -> ComposeResult:
@@ -69,7 +62,6 @@ class ResidentForm(ModalScreen[int | None]):
             yield widget
 
     def on_mount(self) -> None:
-        self.query_one("#f-name", Input).focus()
         if self.resident:
             self._show_id(self.resident.id_number)
 
@@ -91,21 +83,17 @@ class ResidentForm(ModalScreen[int | None]):
         if event.input.id == "f-id":
             self._show_id(event.value)
         elif event.input.id == "f-phone":
-            error = self.query_one("#f-error", Static)
             try:
                 if event.value.strip():
                     check_phone(event.value)
-                error.update("")
+                self.show_error("")
             except Invalid as exc:
-                error.update(escape(str(exc)))
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.focus_next()
+                self.show_error(str(exc))
 
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value
 
-    def action_save(self) -> None:
+    def submit_form(self) -> int:
         data = ResidentInput(
             name=self._value("#f-name"),
             id_number=self._value("#f-id"),
@@ -115,20 +103,13 @@ class ResidentForm(ModalScreen[int | None]):
             status=str(self.query_one("#f-status", Select).value),
             notes=self._value("#f-notes"),
         )
-        try:
-            if self.resident is not None:
-                saved = update_resident(self.resident.id, data)
-            elif self.household is not None:
-                saved = register_resident(data, self.household)
-            else:
-                saved = register_resident(
-                    data, address=self._value("#f-address"), number=self._value("#f-number"),
-                    area=self.area,
-                )
-        except Exception as exc:
-            self.query_one("#f-error", Static).update(escape(why_not_saved(exc)))
-            return
-        self.dismiss(saved.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.resident is not None:
+            saved = update_resident(self.resident.id, data)
+        elif self.household is not None:
+            saved = register_resident(data, self.household)
+        else:
+            saved = register_resident(
+                data, address=self._value("#f-address"), number=self._value("#f-number"),
+                area=self.area,
+            )
+        return saved.id

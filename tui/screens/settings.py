@@ -13,6 +13,7 @@ from db.settings import DEFAULTS, get_setting, set_setting
 from db.validate import Invalid
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
+from tui.widgets.form import FormScreen
 from tui.widgets.section_bar import SectionBar
 
 FIRST_START_KEYS = ("township", "preparer", "checker", "phone")
@@ -33,60 +34,54 @@ def _field(key: str) -> ComposeResult:
         )
 
 
-def _save(screen: Screen | ModalScreen, keys: tuple[str, ...]) -> bool:
-    """Save every field in one transaction; on a bad value show it and save nothing."""
-    message = screen.query_one("#settings-message", Static)
-    try:
-        with database.atomic():
-            for key in keys:
-                value = screen.query_one(f"#{field_id(key)}", Input).value
-                try:
-                    set_setting(key, value)
-                except Invalid as exc:
-                    raise Invalid(f"{DEFAULTS[key][1]}：{exc}") from None
-    except Invalid as exc:
-        message.update(f"[red]{escape(str(exc))}[/red]")
-        return False
-    message.update("[green]已保存[/green]")
-    return True
+def _save_settings(screen: Screen | ModalScreen, keys: tuple[str, ...]) -> None:
+    """Save every field in one transaction; on a bad value raise Invalid naming the field's
+    label, and save nothing."""
+    with database.atomic():
+        for key in keys:
+            value = screen.query_one(f"#{field_id(key)}", Input).value
+            try:
+                set_setting(key, value)
+            except Invalid as exc:
+                raise Invalid(f"{DEFAULTS[key][1]}：{exc}") from None
 
 
-class FirstStartDialog(ModalScreen[bool]):
+def _values(screen: Screen | ModalScreen, keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(screen.query_one(f"#{field_id(key)}", Input).value for key in keys)
+
+
+class FirstStartDialog(FormScreen):
     """Asked once on a new file; Esc skips (everything can be changed later in 设置)."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "保存"),
-        Binding("escape", "skip", "跳过"),
-    ]
+    HINT = "Enter 下一项　Ctrl+S 保存　Esc 跳过"
+    LEAVE_LABEL = "跳过"
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog", classes="form"):
             yield Label("[b]欢迎使用 eprc[/b]　请填写本单位信息（以后可在“设置”中修改）")
-            for key in FIRST_START_KEYS:
-                yield from _field(key)
-            yield Static(id="settings-message")
-            yield Label("Enter 下一项　Ctrl+S 保存　Esc 跳过", classes="hint")
+            with self.body():
+                for key in FIRST_START_KEYS:
+                    yield from _field(key)
+            yield from self.foot()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "set-phone":
-            self.action_save()
-        else:
-            self.focus_next()
+    def submit_form(self) -> bool:
+        _save_settings(self, FIRST_START_KEYS)
+        set_setting("setup_done", "1")
+        return True
 
-    def action_save(self) -> None:
-        if _save(self, FIRST_START_KEYS):
-            set_setting("setup_done", "1")
-            self.dismiss(True)
-
-    def action_skip(self) -> None:
+    def discard_changes(self) -> None:
         set_setting("setup_done", "1")
         self.dismiss(False)
 
 
 class SettingsScreen(Screen):
+    """The settings form. Switching to another section with changes not saved asks first
+    (the app asks every screen with ``unsaved_changes``)."""
+
     CSS_PATH = SECTIONS_CSS
     TITLE = "设置"
     BINDINGS = [Binding("ctrl+s", "save", "保存"), Binding("ctrl+b", "backups", "备份与恢复")]
+    _saved: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,12 +95,33 @@ class SettingsScreen(Screen):
     def on_screen_resume(self) -> None:
         for key in FORM_KEYS:
             self.query_one(f"#{field_id(key)}", Input).value = get_setting(key)
+        self._saved = tuple(get_setting(key) for key in FORM_KEYS)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.focus_next()
 
+    def unsaved_changes(self) -> bool:
+        return _values(self, FORM_KEYS) != self._saved
+
+    def save_changes(self) -> bool:
+        message = self.query_one("#settings-message", Static)
+        try:
+            _save_settings(self, FORM_KEYS)
+        except Invalid as exc:
+            message.update(f"[red]{escape(str(exc))}[/red]")
+            return False
+        self._saved = _values(self, FORM_KEYS)
+        message.update("[green]已保存[/green]")
+        return True
+
+    def discard_changes(self) -> None:
+        for key in FORM_KEYS:
+            self.query_one(f"#{field_id(key)}", Input).value = get_setting(key)
+        self._saved = _values(self, FORM_KEYS)
+        self.query_one("#settings-message", Static).update("修改后按 Ctrl+S 保存")
+
     def action_save(self) -> None:
-        _save(self, FORM_KEYS)
+        self.save_changes()
 
     def action_backups(self) -> None:
         from tui.screens.backups import BackupsScreen

@@ -1,0 +1,138 @@
+"""Forms and dialogs as a clerk (or an ID-card reader) uses them, at 100×30 and 80×24: keys
+land in the field meant, Enter moves on and never saves a half-filled form, the hint and the
+error line stay in view, and leaving a changed form asks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from db.models import Resident
+from tests.tui.conftest import burst, screen_text, settle
+from tui.app import EprcApp
+
+SIZES = [(100, 30), (80, 24)]
+
+
+async def open_new_resident_form(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("f2")
+    await settle(pilot)
+    await pilot.press("n")  # 全镇 is selected: the new household's area is asked first
+    await settle(pilot)
+    await pilot.press(*"城关社区", "enter")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_card_readers_burst_lands_in_the_fields_it_was_meant_for(
+        demo_path: Path, size: tuple[int, int]) -> None:
+    before = Resident.select().count()
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await open_new_resident_form(pilot)
+        # name, ID, phone typed with no pause at all, each ended by Enter, then a stray Enter
+        burst(pilot, *"李四", "enter", *"412723199010050012", "enter", *"13700002222", "enter",
+              "enter")
+        await settle(pilot)
+        form = app.screen
+        assert form.query_one("#f-name").value == "李四"
+        assert form.query_one("#f-id").value == "412723199010050012"
+        assert form.query_one("#f-phone").value == "13700002222"
+        assert Resident.select().count() == before  # a stray Enter saves nothing
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    saved = Resident.get(Resident.id_number == "412723199010050012")
+    assert (saved.name, saved.phone) == ("李四", "13700002222")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_bad_phone_is_refused_in_view_with_the_keys_still_shown(
+        demo_path: Path, size: tuple[int, int]) -> None:
+    before = Resident.select().count()
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await open_new_resident_form(pilot)
+        await pilot.press(*"王五", "enter", *"412723199010050012", "enter", *"123", "ctrl+s")
+        await settle(pilot)
+        lines = screen_text(pilot).splitlines()
+        error = next(i for i, line in enumerate(lines) if "电话号码“123”不是有效的" in line)
+        keys = next(i for i, line in enumerate(lines) if "Ctrl+S 保存" in line and "Esc 取消" in line)
+        assert error < keys < size[1]  # both on screen, the error just above the keys
+        assert Resident.select().count() == before
+        # the last field is far below at 80×24: the body scrolls, the docked lines stay
+        await pilot.press(*["enter"] * 7)
+        await settle(pilot)
+        assert app.screen.focused.id == "form-save"
+        assert "Ctrl+S 保存" in screen_text(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_esc_on_a_changed_form_asks_and_continuing_keeps_what_was_typed(
+        demo_path: Path, size: tuple[int, int]) -> None:
+    before = Resident.select().count()
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await open_new_resident_form(pilot)
+        await pilot.press(*"王五", "escape")
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert "有未保存的修改" in text and "保存(S)" in text and "放弃修改(D)" in text
+        assert "继续编辑(Esc)" in text
+        await pilot.press("escape")  # 继续编辑
+        await settle(pilot)
+        assert app.screen.query_one("#f-name").value == "王五"
+        await pilot.press("ctrl+q")  # quitting asks too
+        await settle(pilot)
+        assert "有未保存的修改" in screen_text(pilot) and app.is_running
+        await pilot.press("d")  # 放弃: the app quits
+        await settle(pilot)
+        assert not app.is_running
+    assert Resident.select().count() == before
+
+
+async def test_esc_on_an_untouched_form_just_closes(demo_path: Path) -> None:
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_new_resident_form(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "新增居民" not in screen_text(pilot) and "有未保存的修改" not in screen_text(pilot)
+
+
+async def test_leaving_changed_settings_asks_and_saving_then_switches(demo_path: Path) -> None:
+    from db.settings import get_setting
+    from tui.screens.settings import field_id
+
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        app.screen.query_one(f"#{field_id('preparer')}").value = "李会计"
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "有未保存的修改" in screen_text(pilot) and app.current_mode == "settings"
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.current_mode == "residents"
+    assert get_setting("preparer") == "李会计"
+
+
+async def test_enter_in_a_choice_moves_on_and_space_opens_it(demo_path: Path) -> None:
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_new_resident_form(pilot)
+        form = app.screen
+        form.set_focus(form.query_one("#f-kind"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.focused.id == "f-status"
+        assert not form.query_one("#f-kind").expanded
+        await pilot.press("space")
+        await settle(pilot)
+        assert form.query_one("#f-status").expanded
+        await pilot.press("down", "enter")  # in the open list Enter chooses
+        await settle(pilot)
+        assert form.query_one("#f-status").value != "在册"
