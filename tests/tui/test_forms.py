@@ -4,9 +4,11 @@ error line stay in view, and leaving a changed form asks."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 
 from db.models import Resident
 from tests.tui.conftest import burst, screen_text, settle
@@ -136,3 +138,59 @@ async def test_enter_in_a_choice_moves_on_and_space_opens_it(demo_path: Path) ->
         await pilot.press("down", "enter")  # in the open list Enter chooses
         await settle(pilot)
         assert form.query_one("#f-status").value != "在册"
+
+
+class TwelveSectionApp(EprcApp):
+    """The app as it will be with 核酸 (F12) and 求助 (^O): two more section keys (here
+    pointing at existing sections, only the bar is under test)."""
+
+    BINDINGS = [*EprcApp.BINDINGS[:-1],
+                Binding("f12", "switch_mode('reports')", "核酸", show=False),
+                Binding("ctrl+o", "switch_mode('recycle')", "求助", show=False),
+                EprcApp.BINDINGS[-1]]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("app_class", [EprcApp, TwelveSectionApp])
+async def test_the_section_bar_keeps_every_key(demo_path: Path, size: tuple[int, int],
+                                               app_class: type[EprcApp]) -> None:
+    app = app_class(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for section in ("f1", "f2", "f9"):
+            await pilot.press(section)
+            await settle(pilot)
+            text = screen_text(pilot)
+            keys = [b.key.upper().replace("CTRL+", "^") for b in app_class.BINDINGS
+                    if b.action.startswith("switch_mode") or b.action == "quit"]
+            for key in keys:
+                assert re.search(rf"(^|\s){re.escape(key)} \S", text), (key, size)
+            assert "^Q 退出" in text and "F1 首页" in text
+
+
+def test_area_labels_keep_their_numbers_whole() -> None:
+    from rich.cells import cell_len
+
+    from tui.screens.residents import area_label
+
+    assert area_label("和平社区", 22710, 7912, 30) == "和平社区 22,710人/7,912户"
+    assert area_label("和平社区", 22710, 7912, 20) == "和平社区 22,710人"
+    label = area_label("和平社区阳光花园三期", 22710, 7912, 18)
+    assert label.endswith(" 22,710人") and "…" in label and cell_len(label) <= 18
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_tree_labels_are_never_cut_mid_number(demo_path: Path,
+                                                    size: tuple[int, int]) -> None:
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        tree = app.screen.query_one("#area-tree")
+        tree.root.children[0].expand()
+        await settle(pilot)
+        lines = [tree.render_line(y).text.rstrip() for y in range(tree.size.height)]
+        labels = [line for line in lines if line.strip()]
+        assert len(labels) > 3
+        assert all(line.endswith(("人", "户")) for line in labels), labels

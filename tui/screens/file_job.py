@@ -16,13 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
+from textual.widgets import Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from db.errors import DatabaseError, explain_sqlite
 from db.validate import Invalid
 from exports.output import OutputExists
 from tui.markup import escape
+from tui.widgets.toggle import ToggleBox
 
 Progress = Callable[[str, float], None]
 
@@ -64,7 +65,7 @@ class FileJobDialog(ModalScreen[bool]):
             yield Label("文件（可直接粘贴完整路径）：")
             yield Input(self.path, placeholder=self.placeholder, id="job-path")
             if self.dry_run_label:
-                yield Checkbox(self.dry_run_label, id="job-dry-run")
+                yield ToggleBox(self.dry_run_label, id="job-dry-run")
             yield ProgressBar(total=1.0, show_eta=False, id="job-progress")
             yield Static("", id="job-stage")
             with VerticalScroll(id="job-result"):
@@ -88,7 +89,7 @@ class FileJobDialog(ModalScreen[bool]):
             self.run_step(pending[1])
             return
         path = Path(text).expanduser()
-        dry_run = bool(self.dry_run_label) and self.query_one("#job-dry-run", Checkbox).value
+        dry_run = bool(self.dry_run_label) and self.query_one("#job-dry-run", ToggleBox).value
         self.run_step(lambda progress: self.job(path, dry_run, progress), text)
 
     @work(thread=True, exclusive=True, group="file-job", exit_on_error=False)
