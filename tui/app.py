@@ -26,6 +26,7 @@ def _lazy(module: str, name: str) -> Callable[[], Screen]:
     def make() -> Screen:
         return getattr(import_module(f"tui.screens.{module}"), name)()
 
+    make.screen_path = (f"tui.screens.{module}", name)  # read by the command palette
     return make
 
 
@@ -33,8 +34,8 @@ class EprcApp(App):
     """镇街疫情防控台账."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
-    # Textual's command palette is English-only and its ^p took the place of F9 in a
-    # 100-column footer; every action already has a key of its own.
+    # Textual's own palette is English and its ^p took the place of F9 in a 100-column footer;
+    # Ctrl+P opens eprc's Chinese palette instead (tui/palette.py, imported when first opened)
     ENABLE_COMMAND_PALETTE = False
     MODES = {
         "dashboard": DashboardScreen,
@@ -61,6 +62,7 @@ class EprcApp(App):
         Binding("f8", "switch_mode('recycle')", "回收站", show=False),
         Binding("f9", "switch_mode('settings')", "设置", show=False),
         Binding("ctrl+q", "quit", "退出", priority=True, show=False),
+        Binding("ctrl+p", "palette", "命令", priority=True, show=False),
     ]
 
     def __init__(self, db_path: Path, *, backup: bool = True,
@@ -86,6 +88,12 @@ class EprcApp(App):
 
     def on_unmount(self) -> None:
         close_file()
+
+    def action_palette(self) -> None:
+        from tui.palette import EprcPalette
+
+        if not isinstance(self.screen, EprcPalette):
+            self.push_screen(EprcPalette())
 
     def action_help_quit(self) -> None:
         """Ctrl+C (a clerk's reflex to leave) does not quit: say how, in Chinese."""

@@ -11,7 +11,7 @@ import pytest
 from textual.binding import Binding
 
 from db.models import Resident
-from tests.tui.conftest import burst, screen_text, settle
+from tests.tui.conftest import burst, notices, screen_text, settle
 from tui.app import EprcApp
 
 SIZES = [(100, 30), (80, 24)]
@@ -144,10 +144,10 @@ class TwelveSectionApp(EprcApp):
     """The app as it will be with 核酸 (F12) and 求助 (^O): two more section keys (here
     pointing at existing sections, only the bar is under test)."""
 
-    BINDINGS = [*EprcApp.BINDINGS[:-1],
+    BINDINGS = [*(b for b in EprcApp.BINDINGS if b.action.startswith("switch_mode")),
                 Binding("f12", "switch_mode('reports')", "核酸", show=False),
                 Binding("ctrl+o", "switch_mode('recycle')", "求助", show=False),
-                EprcApp.BINDINGS[-1]]
+                *(b for b in EprcApp.BINDINGS if not b.action.startswith("switch_mode"))]
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -194,3 +194,80 @@ async def test_tree_labels_are_never_cut_mid_number(demo_path: Path,
         labels = [line for line in lines if line.strip()]
         assert len(labels) > 3
         assert all(line.endswith(("人", "户")) for line in labels), labels
+
+
+async def test_ctrl_c_says_how_to_quit_in_chinese(demo_path: Path) -> None:
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+        await settle(pilot)
+        assert any("退出请按 Ctrl+Q" in n for n in notices(pilot))
+        assert "Do you want" not in screen_text(pilot) and app.is_running
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_ctrl_p_finds_an_action_by_pinyin_initials_and_runs_it(
+        demo_path: Path, size: tuple[int, int]) -> None:
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert "拼音首字母" in screen_text(pilot)
+        await pilot.press(*"drjm")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        text = screen_text(pilot)
+        assert "导入（居民）" in text
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == "residents"
+        assert "导入居民" in screen_text(pilot) and "[ ] 试运行（只检查，不写入）" in screen_text(pilot)
+
+
+async def test_the_palette_lists_every_section_action_and_export_in_chinese(
+        demo_path: Path) -> None:
+    import importlib
+
+    from exports.catalog import EXPORTS
+    from tui.palette import commands_of, initials
+
+    labels = [c.label for c in commands_of(EprcApp)]
+    for export in EXPORTS:
+        assert f"导出{export.title}" in labels
+    for binding in importlib.import_module("tui.screens.keypersons").KeyPersonsScreen.BINDINGS:
+        if binding.description and not binding.action.startswith("show("):
+            assert f"{binding.description}（重点人员）" in labels
+    assert "设置" in labels and "退出" in labels
+    assert all(not c.label.isascii() for c in commands_of(EprcApp))
+    assert initials("导入居民") == "drjm" and initials("重点人员") == "zdry"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_file_dialog_says_its_dry_run_state_and_keeps_its_keys_under_a_long_result(
+        demo_path: Path, tmp_path: Path, size: tuple[int, int]) -> None:
+    from tui.screens.file_job import FileJobDialog, JobResult
+
+    asked: list[bool] = []
+
+    def job(path: Path, dry_run: bool, progress) -> JobResult:
+        asked.append(dry_run)
+        return JobResult("试运行：共 40 行", [f"第{n}行 问题" for n in range(40)])
+
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        app.push_screen(FileJobDialog("导入居民信息表", job, str(tmp_path / "a.xlsx"),
+                                      dry_run_label="试运行（只检查，不写入）"))
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert "[ ] 试运行（只检查，不写入）" in text and "▐X▌" not in text
+        await pilot.press("tab", "space")
+        await settle(pilot)
+        assert "[x] 试运行（只检查，不写入）" in screen_text(pilot)
+        await pilot.press("shift+tab", "enter")
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert asked == [True]
+        assert "试运行：共 40 行" in text and "Enter 开始　Esc 关闭" in text

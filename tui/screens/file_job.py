@@ -70,7 +70,7 @@ class FileJobDialog(ModalScreen[bool]):
             yield Static("", id="job-stage")
             with VerticalScroll(id="job-result"):
                 yield Static("", id="job-summary")
-            yield Label("Enter 开始　Esc 关闭", classes="hint")
+            yield Label("Enter 开始　Esc 关闭", id="job-keys", classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#job-path", Input).focus()
