@@ -19,7 +19,7 @@ from importlib import import_module
 from pathlib import Path
 
 from textual.app import App
-from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider, SearchIcon
 
 # keys a command would be pointless from the palette for (moving inside a list, going back)
 _SKIP_ACTIONS = ("app.pop_screen", "clear_search", "step(", "week(", "view(", "show(")
@@ -93,10 +93,11 @@ def commands_of(app_class: type[App]) -> tuple[Command, ...]:
         key = next(_key_text(b.key) for b in app_class.BINDINGS if f"'{mode}'" in b.action)
         commands.append(Command(f"{section}", f"{key} 打开", (initials(section),), mode))
         seen: set[str] = set()
-        for binding in getattr(screen, "BINDINGS", []):
+        for binding in vars(screen).get("BINDINGS", []):  # the section's own, not Textual's
             description = getattr(binding, "description", "")
             action = getattr(binding, "action", "")
-            if not description or action in seen or action.startswith(_SKIP_ACTIONS):
+            if (not description or description.isascii() or action in seen
+                    or action.startswith(_SKIP_ACTIONS)):
                 continue
             seen.add(action)
             keys = (initials(description + section), initials(section + description),
@@ -184,3 +185,6 @@ class EprcPalette(CommandPalette):
         super().__init__(providers=[EprcCommands], placeholder="输入命令名称或拼音首字母"
                          "（如 drjm = 导入居民），↑↓ 选择，Enter 执行，Esc 关闭",
                          id="--command-palette")
+
+    def on_mount(self) -> None:
+        self.query_one(SearchIcon).icon = ">"  # Textual's 🔎 is not in GBK
