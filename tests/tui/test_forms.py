@@ -207,44 +207,6 @@ async def test_ctrl_c_says_how_to_quit_in_chinese(demo_path: Path) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_ctrl_p_finds_an_action_by_pinyin_initials_and_runs_it(
-        demo_path: Path, size: tuple[int, int]) -> None:
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        assert "拼音首字母" in screen_text(pilot)
-        await pilot.press(*"drjm")
-        await settle(pilot)
-        await pilot.pause(0.3)
-        text = screen_text(pilot)
-        assert "导入（居民）" in text
-        await pilot.press("enter")
-        await settle(pilot)
-        assert app.current_mode == "residents"
-        assert "导入居民" in screen_text(pilot) and "[ ] 试运行（只检查，不写入）" in screen_text(pilot)
-
-
-async def test_the_palette_lists_every_section_action_and_export_in_chinese(
-        demo_path: Path) -> None:
-    import importlib
-
-    from exports.catalog import EXPORTS
-    from tui.palette import commands_of, initials
-
-    labels = [c.label for c in commands_of(EprcApp)]
-    for export in EXPORTS:
-        assert f"导出{export.title}" in labels
-    for binding in importlib.import_module("tui.screens.keypersons").KeyPersonsScreen.BINDINGS:
-        if binding.description and not binding.action.startswith("show("):
-            assert f"{binding.description}（重点人员）" in labels
-    assert "设置" in labels and "退出" in labels
-    assert all(not c.label.isascii() for c in commands_of(EprcApp))
-    assert initials("导入居民") == "drjm" and initials("重点人员") == "zdry"
-
-
-@pytest.mark.parametrize("size", SIZES)
 async def test_the_file_dialog_says_its_dry_run_state_and_keeps_its_keys_under_a_long_result(
         demo_path: Path, tmp_path: Path, size: tuple[int, int]) -> None:
     from tui.screens.file_job import FileJobDialog, JobResult
