@@ -233,3 +233,46 @@ async def test_the_file_dialog_says_its_dry_run_state_and_keeps_its_keys_under_a
         text = screen_text(pilot)
         assert asked == [True]
         assert "试运行：共 40 行" in text and "Enter 开始　Esc 关闭" in text
+
+
+# every form dialog a key opens, by the keys that open it from 首页 (row-bound ones act on the
+# list's first row)
+FORMS = [
+    ("f2", "e"), ("f2", "h", "a"),
+    ("f3", "n"), ("f3", "f"), ("f3", "x"), ("f3", "m"), ("f3", "r"), ("f3", "c"),
+    ("f5", "x"), ("f5", "w", "n"), ("f5", "w", "e"), ("f5", "w", "u"), ("f5", "w", "h"),
+    ("f5", "k", "n"), ("f5", "k", "e"),
+    ("f6", "m"), ("f6", "g"), ("f6", "s"), ("f6", "x"), ("f6", "2", "d"),
+    ("f7", "enter"),
+]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("keys", FORMS, ids=["-".join(k) for k in FORMS])
+async def test_every_form_keeps_its_keys_in_view_and_enter_never_saves(
+        demo_path: Path, size: tuple[int, int], keys: tuple[str, ...]) -> None:
+    from db.models import AuditLog
+    from tui.widgets.form import FormScreen
+
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen), type(form)
+        audit = AuditLog.select().count()
+        text = screen_text(pilot)
+        assert "Ctrl+S 保存" in text and "Esc" in text  # the docked keys are on screen
+        fields = form.fields()
+        for _ in fields:
+            await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is form and form.focused.id == "form-save"  # Enter walked to 保存
+        assert AuditLog.select().count() == audit  # and saved nothing
+        lines = screen_text(pilot).splitlines()
+        assert any("Ctrl+S 保存" in line for line in lines[:size[1]])
+        await pilot.press("escape")  # nothing changed: closes without asking
+        await settle(pilot)
+        assert app.screen is not form and "有未保存的修改" not in screen_text(pilot)
