@@ -132,6 +132,12 @@ async def test_enter_in_a_choice_moves_on_and_space_opens_it(demo_path: Path) ->
         await settle(pilot)
         assert app.screen.focused.id == "f-status"
         assert not form.query_one("#f-kind").expanded
+        await pilot.press("alt+down")
+        await settle(pilot)
+        assert form.query_one("#f-status").expanded
+        await pilot.press("escape")  # closes the list, not the form
+        await settle(pilot)
+        assert app.screen is form and not form.query_one("#f-status").expanded
         await pilot.press("space")
         await settle(pilot)
         assert form.query_one("#f-status").expanded
@@ -276,3 +282,22 @@ async def test_every_form_keeps_its_keys_in_view_and_enter_never_saves(
         await pilot.press("escape")  # nothing changed: closes without asking
         await settle(pilot)
         assert app.screen is not form and "有未保存的修改" not in screen_text(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_burst_in_the_settings_lands_field_by_field(demo_path: Path,
+                                                           size: tuple[int, int]) -> None:
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        screen = app.screen
+        first, second, third = screen.fields()[:3]
+        screen.set_focus(first)
+        for field in (first, second, third):
+            field.value = ""
+        burst(pilot, *"甲镇", "enter", *"王五", "tab", *"赵六")
+        await settle(pilot)
+        assert (first.value, second.value, third.value) == ("甲镇", "王五", "赵六")
+        assert screen.focused is third

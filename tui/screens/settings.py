@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from db.database import database
@@ -13,7 +14,7 @@ from db.settings import DEFAULTS, get_setting, set_setting
 from db.validate import Invalid
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
-from tui.widgets.form import FormScreen
+from tui.widgets.form import FieldKeys, FormScreen
 from tui.widgets.section_bar import SectionBar
 
 FIRST_START_KEYS = ("township", "preparer", "checker", "phone")
@@ -74,13 +75,14 @@ class FirstStartDialog(FormScreen):
         self.dismiss(False)
 
 
-class SettingsScreen(Screen):
+class SettingsScreen(FieldKeys, Screen):
     """The settings form. Switching to another section with changes not saved asks first
     (the app asks every screen with ``unsaved_changes``)."""
 
     CSS_PATH = SECTIONS_CSS
     TITLE = "设置"
-    BINDINGS = [Binding("ctrl+s", "save", "保存"), Binding("ctrl+b", "backups", "备份与恢复")]
+    BINDINGS = [Binding("ctrl+s", "save", "保存"), Binding("ctrl+b", "backups", "备份与恢复"),
+                *FieldKeys.FIELD_KEYS]
     _saved: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -97,8 +99,8 @@ class SettingsScreen(Screen):
             self.query_one(f"#{field_id(key)}", Input).value = get_setting(key)
         self._saved = tuple(get_setting(key) for key in FORM_KEYS)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.focus_next()
+    def fields(self) -> list[Widget]:
+        return [self.query_one(f"#{field_id(key)}", Input) for key in FORM_KEYS]
 
     def unsaved_changes(self) -> bool:
         return _values(self, FORM_KEYS) != self._saved

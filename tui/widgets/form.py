@@ -53,7 +53,50 @@ def why_not_saved(exc: Exception) -> str:
 FIELD_SELECTOR = ".form-body Input, .form-body Select, .form-body ToggleBox"
 
 
-class FormScreen(ModalScreen[Any]):
+class FieldKeys:
+    """Enter, Tab and Shift+Tab between a screen's fields, moved *before* the next key is
+    handed out: they are priority bindings, run in the app's own queue, and the focus is set
+    at once (``widget.focus()`` would wait its turn behind the keys already typed). Alt+↓ (or
+    Space) opens a choice; Enter in an open list chooses, Enter on a button presses it."""
+
+    FIELD_KEYS = [
+        Binding("enter", "enter", show=False, priority=True),
+        Binding("tab", "move(1)", show=False, priority=True),
+        Binding("shift+tab", "move(-1)", show=False, priority=True),
+        Binding("alt+down", "open_choice", show=False),
+    ]
+
+    def fields(self) -> list[Widget]:
+        return [w for w in self.query(FIELD_SELECTOR) if w.focusable]
+
+    def last_field_done(self) -> None:
+        """Enter on the last field."""
+
+    def action_enter(self) -> None:
+        fields = self.fields()
+        if self.focused not in fields:
+            raise SkipAction
+        index = fields.index(self.focused)
+        if index + 1 < len(fields):
+            self.set_focus(fields[index + 1])
+        else:
+            self.last_field_done()
+
+    def action_move(self, step: int) -> None:
+        if self.focused is not None and isinstance(self.focused.parent, Select):
+            raise SkipAction  # an open dropdown keeps Tab to itself
+        if step > 0:
+            self.focus_next()
+        else:
+            self.focus_previous()
+
+    def action_open_choice(self) -> None:
+        if not isinstance(self.focused, Select):
+            raise SkipAction
+        self.focused.action_show_overlay()
+
+
+class FormScreen(FieldKeys, ModalScreen[Any]):
     """A form dialog. Subclasses compose their fields inside :meth:`body` (a scrolling
     container), end ``compose`` with :meth:`foot`, and implement :meth:`submit_form` (return
     what the dialog dismisses with; raise :class:`Invalid` or a refused write to stay open)."""
@@ -61,9 +104,7 @@ class FormScreen(ModalScreen[Any]):
     BINDINGS = [
         Binding("ctrl+s", "save", "保存"),
         Binding("escape", "leave", "取消"),
-        Binding("enter", "enter", show=False, priority=True),
-        Binding("tab", "move(1)", show=False, priority=True),
-        Binding("shift+tab", "move(-1)", show=False, priority=True),
+        *FieldKeys.FIELD_KEYS,
     ]
     HINT = "Enter 下一项　Ctrl+S 保存　Esc 取消"
     LEAVE_LABEL = "取消"
@@ -88,9 +129,6 @@ class FormScreen(ModalScreen[Any]):
 
     # --- what the clerk typed --------------------------------------------------------------
 
-    def fields(self) -> list[Widget]:
-        return [w for w in self.query(FIELD_SELECTOR) if w.focusable]
-
     def snapshot(self) -> tuple[object, ...]:
         return tuple(getattr(w, "value", None) for w in self.query(FIELD_SELECTOR))
 
@@ -102,26 +140,10 @@ class FormScreen(ModalScreen[Any]):
 
     # --- keys ------------------------------------------------------------------------------
 
-    def action_enter(self) -> None:
-        """Next field; from the last one to 保存. Enter on a button, or in an open dropdown,
-        is theirs (a button presses, the dropdown chooses)."""
-        fields = self.fields()
-        if self.focused not in fields:
-            raise SkipAction
-        index = fields.index(self.focused)
-        # set_focus, not widget.focus(): the latter waits its turn in the queue, behind the
-        # keys already typed
-        self.set_focus(fields[index + 1] if index + 1 < len(fields)
-                       else self.query_one("#form-save", Button))
-
-    def action_move(self, step: int) -> None:
-        if self.focused is not None and self.focused.parent is not None and isinstance(
-                self.focused.parent, Select):  # an open dropdown keeps Tab to itself
-            raise SkipAction
-        if step > 0:
-            self.focus_next()
-        else:
-            self.focus_previous()
+    def last_field_done(self) -> None:
+        """From the last field to 保存: a second Enter (or Ctrl+S) saves, so a card reader's
+        trailing Enter never saves a half-filled form."""
+        self.set_focus(self.query_one("#form-save", Button))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "form-save":
