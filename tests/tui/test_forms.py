@@ -301,3 +301,22 @@ async def test_a_burst_in_the_settings_lands_field_by_field(demo_path: Path,
         await settle(pilot)
         assert (first.value, second.value, third.value) == ("甲镇", "王五", "赵六")
         assert screen.focused is third
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_long_question_keeps_its_answers_in_view(demo_path: Path,
+                                                        size: tuple[int, int]) -> None:
+    from tui.widgets.confirm import ConfirmDialog
+
+    answers: list[bool | None] = []
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        question = "\n".join(f"第{n}户 将被删除" for n in range(40)) + "\n确定删除吗？"
+        app.push_screen(ConfirmDialog(question, "删除"), answers.append)
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert "删除(Y)" in text and "取消(N)" in text
+        await pilot.press("n")
+        await settle(pilot)
+    assert answers == [False]
