@@ -87,3 +87,38 @@ def test_the_palette_is_loaded_only_when_opened_and_never_loads_phrase_dictionar
     assert seen["at_start"] == []
     assert seen["palette_open"] is True
     assert "pypinyin.phrases_dict" not in seen["after"] and "pypinyin" not in seen["after"]
+
+
+async def test_an_export_from_the_palette_opens_its_form_in_the_report_centre(
+        demo_path: Path) -> None:
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"dcjzgs")  # 导出捐赠公示
+        await settle(pilot)
+        await pilot.pause(0.3)
+        assert "导出捐赠公示" in screen_text(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == "reports"
+        text = screen_text(pilot)
+        assert "导出捐赠公示" in text and "开始日期" in text and "Ctrl+S 保存" in text
+
+
+async def test_a_section_switch_from_the_palette_asks_about_a_changed_form(
+        demo_path: Path) -> None:
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f6", "m")
+        await settle(pilot)
+        await pilot.press("tab", *"恒丰公司")
+        await pilot.press("ctrl+p", *"pb")  # 排班
+        await settle(pilot)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "有未保存的修改" in screen_text(pilot) and app.current_mode == "donations"
+        await pilot.press("escape")  # 继续编辑
+        await settle(pilot)
+        assert app.screen.query_one("#form-donor").value == "恒丰公司"
