@@ -124,7 +124,8 @@ class FormScreen(FieldKeys, ModalScreen[Any]):
 
     def on_mount(self) -> None:
         fields = self.fields()
-        (fields[0] if fields else self.query_one("#form-save", Button)).focus()
+        # at once: a card reader's keys may already be on their way
+        self.set_focus(fields[0] if fields else self.query_one("#form-save", Button))
         self._initial = self.snapshot()
 
     # --- what the clerk typed --------------------------------------------------------------
