@@ -9,6 +9,7 @@ pypinyin would load its phrase dictionaries, about 67 MB, for nothing).
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 import unicodedata
@@ -21,8 +22,8 @@ from pathlib import Path
 from textual.app import App
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider, SearchIcon
 
-# keys a command would be pointless from the palette for (moving inside a list, going back)
-_SKIP_ACTIONS = ("app.pop_screen", "clear_search", "step(", "week(", "view(", "show(")
+# keys pointless from the palette (going back, clearing a search box)
+_SKIP_ACTIONS = ("app.pop_screen", "clear_search")
 
 
 @cache
@@ -143,9 +144,12 @@ def run(app: App, command: Command) -> Callable[[], None]:
 class EprcCommands(Provider):
     """Every command, matched by initials first, then by the Chinese text."""
 
-    @property
-    def commands(self) -> tuple[Command, ...]:
-        return commands_of(type(self.app))
+    commands: tuple[Command, ...] = ()
+
+    async def startup(self) -> None:
+        """Build the list off the event loop (the first time it imports every section's
+        screen and reads the readings table): the palette is drawn at once meanwhile."""
+        self.commands = await asyncio.to_thread(commands_of, type(self.app))
 
     async def discover(self) -> Hits:
         for command in self.commands:
