@@ -219,7 +219,7 @@ def bench_search(db: Path) -> dict[str, Row]:
     Each query runs three times; who goes first alternates, so cold pages cost both alike."""
     from db.database import open_database
     from db.residents import _ROW_SQL, _search_parts, find_residents, resident_rows
-    from tui.screens.residents import SEARCH_PAGE
+    from tui.screens.residents.residents import SEARCH_PAGE
 
     open_database(db)
     raw = sqlite3.connect(db)

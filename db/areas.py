@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from db import recycle
-from db.database import database
+from db.connection import database
 from db.models import AREA_LEVELS, Area
 from db.validate import Invalid, normalize_text
 
@@ -112,3 +113,27 @@ def delete_area(area_id: int) -> None:
     """Move an area (and the nodes below it) to the recycle bin."""
     area = Area.get_by_id(area_id)
     recycle.delete(area, f"{AREA_LEVELS[area.level]} {full_name(area)}")
+
+
+def area_places() -> Callable[[int | None], tuple[str, str, str, str]]:
+    """The one answer to "where is this household": an area's 社区（村）, 小区, 网格 and 楼栋
+    (empty where the path has no such level), from one read of the area table."""
+    areas = {a: (name, level, parent) for a, name, level, parent in database.execute_sql(
+        "SELECT id, name, level, parent_id FROM area").fetchall()}
+
+    def places(area_id: int | None) -> tuple[str, str, str, str]:
+        found = ["", "", "", ""]
+        node = area_id
+        while node is not None and node in areas:
+            name, level, parent = areas[node]
+            if 1 <= level <= 4:
+                found[level - 1] = name
+            node = parent
+        return found[0], found[1], found[2], found[3]
+
+    return places
+
+
+def area_by_id(area_id: int | None) -> Area | None:
+    """The area with this id; None for none (the whole township) or an id no longer there."""
+    return Area.get_or_none(Area.id == area_id) if area_id else None

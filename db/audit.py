@@ -3,52 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from pathlib import Path
-from typing import Any
 
-from peewee import Model
+from db.models import AuditLog, current_user, log_change
 
-from db.models import AuditLog
-
-
-def current_user() -> str:
-    """The operator's name for the log: the settings' operator, else the system login."""
-    from db.settings import get_setting
-
-    name = get_setting("operator")
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "未知用户"
-
-
-def _dump(row: dict[str, Any] | None) -> str | None:
-    return None if row is None else json.dumps(row, ensure_ascii=False, default=str)
-
-
-def log_change(
-    action: str,
-    model: type[Model] | str,
-    row_id: int | None,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    """Append one entry to the audit log (inside the caller's transaction)."""
-    table = model if isinstance(model, str) else model._meta.table_name
-    AuditLog.insert(
-        at=dt.datetime.now(),
-        who=current_user(),
-        action=action,
-        table=table,
-        row_id=row_id,
-        before=_dump(before),
-        after=_dump(after),
-    ).execute()
-
+__all__ = ["audit_rows", "current_user", "describe", "log_change", "log_export"]
 
 
 def log_export(path: Path, report: str, scope: str) -> None:

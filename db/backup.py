@@ -30,6 +30,7 @@ from db.database import (
     upgrade,
 )
 from db.paths import sqlite_uri
+from db.settings import get_setting, get_state, set_setting, set_state
 
 KEEP_DAYS = 14  # newest days that have an automatic backup
 KEEP_SAFETY = 3  # newest copies taken before a restore or an upgrade
@@ -90,8 +91,6 @@ def backup_now(dest: Path | None = None, *, when: dt.datetime | None = None,
 def daily_backup(today: dt.date | None = None) -> Path | None:
     """Back up once on the first start of each day, copy it off the disk when that folder is
     there, and prune old automatic backups. Failures are remembered for the dashboard."""
-    from db.settings import get_setting, set_state
-
     path = _open_path()
     today = today or dt.date.today()
     folder = backup_dir(path)
@@ -114,8 +113,6 @@ def daily_backup(today: dt.date | None = None) -> Path | None:
 
 def copy_off_disk(made: Path, folder: Path) -> Path:
     """Copy a finished backup into the second folder (a USB stick) and remember when."""
-    from db.settings import set_state
-
     dest = folder / made.name
     if not dest.exists():
         tmp = part_name(dest)
@@ -132,8 +129,6 @@ def copy_off_disk(made: Path, folder: Path) -> Path:
 
 def backup_to(folder: Path) -> Path:
     """备份到…: back up now into a folder the clerk chose, and remember it for the daily copy."""
-    from db.settings import set_setting, set_state
-
     if not folder.is_dir():
         raise DatabaseError(f"找不到文件夹“{folder}”（U 盘是否已插好？）")
     made = backup_now(folder)
@@ -244,8 +239,6 @@ def newest_good_backup(path: Path) -> Path | None:
 def backup_warnings(today: dt.date | None = None) -> list[str]:
     """What the dashboard should say about backups: a failed automatic backup, no copy off the
     disk for a week, too little free space."""
-    from db.settings import get_state
-
     path = _open_path()
     today = today or dt.date.today()
     warnings = []

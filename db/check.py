@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from db.database import database
+from db import recycle
+from db.connection import database
+from db.imports import IMPORT_ENTRY, SORTED_MIN_MATCHED, SORTED_SHARE
+from db.models import Household
+from db.pushed import wrongly_created
+from db.residents import delete_resident
 from db.validate import Invalid, check_id
 
 
@@ -41,8 +46,6 @@ def renaming_imports() -> list[str]:
     matched in one file: an Excel column sorted on its own, from before imports refused it.
 
     Each line names the import and the audit entries whose 修改前 values undo it."""
-    from db.imports import IMPORT_ENTRY, SORTED_MIN_MATCHED, SORTED_SHARE
-
     groups: list[tuple[str, str, int | None, int, list[int]]] = []
     key: tuple[str, str] | None = None
     updated, renames = 0, []
@@ -80,8 +83,6 @@ def renaming_imports() -> list[str]:
 
 def wrongly_created_lines() -> list[str]:
     """Residents a pushed-list result that does not mean 在辖区 added to the register."""
-    from db.pushed import wrongly_created
-
     people = wrongly_created()
     if not people:
         return []
@@ -140,11 +141,6 @@ def repair() -> list[str]:
     bin, and the search indexes are rebuilt. Invalid ID numbers are reported by the check but
     never "fixed": only the clerk can correct them.
     """
-    from db import recycle
-    from db.models import Household
-    from db.pushed import wrongly_created
-    from db.residents import delete_resident
-
     done: list[str] = []
     with database.atomic():
         wrong = wrongly_created()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from db.connection import database, stored_setting
+
 DEFAULT_ZONE = "Asia/Shanghai"
 
 
@@ -27,14 +29,10 @@ _last: dict[int, str] = {}  # the zone last read from each open file, for other 
 def zone() -> ZoneInfo:
     """The township's zone from settings; never opens a connection of its own (a thread
     without one uses what the file said last), the default when no file was read."""
-    from db.database import database
-
     name = DEFAULT_ZONE
     if database.obj is not None:
         if not database.is_closed():
-            from db.settings import get_setting
-
-            _last[id(database.obj)] = get_setting("time_zone") or DEFAULT_ZONE
+            _last[id(database.obj)] = stored_setting("time_zone") or DEFAULT_ZONE
         name = _last.get(id(database.obj), DEFAULT_ZONE)
     try:
         return check_zone(name)

@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from db import clock
-from db.database import database
+from db.config import DEFAULT_TOWNSHIP, all_settings, fever_threshold
+from db.connection import database
 from db.report import report_reminder, trend
-from db.settings import DEFAULT_TOWNSHIP, all_settings, fever_threshold
 
 
 @dataclass(frozen=True)

@@ -23,17 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from peewee import DatabaseProxy, SqliteDatabase
+from peewee import SqliteDatabase
 
+from db import models
+from db.connection import database
 from db.errors import DatabaseError, FileInUse, MissingFile, explain_sqlite
 from db.lock import FileLock
 from db.migrations import MIGRATIONS
 from db.paths import sqlite_uri
+from db.search_index import create_search_index
 from db.sqlite_check import require_sqlite
 
 __all__ = ["MIGRATIONS", "DatabaseError", "FileInUse", "MissingFile", "database", "open_database"]
 
-database = DatabaseProxy()
 T = TypeVar("T")
 
 APPLICATION_ID = 0x45505243  # "EPRC" in PRAGMA application_id
@@ -214,9 +216,6 @@ def open_database(path: Path, *, create: bool = True, write: bool = True,
 
 
 def _open_for_writing(path: Path, create: bool) -> SqliteDatabase:
-    from db import models
-    from db.search_index import create_search_index
-
     version = inspect_file(path)
     if version is None and not create:
         raise MissingFile(f"找不到数据库文件“{path}”，请先运行 eprc init")

@@ -20,8 +20,8 @@ from stdnum.cn.ric import calc_check_digit
 from db import clock, roster
 from db.audit import log_change
 from db.database import DatabaseError, close_file, database, open_database
-from db.models import Area, Resident, Setting
-from db.pinyin import name_keys
+from db.models import ALL_MODELS, Area, Resident, Setting
+from db.pinyin import id_tail, name_keys, name_search
 from db.search_index import bulk_insert
 from db.settings import set_setting
 
@@ -115,8 +115,6 @@ def _birth(rng: random.Random, low: int, high: int, today: dt.date) -> dt.date:
 
 def _insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """executemany into ``table``; columns not given get the model's defaults."""
-    from db.models import ALL_MODELS
-
     model = next(m for m in ALL_MODELS if m._meta.table_name == table)
     extra = [f for f in model._meta.sorted_fields
              if f.column_name not in columns and f.default is not None and not f.primary_key]
@@ -222,11 +220,12 @@ def _build_residents(
                 surname = name[0]
             codes = AWAY_CODES if kind == "外来" else HOME_CODES
             number = ids.make(birth, male, codes)
-            key, alt = name_keys(name)
+            keys = name_search(name)
             age = today.year - birth.year
             phone = _phone(rng) if age >= 14 and rng.random() < 0.92 else ""
             status = rng.choices(("在册", "外出"), (96, 4))[0]
-            residents.append((rid, hid, name, name[::-1], key, alt, number, number[::-1],
+            residents.append((rid, hid, name, keys["name_rev"], keys["name_key"],
+                              keys["name_key_alt"], number, id_tail(number),
                               "男" if male else "女", birth.isoformat(), phone, relation, kind,
                               status, "", now))
             people.append((rid, name, number, hid))

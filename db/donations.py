@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from peewee import Case, fn
 
 from db import clock
-from db.database import database
+from db.connection import database
 from db.models import (
     DONOR_KINDS,
     MONEY_CHANNELS,
@@ -73,6 +73,14 @@ def add_donor(name: str, kind: str = "企业", contact: str = "", phone: str = "
         return existing
     return Donor.create(name=name, kind=kind, contact=normalize_text(contact), phone=phone,
                         anonymous=anonymous)
+
+
+def find_receipt(receipt_no: str) -> int:
+    """The donation whose receipt is numbered ``receipt_no``; an unknown number is an error."""
+    donation = Donation.get_or_none(Donation.receipt_no == receipt_no.strip())
+    if donation is None:
+        raise Invalid(f"没有收据编号为“{receipt_no}”的捐赠")
+    return donation.id
 
 
 def next_receipt_no(year: int) -> str:
@@ -510,3 +518,45 @@ def totals(until: dt.date) -> Totals:
                 out[bool(pool)] += share * Decimal(str(value)) / Decimal(str(qty))
     out = {k: v.quantize(CENT) for k, v in out.items()}
     return Totals(money_in, batches, goods_value, money_out, out)
+
+
+def donation_lines(start: dt.date | None, end: dt.date) -> dict[int, list[tuple]]:
+    """Each donation's goods in the period: name, spec, quantity, unit, value, batch, expiry."""
+    sql = ("SELECT l.donation_id, i.name, i.spec, l.quantity, i.unit, l.value, l.batch_no, "
+           "l.expiry FROM donation_item l "
+           "JOIN item i ON i.id = l.item_id JOIN donation d ON d.id = l.donation_id "
+           "WHERE d.date <= ?" + (" AND d.date >= ?" if start else "") + " ORDER BY l.id")
+    params = [end.isoformat()] + ([start.isoformat()] if start else [])
+    found: dict[int, list[tuple]] = {}
+    for did, name, spec, qty, unit, value, batch_no, expiry in database.execute_sql(
+            sql, params).fetchall():
+        found.setdefault(did, []).append((
+            name, spec, Decimal(str(qty)), unit, Decimal(str(value)).quantize(CENT),
+            batch_no or "", dt.date.fromisoformat(str(expiry)[:10]) if expiry else None))
+    return found
+
+
+def distributions_between(start: dt.date | None, end: dt.date) -> list[Distribution]:
+    """Goods handed out in the period (from the start when ``start`` is None), in date order."""
+    query = (Distribution.select(Distribution, Item).join(Item)
+             .where(Distribution.date <= end).order_by(Distribution.date, Distribution.id))
+    if start:
+        query = query.where(Distribution.date >= start)
+    return list(query)
+
+
+def donation(donation_id: int) -> Donation:
+    return Donation.get_by_id(donation_id)
+
+
+def item(item_id: int) -> Item:
+    return Item.get_by_id(item_id)
+
+
+def recent_distributions(item_id: int | None, limit: int = 2000) -> list[Distribution]:
+    """The latest goods handed out (of one item, or of all), newest first."""
+    query = (Distribution.select(Distribution, Item).join(Item)
+             .order_by(Distribution.date.desc(), Distribution.id.desc()).limit(limit))
+    if item_id is not None:
+        query = query.where(Distribution.item == item_id)
+    return list(query)

@@ -15,10 +15,15 @@ EXIT_INTERNAL = 2
 EXIT_IN_USE = 3
 
 
-class DatabaseError(Exception):
-    """The data file cannot be used as asked; ``str(exc)`` is a Chinese line for the clerk."""
+class ClerkError(Exception):
+    """The root of every error a clerk may see: ``str(exc)`` is their Chinese line. Anything
+    else raised is a bug: it is logged with its traceback (db/logfile.py), never shown raw."""
 
     exit_code = EXIT_CLERK
+
+
+class DatabaseError(ClerkError):
+    """The data file cannot be used as asked; ``str(exc)`` is a Chinese line for the clerk."""
 
 
 class FileInUse(DatabaseError):

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from db.config import fever_threshold
+from db.keypersons import KeyPersonInput, register_key_person
 from db.models import Checkpoint, GatePassage, Household, Resident
-from db.settings import fever_threshold
+from db.residents import ResidentInput, search_residents
 from db.validate import Invalid, check_phone, check_plate, check_temperature, normalize_text
 
 HEALTH_CODES = ("绿", "黄", "红")
@@ -30,8 +32,6 @@ class PassageInput:
 
 def find_person(text: str) -> list[Resident]:
     """A resident at the gate by ID number, name, pinyin initials or pass card number."""
-    from db.residents import search_residents
-
     q = normalize_text(text)
     if not q:
         return []
@@ -80,9 +80,6 @@ def key_person_from_passage(passage_id: int, id_number: object, address: str,
                             category: str = "中高风险地区返乡"):
     """Turn an outsider registered at the gate into a key person in one step (the resident is
     created from what the gate recorded)."""
-    from db.keypersons import KeyPersonInput, register_key_person
-    from db.residents import ResidentInput
-
     passage = GatePassage.get_by_id(passage_id)
     if passage.is_local and passage.resident_id:
         resident = Resident.get_by_id(passage.resident_id)

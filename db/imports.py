@@ -16,15 +16,13 @@ New area names are created only when the clerk has seen them and confirmed.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from db.areas import get_or_add_path
-from db.audit import current_user
-from db.database import database
-from db.models import Area
-from db.pinyin import name_keys
+from db.connection import database
+from db.models import Area, log_changes
+from db.pinyin import id_tail, name_search
 from db.residents import HEAD, check_name, mask_id
 from db.search_index import bulk_insert
 from db.validate import Invalid, check_id, check_phone, normalize_text
@@ -257,10 +255,9 @@ def _check_row(record: ResidentRecord, summary: ImportSummary,
             Problem(record.row, f"人员类别“{kind_text}”无法识别，已记为常住"))
     if len(_text(record.notes)) > 500:
         summary.warnings.append(Problem(record.row, "备注超过500字，已截断"))
-    key, alt = name_keys(name)
     values: dict[str, object] = {
-        "name": name, "name_rev": name[::-1], "name_key": key, "name_key_alt": alt, "id_number": info.number,
-        "id_tail": info.number[::-1], "sex": info.sex, "birth_date": info.birth_date.isoformat(),
+        "name": name, **name_search(name), "id_number": info.number,
+        "id_tail": id_tail(info.number), "sex": info.sex, "birth_date": info.birth_date.isoformat(),
         "phone": phone, "relation": _text(record.relation), "kind": kind,
         "notes": _text(record.notes)[:500],
     }
@@ -485,16 +482,12 @@ def _compare(people: list[_Person], existing: dict[str, tuple], tree: _AreaTree,
 def _log_import(summary: ImportSummary, matched: int, source: str, now: str) -> None:
     """One audit entry for the import as a whole, at the same time as its rows: how many rows
     matched, which ``eprc check`` measures past imports against."""
-    database.execute_sql(
-        'INSERT INTO audit_log (at, who, action, "table", row_id, before, after) '
-        "VALUES (?, ?, '导入', ?, NULL, NULL, ?)",
-        [now, current_user(), IMPORT_ENTRY, json.dumps(
-            {"文件": source, "工作表": summary.sheet, "匹配": matched, "新增": summary.added,
-             "更新": summary.updated}, ensure_ascii=False)])
+    log_changes([("导入", IMPORT_ENTRY, None, None, {
+        "文件": source, "工作表": summary.sheet, "匹配": matched, "新增": summary.added,
+        "更新": summary.updated})], at=now)
 
 
 def _write(households, updates, by_number, by_address, summary, report, now: str) -> None:
-    who = current_user()
     area_cache: dict[tuple[str, ...], int | None] = {}
     next_household = (database.execute_sql("SELECT max(id) FROM household").fetchone()[0] or 0) + 1
     next_resident = (database.execute_sql("SELECT max(id) FROM resident").fetchone()[0] or 0) + 1
@@ -516,8 +509,7 @@ def _write(households, updates, by_number, by_address, summary, report, now: str
                    "area_id": area_id, "unit": fields["unit"], "door": fields["door"],
                    "pass_card": "", "notes": ""}
             new_households.append(row)
-            audits.append((now, who, "导入", "household", household_id, None,
-                           json.dumps(row, ensure_ascii=False)))
+            audits.append(("导入", "household", household_id, None, row))
             has_head = False
         else:
             has_head = database.execute_sql(
@@ -533,8 +525,7 @@ def _write(households, updates, by_number, by_address, summary, report, now: str
                    "status": "在册", "updated_at": now}
             next_resident += 1
             new_residents.append(row)
-            audits.append((now, who, "导入", "resident", row["id"], None,
-                           json.dumps(row, ensure_ascii=False)))
+            audits.append(("导入", "resident", row["id"], None, row))
     summary.households = len(new_households)
     report("写入", 0.3)
     if new_households:
@@ -551,13 +542,9 @@ def _write(households, updates, by_number, by_address, summary, report, now: str
     for rid, before, after in updates:
         changed = {k: v for k, v in after.items() if before[k] != v}
         if "name" in changed:
-            changed["name_key"], changed["name_key_alt"] = name_keys(str(changed["name"]))
-            changed["name_rev"] = str(changed["name"])[::-1]
+            changed.update(name_search(str(changed["name"])))
         sets = ", ".join(f"{k} = ?" for k in changed)
         database.execute_sql(f"UPDATE resident SET {sets}, updated_at = ? WHERE id = ?",
                              [*changed.values(), now, rid])
-        audits.append((now, who, "导入", "resident", rid, json.dumps(before, ensure_ascii=False),
-                       json.dumps(after, ensure_ascii=False)))
-    database.cursor().executemany(
-        'INSERT INTO audit_log (at, who, action, "table", row_id, before, after) '
-        "VALUES (?, ?, ?, ?, ?, ?, ?)", audits)
+        audits.append(("导入", "resident", rid, before, after))
+    log_changes(audits, at=now)

@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from db import clock
-from db.database import database
+from db.areas import subtree_ids
+from db.config import fever_threshold, get_setting
+from db.connection import database
 from db.models import (
     KEY_CATEGORIES,
     KEY_SOURCES,
@@ -23,7 +25,6 @@ from db.models import (
     TemperatureReading,
 )
 from db.residents import ResidentInput, register_resident
-from db.settings import fever_threshold, get_setting
 from db.validate import Invalid, age_on, check_phone, check_temperature, normalize_text
 
 HALVES = ("上午", "下午")
@@ -324,8 +325,6 @@ def under_control(day: dt.date, kind: str | None = None, area_id: int | None = N
         where += " AND m.kind = ?"
         params.append(kind)
     if area_id is not None:
-        from db.areas import subtree_ids
-
         ids = subtree_ids(area_id)
         where += f" AND h.area_id IN ({','.join('?' * len(ids))})"
         params += ids
@@ -379,3 +378,59 @@ def control_list(name: str, day: dt.date, half: str) -> list[ControlRow]:
         "released": released,
     }
     return lists[name]()
+
+
+def ledger_measures(day: dt.date, kind: str | None, everything: bool) -> list[Measure]:
+    """The measures a ledger of ``day`` lists (with their person and resident), oldest first."""
+    query = (Measure.select(Measure, KeyPerson, Resident)
+             .join(KeyPerson).join(Resident)
+             .order_by(Measure.start_date, Measure.id))
+    if kind:
+        query = query.where(Measure.kind == kind)
+    if not everything:
+        query = query.where((Measure.start_date <= day) & (
+            Measure.released_on.is_null() | (Measure.released_on >= day)))
+    return list(query)
+
+
+def latest_tests() -> dict[int, str]:
+    """Each person's latest nucleic-acid test, as "date result"."""
+    latest: dict[int, str] = {}
+    for person, date, result in database.execute_sql(
+            "SELECT person_id, date, result FROM nucleic_test ORDER BY date, id").fetchall():
+        latest[person] = f"{str(date)[:10]} {result}"
+    return latest
+
+
+def measures_between(start: dt.date, end: dt.date, kind: str | None) -> list[Measure]:
+    """Measures in force on any day from ``start`` to ``end``, oldest first."""
+    query = (Measure.select(Measure, KeyPerson, Resident).join(KeyPerson).join(Resident)
+             .where((Measure.start_date <= end)
+                    & (Measure.released_on.is_null() | (Measure.released_on >= start)))
+             .order_by(Measure.start_date, Measure.id))
+    if kind:
+        query = query.where(Measure.kind == kind)
+    return list(query)
+
+
+def readings_between(ids: list[int], start: dt.date, end: dt.date
+                     ) -> dict[tuple[int, str, str], float]:
+    """Temperatures of these measures in the period, by (measure, day, half)."""
+    readings: dict[tuple[int, str, str], float] = {}
+    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+        for mid, date, half, value in database.execute_sql(
+                "SELECT measure_id, date, half, value FROM temperature_reading WHERE date "
+                f"BETWEEN ? AND ? AND measure_id IN ({','.join('?' * len(chunk))})",
+                [start.isoformat(), end.isoformat(), *chunk]).fetchall():
+            readings[(mid, str(date)[:10], half)] = value
+    return readings
+
+
+def latest_case(resident_id: int) -> KeyPerson | None:
+    """A resident's most recent key-person case, if any."""
+    return (KeyPerson.select().where(KeyPerson.resident == resident_id)
+            .order_by(KeyPerson.id.desc()).first())
+
+
+def case(person_id: int) -> KeyPerson:
+    return KeyPerson.get_by_id(person_id)

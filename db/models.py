@@ -10,7 +10,9 @@ belongs to its parent and goes to the bin with it; a nullable one is cleared and
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from peewee import (
@@ -29,7 +31,7 @@ from peewee import (
 
 from db import clock
 from db.clock import shift_span
-from db.database import database
+from db.connection import database
 
 
 def _recorded_now() -> dt.datetime:
@@ -58,8 +60,6 @@ class Record(BaseModel):
     """A row the clerk owns: every save is written to the audit log in the same transaction."""
 
     def save(self, force_insert: bool = False, only: Any = None) -> int:
-        from db.audit import log_change
-
         creating = force_insert or self._pk is None
         with database.atomic():
             before = None if creating else raw_row(type(self), self._pk)
@@ -92,6 +92,68 @@ class AuditLog(BaseModel):
 
     class Meta:
         indexes = ((("table", "row_id"), False),)
+
+
+def current_user() -> str:
+    """The operator's name for the log: the settings' operator, else the system login."""
+    row = Setting.get_or_none(Setting.key == "operator")
+    if row is not None and row.value:
+        return row.value
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "未知用户"
+
+
+def _dump(row: dict[str, Any] | None) -> str | None:
+    return None if row is None else json.dumps(row, ensure_ascii=False, default=str)
+
+
+Change = tuple[str, str, "int | None", "dict[str, Any] | None", "dict[str, Any] | None"]
+
+
+def log_changes(changes: Iterable[Change], at: dt.datetime | str | None = None) -> None:
+    """Append entries (action, table, row id, row before, row after) to the audit log inside
+    the caller's transaction: the one writer every save, bulk write, import and recycle move
+    goes through (db.audit re-exports it)."""
+    now, who = str(at or dt.datetime.now()), current_user()
+    database.cursor().executemany(
+        'INSERT INTO audit_log (at, who, action, "table", row_id, before, after) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(now, who, action, table, row_id, _dump(before), _dump(after))
+         for action, table, row_id, before, after in changes])
+
+
+def log_change(action: str, model: type[Model] | str, row_id: int | None,
+               before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    """One entry of :func:`log_changes`."""
+    table = model if isinstance(model, str) else model._meta.table_name
+    log_changes([(action, table, row_id, before, after)])
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                action: str = "新增") -> int:
+    """The audited bulk writer: insert many rows at once (shifts planned, a pushed list) and log
+    each with its values, in one transaction; returns how many."""
+    if not rows:
+        return 0
+    names = ", ".join(f'"{c}"' for c in columns)
+    with database.atomic():
+        database.cursor().executemany(
+            f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
+        first = database.execute_sql("SELECT last_insert_rowid()").fetchone()[0] - len(rows) + 1
+        log_changes((action, table, first + n, None, dict(zip(columns, row, strict=True)))
+                    for n, row in enumerate(rows))
+    return len(rows)
+
+
+def delete_rows(model: type[Model], ids: Sequence[int], action: str = "删除") -> None:
+    """The audited bulk delete (rows that need no recycle bin: a plan's dropped seats, a swap's
+    two): each row's values are logged before it goes."""
+    with database.atomic():
+        log_changes((action, model._meta.table_name, row_id, raw_row(model, row_id), None)
+                    for row_id in ids)
+        model.delete().where(model._meta.primary_key.in_(list(ids))).execute()
 
 
 class RecycleBin(BaseModel):

@@ -60,3 +60,15 @@ def name_keys(name: str) -> tuple[str, str | None]:
     alternatives = [r + rest for r in readings[1:]] + [plain]
     alt = next((a for a in alternatives if a != key), None)
     return key, alt
+
+
+def name_search(name: str) -> dict[str, str | None]:
+    """The one place a resident's name becomes its search columns (form, import, demo):
+    reversed for "ends with", pinyin initials and their alternative reading."""
+    key, alt = name_keys(name)
+    return {"name_rev": name[::-1], "name_key": key, "name_key_alt": alt}
+
+
+def id_tail(number: str) -> str:
+    """An ID number's search column: reversed, so "ends with 1234" is an index prefix."""
+    return number[::-1]

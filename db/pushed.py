@@ -17,13 +17,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from db import recycle
+from db import keypersons, recycle
 from db.audit import current_user
-from db.database import database
+from db.config import get_setting
+from db.connection import database
 from db.imports import sorted_column_check
-from db.models import PushedBatch, PushedRow, Resident
+from db.models import PushedBatch, PushedRow, Resident, insert_rows
 from db.residents import ResidentInput, register_resident
-from db.settings import get_setting
 from db.validate import Invalid, check_id, normalize_text, parse_date
 
 IN_TOWNSHIP = "在辖区"  # the one category that adds an unknown person to the register
@@ -216,11 +216,10 @@ def create_batch(
             header_row=first.header_row, columns=json.dumps(list(first.columns), ensure_ascii=False),
             source=base64.b64encode(source).decode("ascii"),
             sheets=json.dumps(layout, ensure_ascii=False))
-        database.cursor().executemany(
-            "INSERT INTO pushed_row (batch_id, sheet, sheet_row, cells, name, id_number, phone, "
-            "origin, arrival_date, address, result, note, verified_by, category) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', '')",
-            [(batch.id, *row) for row in rows])
+        insert_rows("pushed_row", (
+            "batch_id", "sheet", "sheet_row", "cells", "name", "id_number", "phone", "origin",
+            "arrival_date", "address", "result", "note", "verified_by", "category"),
+            [(batch.id, *row, "", "", "", "") for row in rows], "导入")
     before = sum(1 for row in batch_rows(batch.id) if earlier_push(row) is not None)
     counts = [(s.name, len(s.records)) for s in sheets]
     return BatchSummary(batch.id, len(rows), deadline, warnings, counts, before)
@@ -389,12 +388,17 @@ def batch_progress(batch_id: int) -> tuple[int, int]:
 def register_key_person(batch_id: int, sheet_row: int, category: str = "中高风险地区返乡",
                         sheet: str | None = None):
     """A verified, in-township row becomes a key person (source 大数据推送) in one step."""
-    from db.keypersons import KeyPersonInput
-    from db.keypersons import register_key_person as register
-
     query = (PushedRow.batch == batch_id) & (PushedRow.sheet_row == sheet_row)
     row = PushedRow.get(query if sheet is None else query & (PushedRow.sheet == sheet))
     if row.resident_id is None:
         raise Invalid("请先补录身份证号码，关联到居民后再登记为重点人员")
-    return register(KeyPersonInput(category, "大数据推送", row.origin, row.arrival_date),
-                    row.resident)
+    case = keypersons.KeyPersonInput(category, "大数据推送", row.origin, row.arrival_date)
+    return keypersons.register_key_person(case, row.resident)
+
+
+def find_batch(batch_id: int) -> PushedBatch | None:
+    return PushedBatch.get_or_none(PushedBatch.id == batch_id)
+
+
+def batch(batch_id: int) -> PushedBatch:
+    return PushedBatch.get_by_id(batch_id)

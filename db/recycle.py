@@ -14,7 +14,8 @@ from typing import Any
 from peewee import Model
 
 from db.audit import current_user, log_change
-from db.database import database
+from db.connection import database
+from db.errors import ClerkError
 from db.models import ALL_MODELS, RecycleBin, raw_row
 
 _MODELS = {m._meta.table_name: m for m in ALL_MODELS}
@@ -31,7 +32,7 @@ TABLE_LABELS = {
 }
 
 
-class DeleteBlocked(Exception):
+class DeleteBlocked(ClerkError):
     """A row cannot be deleted because other rows still need it; ``str()`` says which."""
 
 
@@ -97,7 +98,7 @@ def delete(instance: Model, label: str) -> RecycleBin:
     return entry
 
 
-class RestoreConflict(Exception):
+class RestoreConflict(ClerkError):
     """The bin entry cannot go back (e.g. the same ID number was entered again meanwhile)."""
 
 

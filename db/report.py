@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from db import clock
-from db.database import database
+from db.config import fever_threshold, get_setting
+from db.connection import database
 from db.donations import effective
 from db.models import KEY_CATEGORIES, MEASURE_KINDS, ReportSnapshot
 from db.pushed import CATEGORIES, REPORT_COLUMNS
-from db.settings import fever_threshold, get_setting
 from db.staff import volunteer_hours
 from db.validate import Invalid
 
@@ -287,3 +288,12 @@ def trend(day: dt.date, days: int = 14) -> dict[str, list[int]]:
     return {"under_control": under,
             "new": [int(new.get(d, 0)) for d in dates],
             "released": [int(released.get(d, 0)) for d in dates]}
+
+
+def freeze_while(day: dt.date, write: Callable[[DailyReport], None]) -> DailyReport:
+    """Freeze the day's report while ``write`` puts it on paper: if writing fails, nothing is
+    frozen (one transaction)."""
+    with database.atomic():
+        report = freeze_report(day)
+        write(report)
+    return report

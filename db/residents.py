@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from db import recycle
 from db.areas import subtree_ids
-from db.database import database
+from db.connection import database
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
-from db.pinyin import name_keys
+from db.pinyin import id_tail, name_search
 from db.search_index import fts_phrase
 from db.validate import Invalid, age_on, check_id, check_phone, normalize_text
 
@@ -65,14 +66,11 @@ def validate_resident(data: ResidentInput) -> dict[str, object]:
         raise Invalid(f"人员类别应为{'/'.join(RESIDENCE_KINDS)}")
     if data.status not in RESIDENT_STATUSES:
         raise Invalid(f"状态应为{'/'.join(RESIDENT_STATUSES)}")
-    key, alt = name_keys(name)
     return {
         "name": name,
-        "name_rev": name[::-1],
-        "name_key": key,
-        "name_key_alt": alt,
+        **name_search(name),
         "id_number": info.number,
-        "id_tail": info.number[::-1],
+        "id_tail": id_tail(info.number),
         "sex": info.sex,
         "birth_date": info.birth_date,
         "phone": phone,
@@ -370,3 +368,41 @@ def resident_rows(ids: Sequence[int]) -> list[ResidentRow]:
 def search_residents(query: str, area_id: int | None = None, limit: int = 200) -> list[ResidentRow]:
     """The rows of :func:`find_residents`, all of them."""
     return resident_rows(find_residents(query, area_id, limit))
+
+
+def register_rows(area_id: int | None) -> tuple[int, Iterator[tuple[Any, ...]]]:
+    """How many residents the register lists (one area and below, or the whole township), and
+    their rows, households together, head first: number, name, sex, ID, birth date, relation,
+    phone, area id, unit, door, address, kind, notes."""
+    where, params = "", []
+    if area_id is not None:
+        ids = subtree_ids(area_id)
+        where = f"WHERE h.area_id IN ({','.join('?' * len(ids))})"
+        params = ids
+    total = database.execute_sql(
+        f"SELECT count(*) FROM resident r JOIN household h ON h.id = r.household_id {where}",
+        params).fetchone()[0]
+    cursor = database.execute_sql(
+        "SELECT h.number, r.name, r.sex, r.id_number, r.birth_date, r.relation, r.phone, "
+        "h.area_id, h.unit, h.door, h.address, r.kind, r.notes FROM resident r "
+        f"JOIN household h ON h.id = r.household_id {where} "
+        "ORDER BY h.area_id, h.id, r.relation != '户主', r.birth_date", params)
+    return total, iter(cursor)
+
+
+def household_by_id(household_id: int) -> Household:
+    return Household.get_by_id(household_id)
+
+
+def find_household(number: str) -> Household | None:
+    """The household numbered ``number`` (户号), or None."""
+    return Household.get_or_none(Household.number == number.strip())
+
+
+def resident_by_id(resident_id: int) -> Resident:
+    return Resident.get_by_id(resident_id)
+
+
+def find_resident(id_number: str) -> Resident | None:
+    """The resident with this (checked) ID number, or None."""
+    return Resident.get_or_none(Resident.id_number == id_number)

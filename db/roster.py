@@ -16,10 +16,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from db import clock
+from db import clock, recycle
 from db.audit import log_change
 from db.clock import shift_span
-from db.database import database
+from db.config import get_setting
+from db.connection import database
 from db.models import (
     Area,
     Assignment,
@@ -28,9 +29,10 @@ from db.models import (
     ShiftSlot,
     Staff,
     Unavailability,
+    delete_rows,
+    insert_rows,
     raw_row,
 )
-from db.settings import get_setting
 from db.validate import Invalid, normalize_text
 
 Progress = Callable[[str, float], None]
@@ -192,11 +194,8 @@ def create_shifts(start: dt.date, end: dt.date, checkpoint_id: int | None = None
                                  cp.staff_per_shift + slot.extra_staff, hours,
                                  ends_at.isoformat(sep=" ")))
             day += dt.timedelta(days=1)
-    if rows:
-        database.cursor().executemany(
-            "INSERT INTO shift (checkpoint_id, date, slot_id, headcount, hours, ends_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)", rows)
-    return len(rows)
+    return insert_rows("shift", ("checkpoint_id", "date", "slot_id", "headcount", "hours",
+                                 "ends_at"), rows)
 
 
 class _Calendar:
@@ -321,7 +320,7 @@ def plan(start: dt.date, end: dt.date, checkpoint_id: int | None = None,
                 cal.take(a.staff_id, at, a.shift_id, shift.date, shift.slot_id)
             seats[a.shift_id].append(a)
         if drop:
-            Assignment.delete().where(Assignment.id.in_(drop)).execute()
+            delete_rows(Assignment, drop, "撤下")
         result.removed = len(drop)
         ordered = sorted(in_period, key=lambda sid: (shifts[sid].date,
                                                       cal.order[shifts[sid].slot_id],
@@ -375,9 +374,8 @@ def plan(start: dt.date, end: dt.date, checkpoint_id: int | None = None,
                     new_rows.append((sid, pid, lead))
                 done += 1
             report("排班", done / max(len(ordered), 1))
-        database.cursor().executemany(
-            "INSERT INTO assignment (shift_id, staff_id, is_leader, pinned, manual) "
-            "VALUES (?, ?, ?, 0, 0)", new_rows)
+        insert_rows("assignment", ("shift_id", "staff_id", "is_leader", "pinned", "manual"),
+                    [(*row, 0, 0) for row in new_rows], "排班")
         result.added = len(new_rows)
     report("排班", 1.0)
     return result
@@ -418,8 +416,6 @@ def assign(shift_id: int, staff_id: int, pinned: bool = False) -> Assignment:
 
 
 def unassign(assignment_id: int) -> None:
-    from db import recycle
-
     assignment = Assignment.get_by_id(assignment_id)
     recycle.delete(assignment, f"排班 {assignment.staff.name} {assignment.shift.date:%m-%d}")
 
@@ -436,7 +432,7 @@ def swap(first_id: int, second_id: int) -> None:
     with database.atomic():
         a, b = Assignment.get_by_id(first_id), Assignment.get_by_id(second_id)
         a_staff, b_staff = a.staff_id, b.staff_id
-        Assignment.delete().where(Assignment.id.in_([a.id, b.id])).execute()
+        delete_rows(Assignment, [a.id, b.id], "互换")
         try:
             assign(a.shift_id, b_staff)
             assign(b.shift_id, a_staff)
@@ -652,3 +648,76 @@ def spread(start: dt.date, end: dt.date) -> dict[str, tuple[int, int]]:
     for sid, category in Staff.select(Staff.id, Staff.category).where(Staff.active).tuples():
         by_category[category].append(counts.get(sid, 0))
     return {c: (min(v), max(v)) for c, v in by_category.items()}
+
+
+Person = tuple[str, str, bool]  # name, phone, leads the shift
+
+
+def assigned_names(start: dt.date, end: dt.date) -> dict[tuple[int, str, int], list[Person]]:
+    """Who is on each (checkpoint, day, slot) of the period: leaders first."""
+    cells: dict[tuple[int, str, int], list[Person]] = defaultdict(list)
+    for cp, day, slot, name, phone, leader in database.execute_sql(
+            "SELECT h.checkpoint_id, h.date, h.slot_id, s.name, s.phone, a.is_leader "
+            "FROM assignment a JOIN shift h ON h.id = a.shift_id "
+            "JOIN staff s ON s.id = a.staff_id "
+            "WHERE h.date BETWEEN ? AND ? ORDER BY a.is_leader DESC, a.id",
+            [start.isoformat(), end.isoformat()]).fetchall():
+        cells[(cp, str(day)[:10], slot)].append((name, phone or "", bool(leader)))
+    return cells
+
+
+def checkpoints(checkpoint_id: int | None = None) -> list[Checkpoint]:
+    """Every checkpoint (or the one asked for), in the order they were set up."""
+    query = Checkpoint.select().order_by(Checkpoint.id)
+    if checkpoint_id is not None:
+        query = query.where(Checkpoint.id == checkpoint_id)
+    return list(query)
+
+
+def checkpoint(checkpoint_id: int) -> Checkpoint:
+    return Checkpoint.get_by_id(checkpoint_id)
+
+
+def usual_checkpoints() -> dict[int, str]:
+    """Each staff member's most served checkpoint."""
+    places: dict[int, str] = {}
+    for staff_id, name in database.execute_sql(
+            "SELECT a.staff_id, c.name FROM assignment a JOIN shift h ON h.id = a.shift_id "
+            "JOIN checkpoint c ON c.id = h.checkpoint_id GROUP BY a.staff_id, c.id "
+            "ORDER BY count(*) DESC").fetchall():
+        places.setdefault(staff_id, name)
+    return places
+
+
+def active_volunteers() -> list[Staff]:
+    return list(Staff.select().where(Staff.is_volunteer & Staff.active)
+                .order_by(Staff.team, Staff.id))
+
+
+def coverage(start: dt.date, end: dt.date) -> dict[tuple[int, str], tuple[int, int]]:
+    """(assigned, needed) per checkpoint and day."""
+    rows = database.execute_sql(
+        "SELECT h.checkpoint_id, h.date, total(h.headcount), "
+        "(SELECT count(*) FROM assignment a JOIN shift x ON x.id = a.shift_id "
+        " WHERE x.checkpoint_id = h.checkpoint_id AND x.date = h.date) "
+        "FROM shift h WHERE h.date BETWEEN ? AND ? GROUP BY h.checkpoint_id, h.date",
+        [start.isoformat(), end.isoformat()]).fetchall()
+    return {(cp, str(day)[:10]): (int(have), int(need)) for cp, day, need, have in rows}
+
+
+def shift_at(checkpoint_id: int, day: dt.date, slot_id: int) -> Shift | None:
+    return Shift.get_or_none((Shift.checkpoint == checkpoint_id) & (Shift.date == day)
+                             & (Shift.slot == slot_id))
+
+
+def people_on(checkpoint_id: int, day: dt.date, slot_id: int) -> list[Assignment]:
+    """Who is on one shift, leader first."""
+    shift = shift_at(checkpoint_id, day, slot_id)
+    if shift is None:
+        return []
+    return list(Assignment.select().where(Assignment.shift == shift.id)
+                .order_by(Assignment.is_leader.desc(), Assignment.id))
+
+
+def slot_named(name: str) -> ShiftSlot | None:
+    return ShiftSlot.get_or_none(ShiftSlot.name == name)

@@ -13,13 +13,18 @@ import os
 import sys
 from pathlib import Path
 
+from db.models import Setting
+
 SERVICE = "eprc-smtp"
 
 
 def _account() -> str:
-    from db.settings import get_setting
+    return f"{_stored('smtp.user')}@{_stored('smtp.host')}"
 
-    return f"{get_setting('smtp.user')}@{get_setting('smtp.host')}"
+
+def _stored(key: str) -> str:
+    row = Setting.get_or_none(Setting.key == key)
+    return row.value if row is not None else ""
 
 
 def _fallback_file() -> Path:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import sqlite3
 
+from db.errors import DatabaseError
+
 MIN_SQLITE = (3, 34, 0)
 
 
@@ -46,6 +48,4 @@ def require_sqlite() -> None:
     (asked once per process: the door calls this on every open)."""
     problem = _problem_here()
     if problem is not None:
-        from db.errors import DatabaseError
-
         raise DatabaseError(problem)

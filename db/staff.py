@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from db.database import database
+from db.connection import database
 from db.imports import Change, Problem, sorted_column_check
 from db.models import (
     STAFF_CATEGORIES,
@@ -402,3 +402,8 @@ def _update_known(known: Staff, record: StaffRecord, data: StaffInput, values: d
     if changed and save:
         known.save()
     return changed
+
+
+def staff_list(limit: int = 3000) -> list[Staff]:
+    """Everyone on the staff list, active first, by category."""
+    return list(Staff.select().order_by(Staff.active.desc(), Staff.category, Staff.id).limit(limit))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from stdnum.cn.ric import calc_check_digit
 
+from db.errors import ClerkError
 from db.text import plain_text
 
 __all__ = [
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 
-class Invalid(ValueError):
+class Invalid(ClerkError, ValueError):
     """A value the clerk entered cannot be accepted; ``str(exc)`` is the Chinese reason."""
 
 

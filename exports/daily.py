@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from db.report import DailyReport, freeze_report
+from db.report import DailyReport, daily_report, freeze_while
 from db.settings import township
 from exports.office import signoff, unit_line
 from exports.sheet import Column, Report, SheetWriter, cn_date, new_workbook, save_workbook
@@ -45,14 +45,8 @@ def write_daily(path: Path, report: DailyReport) -> Path:
 def export_daily(path: Path, day: dt.date, freeze: bool = True) -> DailyReport:
     """Export the day's report; exporting freezes its numbers (a later export with other numbers
     is 更正). If the file cannot be written, nothing is frozen."""
-    from db.database import database
-    from db.report import daily_report
-
     if not freeze:
         report = daily_report(day)
         write_daily(path, report)
         return report
-    with database.atomic():
-        report = freeze_report(day)
-        write_daily(path, report)
-    return report
+    return freeze_while(day, lambda report: write_daily(path, report))

@@ -9,9 +9,8 @@ from pathlib import Path
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from db.database import database
+from db import donations as dn
 from db.donations import CENT, Totals, donation_rows, totals
-from db.models import Distribution, Donation, Item
 from db.settings import get_setting, township
 from exports.office import date_line, signoff, unit_line
 from exports.sheet import Column, Report, SheetWriter, cn_date, new_workbook, save_workbook
@@ -42,7 +41,7 @@ def export_ledger(path: Path, start: dt.date | None, end: dt.date) -> tuple[int,
     writer.begin()
     money_total = goods_total = Decimal(0)
     n = 0
-    lines = _lines(start, end)
+    lines = dn.donation_lines(start, end)
     for row in donation_rows(start, end):
         kind = "款" if row.is_money else "物"
         pool = "定向" if row.directed else "非定向"
@@ -69,21 +68,6 @@ def export_ledger(path: Path, start: dt.date | None, end: dt.date) -> tuple[int,
     return n, money_total.quantize(CENT), goods_total.quantize(CENT)
 
 
-def _lines(start: dt.date | None, end: dt.date) -> dict[int, list[tuple]]:
-    sql = ("SELECT l.donation_id, i.name, i.spec, l.quantity, i.unit, l.value, l.batch_no, "
-           "l.expiry FROM donation_item l "
-           "JOIN item i ON i.id = l.item_id JOIN donation d ON d.id = l.donation_id "
-           "WHERE d.date <= ?" + (" AND d.date >= ?" if start else "") + " ORDER BY l.id")
-    params = [end.isoformat()] + ([start.isoformat()] if start else [])
-    found: dict[int, list[tuple]] = {}
-    for did, name, spec, qty, unit, value, batch_no, expiry in database.execute_sql(
-            sql, params).fetchall():
-        found.setdefault(did, []).append((
-            name, spec, Decimal(str(qty)), unit, Decimal(str(value)).quantize(CENT),
-            batch_no or "", dt.date.fromisoformat(str(expiry)[:10]) if expiry else None))
-    return found
-
-
 DISTRIBUTION_COLUMNS = (
     Column("序号", 5, "int"), Column("日期", 11, "date"), Column("物资名称", 14),
     Column("规格", 10), Column("数量", 8, "quantity"), Column("单位", 6), Column("发放对象", 20),
@@ -98,12 +82,8 @@ def export_distributions(path: Path, start: dt.date | None, end: dt.date) -> int
     wb = new_workbook()
     writer = SheetWriter(wb, "物资发放登记表", report)
     writer.begin()
-    query = (Distribution.select(Distribution, Item).join(Item)
-             .where(Distribution.date <= end).order_by(Distribution.date, Distribution.id))
-    if start:
-        query = query.where(Distribution.date >= start)
     n = 0
-    for n, d in enumerate(query, start=1):
+    for n, d in enumerate(dn.distributions_between(start, end), start=1):
         writer.add_row([n, d.date, d.item.name, d.item.spec, d.quantity, d.item.unit,
                         f"{d.recipient_kind}：{d.recipient}", d.received_by, d.handled_by,
                         d.notes])
@@ -177,7 +157,7 @@ def export_receipt(path: Path, donation_id: int) -> str:
     """捐赠收据 for one donation, half an A4 page; returns its number."""
     import cn2an
 
-    donation = Donation.get_by_id(donation_id)
+    donation = dn.donation(donation_id)
     row = next(r for r in donation_rows(donation.date, donation.date) if r.id == donation_id)
     value = row.amount if row.is_money else row.goods_value
     capital = cn2an.an2cn(str(value), "rmb") if value > 0 else "零元整"

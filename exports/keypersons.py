@@ -15,9 +15,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.page import PageMargins
 
-from db.database import database
+from db import keypersons as kp
 from db.keypersons import RESPONSIBLE
-from db.models import KeyPerson, Measure, Resident
+from db.models import Measure
 from db.residents import household_members, mask_id, mask_phone
 from db.settings import fever_threshold, township
 from db.validate import age_on
@@ -56,26 +56,6 @@ SHORT_ROLES = {"town_cadre": "镇", "community_cadre": "村", "grid_worker": "�
                "police": "民警", "doctor": "医生"}
 
 
-def _ledger_measures(day: dt.date, kind: str | None, everything: bool) -> list[Measure]:
-    query = (Measure.select(Measure, KeyPerson, Resident)
-             .join(KeyPerson).join(Resident)
-             .order_by(Measure.start_date, Measure.id))
-    if kind:
-        query = query.where(Measure.kind == kind)
-    if not everything:
-        query = query.where((Measure.start_date <= day) & (
-            Measure.released_on.is_null() | (Measure.released_on >= day)))
-    return list(query)
-
-
-def _latest_tests() -> dict[int, str]:
-    latest: dict[int, str] = {}
-    for person, date, result in database.execute_sql(
-            "SELECT person_id, date, result FROM nucleic_test ORDER BY date, id").fetchall():
-        latest[person] = f"{str(date)[:10]} {result}"
-    return latest
-
-
 def _place(measure: Measure) -> tuple[str, str]:
     household = measure.person.resident.household
     if household is None:
@@ -107,8 +87,8 @@ def export_ledger(path: Path, day: dt.date | None = None, kind: str | None = Non
     wb = new_workbook()
     writer = SheetWriter(wb, title, report)
     writer.begin()
-    tests = _latest_tests()
-    measures = _ledger_measures(day, kind, everything)
+    tests = kp.latest_tests()
+    measures = kp.ledger_measures(day, kind, everything)
     for n, m in enumerate(measures, start=1):
         person = m.person
         resident = person.resident
@@ -140,8 +120,8 @@ def export_ledger_print(path: Path, day: dt.date | None = None, kind: str | None
     wb = new_workbook()
     writer = SheetWriter(wb, title, report)
     writer.begin()
-    tests = _latest_tests()
-    measures = _ledger_measures(day, kind, False)
+    tests = kp.latest_tests()
+    measures = kp.ledger_measures(day, kind, False)
     for n, m in enumerate(measures, start=1):
         person = m.person
         resident = person.resident
@@ -166,21 +146,8 @@ def export_temperatures(path: Path, start: dt.date, end: dt.date, kind: str | No
     if end < start:
         raise ValueError("结束日期不能早于开始日期")
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
-    query = (Measure.select(Measure, KeyPerson, Resident).join(KeyPerson).join(Resident)
-             .where((Measure.start_date <= end)
-                    & (Measure.released_on.is_null() | (Measure.released_on >= start)))
-             .order_by(Measure.start_date, Measure.id))
-    if kind:
-        query = query.where(Measure.kind == kind)
-    measures = list(query)
-    readings: dict[tuple[int, str, str], float] = {}
-    ids = [m.id for m in measures]
-    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
-        for mid, date, half, value in database.execute_sql(
-                "SELECT measure_id, date, half, value FROM temperature_reading WHERE date "
-                f"BETWEEN ? AND ? AND measure_id IN ({','.join('?' * len(chunk))})",
-                [start.isoformat(), end.isoformat(), *chunk]).fetchall():
-            readings[(mid, str(date)[:10], half)] = value
+    measures = kp.measures_between(start, end, kind)
+    readings = kp.readings_between([m.id for m in measures], start, end)
     wb = new_workbook()
     weeks = [days[n:n + 7] for n in range(0, len(days), 7)]
     for week in weeks:
@@ -320,7 +287,7 @@ def export_notices(path: Path, day: dt.date | None = None) -> int:
     """告知书: one A4 page per household with someone under a home measure in force on ``day``
     (started, not released, and its observation period not yet over)."""
     day = day or dt.date.today()
-    measures = [m for m in _ledger_measures(day, None, False)
+    measures = [m for m in kp.ledger_measures(day, None, False)
                 if m.kind in HOME_KINDS and m.released_on is None and m.planned_end >= day]
     by_household: dict[int, list[Measure]] = {}
     for m in measures:

@@ -6,7 +6,6 @@ was not, and the draft stays with the caller for a retry.
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import smtplib
 import ssl
@@ -16,8 +15,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
-from db.database import database
-from db.models import MailLog, Recipient
+from db.mail import log_mail, recipient_address
+from db.models import MailLog
 from db.settings import get_setting
 from db.validate import Invalid, normalize_text
 
@@ -42,22 +41,13 @@ def resolve_recipients(names: Sequence[str]) -> list[str]:
         if "@" in name:
             out.append(name)
             continue
-        entry = Recipient.get_or_none((Recipient.name == name) | (Recipient.unit == name))
-        if entry is None:
+        address = recipient_address(name)
+        if address is None:
             raise MailError(f"通讯录中没有“{name}”，请写邮箱地址或先添加到通讯录")
-        out.append(entry.address)
+        out.append(address)
     if not out:
         raise MailError("请填写收件人")
     return out
-
-
-def add_recipient(name: str, address: str, unit: str = "") -> Recipient:
-    address = normalize_text(address)
-    if "@" not in address or address.startswith("@") or address.endswith("@"):
-        raise Invalid(f"邮箱地址“{address}”不正确")
-    if not normalize_text(name):
-        raise Invalid("请填写收件人姓名")
-    return Recipient.create(name=normalize_text(name), address=address, unit=normalize_text(unit))
 
 
 def sender_address() -> str:
@@ -139,11 +129,7 @@ def send(draft: Draft) -> MailLog:
     except MailError as exc:
         error = str(exc)
     per_recipient = "；".join(f"{address}：{result}" for address, result in results.items())
-    with database.atomic():
-        log = MailLog.create(to=", ".join(draft.to), subject=draft.subject,
-                             files=json.dumps([p.name for p in draft.files], ensure_ascii=False),
-                             ok=not error,
-                             result=f"{error}；{per_recipient}" if error else per_recipient)
+    log = log_mail(draft.to, draft.subject, [p.name for p in draft.files], error, per_recipient)
     if error:
         raise MailError(error)
     return log

@@ -24,9 +24,9 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from db.keypersons import open_measure
-from db.models import KeyPerson, PushedBatch, PushedRow
-from db.pushed import BatchSummary, PushedRecord, PushedSheet, batch_rows, create_batch
+from db.keypersons import latest_case, open_measure
+from db.models import PushedBatch, PushedRow
+from db.pushed import BatchSummary, PushedRecord, PushedSheet, batch_rows, create_batch, find_batch
 from db.settings import get_setting
 from exports.reader import SheetError, header_key, read_tables
 from exports.sheet import (
@@ -111,8 +111,7 @@ def _source_workbook(batch: PushedBatch) -> tuple[Workbook, dict[str, str]]:
 def _measure_text(row: PushedRow) -> str:
     if row.resident_id is None:
         return ""
-    person = (KeyPerson.select().where(KeyPerson.resident == row.resident_id)
-              .order_by(KeyPerson.id.desc()).first())
+    person = latest_case(row.resident_id)
     measure = open_measure(person.id) if person else None
     return measure.kind if measure else ""
 
@@ -199,7 +198,7 @@ def export_feedback(batch_id: int, path: Path) -> tuple[int, int]:
 
     The ID number and address found during the call go into the sheet's own ID and address
     columns when it has them; 核查人 is the clerk's name; every sheet is set up for A4."""
-    batch = PushedBatch.get_or_none(PushedBatch.id == batch_id)
+    batch = find_batch(batch_id)
     if batch is None:
         raise SheetError(f"没有第{batch_id}批推送数据")
     workbook, titles = _source_workbook(batch)

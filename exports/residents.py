@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from db.database import database
+from db.areas import area_places
 from db.imports import ImportSummary, Problem, ResidentRecord, import_residents, where
 from db.models import Area
+from db.residents import register_rows
 from db.settings import township
 from db.staff import StaffImportSummary
 from db.validate import age_on
@@ -154,41 +155,9 @@ REGISTER_COLUMNS = (
 def export_register(path: Path, area: Area | None = None, today: dt.date | None = None,
                     progress: Progress | None = None) -> int:
     """Write 居民信息登记表 (households together, head first); return the number of residents."""
-    from db.areas import subtree_ids
-
     today = today or dt.date.today()
-    areas = {a: (name, level, parent) for a, name, level, parent in database.execute_sql(
-        "SELECT id, name, level, parent_id FROM area").fetchall()}
-
-    def places(area_id: int | None) -> tuple[str, str, str, str]:
-        community = compound = grid = building = ""
-        node = area_id
-        while node is not None and node in areas:
-            name, level, parent = areas[node]
-            if level == 1:
-                community = name
-            elif level == 2:
-                compound = name
-            elif level == 3:
-                grid = name
-            elif level == 4:
-                building = name
-            node = parent
-        return community, compound, grid, building
-
-    where, params = "", []
-    if area is not None:
-        ids = subtree_ids(area.id)
-        where = f"WHERE h.area_id IN ({','.join('?' * len(ids))})"
-        params = ids
-    total = database.execute_sql(
-        f"SELECT count(*) FROM resident r JOIN household h ON h.id = r.household_id {where}",
-        params).fetchone()[0]
-    cursor = database.execute_sql(
-        "SELECT h.number, r.name, r.sex, r.id_number, r.birth_date, r.relation, r.phone, "
-        "h.area_id, h.unit, h.door, h.address, r.kind, r.notes FROM resident r "
-        f"JOIN household h ON h.id = r.household_id {where} "
-        "ORDER BY h.area_id, h.id, r.relation != '户主', r.birth_date", params)
+    places = area_places()
+    total, cursor = register_rows(area.id if area is not None else None)
     scope = f"（{area.name}）" if area is not None else ""
     report = Report(
         title=f"{township()}居民信息登记表{scope}", columns=REGISTER_COLUMNS,

@@ -4,13 +4,10 @@ checkpoint, or one for all), 出入登记表 of a day, and 志愿者花名册 wi
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from pathlib import Path
 
-from db import clock
-from db.database import database
+from db import clock, roster
 from db.gate import passages
-from db.models import Checkpoint, Staff
 from db.roster import ensure_slots
 from db.settings import township
 from db.staff import volunteer_hours
@@ -34,19 +31,6 @@ LEADS = "（带班）"
 LEADER_NOTE = "注：标“（带班）”者为带班领导，其下为联系电话。"
 
 
-Person = tuple[str, str, bool]  # name, phone, leads the shift
-
-
-def _names(start: dt.date, end: dt.date) -> dict[tuple[int, str, int], list[Person]]:
-    cells: dict[tuple[int, str, int], list[Person]] = defaultdict(list)
-    for cp, day, slot, name, phone, leader in database.execute_sql(
-            "SELECT h.checkpoint_id, h.date, h.slot_id, s.name, s.phone, a.is_leader "
-            "FROM assignment a JOIN shift h ON h.id = a.shift_id "
-            "JOIN staff s ON s.id = a.staff_id "
-            "WHERE h.date BETWEEN ? AND ? ORDER BY a.is_leader DESC, a.id",
-            [start.isoformat(), end.isoformat()]).fetchall():
-        cells[(cp, str(day)[:10], slot)].append((name, phone or "", bool(leader)))
-    return cells
 
 
 def pack_names(names: list[str], width: float, size: float) -> str:
@@ -61,7 +45,7 @@ def pack_names(names: list[str], width: float, size: float) -> str:
     return "、\n".join(lines)
 
 
-def shift_text(people: list[Person], width: float, size: float) -> str:
+def shift_text(people: list[roster.Person], width: float, size: float) -> str:
     """A shift's cell: its leader as 姓名（带班） with the phone on the line below (the leaders
     are in the grid, not in a list under it), then the others' names."""
     leaders = [f"{name}{LEADS}\n{phone}".strip() for name, phone, lead in people if lead]
@@ -80,11 +64,8 @@ def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int |
         raise ValueError("结束日期不能早于开始日期")
     slots = ensure_slots()
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
-    query = Checkpoint.select().order_by(Checkpoint.id)
-    if checkpoint_id is not None:
-        query = query.where(Checkpoint.id == checkpoint_id)
-    checkpoints = list(query)
-    cells = _names(start, end)
+    checkpoints = roster.checkpoints(checkpoint_id)
+    cells = roster.assigned_names(start, end)
     period = f"（{cn_date(start)}—{cn_month_day(end)}）"
     made = date_line(dt.date.today(), "制表日期")
     size = 12 if one_sheet else 13
@@ -141,7 +122,7 @@ PASSAGE_COLUMNS = (
 
 def export_passages(path: Path, checkpoint_id: int, day: dt.date) -> int:
     """出入登记表 of one checkpoint and day."""
-    cp = Checkpoint.get_by_id(checkpoint_id)
+    cp = roster.checkpoint(checkpoint_id)
     report = Report(title=f"{cp.name}人员车辆出入登记表（{cn_date(day)}）",
                     columns=PASSAGE_COLUMNS, unit_line=unit_line(), date_line=date_line(day),
                     signoff=signoff(), font_size=10,
@@ -178,14 +159,8 @@ def export_volunteers(path: Path, day: dt.date | None = None) -> int:
     writer = SheetWriter(wb, "志愿者花名册", report)
     writer.begin()
     hours = volunteer_hours(min(clock.now(), clock.day_end(day)))
-    places: dict[int, str] = {}
-    for staff_id, name in database.execute_sql(
-            "SELECT a.staff_id, c.name FROM assignment a JOIN shift h ON h.id = a.shift_id "
-            "JOIN checkpoint c ON c.id = h.checkpoint_id GROUP BY a.staff_id, c.id "
-            "ORDER BY count(*) DESC").fetchall():
-        places.setdefault(staff_id, name)
-    people = list(Staff.select().where(Staff.is_volunteer & Staff.active)
-                  .order_by(Staff.team, Staff.id))
+    places = roster.usual_checkpoints()
+    people = roster.active_volunteers()
     for n, s in enumerate(people, start=1):
         try:
             age = age_on(check_id(s.id_number).birth_date, day) if s.id_number else None

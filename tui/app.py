@@ -12,10 +12,12 @@ from textual.binding import Binding
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from db.backup import daily_backup
 from db.dashboard import Dashboard
 from db.database import close_file, open_database
+from db.logfile import clerk_line
 from db.settings import get_setting, township
 from tui.screens.dashboard import DashboardScreen
 
@@ -39,14 +41,14 @@ class EprcApp(App):
     ENABLE_COMMAND_PALETTE = False
     MODES = {
         "dashboard": DashboardScreen,
-        "residents": _lazy("residents", "ResidentsScreen"),
-        "keypersons": _lazy("keypersons", "KeyPersonsScreen"),
-        "pushed": _lazy("pushed", "PushedScreen"),
-        "roster": _lazy("roster", "RosterScreen"),
-        "donations": _lazy("donations", "DonationsScreen"),
-        "reports": _lazy("reports", "ReportsScreen"),
-        "recycle": _lazy("recycle", "RecycleScreen"),
-        "settings": _lazy("settings", "SettingsScreen"),
+        "residents": _lazy("residents.residents", "ResidentsScreen"),
+        "keypersons": _lazy("keypersons.keypersons", "KeyPersonsScreen"),
+        "pushed": _lazy("pushed.pushed", "PushedScreen"),
+        "roster": _lazy("roster.roster", "RosterScreen"),
+        "donations": _lazy("donations.donations", "DonationsScreen"),
+        "reports": _lazy("reports.reports", "ReportsScreen"),
+        "recycle": _lazy("settings.recycle", "RecycleScreen"),
+        "settings": _lazy("settings.settings", "SettingsScreen"),
     }
     DEFAULT_MODE = "dashboard"
     # shown on every screen by tui.widgets.section_bar, not in the footer (show=False), so
@@ -86,6 +88,13 @@ class EprcApp(App):
         and widgets' ``notify`` pass their own default of ``markup=True`` through here)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a worker's failure becomes the clerk's line (a bug is logged with its
+        traceback): screens that show a failure in place stop the event before it gets here."""
+        if event.state == WorkerState.ERROR:
+            self.notify(clerk_line(event.worker.error, f"后台任务 {event.worker.name}"),
+                        severity="error", timeout=10)
+
     def on_unmount(self) -> None:
         close_file()
 
@@ -110,7 +119,7 @@ class EprcApp(App):
         """Leave the current screens (quit, another section): a form or the settings with
         changes not saved asks 保存/放弃/继续编辑 first, and ``proceed`` runs only once the
         changes are saved or given up."""
-        from tui.widgets.confirm import LeaveDialog
+        from tui.dialogs.confirm import LeaveDialog
 
         if isinstance(self.screen, LeaveDialog):
             return
@@ -140,7 +149,7 @@ class EprcApp(App):
         if self.backup:
             self.run_worker(self._daily_backup, thread=True, exit_on_error=False)
         if not get_setting("setup_done"):
-            from tui.screens.settings import FirstStartDialog  # once per township: not at start-up
+            from tui.screens.settings.settings import FirstStartDialog  # once per township: not at start-up
 
             self.push_screen(FirstStartDialog(), self._after_first_start)
 

@@ -22,9 +22,9 @@ SECTION_KEYS = ["f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9"]
 
 
 def import_all(package: str) -> list[str]:
-    """Import every module of ``package``; their names."""
+    """Import every module of ``package``, sub-packages included; their names."""
     root = importlib.import_module(package)
-    names = [f"{package}.{info.name}" for info in pkgutil.iter_modules(root.__path__)]
+    names = [info.name for info in pkgutil.walk_packages(root.__path__, f"{package}.")]
     for name in names:
         importlib.import_module(name)
     return names
@@ -70,7 +70,7 @@ async def open_sections(database: Path) -> list[str]:
 def main() -> None:
     lib, database = Path(sys.argv[1]).resolve(), Path(sys.argv[2])
     sys.path.insert(0, str(lib))
-    modules = import_all("tui.screens") + import_all("tui.widgets")
+    modules = import_all("tui.screens") + import_all("tui.dialogs") + import_all("tui.widgets")
     sheets = parse_stylesheets()
     shown = asyncio.run(open_sections(database))
     import textual

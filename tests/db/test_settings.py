@@ -16,7 +16,7 @@ from db.validate import Invalid
 from eprc import cli
 from tests.tui.conftest import SIZE, screen_text, settle
 from tui.app import EprcApp
-from tui.screens.settings import field_id
+from tui.screens.settings.settings import field_id
 
 REFUSED = [
     ("verify_hours", "99999999999", "1—168"), ("verify_hours", "0", "1—168"),

@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from db.database import close_database
+from db.mail import add_recipient
 from db.models import MailLog
 from db.settings import set_setting
 from eprc import cli
-from exports.mail import Draft, MailError, add_recipient, resolve_recipients, send, subject_and_body
+from exports.mail import Draft, MailError, resolve_recipients, send, subject_and_body
 from tests.smtp_server import PASSWORD, USER, free_port, smtp_server
 
 

@@ -36,7 +36,7 @@ async def test_a_save_on_a_full_disk_says_so_and_keeps_the_form(
         demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import peewee
 
-    from tui.screens import resident_form
+    from tui.screens.residents import resident_form
 
     real_register = resident_form.register_resident
 

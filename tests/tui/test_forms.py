@@ -105,7 +105,7 @@ async def test_esc_on_an_untouched_form_just_closes(demo_path: Path) -> None:
 
 async def test_leaving_changed_settings_asks_and_saving_then_switches(demo_path: Path) -> None:
     from db.settings import get_setting
-    from tui.screens.settings import field_id
+    from tui.screens.settings.settings import field_id
 
     app = EprcApp(demo_path, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -177,7 +177,7 @@ async def test_the_section_bar_keeps_every_key(demo_path: Path, size: tuple[int,
 def test_area_labels_keep_their_numbers_whole() -> None:
     from rich.cells import cell_len
 
-    from tui.screens.residents import area_label
+    from tui.screens.residents.residents import area_label
 
     assert area_label("和平社区", 22710, 7912, 30) == "和平社区 22,710人/7,912户"
     assert area_label("和平社区", 22710, 7912, 20) == "和平社区 22,710人"
@@ -215,7 +215,7 @@ async def test_ctrl_c_says_how_to_quit_in_chinese(demo_path: Path) -> None:
 @pytest.mark.parametrize("size", SIZES)
 async def test_the_file_dialog_says_its_dry_run_state_and_keeps_its_keys_under_a_long_result(
         demo_path: Path, tmp_path: Path, size: tuple[int, int]) -> None:
-    from tui.screens.file_job import FileJobDialog, JobResult
+    from tui.dialogs.file_job import FileJobDialog, JobResult
 
     asked: list[bool] = []
 
@@ -258,7 +258,7 @@ FORMS = [
 async def test_every_form_keeps_its_keys_in_view_and_enter_never_saves(
         demo_path: Path, size: tuple[int, int], keys: tuple[str, ...]) -> None:
     from db.models import AuditLog
-    from tui.widgets.form import FormScreen
+    from tui.dialogs.form import FormScreen
 
     app = EprcApp(demo_path, backup=False)
     async with app.run_test(size=size) as pilot:
@@ -306,7 +306,7 @@ async def test_a_burst_in_the_settings_lands_field_by_field(demo_path: Path,
 @pytest.mark.parametrize("size", SIZES)
 async def test_a_long_question_keeps_its_answers_in_view(demo_path: Path,
                                                         size: tuple[int, int]) -> None:
-    from tui.widgets.confirm import ConfirmDialog
+    from tui.dialogs.confirm import ConfirmDialog
 
     answers: list[bool | None] = []
     app = EprcApp(demo_path, backup=False)

@@ -13,7 +13,7 @@ from db.residents import ResidentInput, register_resident
 from tests.factories import make_id
 from tests.tui.conftest import SIZE, notices, screen_text, settle
 from tui.app import EprcApp
-from tui.screens.temperatures import current_half
+from tui.screens.keypersons.temperatures import current_half
 
 ID = make_id("19880808", 17)
 
@@ -146,7 +146,7 @@ async def test_call_queue_records_results_with_one_key(office: Path, tmp_path: P
 
 async def test_a_long_list_is_shown_a_page_at_a_time(office: Path) -> None:
     from db import keypersons as kp
-    from tui.screens.keypersons import PAGE
+    from tui.screens.keypersons.keypersons import PAGE
 
     start = dt.date.today() - dt.timedelta(days=1)
     for n in range(PAGE * 2 + 30):

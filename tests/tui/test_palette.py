@@ -47,7 +47,7 @@ async def test_the_palette_lists_every_section_action_and_export_in_chinese(
     labels = [c.label for c in commands_of(EprcApp)]
     for export in EXPORTS:
         assert f"导出{export.title}" in labels
-    for binding in importlib.import_module("tui.screens.keypersons").KeyPersonsScreen.BINDINGS:
+    for binding in importlib.import_module("tui.screens.keypersons.keypersons").KeyPersonsScreen.BINDINGS:
         if binding.description:
             assert f"{binding.description}（重点人员）" in labels
     assert "设置" in labels and "退出" in labels

@@ -113,11 +113,11 @@ async def test_register_narrowed_to_one_community(demo_path: Path, tmp_path: Pat
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        app.screen.query_one("#form-scope").value = "没有这个村"
+        app.screen.query_one("#form-area").value = "没有这个村"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "没有名为“没有这个村”的社区" in screen_text(pilot)
-        app.screen.query_one("#form-scope").value = village.name
+        app.screen.query_one("#form-area").value = village.name
         await pilot.press("ctrl+s")
         await settle(pilot)
     files = list((tmp_path / "导出").glob(f"清溪镇_{village.name}居民信息登记表_*.xlsx"))

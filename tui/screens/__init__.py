@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from textual.binding import Binding
 from textual.screen import Screen
 
 # every section screen's CSS_PATH: read once, when the first section opens (not at start-up)
@@ -28,3 +29,11 @@ class SectionScreen(Screen):
     def reload(self) -> None:
         """Read the section's list again and show it."""
         raise NotImplementedError
+
+
+class DetailScreen(Screen):
+    """A screen opened from a section (a household, a checkpoint's week, the audit log…): the
+    sections' stylesheet, and Esc goes back (its footer shows 返回 first)."""
+
+    CSS_PATH = SECTIONS_CSS
+    BINDINGS = [Binding("escape", "app.pop_screen", "返回")]

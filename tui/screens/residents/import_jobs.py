@@ -1,4 +1,4 @@
-"""The import jobs the sections hand to :class:`~tui.screens.file_job.FileJobDialog`. Every
+"""The import jobs the sections hand to :class:`~tui.dialogs.file_job.FileJobDialog`. Every
 import is two steps: the file is read once and previewed (counts, problems, 姓名 that would
 change, new areas, sheets), and nothing is written until the clerk presses Enter on 确认导入;
 试运行 stops at the preview. A list imported before asks once more (再导入一次)."""
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from db.imports import ImportSummary
 from db.models import Area
-from tui.screens.file_job import Job, JobResult, Progress
+from tui.dialogs.file_job import Job, JobResult, Progress
 
 
 def _details(summary: ImportSummary, errors: Path | None) -> list[str]:

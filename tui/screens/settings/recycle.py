@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from db import recycle
-from tui.screens import SECTIONS_CSS, SectionScreen
+from tui.screens import DetailScreen, SectionScreen
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -57,12 +56,10 @@ class RecycleScreen(SectionScreen):
         self.reload()
 
 
-class AuditScreen(Screen):
+class AuditScreen(DetailScreen):
     """操作记录: the newest changes — who, when, what (F7 报表中心 exports them)."""
 
-    CSS_PATH = SECTIONS_CSS
     TITLE = "操作记录"
-    BINDINGS = [Binding("escape", "app.pop_screen", "返回")]
 
     def compose(self) -> ComposeResult:
         yield Header()

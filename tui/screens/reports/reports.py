@@ -15,24 +15,16 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from db import clock
+from db.logfile import clerk_line
 from db.report import daily_numbers, daily_report
-from db.validate import Invalid, parse_date
-from exports.catalog import EXPORTS, Options
+from db.validate import Invalid
+from exports.catalog import EXPORTS, SHEET
+from tui.dialogs.form import Field, FormDialog
+from tui.exporting import form_fields, read_form
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS
-from tui.widgets.form import Field, FormDialog
+from tui.screens import SECTIONS_CSS, DetailScreen
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
-
-
-def _day(text: str, label: str) -> dt.date:
-    try:
-        day = parse_date(text)
-    except Invalid as exc:
-        raise Invalid(f"{label}：{exc}") from None
-    if day is None:
-        raise Invalid(f"请填写{label}")
-    return day
 
 
 class ReportsScreen(Screen):
@@ -84,47 +76,27 @@ class ReportsScreen(Screen):
         export = self.chosen()
         if export is None:
             return
-        today = clock.today()
-        if export.needs == "day":
-            fields = [Field("day", "日期", today.isoformat())]
-        else:
-            fields = [Field("start", "开始日期", (today - dt.timedelta(days=6)).isoformat()),
-                      Field("end", "结束日期", today.isoformat())]
-        if export.scope:
-            fields.append(Field("scope", export.scope_label, placeholder="空 = 全镇"))
 
-        def submit(v: dict[str, str]) -> tuple[Options, Path]:
-            scope = v.get("scope", "").strip()
-            if scope:
-                export.check_scope(scope)
-            if export.needs == "day":
-                day = _day(v["day"], "日期")
-                options = Options(day, day, day, scope)
-            else:
-                start, end = _day(v["start"], "开始日期"), _day(v["end"], "结束日期")
-                if end < start:
-                    raise Invalid("结束日期不能早于开始日期")
-                options = Options(end, start, end, scope)
-            return options, export.default_path(options)
-
-        def start(choice: tuple[Options, Path] | None) -> None:
+        def start(choice: tuple[dict, Path] | None) -> None:
             if choice is not None:
                 self.notify(f"正在导出{export.title}…")
                 self.run_export(export.key, *choice)
 
-        self.app.push_screen(FormDialog(f"导出{export.title}", fields, submit,
+        self.app.push_screen(FormDialog(f"导出{export.title}", form_fields(export),
+                                        lambda v: read_form(export, v),
                                         note="文件保存到导出文件夹（设置中可改）"), start)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def run_export(self, key: str, options: Options, path: Path) -> tuple[Path, str]:
-        export = next(e for e in EXPORTS if e.key == key)
-        return path, export.write(path, options)
+    def run_export(self, key: str, given: dict, path: Path) -> tuple[Path, str]:
+        return path, SHEET[key].write(path, given)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "test-mail" and event.state == WorkerState.SUCCESS:
             self.notify("测试邮件已发送，邮件设置正确")
         elif event.worker.group == "test-mail" and event.state == WorkerState.ERROR:
-            self.notify(f"测试邮件发送失败：{event.worker.error}", severity="error", timeout=10)
+            event.stop()
+            self.notify(f"测试邮件发送失败：{clerk_line(event.worker.error, '测试邮件')}",
+                        severity="error", timeout=10)
         if event.worker.group != "export":
             return
         if event.state == WorkerState.SUCCESS:
@@ -132,12 +104,11 @@ class ReportsScreen(Screen):
             if path not in self.exported:
                 self.exported.append(path)
             self.show_files()
-            self.notify(f"已导出：{path.name}（{summary}）", timeout=6)
+            self.notify(f"{summary}：{path.name}", timeout=6)
         elif event.state == WorkerState.ERROR:
-            error = event.worker.error
-            message = str(error) if isinstance(error, (Invalid, OSError)) else (
-                f"程序内部错误（{type(error).__name__}: {error}）")
-            self.notify(f"导出失败：{message}", severity="error", timeout=10)
+            event.stop()
+            self.notify(f"导出失败：{clerk_line(event.worker.error, '报表中心导出')}",
+                        severity="error", timeout=10)
 
     def action_open_folder(self) -> None:
         from exports.office import export_folder
@@ -172,7 +143,7 @@ class ReportsScreen(Screen):
         self.app.push_screen(DailyPreviewScreen())
 
     def action_address_book(self) -> None:
-        from exports.mail import add_recipient
+        from db.mail import add_recipient
 
         fields = [Field("unit", "上级单位"), Field("name", "姓名"), Field("address", "邮箱地址")]
         self.app.push_screen(FormDialog(
@@ -198,9 +169,9 @@ class MailDialog(FormDialog):
     """收件人、主题、正文 prefilled; sending runs in a worker and keeps the draft on failure."""
 
     def __init__(self, subject: str, body: str, files: list[Path]) -> None:
-        from db.models import Recipient
+        from db.mail import address_book
 
-        book = "、".join(f"{r.unit or ''}{r.name}" for r in Recipient.select().limit(8))
+        book = "、".join(address_book())
         fields = [Field("to", "收件人", placeholder="通讯录名称或邮箱，多个用逗号分隔"),
                   Field("subject", "主题", subject), Field("body", "正文", body.replace("\n", " ")),
                   Field("files", "附件", "；".join(str(p) for p in files))]
@@ -242,15 +213,15 @@ class MailDialog(FormDialog):
             self.app.notify("邮件已发送")
             self.dismiss(True)
         elif event.state == WorkerState.ERROR:
-            status.update(f"{escape(str(event.worker.error))}（草稿已保留，可修改后按 Ctrl+S 重试）")
+            event.stop()
+            line = clerk_line(event.worker.error, "邮件报送")
+            status.update(f"{escape(line)}（草稿已保留，可修改后按 Ctrl+S 重试）")
 
 
-class DailyPreviewScreen(Screen):
+class DailyPreviewScreen(DetailScreen):
     """Today's report as a table, with yesterday's numbers and the change."""
 
-    CSS_PATH = SECTIONS_CSS
     TITLE = "日报预览"
-    BINDINGS = [Binding("escape", "app.pop_screen", "返回")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -280,12 +251,10 @@ class DailyPreviewScreen(Screen):
                                   f"{previous:g}", mark)
 
 
-class MailLogScreen(Screen):
+class MailLogScreen(DetailScreen):
     """发送记录: every mail attempt, with its result."""
 
-    CSS_PATH = SECTIONS_CSS
     TITLE = "邮件发送记录"
-    BINDINGS = [Binding("escape", "app.pop_screen", "返回")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -296,12 +265,10 @@ class MailLogScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        import json
-
-        from db.models import MailLog
+        from db.mail import sent_mail
 
         table = self.query_one(DataTable)
-        for log in MailLog.select().order_by(MailLog.id.desc()).limit(500):
+        for log in sent_mail():
             result = Text("已发送", style="green") if log.ok else Text(log.result, style="red")
-            table.add_row(f"{log.at:%m-%d %H:%M}", log.to, log.subject,
-                          "、".join(json.loads(log.files)), result)
+            table.add_row(f"{log.at:%m-%d %H:%M}", log.to, log.subject, "、".join(log.files),
+                          result)

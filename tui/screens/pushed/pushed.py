@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from db import pushed
-from db.models import PushedBatch, PushedRow
+from db.models import PushedRow
+from tui.dialogs.file_job import FileJobDialog
+from tui.dialogs.form import Field, FormDialog
+from tui.exporting import export_job
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS, SectionScreen
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
-from tui.widgets.form import Field, FormDialog
+from tui.screens import DetailScreen, SectionScreen
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -78,7 +77,7 @@ class PushedScreen(SectionScreen):
             self.app.push_screen(CallQueueScreen(batch.id))
 
     def action_import(self) -> None:
-        from tui.screens.import_jobs import pushed_import_job
+        from tui.screens.residents.import_jobs import pushed_import_job
 
         self.app.push_screen(FileJobDialog("导入推送名单（.xlsx）", pushed_import_job(),
                                            placeholder=r"例如 D:\推送\0411.xlsx"),
@@ -88,7 +87,7 @@ class PushedScreen(SectionScreen):
         batch = self.selected()
         if batch is None:
             return
-        from tui.widgets.confirm import ConfirmDialog
+        from tui.dialogs.confirm import ConfirmDialog
 
         def done(confirmed: bool | None) -> None:
             if confirmed:
@@ -107,21 +106,13 @@ class PushedScreen(SectionScreen):
         from exports.office import export_folder
 
         stem = batch.file_name.rsplit(".", 1)[0]
-
-        def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
-            from exports.pushed import export_feedback
-
-            done, total = export_feedback(batch.id, path)
-            return JobResult(f"已导出反馈表（已核查 {done}/{total}）", [f"文件：{path}"])
-
-        self.app.push_screen(FileJobDialog(f"导出第{batch.id}批核查反馈表", job,
-                                           path=str(export_folder() / f"{stem}_核查反馈.xlsx")))
+        export_job(self, "feedback", {"batch": batch.id},
+                   path=export_folder() / f"{stem}_核查反馈.xlsx")
 
 
-class CallQueueScreen(Screen):
+class CallQueueScreen(DetailScreen):
     """One row at a time; keys 1–9 record the result, ← → move, n note, d ID/address."""
 
-    CSS_PATH = SECTIONS_CSS
     TITLE = "电话核查"
 
     def __init__(self, batch_id: int) -> None:
@@ -133,7 +124,6 @@ class CallQueueScreen(Screen):
         self.several_sheets = False
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "返回"),
         Binding("left", "step(-1)", "上一人"),
         Binding("right", "step(1)", "下一人"),
         Binding("n", "note", "备注"),
@@ -156,7 +146,7 @@ class CallQueueScreen(Screen):
         self.show()
 
     def show(self) -> None:
-        batch = PushedBatch.get_by_id(self.batch_id)
+        batch = pushed.batch(self.batch_id)
         done, total = pushed.batch_progress(self.batch_id)
         late = dt.datetime.now() > batch.deadline and done < total
         self.query_one("#call-progress", Static).update(
@@ -220,8 +210,8 @@ class CallQueueScreen(Screen):
 
     def _offer_measure(self, row: PushedRow) -> None:
         """In the township: offer to register the person and start a measure right away."""
-        from tui.screens.keypersons import measure_form
-        from tui.widgets.confirm import ConfirmDialog
+        from tui.dialogs.confirm import ConfirmDialog
+        from tui.screens.keypersons.keypersons import measure_form
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -19,8 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from db.errors import DatabaseError, explain_sqlite
-from db.validate import Invalid
+from db.logfile import clerk_line
 from exports.output import OutputExists
 from tui.markup import escape
 from tui.widgets.toggle import ToggleBox
@@ -112,16 +111,11 @@ class FileJobDialog(ModalScreen[bool]):
         summary = self.query_one("#job-summary", Static)
         if event.state == WorkerState.ERROR:
             error = event.worker.error
+            event.stop()
             if isinstance(error, OutputExists):
                 self._ask_to_replace(error.path)
                 return
-            explained = explain_sqlite(error)
-            if isinstance(error, (Invalid, DatabaseError)) or explained is not None:
-                message = str(explained or error)
-            elif isinstance(error, OSError):
-                message = f"文件操作失败：{error}"
-            else:
-                message = f"程序内部错误（{type(error).__name__}: {error}），数据未改动"
+            message = clerk_line(error, self.title_text)
             self.query_one("#job-stage", Static).update("")
             summary.update(f"[red]{escape(message)}[/red]")
             return
@@ -143,7 +137,7 @@ class FileJobDialog(ModalScreen[bool]):
         """The target is a file eprc did not write for this report: replace it only if the
         clerk says so."""
         from exports.output import allow_replace
-        from tui.widgets.confirm import ConfirmDialog
+        from tui.dialogs.confirm import ConfirmDialog
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -5,36 +5,32 @@ A fever or a yellow/red code is refused (劝返) in red."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from db import gate
-from db.models import Checkpoint, Resident
+from db.models import Resident
+from db.roster import checkpoint
 from db.validate import Invalid
-from exports.office import export_folder, report_filename
+from tui.exporting import export_job
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
+from tui.screens import DetailScreen
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 
-class GateScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class GateScreen(DetailScreen):
     TITLE = "出入登记"
-    BINDINGS = [Binding("escape", "app.pop_screen", "返回"),
-                Binding("ctrl+s", "record", "登记"),
+    BINDINGS = [Binding("ctrl+s", "record", "登记"),
                 Binding("f10", "key_person", "转为重点人员"),
                 Binding("ctrl+o", "export", "导出登记表", priority=True)]
 
     def __init__(self, checkpoint_id: int) -> None:
         super().__init__()
-        self.checkpoint = Checkpoint.get_by_id(checkpoint_id)
+        self.checkpoint = checkpoint(checkpoint_id)
         self.resident: Resident | None = None
         self.last = None
 
@@ -84,17 +80,8 @@ class GateScreen(Screen):
 
     def action_export(self) -> None:
         """Today's 出入登记表 of this checkpoint, as the district's sheet."""
-        day = dt.date.today()
-
-        def job(path: Path, _dry: bool, _progress: Progress) -> JobResult:
-            from exports.roster import export_passages
-
-            count = export_passages(path, self.checkpoint.id, day)
-            return JobResult(f"已导出 {count} 条出入记录", [f"文件：{path}"])
-
-        name = report_filename(f"{self.checkpoint.name}出入登记表", f"{day:%Y-%m-%d}")
-        self.app.push_screen(FileJobDialog("导出今日出入登记表", job,
-                                           path=str(export_folder() / name)))
+        export_job(self, "passages", {"checkpoint": self.checkpoint.id},
+                   scope=self.checkpoint.name)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "gate-find":
@@ -149,7 +136,7 @@ class GateScreen(Screen):
     def action_key_person(self) -> None:
         """The person just registered becomes a key person (来自风险地区的外来人员)."""
         from db.models import KEY_CATEGORIES
-        from tui.widgets.form import Field, FormDialog
+        from tui.dialogs.form import Field, FormDialog
 
         passage = self.last
         if passage is None:

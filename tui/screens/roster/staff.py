@@ -4,7 +4,6 @@ cannot serve, service hours, party points, import, the volunteer roster) and the
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,11 +13,13 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from db import staff as st
 from db.areas import find_area
-from db.models import STAFF_CATEGORIES, Checkpoint, ShiftSlot, Staff
+from db.models import STAFF_CATEGORIES, Checkpoint, Staff
+from db.roster import checkpoints, slot_named, stored_slots
 from db.validate import Invalid, parse_date
-from tui.screens import SECTIONS_CSS
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
-from tui.widgets.form import Field, FormDialog
+from tui.dialogs.file_job import FileJobDialog
+from tui.dialogs.form import Field, FormDialog
+from tui.exporting import export_job
+from tui.screens import DetailScreen
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -57,7 +58,7 @@ def offer_withdraw(screen: Screen, checkpoint_id: int | None = None,
     """After a checkpoint closes, someone leaves or 不可值班 is added: offer to take the
     future shifts that can no longer be stood off the roster."""
     from db import roster
-    from tui.widgets.confirm import ConfirmDialog
+    from tui.dialogs.confirm import ConfirmDialog
 
     found = roster.future_conflicts(checkpoint_id=checkpoint_id, staff_id=staff_id)
     if not (found.shifts or found.assignments):
@@ -72,11 +73,9 @@ def offer_withdraw(screen: Screen, checkpoint_id: int | None = None,
         f"今后还排有{found.text()}无法值守（卡口已停用、人员已停用或不可值班）。\n现在撤下？",
         "撤下"), answered)
 
-class StaffScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class StaffScreen(DetailScreen):
     TITLE = "值守人员与志愿者"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "返回"),
         Binding("slash", "search", "搜索"),
         Binding("n", "new", "新增"),
         Binding("e", "edit", "编辑"),
@@ -113,8 +112,7 @@ class StaffScreen(Screen):
         if text.strip():
             self.people = find_staff(text, limit=500)
         else:
-            self.people = list(Staff.select().order_by(Staff.active.desc(), Staff.category,
-                                                       Staff.id).limit(3000))
+            self.people = st.staff_list()
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -176,12 +174,12 @@ class StaffScreen(Screen):
         person = self.chosen()
         if person is None:
             return
-        slots = ["（全天）", *[s.name for s in ShiftSlot.select().order_by(ShiftSlot.sort)]]
+        slots = ["（全天）", *[s.name for s in stored_slots()]]
         fields = [Field("start", "开始日期（空=长期）"), Field("end", "结束日期"),
                   Field("slot", "班次", options=slots), Field("reason", "原因")]
 
         def submit(v: dict[str, str]) -> object:
-            slot = ShiftSlot.get_or_none(ShiftSlot.name == v["slot"])
+            slot = slot_named(v["slot"])
             return st.add_unavailability(person.id, parse_date(v["start"]),
                                          parse_date(v["end"]), slot, v["reason"])
 
@@ -218,31 +216,19 @@ class StaffScreen(Screen):
             lambda v: st.adjust_points(person.id, v["delta"], v["reason"])), self._after)
 
     def action_import(self) -> None:
-        from tui.screens.import_jobs import staff_import_job
+        from tui.screens.residents.import_jobs import staff_import_job
 
         self.app.push_screen(FileJobDialog("导入人员名单（.xlsx）", staff_import_job(),
                                            dry_run_label="试运行（只检查，不写入）"),
                              lambda changed: changed and self.reload())
 
     def action_export(self) -> None:
-        from exports.office import export_folder, report_filename
-
-        name = report_filename("志愿者花名册", f"{dt.date.today():%Y-%m-%d}")
-
-        def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
-            from exports.roster import export_volunteers
-
-            return JobResult(f"已导出 {export_volunteers(path)} 名志愿者", [f"文件：{path}"])
-
-        self.app.push_screen(FileJobDialog("导出志愿者花名册", job,
-                                           path=str(export_folder() / name)))
+        export_job(self, "volunteers", {})
 
 
-class CheckpointsScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class CheckpointsScreen(DetailScreen):
     TITLE = "卡口管理"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "返回"),
         Binding("n", "new", "新增卡口"),
         Binding("e", "edit", "编辑"),
     ]
@@ -259,7 +245,7 @@ class CheckpointsScreen(Screen):
         self.reload()
 
     def reload(self) -> None:
-        self.items = list(Checkpoint.select().order_by(Checkpoint.id))
+        self.items = checkpoints()
         table = self.query_one(DataTable)
         table.clear()
         for cp in self.items:

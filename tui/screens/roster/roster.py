@@ -5,24 +5,22 @@ the check, printing, and the gate entry screen."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from db import clock, roster
-from db.database import database
+from db.logfile import clerk_line
 from db.models import Assignment, Checkpoint, Shift
 from db.validate import Invalid
+from tui.dialogs.form import Field, FormDialog
+from tui.exporting import export_job
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS, SectionScreen
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
-from tui.widgets.form import Field, FormDialog
+from tui.screens import DetailScreen, SectionScreen
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -31,17 +29,6 @@ WEEKDAYS = "一二三四五六日"
 
 def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
-
-
-def coverage(start: dt.date, end: dt.date) -> dict[tuple[int, str], tuple[int, int]]:
-    """(assigned, needed) per checkpoint and day."""
-    rows = database.execute_sql(
-        "SELECT h.checkpoint_id, h.date, total(h.headcount), "
-        "(SELECT count(*) FROM assignment a JOIN shift x ON x.id = a.shift_id "
-        " WHERE x.checkpoint_id = h.checkpoint_id AND x.date = h.date) "
-        "FROM shift h WHERE h.date BETWEEN ? AND ? GROUP BY h.checkpoint_id, h.date",
-        [start.isoformat(), end.isoformat()]).fetchall()
-    return {(cp, str(day)[:10]): (int(have), int(need)) for cp, day, need, have in rows}
 
 
 class RosterScreen(SectionScreen):
@@ -79,8 +66,8 @@ class RosterScreen(SectionScreen):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_columns("卡口", "类型", *[f"{d:%m-%d}周{WEEKDAYS[d.weekday()]}" for d in days])
-        cover = coverage(self.start, end)
-        self.checkpoints = list(Checkpoint.select().order_by(Checkpoint.id))
+        cover = roster.coverage(self.start, end)
+        self.checkpoints = roster.checkpoints()
         for cp in self.checkpoints:
             cells = []
             for d in days:
@@ -90,12 +77,12 @@ class RosterScreen(SectionScreen):
             table.add_row(cp.name, f"{cp.kind}·{cp.staff_per_shift}人", *cells)
 
     def action_staff(self) -> None:
-        from tui.screens.staff import StaffScreen
+        from tui.screens.roster.staff import StaffScreen
 
         self.app.push_screen(StaffScreen())
 
     def action_checkpoints(self) -> None:
-        from tui.screens.staff import CheckpointsScreen
+        from tui.screens.roster.staff import CheckpointsScreen
 
         self.app.push_screen(CheckpointsScreen())
 
@@ -134,7 +121,8 @@ class RosterScreen(SectionScreen):
             status.update(escape(result.text() + (f"。{gaps}…" if gaps else "")))
             self.reload()
         elif event.state == WorkerState.ERROR:
-            status.update(f"[red]{escape(str(event.worker.error))}[/red]")
+            event.stop()
+            status.update(f"[red]{escape(clerk_line(event.worker.error, '排班'))}[/red]")
 
     def action_check(self) -> None:
         result = roster.check_roster(self.start, self.start + dt.timedelta(days=6))
@@ -145,43 +133,26 @@ class RosterScreen(SectionScreen):
                                                         "\n没有发现问题")))
 
     def action_export(self) -> None:
-        from exports.office import export_folder, report_filename
-
-        end = self.start + dt.timedelta(days=6)
-        name = report_filename("卡口值守排班表", f"{self.start:%Y-%m-%d}至{end:%m-%d}")
         fields = [Field("layout", "版式", options=("每个卡口一页", "全部卡口一张表")),
                   Field("print", "导出后打印", options=("否", "是"))]
-
-        def chosen(v: dict[str, str]) -> dict[str, str]:
-            return v
 
         def start(v: dict[str, str] | None) -> None:
             if v is None:
                 return
+            from exports.system import print_file
 
-            def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
-                from exports.roster import export_roster
-                from exports.system import print_file
+            given = {"start": self.start, "end": self.start + dt.timedelta(days=6),
+                     "one_sheet": v["layout"] != "每个卡口一页"}
+            export_job(self, "roster", given, extra=print_file if v["print"] == "是" else None)
 
-                count = export_roster(path, self.start, end, None, v["layout"] != "每个卡口一页")
-                details = [f"文件：{path}"]
-                if v["print"] == "是":
-                    details.append(print_file(path))
-                return JobResult(f"已导出 {count} 个卡口的排班表", details)
-
-            self.app.push_screen(FileJobDialog("导出卡口值守排班表", job,
-                                               path=str(export_folder() / name)))
-
-        self.app.push_screen(FormDialog("导出排班表", fields, chosen), start)
+        self.app.push_screen(FormDialog("导出排班表", fields, lambda v: v), start)
 
 
-class CheckpointWeekScreen(Screen):
+class CheckpointWeekScreen(DetailScreen):
     """One checkpoint's week: slots × days with the names on duty."""
 
-    CSS_PATH = SECTIONS_CSS
     TITLE = "卡口一周排班"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "返回"),
         Binding("a", "assign", "加人"),
         Binding("d", "remove", "撤下"),
         Binding("s", "swap", "互换"),
@@ -191,7 +162,7 @@ class CheckpointWeekScreen(Screen):
 
     def __init__(self, checkpoint_id: int, start: dt.date) -> None:
         super().__init__()
-        self.checkpoint = Checkpoint.get_by_id(checkpoint_id)
+        self.checkpoint = roster.checkpoint(checkpoint_id)
         self.start = start
         self.slots = roster.ensure_slots()
         self.days = [start + dt.timedelta(days=n) for n in range(7)]
@@ -234,15 +205,10 @@ class CheckpointWeekScreen(Screen):
         table.cursor_coordinate = position
 
     def shift(self, day: dt.date, slot_id: int) -> Shift | None:
-        return Shift.get_or_none((Shift.checkpoint == self.checkpoint.id) & (Shift.date == day)
-                                 & (Shift.slot == slot_id))
+        return roster.shift_at(self.checkpoint.id, day, slot_id)
 
     def people(self, day: dt.date, slot_id: int) -> list[Assignment]:
-        shift = self.shift(day, slot_id)
-        if shift is None:
-            return []
-        return list(Assignment.select().where(Assignment.shift == shift.id)
-                    .order_by(Assignment.is_leader.desc(), Assignment.id))
+        return roster.people_on(self.checkpoint.id, day, slot_id)
 
     def here(self) -> tuple[dt.date, int] | None:
         row, column = self.query_one(DataTable).cursor_coordinate
@@ -325,6 +291,6 @@ class CheckpointWeekScreen(Screen):
         self._choose("和谁互换？" if self.swap_from else "互换谁？", mark)
 
     def action_gate(self) -> None:
-        from tui.screens.gate import GateScreen
+        from tui.screens.roster.gate import GateScreen
 
         self.app.push_screen(GateScreen(self.checkpoint.id))

@@ -9,12 +9,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from db.database import database
-from db.settings import DEFAULTS, get_setting, set_setting
+from db.settings import DEFAULTS, get_setting, set_setting, set_settings
 from db.validate import Invalid
+from tui.dialogs.form import FieldKeys, FormScreen
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
-from tui.widgets.form import FieldKeys, FormScreen
 from tui.widgets.section_bar import SectionBar
 
 FIRST_START_KEYS = ("township", "preparer", "checker", "phone")
@@ -36,15 +35,9 @@ def _field(key: str) -> ComposeResult:
 
 
 def _save_settings(screen: Screen | ModalScreen, keys: tuple[str, ...]) -> None:
-    """Save every field in one transaction; on a bad value raise Invalid naming the field's
-    label, and save nothing."""
-    with database.atomic():
-        for key in keys:
-            value = screen.query_one(f"#{field_id(key)}", Input).value
-            try:
-                set_setting(key, value)
-            except Invalid as exc:
-                raise Invalid(f"{DEFAULTS[key][1]}：{exc}") from None
+    """Save every field in one transaction (db.settings.set_settings); on a bad value it
+    raises Invalid naming the field, and nothing is saved."""
+    set_settings({key: screen.query_one(f"#{field_id(key)}", Input).value for key in keys})
 
 
 def _values(screen: Screen | ModalScreen, keys: tuple[str, ...]) -> tuple[str, ...]:
@@ -126,6 +119,6 @@ class SettingsScreen(FieldKeys, Screen):
         self.save_changes()
 
     def action_backups(self) -> None:
-        from tui.screens.backups import BackupsScreen
+        from tui.screens.settings.backups import BackupsScreen
 
         self.app.push_screen(BackupsScreen())

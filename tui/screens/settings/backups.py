@@ -8,27 +8,24 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from db.backup import BackupFile, backup_now, backup_to, backup_warnings, list_backups, restore_backup
 from db.database import DatabaseError, backup_dir, current_path
 from db.settings import get_setting
+from tui.dialogs.confirm import ConfirmDialog
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS
-from tui.screens.household import AskText
-from tui.widgets.confirm import ConfirmDialog
+from tui.screens import DetailScreen
+from tui.screens.residents.household import AskText
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 KINDS = {"自动": "每日自动", "手动": "手动", "安全": "恢复/升级前"}
 
 
-class BackupsScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class BackupsScreen(DetailScreen):
     TITLE = "备份与恢复"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "返回"),
         Binding("b", "backup", "立即备份"),
         Binding("u", "backup_to", "备份到…"),
         Binding("enter", "restore", "恢复所选备份"),

@@ -5,16 +5,23 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from db.areas import full_name
-from db.models import Household, Resident
-from db.residents import household_members, move_resident, set_head, update_household
+from db.models import Resident
+from db.residents import (
+    find_household,
+    household_by_id,
+    household_members,
+    move_resident,
+    set_head,
+    update_household,
+)
 from db.validate import Invalid
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS
-from tui.screens.resident_form import ResidentForm
+from tui.screens import DetailScreen
+from tui.screens.residents.resident_form import ResidentForm
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -42,11 +49,9 @@ class AskText(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class HouseholdScreen(Screen):
-    CSS_PATH = SECTIONS_CSS
+class HouseholdScreen(DetailScreen):
     TITLE = "户信息"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "返回"),
         Binding("a", "add_member", "添加成员"),
         Binding("e", "edit_member", "编辑成员"),
         Binding("m", "move_member", "迁到他户"),
@@ -75,7 +80,7 @@ class HouseholdScreen(Screen):
         self.query_one(DataTable).focus()
 
     def reload(self) -> None:
-        household = Household.get_by_id(self.household_id)
+        household = household_by_id(self.household_id)
         self.members = household_members(self.household_id)
         self.query_one("#household-info", Static).update(escape(
             f"户号：{household.number or '（无）'}　住址：{household.address or '（未填）'}\n"
@@ -102,7 +107,7 @@ class HouseholdScreen(Screen):
             self.reload()
 
     def action_add_member(self) -> None:
-        household = Household.get_by_id(self.household_id)
+        household = household_by_id(self.household_id)
         self.app.push_screen(ResidentForm(household=household), self._after)
 
     def action_edit_member(self) -> None:
@@ -128,7 +133,7 @@ class HouseholdScreen(Screen):
         def moved(number: str | None) -> None:
             if not number:
                 return
-            target = Household.get_or_none(Household.number == number.strip())
+            target = find_household(number)
             if target is None:
                 self.notify(f"找不到户号“{number}”", severity="error")
                 return
@@ -139,7 +144,7 @@ class HouseholdScreen(Screen):
         self.app.push_screen(AskText(f"把 {member.name} 迁到哪一户？请输入户号："), moved)
 
     def _edit_field(self, field: str, question: str) -> None:
-        household = Household.get_by_id(self.household_id)
+        household = household_by_id(self.household_id)
 
         def answered(value: str | None) -> None:
             if value is None:

@@ -14,9 +14,9 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from db import keypersons as kp
 from db.settings import fever_threshold
 from db.validate import Invalid, check_temperature
+from tui.dialogs.confirm import ConfirmDialog
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
-from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

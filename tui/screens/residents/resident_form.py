@@ -9,8 +9,8 @@ from textual.widgets import Input, Label, Select, Static
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
 from db.residents import ResidentInput, register_resident, update_resident
 from db.validate import Invalid, check_id, check_phone
+from tui.dialogs.form import FormScreen
 from tui.markup import escape
-from tui.widgets.form import FormScreen
 
 
 class ResidentForm(FormScreen):

@@ -4,22 +4,22 @@ fevers, released), and registering, measures, release and tests on the chosen pe
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
+from db import clock
 from db import keypersons as kp
-from db.models import KEY_CATEGORIES, KEY_SOURCES, MEASURE_KINDS, TRANSPORTS, KeyPerson, Resident
-from db.residents import ResidentInput
-from db.validate import Invalid, normalize_text, parse_date
+from db.models import KEY_CATEGORIES, KEY_SOURCES, MEASURE_KINDS, TRANSPORTS, KeyPerson
+from db.residents import ResidentInput, find_resident
+from db.validate import Invalid, parse_date
+from tui.dialogs.form import Field, FormDialog
+from tui.exporting import choose_export
 from tui.markup import escape
 from tui.screens import SectionScreen
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
-from tui.screens.temperatures import TemperatureScreen, current_half
-from tui.widgets.form import Field, FormDialog
+from tui.screens.keypersons.temperatures import TemperatureScreen, current_half
 from tui.widgets.paged_table import PagedTable
 from tui.widgets.section_bar import SectionBar
 
@@ -193,7 +193,7 @@ class KeyPersonsScreen(SectionScreen):
             from db.validate import check_id
 
             number = check_id(v["id_number"]).number
-            resident = Resident.get_or_none(Resident.id_number == number)
+            resident = find_resident(number)
             new = None
             if resident is None:
                 if not v["name"]:
@@ -218,7 +218,7 @@ class KeyPersonsScreen(SectionScreen):
         row = self.selected()
         if row is None:
             return
-        person = KeyPerson.get_by_id(row.person_id)
+        person = kp.case(row.person_id)
         current = kp.open_measure(person.id)
         if current is None:
             self.app.push_screen(measure_form(person), self._after)
@@ -286,34 +286,7 @@ class KeyPersonsScreen(SectionScreen):
     # --- exports -------------------------------------------------------------------------------
 
     def action_export(self) -> None:
-        from exports.office import export_folder, report_filename
-
-        today = dt.date.today()
-        fields = [Field("what", "导出", options=(
-            "重点人员管控台账", "居家隔离人员台账", "居家健康监测人员台账", "体温监测登记表（近7天）",
-            "告知书（每户一页）"))]
-
-        def chosen(v: dict[str, str]) -> str:
-            return v["what"]
-
-        def start(what: str | None) -> None:
-            if what is None:
-                return
-            name = report_filename(what.split("（")[0], f"{today:%Y-%m-%d}")
-
-            def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
-                from exports.keypersons import export_ledger, export_notices, export_temperatures
-
-                if what.startswith("体温"):
-                    count = export_temperatures(path, today - dt.timedelta(days=6), today)
-                elif what.startswith("告知书"):
-                    count = export_notices(path, today)
-                else:
-                    kind = normalize_text(what.replace("人员台账", "")) if "居家" in what else None
-                    count = export_ledger(path, today, kind)
-                return JobResult(f"已导出 {count} 条：{what}", [f"文件：{path}"])
-
-            self.app.push_screen(FileJobDialog(f"导出{what}", job,
-                                               path=str(export_folder() / name)))
-
-        self.app.push_screen(FormDialog("导出重点人员报表", fields, chosen), start)
+        today = clock.today()
+        choose_export(self, "导出重点人员报表", ["ledger", "home", "monitor", "temperatures",
+                                               "notices"],
+                      {"day": today, "start": today - dt.timedelta(days=6), "end": today})

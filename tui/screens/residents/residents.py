@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events, work
@@ -15,24 +12,25 @@ from textual.widgets import Footer, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
-from db.areas import AreaNode, area_tree, find_area
-from db.models import Area, Resident
+from db.areas import AreaNode, area_by_id, area_tree, find_area
 from db.residents import (
     ResidentRow,
     count_residents,
     delete_resident,
     find_residents,
     page_residents,
+    resident_by_id,
     resident_rows,
 )
 from db.text import plain_text
 from db.validate import Invalid
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.file_job import FileJobDialog
+from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import SectionScreen
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
-from tui.screens.household import AskText, HouseholdScreen
-from tui.screens.resident_form import ResidentForm
-from tui.widgets.confirm import ConfirmDialog
+from tui.screens.residents.household import AskText, HouseholdScreen
+from tui.screens.residents.resident_form import ResidentForm
 from tui.widgets.paged_table import PagedTable
 from tui.widgets.section_bar import SectionBar
 
@@ -257,7 +255,7 @@ class ResidentsScreen(SectionScreen):
         """A new resident starts a household, which belongs to an area: with 全镇 selected the
         clerk is asked which one (a typo names no area and is refused)."""
         if self.area_id:
-            self.app.push_screen(ResidentForm(area=Area.get_by_id(self.area_id)), self._saved)
+            self.app.push_screen(ResidentForm(area=area_by_id(self.area_id)), self._saved)
             return
 
         def chosen(name: str | None) -> None:
@@ -275,7 +273,7 @@ class ResidentsScreen(SectionScreen):
     def action_edit(self) -> None:
         row = self.selected()
         if row is not None:
-            self.app.push_screen(ResidentForm(Resident.get_by_id(row.id)), self._saved)
+            self.app.push_screen(ResidentForm(resident_by_id(row.id)), self._saved)
 
     def _saved(self, resident_id: int | None) -> None:
         if resident_id is not None:
@@ -288,9 +286,9 @@ class ResidentsScreen(SectionScreen):
             self.app.push_screen(HouseholdScreen(row.household_id))
 
     def action_import(self) -> None:
-        from tui.screens.import_jobs import residents_import_job
+        from tui.screens.residents.import_jobs import residents_import_job
 
-        area = Area.get_or_none(Area.id == self.area_id) if self.area_id else None
+        area = area_by_id(self.area_id)
 
         def done(changed: bool | None) -> None:
             if changed:
@@ -304,19 +302,8 @@ class ResidentsScreen(SectionScreen):
             placeholder=r"例如 D:\村报表\桃园村.xlsx"), done)
 
     def action_export(self) -> None:
-        from exports.office import export_folder, report_filename
-        from exports.residents import export_register
-
-        area = Area.get_or_none(Area.id == self.area_id) if self.area_id else None
-        name = report_filename("居民信息登记表" + (f"_{area.name}" if area else ""),
-                               f"{dt.date.today():%Y-%m-%d}")
-
-        def job(path: Path, _dry_run: bool, progress: Progress) -> JobResult:
-            count = export_register(path, area, progress=progress)
-            return JobResult(f"已导出 {count} 人", [f"文件：{path}"])
-
-        self.app.push_screen(FileJobDialog("导出居民信息登记表", job,
-                                           path=str(export_folder() / name)))
+        area = area_by_id(self.area_id)
+        export_job(self, "residents", {"area": area}, scope=area.name if area else "")
 
     def action_delete(self) -> None:
         row = self.selected()

@@ -180,7 +180,7 @@ class FormScreen(FieldKeys, ModalScreen[Any]):
         if not self.unsaved_changes():
             self.discard_changes()
             return
-        from tui.widgets.confirm import LeaveDialog
+        from tui.dialogs.confirm import LeaveDialog
 
         def answered(choice: str | None) -> None:
             if choice == "save":

@@ -13,11 +13,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from db import clock
 from db import donations as dn
-from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS, Distribution, Item
+from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS
 from db.validate import Invalid, parse_date
+from tui.dialogs.file_job import FileJobDialog, JobResult, Progress
+from tui.dialogs.form import Field, FormDialog
+from tui.exporting import choose_export
 from tui.screens import SectionScreen
-from tui.screens.file_job import FileJobDialog, JobResult, Progress
-from tui.widgets.form import Field, FormDialog
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
@@ -90,7 +91,7 @@ class DonationsScreen(SectionScreen):
         if self.view != "stock" or self.chosen() is None:
             self.notify("请在库存（2）中选择物资", severity="warning")
             return
-        item = Item.get_by_id(self.chosen())
+        item = dn.item(self.chosen())
         self.app.push_screen(FormDialog(
             f"{item.name}：库存预警线", [Field("value", f"低于多少{item.unit}时提醒",
                                          f"{item.low_threshold:f}")],
@@ -128,11 +129,7 @@ class DonationsScreen(SectionScreen):
                 self.keys.append(s.item_id)
         else:
             table.add_columns("日期", "物资", "数量", "发放对象", "领取人", "经办人", "备注")
-            query = (Distribution.select(Distribution, Item).join(Item)
-                     .order_by(Distribution.date.desc(), Distribution.id.desc()).limit(2000))
-            if self.item_id is not None:
-                query = query.where(Distribution.item == self.item_id)
-            for d in query:
+            for d in dn.recent_distributions(self.item_id):
                 table.add_row(f"{d.date:%Y-%m-%d}", f"{d.item.name} {d.item.spec}",
                               f"{d.quantity:f}{d.item.unit}", f"{d.recipient_kind}：{d.recipient}",
                               d.received_by, d.handled_by, d.notes)
@@ -193,7 +190,7 @@ class DonationsScreen(SectionScreen):
         item_id = self.chosen()
         if item_id is None:
             return
-        item = Item.get_by_id(item_id)
+        item = dn.item(item_id)
         left = dn.stock(item_id)
         fields = [Field("date", "日期", clock.today().isoformat()),
                   Field("quantity", f"数量（{item.unit}）"),
@@ -252,37 +249,5 @@ class DonationsScreen(SectionScreen):
                                            path=str(export_folder() / f"捐赠收据_{key}.xlsx")))
 
     def action_export(self) -> None:
-        from exports.office import export_folder, report_filename
-
-        today = clock.today()
-        fields = [Field("what", "导出", options=("捐赠款物登记台账", "物资发放登记表", "捐赠公示")),
-                  Field("issue", "公示期数", "1")]
-
-        def chosen(v: dict[str, str]) -> dict[str, str]:
-            if not v["issue"].isdigit():
-                raise Invalid("期数应为数字")
-            return v
-
-        def start(v: dict[str, str] | None) -> None:
-            if v is None:
-                return
-            what = v["what"]
-
-            def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
-                from exports import donations as ex
-
-                if what == "捐赠公示":
-                    ex.export_notice(path, None, today, int(v["issue"]))
-                    return JobResult(f"已导出第{v['issue']}期捐赠公示", [f"文件：{path}"])
-                if what == "物资发放登记表":
-                    count = ex.export_distributions(path, None, today)
-                    return JobResult(f"已导出 {count} 条发放记录", [f"文件：{path}"])
-                rows, money_total, goods_total = ex.export_ledger(path, None, today)
-                return JobResult(f"已导出 {rows} 行：捐款 {money_total:,.2f} 元，物资折价 "
-                                 f"{goods_total:,.2f} 元", [f"文件：{path}"])
-
-            name = report_filename(what, f"{today:%Y-%m-%d}")
-            self.app.push_screen(FileJobDialog(f"导出{what}", job,
-                                               path=str(export_folder() / name)))
-
-        self.app.push_screen(FormDialog("导出捐赠报表", fields, chosen), start)
+        choose_export(self, "导出捐赠报表", ["donations", "distributions", "notice"],
+                      {"end": clock.today()}, ask=("issue",))

@@ -1,0 +1,1 @@
+"""捐赠物资 (F6): donations, stock and distributions."""

@@ -1,0 +1,1 @@
+"""重点人员 (F3): the key persons and their temperature rounds."""

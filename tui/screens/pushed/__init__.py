@@ -1,0 +1,1 @@
+"""推送核查 (F4): pushed lists and the call queue."""

@@ -1,0 +1,1 @@
+"""报表中心 (F7): exports, the daily report, mail."""
