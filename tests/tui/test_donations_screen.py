@@ -53,7 +53,7 @@ async def test_goods_in_part_out_refusal_and_notice(db_path: Path, tmp_path: Pat
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "方便面库存为20箱，本次发放21箱，差1箱，未发放" in screen_text(pilot)
-        await pilot.press("escape")
+        await pilot.press("escape", "d")  # the changed form asks: 放弃修改
         await settle(pilot)
         assert Distribution.select().count() == 1
         await pilot.press("x")

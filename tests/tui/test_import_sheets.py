@@ -38,6 +38,9 @@ async def import_in_tui(app: EprcApp, pilot, path: Path) -> str:
     app.screen.query_one("#job-path").value = str(path)
     await pilot.press("enter")
     await settle(pilot)
+    if "确认导入" in screen_text(pilot):  # previewed: nothing is written before Enter
+        await pilot.press("enter")
+        await settle(pilot)
     return screen_text(pilot)
 
 

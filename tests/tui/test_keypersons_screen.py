@@ -102,6 +102,9 @@ async def test_call_queue_records_results_with_one_key(office: Path, tmp_path: P
         app.screen.query_one("#job-path").value = str(source)
         await pilot.press("enter")
         await settle(pilot)
+        assert "预览（尚未导入）" in str(app.screen.query_one("#job-summary").render())
+        await pilot.press("enter")  # 确认导入
+        await settle(pilot)
         assert "已导入第1批，共 5 人" in str(app.screen.query_one("#job-summary").render())
         await pilot.press("escape")
         await settle(pilot)
