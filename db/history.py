@@ -32,7 +32,10 @@ COLUMNS: dict[str, str] = {
     "area_id": "区域", "household_id": "所属户", "resident_id": "居民", "person_id": "人员",
     "measure_id": "管控措施", "checkpoint_id": "卡口", "slot_id": "班次", "shift_id": "班",
     "team_id": "服务队", "donor_id": "捐赠方", "donation_id": "捐赠", "batch_id": "推送批次",
-    "parent_id": "上级区域", "home_area_id": "所在社区",
+    "parent_id": "上级区域", "home_area_id": "所在社区", "post_kind": "岗位类型",
+    "round_id": "检测轮次", "point_id": "采样点", "created_at": "建立时间",
+    "request_id": "求助", "distribution_id": "发放记录", "service_id": "服务记录",
+    "volunteer_id": "志愿者",
 }
 TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "setting": {"key": "设置项", "value": "值"},
@@ -40,7 +43,8 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "household": {"number": "户号", "unit": "单元", "door": "门牌号", "pass_card": "出入卡号"},
     "resident": {"name": "姓名", "birth_date": "出生日期", "relation": "与户主关系",
                  "kind": "居住类型", "status": "状态", "name_rev": "", "name_key": "",
-                 "name_key_alt": "", "id_tail": "", "updated_at": ""},
+                 "name_key_alt": "", "id_tail": "", "updated_at": "",
+                 "away_from": "外出起", "away_to": "外出止", "immobile": "行动不便"},
     "key_person": {"source": "发现途径", "transport": "交通方式", "transport_no": "车次/航班",
                    "found_on": "发现日期"},
     "measure": {"kind": "措施", "place": "地点", "planned_end": "计划解除日期",
@@ -85,6 +89,12 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "recipient": {"unit": "上级单位", "name": "姓名", "address": "邮箱地址"},
     "export": {"报表": "报表", "范围": "范围", "文件": "文件"},
     "demo": {"size": "规模", "seed": "随机种子"},
+    "sample": {"how": "核销方式", "source": "来源"},
+    "help_request": {"taken_at": "登记时间", "needs": "需求类别", "details": "需求内容",
+                     "urgent": "紧急", "caller": "来电人", "callback_phone": "回拨电话",
+                     "status": "状态", "assigned_at": "派单时间", "delivered_at": "送达时间",
+                     "cancelled_at": "取消时间", "cancel_reason": "取消原因",
+                     "purchase_amount": "代购金额", "paid": "已付款", "hours": "服务时长（小时）"},
 }
 
 

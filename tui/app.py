@@ -28,6 +28,7 @@ def _lazy(module: str, name: str) -> Callable[[], Screen]:
     def make() -> Screen:
         return getattr(import_module(f"tui.screens.{module}"), name)()
 
+    make.screen_path = (f"tui.screens.{module}", name)  # read by the command palette
     return make
 
 
@@ -35,8 +36,8 @@ class EprcApp(App):
     """镇街疫情防控台账."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
-    # Textual's command palette is English-only and its ^p took the place of F9 in a
-    # 100-column footer; every action already has a key of its own.
+    # Textual's own palette is English and its ^p took the place of F9 in a 100-column footer;
+    # Ctrl+P opens eprc's Chinese palette instead (tui/palette.py, imported when first opened)
     ENABLE_COMMAND_PALETTE = False
     MODES = {
         "dashboard": DashboardScreen,
@@ -68,6 +69,7 @@ class EprcApp(App):
         # not F10/F11: conhost, Windows Terminal and tmux keep those; no screen binds ^O
         Binding("ctrl+o", "switch_mode('requests')", "求助", show=False),
         Binding("ctrl+q", "quit", "退出", priority=True, show=False),
+        Binding("ctrl+p", "palette", "命令", priority=True, show=False),
     ]
 
     def __init__(self, db_path: Path, *, backup: bool = True,
@@ -100,6 +102,47 @@ class EprcApp(App):
 
     def on_unmount(self) -> None:
         close_file()
+
+    def action_palette(self) -> None:
+        from tui.palette import EprcPalette
+
+        if not isinstance(self.screen, EprcPalette):
+            self.push_screen(EprcPalette())
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C (a clerk's reflex to leave) does not quit: say how, in Chinese."""
+        self.notify("退出请按 Ctrl+Q（Ctrl+C 在输入框里是复制）", title="要退出吗？")
+
+    async def action_quit(self) -> None:
+        self.leave_then(self.exit)
+
+    async def action_switch_mode(self, mode: str) -> None:
+        if mode != self.current_mode:
+            self.leave_then(lambda: self.switch_mode(mode))
+
+    def leave_then(self, proceed: Callable[[], object]) -> None:
+        """Leave the current screens (quit, another section): a form or the settings with
+        changes not saved asks 保存/放弃/继续编辑 first, and ``proceed`` runs only once the
+        changes are saved or given up."""
+        from tui.dialogs.confirm import LeaveDialog
+
+        if isinstance(self.screen, LeaveDialog):
+            return
+        for screen in reversed(self.screen_stack):
+            if getattr(screen, "unsaved_changes", None) and screen.unsaved_changes():
+                break
+        else:
+            proceed()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "save" and screen.save_changes():
+                proceed()
+            elif choice == "discard":
+                screen.discard_changes()
+                proceed()
+
+        self.push_screen(LeaveDialog(), answered)
 
     def on_mount(self) -> None:
         from db.audit import log_export

@@ -58,3 +58,25 @@ async def fill(pilot: Pilot, values: dict[str, str]) -> None:
     for key, value in values.items():
         pilot.app.screen.query_one(f"#form-{key}").value = value
     await pilot.pause()
+
+
+def burst(pilot: Pilot, *keys: str) -> None:
+    """Post every key to the app's queue at once, as an ID-card reader or a fast typist sends
+    them: nothing is awaited between keys (``pilot.press`` waits for each key to be handled)."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
+    app = pilot.app
+    for key in keys:
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        original = REPLACED_KEYS.get(key, key)
+        try:
+            char: str | None = unicodedata.lookup(_get_unicode_name_from_key(original))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app.post_message(event)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from db import donations as dn
 from db.models import Distribution, Donation
-from tests.tui.conftest import fill, notices, press, running, screen_text
+from tests.tui.conftest import fill, notices, press, running, screen_text, settle
 
 
 async def test_goods_in_part_out_refusal_and_notice(db_path: Path, tmp_path: Path) -> None:
@@ -35,7 +35,8 @@ async def test_goods_in_part_out_refusal_and_notice(db_path: Path, tmp_path: Pat
         await fill(pilot, {"quantity": "21", "recipient": "桃园村2号卡口"})
         await press(pilot, "ctrl+s")
         assert "方便面库存为20箱，本次发放21箱，差1箱，未发放" in screen_text(pilot)
-        await press(pilot, "escape")
+        await pilot.press("escape", "d")  # the changed form asks: 放弃修改
+        await settle(pilot)
         assert Distribution.select().count() == 1
         await press(pilot, "x")
         app.screen.query_one("#form-what").value = "捐赠公示"

@@ -100,6 +100,9 @@ async def test_rows_without_community_go_to_the_chosen_area(db_path: Path, tmp_p
         assert "表中没有社区的行归入：桃园村" in screen_text(pilot)
         app.screen.query_one("#job-path").value = str(sheet)
         await press(pilot, "enter")
+        assert "预览（尚未导入）：" in str(app.screen.query_one("#job-summary").render())
+        await pilot.press("enter")  # 确认导入
+        await settle(pilot)
         assert "新增 1 人" in str(app.screen.query_one("#job-summary").render())
     assert Resident.get(Resident.name == "无村人").household.area.name == "桃园村"
 
@@ -111,11 +114,18 @@ async def test_the_same_pushed_list_asks_before_a_second_batch(db_path: Path,
     source = district_sheet(tmp_path / "推送.xlsx")
     app = EprcApp(db_path, backup=False)
     async with app.run_test(size=SIZE) as pilot:
-        assert "已导入第1批" in await open_import(app, pilot, "f4", source)
+        text = await open_import(app, pilot, "f4", source)
+        assert "预览（尚未导入）" in text and PushedBatch.select().count() == 0
+        await pilot.press("enter")  # 确认导入
+        await settle(pilot)
+        assert "已导入第1批" in str(app.screen.query_one("#job-summary").render())
         await press(pilot, "escape")
         await press(pilot, "i")
         app.screen.query_one("#job-path").value = str(source)
-        await press(pilot, "enter")
+        await pilot.press("enter")  # the preview
+        await settle(pilot)
+        await pilot.press("enter")  # 确认导入
+        await settle(pilot)
         text = str(app.screen.query_one("#job-summary").render())
         assert "已导入过：第 1 批" in text and "Enter 再导入一次" in screen_text(pilot)
         assert PushedBatch.select().count() == 1
@@ -148,3 +158,26 @@ async def test_a_staff_rename_waits_for_enter(db_path: Path, tmp_path: Path) -> 
         await press(pilot, "enter")
         assert "已按确认修改" in str(app.screen.query_one("#job-summary").render())
     assert Staff.get().name == "刘壹"
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)])
+async def test_a_clean_staff_list_is_previewed_and_written_only_on_enter(
+        db_path: Path, tmp_path: Path, size: tuple[int, int]) -> None:
+    from db.models import Staff
+
+    sheet = village_sheet(tmp_path / "人员.xlsx", [[1, "刘一", make_id("19800101", 1),
+                                                   "13800000001", "下沉干部"]],
+                          header=["序号", "姓名", "身份证号码", "联系电话", "人员类别"])
+    app = EprcApp(db_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "f5", "w")
+        await press(pilot, "i")
+        app.screen.query_one("#job-path").value = str(sheet)
+        await press(pilot, "enter")
+        text = screen_text(pilot)
+        assert "预览（尚未导入）" in text and "Enter 确认导入" in text
+        assert "Enter 开始　Esc 关闭" in text  # the keys stay in view
+        assert Staff.select().count() == 0
+        await press(pilot, "enter")
+    assert [s.name for s in Staff.select()] == ["刘一"]

@@ -36,6 +36,8 @@ async def import_in_tui(app: EprcApp, pilot, path: Path) -> str:
     await press(pilot, "f2", "i")
     app.screen.query_one("#job-path").value = str(path)
     await press(pilot, "enter")
+    if "确认导入" in screen_text(pilot):  # previewed: nothing is written before Enter
+        await press(pilot, "enter")
     return screen_text(pilot)
 
 

@@ -80,6 +80,9 @@ async def test_call_queue_records_results_with_one_key(office: Path, tmp_path: P
         await press(pilot, "i")
         app.screen.query_one("#job-path").value = str(source)
         await press(pilot, "enter")
+        assert "预览（尚未导入）" in str(app.screen.query_one("#job-summary").render())
+        await pilot.press("enter")  # 确认导入
+        await settle(pilot)
         assert "已导入第1批，共 5 人" in str(app.screen.query_one("#job-summary").render())
         await press(pilot, "escape")
         assert "0/5" in screen_text(pilot)

@@ -18,12 +18,13 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
+from textual.widgets import Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from db.logfile import clerk_line
 from exports.output import OutputExists
 from tui.markup import escape
+from tui.widgets.toggle import ToggleBox
 
 Progress = Callable[[str, float], None]
 TICK = 0.25  # seconds between redraws of the running line: it moves at least twice a second
@@ -69,12 +70,12 @@ class FileJobDialog(ModalScreen[bool]):
             yield Label("文件（可直接粘贴完整路径）：")
             yield Input(self.path, placeholder=self.placeholder, id="job-path")
             if self.dry_run_label:
-                yield Checkbox(self.dry_run_label, id="job-dry-run")
+                yield ToggleBox(self.dry_run_label, id="job-dry-run")
             yield ProgressBar(total=1.0, show_eta=False, id="job-progress")
             yield Static("", id="job-stage")
             with VerticalScroll(id="job-result"):
                 yield Static("", id="job-summary")
-            yield Label("Enter 开始　Esc 关闭", classes="hint")
+            yield Label("Enter 开始　Esc 关闭", id="job-keys", classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#job-path", Input).focus()
@@ -93,7 +94,7 @@ class FileJobDialog(ModalScreen[bool]):
             self.run_step(pending[1])
             return
         path = Path(text).expanduser()
-        dry_run = bool(self.dry_run_label) and self.query_one("#job-dry-run", Checkbox).value
+        dry_run = bool(self.dry_run_label) and self.query_one("#job-dry-run", ToggleBox).value
         self.run_step(lambda progress: self.job(path, dry_run, progress), text)
 
     def run_step(self, step: Callable[[Progress], JobResult], text: str = "") -> None:

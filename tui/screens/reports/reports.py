@@ -254,6 +254,11 @@ class MailDialog(FormDialog):
         self._status("正在发送…（Esc 取消）")
         self.send_mail(draft, regenerate, self.sending)
 
+    def save_changes(self) -> bool:
+        """保存 when leaving means send; the dialog stays open until the send ends."""
+        self.action_save()
+        return False
+
     @work(thread=True, exclusive=True, group="mail", exit_on_error=False)
     def send_mail(self, draft, regenerate: list[tuple[Path, dt.date]], sending) -> None:
         from exports.daily import export_daily

@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from db import donations as dn
 from db import requests as rq
@@ -22,6 +22,7 @@ from tui.dialogs.form import Field, FormDialog
 from tui.markup import escape
 from tui.screens import SectionScreen
 from tui.screens.requests.dialogs import AssignDialog, TakeRequestDialog
+from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 

@@ -1,6 +1,7 @@
-"""The import jobs the sections hand to :class:`~tui.screens.file_job.FileJobDialog`: each reads
-its file once, previews, and asks for 确认导入 only when there is something to confirm (姓名
-that would change, new areas, a list already imported); otherwise it imports at once."""
+"""The import jobs the sections hand to :class:`~tui.dialogs.file_job.FileJobDialog`. Every
+import is two steps: the file is read once and previewed (counts, problems, 姓名 that would
+change, new areas, sheets), and nothing is written until the clerk presses Enter on 确认导入;
+试运行 stops at the preview. A list imported before asks once more (再导入一次)."""
 
 from __future__ import annotations
 
@@ -32,15 +33,12 @@ def residents_import_job(area: Area | None) -> Job:
         if dry_run:
             return JobResult(preview.text(), _details(preview, None))
 
-        def run(progress: Progress, confirmed: bool = True) -> JobResult:
+        def run(progress: Progress) -> JobResult:
             summary = import_residents_file(path, False, errors, progress, area=area, read=read,
-                                            accept_changes=confirmed, create_areas=confirmed)
+                                            accept_changes=True, create_areas=True)
             return JobResult(summary.text(), _details(summary, errors), changed=True)
 
-        if preview.needs_confirmation:
-            return JobResult(preview.text("预览（尚未导入）："), _details(preview, None),
-                             confirm=run)
-        return run(progress, confirmed=False)
+        return JobResult(preview.text("预览（尚未导入）："), _details(preview, None), confirm=run)
 
     return job
 
@@ -58,24 +56,23 @@ def staff_import_job() -> Job:
         if dry_run:
             return JobResult("试运行：" + preview.text(), details)
 
-        def run(progress: Progress, confirmed: bool = True) -> JobResult:
-            summary = import_staff_file(path, False, errors, accept_changes=confirmed)
+        def run(_progress: Progress) -> JobResult:
+            summary = import_staff_file(path, False, errors, accept_changes=True)
             return JobResult(summary.text(), summary.detail_lines() + problem_lines(summary),
                              changed=True)
 
-        if preview.conflicts:
-            return JobResult("预览（尚未导入）：" + preview.text(), details, confirm=run)
-        return run(progress, confirmed=False)
+        return JobResult("预览（尚未导入）：" + preview.text(), details, confirm=run)
 
     return job
 
 
 def pushed_import_job() -> Job:
-    """导入推送名单: a list imported before is named and made a new batch only on Enter."""
+    """导入推送名单: previewed (sheets and people), imported on 确认导入; a list imported before
+    is named and made a new batch only on a further Enter."""
 
     def job(path: Path, _dry: bool, progress: Progress) -> JobResult:
         from db.pushed import AlreadyImported, BatchSummary
-        from exports.pushed import import_pushed_file
+        from exports.pushed import import_pushed_file, read_pushed_sheets
 
         def result(summary: BatchSummary) -> JobResult:
             details = [f"工作表：{s}（{n} 人）" for s, n in summary.sheets] if len(
@@ -88,10 +85,18 @@ def pushed_import_job() -> Job:
             return JobResult(f"已导入第{summary.batch_id}批，共 {summary.rows} 人，核查截止 "
                              f"{summary.deadline:%m-%d %H:%M}", details, changed=True)
 
-        try:
-            return result(import_pushed_file(path))
-        except AlreadyImported as exc:
-            return JobResult(str(exc), [], confirm=lambda _p: result(
-                import_pushed_file(path, again=True)), confirm_label="再导入一次")
+        def run(_progress: Progress) -> JobResult:
+            try:
+                return result(import_pushed_file(path))
+            except AlreadyImported as exc:
+                return JobResult(str(exc), [], confirm=lambda _p: result(
+                    import_pushed_file(path, again=True)), confirm_label="再导入一次")
+
+        sheets, skipped = read_pushed_sheets(path)
+        details = [f"工作表：{s.name}（{len(s.records)} 人）" for s in sheets]
+        if skipped:
+            details.append(f"不导入的工作表：{'、'.join(skipped)}")
+        people = sum(len(s.records) for s in sheets)
+        return JobResult(f"预览（尚未导入）：{path.name}，共 {people} 人", details, confirm=run)
 
     return job

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
@@ -91,6 +92,19 @@ class FoundPages:
         return []
 
 
+def area_label(name: str, residents: int, households: int, room: int) -> str:
+    """An area's line in the tree, never cut inside a number: the counts are kept whole and
+    the households dropped, then the name shortened with …, when the tree is narrow."""
+    for counts in (f"{residents:,}人/{households:,}户", f"{residents:,}人"):
+        if cell_len(name) + 1 + cell_len(counts) <= room:
+            return f"{name} {counts}"
+    counts = f"{residents:,}人"
+    short = name
+    while short and cell_len(short) + 2 + cell_len(counts) > room:
+        short = short[:-1]
+    return f"{short}… {counts}" if short else counts
+
+
 class ResidentsScreen(SectionScreen):
     TITLE = "居民"
     BINDINGS = [
@@ -151,8 +165,15 @@ class ResidentsScreen(SectionScreen):
         tree.root.expand()
 
     def _add_children(self, parent: TreeNode[int | None], area_id: int | None) -> None:
+        tree = self.query_one("#area-tree", Tree)
+        depth = 1
+        up = parent
+        while up.parent is not None:
+            depth, up = depth + 1, up.parent
+        # the tree's width, less the guides and the expand icon before the label
+        room = tree.scrollable_content_region.width - depth * tree.guide_depth - 3
         for node in self.pending_areas.pop(area_id, []):
-            label = Text(f"{plain_text(node.name)} {node.residents:,}人/{node.households:,}户")
+            label = Text(area_label(plain_text(node.name), node.residents, node.households, room))
             if node.id in self.pending_areas:
                 parent.add(label, data=node.id)
             else:

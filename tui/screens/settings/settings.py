@@ -6,10 +6,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Static
 
 from db.settings import DEFAULTS, get_setting, set_setting, set_settings
 from db.validate import Invalid
+from tui.dialogs.form import FieldKeys, FormScreen
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS
 from tui.widgets.footer import Footer
@@ -33,54 +35,49 @@ def _field(key: str) -> ComposeResult:
         )
 
 
-def _save(screen: Screen | ModalScreen, keys: tuple[str, ...]) -> bool:
-    """Save every field in one transaction; on a bad value show it and save nothing."""
-    message = screen.query_one("#settings-message", Static)
-    try:
-        set_settings({key: screen.query_one(f"#{field_id(key)}", Input).value for key in keys})
-    except Invalid as exc:
-        message.update(f"[red]{escape(str(exc))}[/red]")
-        return False
-    message.update("[green]已保存[/green]")
-    return True
+def _save_settings(screen: Screen | ModalScreen, keys: tuple[str, ...]) -> None:
+    """Save every field in one transaction (db.settings.set_settings); on a bad value it
+    raises Invalid naming the field, and nothing is saved."""
+    set_settings({key: screen.query_one(f"#{field_id(key)}", Input).value for key in keys})
 
 
-class FirstStartDialog(ModalScreen[bool]):
+def _values(screen: Screen | ModalScreen, keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(screen.query_one(f"#{field_id(key)}", Input).value for key in keys)
+
+
+class FirstStartDialog(FormScreen):
     """Asked once on a new file; Esc skips (everything can be changed later in 设置)."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "保存"),
-        Binding("escape", "skip", "跳过"),
-    ]
+    HINT = "Enter 下一项　Ctrl+S 保存　Esc 跳过"
+    LEAVE_LABEL = "跳过"
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog", classes="form"):
             yield Label("[b]欢迎使用 eprc[/b]　请填写本单位信息（以后可在“设置”中修改）")
-            for key in FIRST_START_KEYS:
-                yield from _field(key)
-            yield Static(id="settings-message")
-            yield Label("Enter 下一项　Ctrl+S 保存　Esc 跳过", classes="hint")
+            with self.body():
+                for key in FIRST_START_KEYS:
+                    yield from _field(key)
+            yield from self.foot()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == field_id(FIRST_START_KEYS[-1]):
-            self.action_save()
-        else:
-            self.focus_next()
+    def submit_form(self) -> bool:
+        _save_settings(self, FIRST_START_KEYS)
+        set_setting("setup_done", "1")
+        return True
 
-    def action_save(self) -> None:
-        if _save(self, FIRST_START_KEYS):
-            set_setting("setup_done", "1")
-            self.dismiss(True)
-
-    def action_skip(self) -> None:
+    def discard_changes(self) -> None:
         set_setting("setup_done", "1")
         self.dismiss(False)
 
 
-class SettingsScreen(Screen):
+class SettingsScreen(FieldKeys, Screen):
+    """The settings form. Switching to another section with changes not saved asks first
+    (the app asks every screen with ``unsaved_changes``)."""
+
     CSS_PATH = SECTIONS_CSS
     TITLE = "设置"
-    BINDINGS = [Binding("ctrl+s", "save", "保存"), Binding("ctrl+b", "backups", "备份与恢复")]
+    BINDINGS = [Binding("ctrl+s", "save", "保存"), Binding("ctrl+b", "backups", "备份与恢复"),
+                *FieldKeys.FIELD_KEYS]
+    _saved: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -94,12 +91,33 @@ class SettingsScreen(Screen):
     def on_screen_resume(self) -> None:
         for key in FORM_KEYS:
             self.query_one(f"#{field_id(key)}", Input).value = get_setting(key)
+        self._saved = tuple(get_setting(key) for key in FORM_KEYS)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.focus_next()
+    def fields(self) -> list[Widget]:
+        return [self.query_one(f"#{field_id(key)}", Input) for key in FORM_KEYS]
+
+    def unsaved_changes(self) -> bool:
+        return _values(self, FORM_KEYS) != self._saved
+
+    def save_changes(self) -> bool:
+        message = self.query_one("#settings-message", Static)
+        try:
+            _save_settings(self, FORM_KEYS)
+        except Invalid as exc:
+            message.update(f"[red]{escape(str(exc))}[/red]")
+            return False
+        self._saved = _values(self, FORM_KEYS)
+        message.update("[green]已保存[/green]")
+        return True
+
+    def discard_changes(self) -> None:
+        for key in FORM_KEYS:
+            self.query_one(f"#{field_id(key)}", Input).value = get_setting(key)
+        self._saved = _values(self, FORM_KEYS)
+        self.query_one("#settings-message", Static).update("修改后按 Ctrl+S 保存")
 
     def action_save(self) -> None:
-        _save(self, FORM_KEYS)
+        self.save_changes()
 
     def action_backups(self) -> None:
         from tui.screens.settings.backups import BackupsScreen
