@@ -671,7 +671,7 @@ def check_roster(start: dt.date, end: dt.date) -> CheckResult:
         doubled: set[int] = set()
         pairs: set[dt.datetime] = set()
         for n, (_begin, ends, day, slot_id) in enumerate(held):
-            for later, (begin2, _ends2, day2, _slot2) in enumerate(held[n + 1:], start=n + 1):
+            for later, (begin2, _ends2, day2, slot2) in enumerate(held[n + 1:], start=n + 1):
                 if begin2 > ends:
                     break
                 if not (start <= day <= end or start <= day2 <= end):
@@ -679,7 +679,10 @@ def check_roster(start: dt.date, end: dt.date) -> CheckResult:
                 if begin2 < ends and later not in doubled:  # overlapping: two places at once
                     doubled.add(later)
                     result.double_bookings += 1
-                    result.items.append(f"重复排班：{name} {day:%m-%d} {slot_names[slot_id]}")
+                    also = "" if (day2, slot2) == (day, slot_id) else (
+                        f"（与{day2:%m-%d} {slot_names[slot2]}重叠）")
+                    result.items.append(
+                        f"重复排班：{name} {day:%m-%d} {slot_names[slot_id]}{also}")
                 elif begin2 == ends and ends not in pairs and later not in doubled:
                     pairs.add(ends)  # one ends as the next begins: no rest
                     result.back_to_back += 1

@@ -137,6 +137,7 @@ PASSAGE_COLUMNS = (
 
 def export_passages(path: Path, checkpoint_id: int, day: dt.date) -> int:
     """出入登记表 of one checkpoint and day."""
+    rows = passages(checkpoint_id, day)  # first: a sampling point is refused before any sheet
     cp = roster.checkpoint(checkpoint_id)
     report = Report(title=f"{cp.name}人员车辆出入登记表（{cn_date(day)}）",
                     columns=PASSAGE_COLUMNS, unit_line=unit_line(), date_line=date_line(day),
@@ -145,7 +146,6 @@ def export_passages(path: Path, checkpoint_id: int, day: dt.date) -> int:
     wb = new_workbook()
     writer = SheetWriter(wb, "出入登记", report)
     writer.begin()
-    rows = passages(checkpoint_id, day)
     for n, p in enumerate(rows, start=1):
         writer.add_row([n, p.at, p.name, p.id_number, p.phone, p.plate, p.direction,
                         p.temperature, p.health_code, p.origin_reason,
