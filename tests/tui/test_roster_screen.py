@@ -187,3 +187,41 @@ async def test_staff_home_community_is_typed_by_name(demo_path: Path) -> None:
         await settle(pilot)
         assert app.screen.query_one("#form-home").value == village.name  # shown when editing
     assert Staff.get(Staff.name == "本村志愿者").home_area_id == village.id
+
+
+async def test_a_sampling_points_week_on_its_own_slots(demo_path: Path) -> None:
+    """F5 plans the sampling point too (p), and its week shows the 采样点班次 only (whole at
+    100 columns), filled with people who stand no checkpoint shift meeting theirs; no gate (g)."""
+    from db import roster
+    from db.testing import new_point
+
+    point = new_point("文化广场采样点", staff_per_shift=2)
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "文化广场采样点" in screen_text(pilot) and "采样点·2人" in screen_text(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert "全部排满" in screen_text(pilot) and "4/4" in screen_text(pilot)
+        row = next(n for n, cp in enumerate(app.screen.checkpoints) if cp.id == point.id)
+        for _ in range(row):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert "文化广场采样点（采样点）" in text and "每班2人" in text
+        assert "06:00-12:00" in text and "12:00-18:00" in text and "16:00-24:00" not in text
+        monday = app.screen.days[0]
+        on_duty = [a.staff.name for a in roster.people_on(
+            point.id, monday, roster.stored_slots("采样点")[0].id)]
+        assert len(on_duty) == 2 and all(name in text for name in on_duty)
+        assert "出入登记" not in text  # no gate key offered at a sampling point
+        await pilot.press("g")
+        await settle(pilot)
+        assert app.screen.checkpoint.id == point.id and "06:00-12:00" in screen_text(pilot)
+    assert roster.check_roster(monday, monday + dt.timedelta(days=6)).ok
+    planned = (Assignment.select().join(Shift)
+               .where((Shift.checkpoint == point.id) & (Shift.date >= monday)).count())
+    assert planned == 7 * 2 * 2
