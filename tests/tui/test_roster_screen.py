@@ -225,3 +225,36 @@ async def test_a_sampling_points_week_on_its_own_slots(demo_path: Path) -> None:
     planned = (Assignment.select().join(Shift)
                .where((Shift.checkpoint == point.id) & (Shift.date >= monday)).count())
     assert planned == 7 * 2 * 2
+
+
+async def test_sampling_slots_are_set_in_f9(demo_path: Path) -> None:
+    """F9's 采样点班次: a bad value is refused with where and why and nothing saved; a good
+    one moves the slots of the sampling point's shifts not yet begun."""
+    from db import roster
+    from db.settings import get_setting
+    from db.testing import new_point
+    from tui.screens.settings.settings import field_id
+
+    point = new_point("文化广场采样点", staff_per_shift=1)
+    later = dt.date.today() + dt.timedelta(days=3)
+    roster.create_shifts(later, later, point.id)
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        field = app.screen.query_one(f"#{field_id('sampling_slots')}")
+        assert field.value == "06:00-12:00,12:00-18:00"
+        field.value = "06:00-12:00,11:00-18:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "采样点班次（不必覆盖全天）：" in screen_text(pilot) and "重叠" in screen_text(pilot)
+        assert get_setting("sampling_slots") == "06:00-12:00,12:00-18:00"
+        field.value = "7:00-11:30，14:00-17:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "已保存" in screen_text(pilot)
+    assert get_setting("sampling_slots") == "07:00-11:30,14:00-17:00"
+    shifts = Shift.select().where(Shift.checkpoint == point.id).order_by(Shift.ends_at)
+    assert [(s.slot.name, s.hours, str(s.ends_at)[11:16]) for s in shifts] == [
+        ("07:00-11:30", 4.5, "11:30"), ("14:00-17:00", 3.0, "17:00")]
