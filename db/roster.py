@@ -779,5 +779,14 @@ def people_on(checkpoint_id: int, day: dt.date, slot_id: int) -> list[Assignment
                 .order_by(Assignment.is_leader.desc(), Assignment.id))
 
 
-def slot_named(name: str) -> ShiftSlot | None:
-    return ShiftSlot.get_or_none(ShiftSlot.name == name)
+def slot_labels() -> list[str]:
+    """Every stored slot as the clerk picks it: a checkpoint slot by its name, a sampling
+    point's as 采样点 06:00-12:00 (the two kinds may share times)."""
+    return [*(s.name for s in stored_slots()), *(f"采样点 {s.name}" for s in stored_slots("采样点"))]
+
+
+def slot_named(label: str) -> ShiftSlot | None:
+    """The slot a label of :func:`slot_labels` names (None for anything else, e.g. 全天)."""
+    kind, _, name = label.rpartition(" ")
+    return ShiftSlot.get_or_none((ShiftSlot.name == name)
+                                 & (ShiftSlot.post_kind == (kind or "卡口")))

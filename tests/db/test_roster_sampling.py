@@ -152,7 +152,13 @@ def test_unavailability_and_week_limits_count_both_kinds(db_path: Path) -> None:
     gate(1)
     new_point("文化广场采样点", staff_per_shift=2)
     people = staff(20, max_per_week=3)
+    roster.ensure_slots()
     morning = roster.ensure_slots("采样点")[0]
+    assert roster.slot_labels() == ["00:00-08:00", "08:00-16:00", "16:00-24:00",
+                                    "采样点 06:00-12:00", "采样点 12:00-18:00"]
+    assert roster.slot_named("采样点 06:00-12:00") == morning
+    assert roster.slot_named("08:00-16:00").post_kind == "卡口"
+    assert roster.slot_named("（全天）") is None
     Unavailability.create(staff=people[0], start_date=MON, end_date=SUN, slot=morning)
     roster.plan(MON, SUN)
     assert not (Assignment.select().join(Shift)
