@@ -155,10 +155,10 @@ def apply_slots(slots: list[tuple[str, str]], kind: str = "卡口") -> None:
 
 
 def find_checkpoint(name: str) -> Checkpoint:
-    """The checkpoint called ``name``; an unknown name is an error."""
+    """The checkpoint or sampling point called ``name``; an unknown name is an error."""
     found = Checkpoint.get_or_none(Checkpoint.name == normalize_text(name))
     if found is None:
-        raise Invalid(f"没有名为“{name}”的卡口")
+        raise Invalid(f"没有名为“{name}”的卡口或采样点")
     return found
 
 

@@ -6,18 +6,22 @@ gate and the 出入登记表. Times are recomputed here from the slots, not from
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from db import roster
 from db.dashboard import dashboard_counts
+from db.database import close_database, open_database
 from db.models import Assignment, Checkpoint, Shift, Staff, Unavailability
 from db.report import daily_report
 from db.settings import get_setting, set_setting
 from db.testing import new_point
 from db.validate import Invalid
+from eprc import cli
 from exports.roster import export_passages
 from tests.db.test_report import row, section
 
@@ -194,3 +198,38 @@ def test_report_gate_and_passage_log_count_only_checkpoints(db_path: Path, tmp_p
     with pytest.raises(Invalid, match="是采样点，出入登记只在卡口进行"):
         export_passages(out, point.id, MON)
     assert not out.exists()
+
+
+def test_roster_plan_and_check_commands_serve_sampling_points(db_path: Path) -> None:
+    gate(1)
+    point = new_point("文化广场采样点", staff_per_shift=2)
+    staff(8)
+    close_database()
+    runner = CliRunner()
+    day = ["--from", MON.isoformat(), "--to", MON.isoformat()]
+    result = runner.invoke(cli, ["--db", str(db_path), "roster", "plan", *day,
+                                 "--checkpoint", "文化广场采样点", "--json"])
+    close_database()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"shifts": 2, "added": 4, "removed": 0, "gaps": []}
+    result = runner.invoke(cli, ["--db", str(db_path), "roster", "plan", *day])
+    close_database()
+    assert result.exit_code == 0 and "全部排满" in result.stdout
+    assert_rested(db_path)
+    result = runner.invoke(cli, ["--db", str(db_path), "roster", "check", *day, "--json"])
+    close_database()
+    assert result.exit_code == 0 and json.loads(result.stdout)["items"] == []
+    open_database(db_path, write=True)
+    taken = Assignment.select().join(Shift).where(
+        (Shift.checkpoint == point.id) & (Shift.slot == roster.stored_slots("采样点")[0].id)).first()
+    gate_shift = roster.shift_at(Checkpoint.get(Checkpoint.name == "1号卡口").id, MON,
+                                 roster.stored_slots()[1].id)  # 08-16 overlaps 06-12
+    Assignment.create(shift=gate_shift, staff=taken.staff_id)
+    name = taken.staff.name
+    close_database()
+    result = runner.invoke(cli, ["--db", str(db_path), "roster", "check", *day, "--json"])
+    close_database()
+    found = json.loads(result.stdout)
+    assert result.exit_code == 1 and found["double_bookings"] == 1
+    assert f"重复排班：{name} 04-11 06:00-12:00（与04-11 08:00-16:00重叠）" in found["items"]
+    open_database(db_path, write=True)
