@@ -253,17 +253,18 @@ def _checkpoint_id(name: str | None) -> int | None:
 
 @cli.group("roster")
 def roster_group() -> None:
-    """卡口排班：自动排班与检查。"""
+    """卡口与采样点排班：自动排班与检查。"""
 
 
 @command(roster_group, "plan", "write")
 @click.option("--from", "start", type=DATE, required=True)
 @click.option("--to", "end", type=DATE, required=True)
-@click.option("--checkpoint", help="只排某个卡口")
+@click.option("--checkpoint", help="只排某个卡口或采样点")
 @click.option("--json", "as_json", is_flag=True)
 def roster_plan_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
                     checkpoint: str | None, as_json: bool) -> None:
-    """自动排班：保留已有和锁定的安排，只补空缺；排不满的班次逐一说明原因。"""
+    """自动排班（卡口按卡口班次，采样点按采样点班次）：保留已有和锁定的安排，只补空缺；
+    排不满的班次逐一说明原因。"""
     from db.roster import plan
 
     open_file(ctx, db_path)
@@ -284,7 +285,7 @@ def roster_plan_cmd(ctx: click.Context, db_path: str | None, start: Any, end: An
 @click.option("--json", "as_json", is_flag=True)
 def roster_check_cmd(ctx: click.Context, db_path: str | None, start: Any, end: Any,
                      as_json: bool) -> None:
-    """检查排班：缺人、重复排班、连班（含时段前后各一班）、超过每周上限（按整周）、不可值班、
+    """检查排班（卡口与采样点一并按时间核对）：缺人、重复排班、连班（含时段前后各一班）、超过每周上限（按整周）、不可值班、
     人员已停用、卡口已停用；发现问题时退出码为 1。"""
     from db.roster import check_roster
 

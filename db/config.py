@@ -17,6 +17,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "operator": ("", "操作人（记入操作记录；空则用填报人）"),
     "fever_threshold": ("37.3", "发热阈值（℃）"),
     "shift_slots": ("00:00-08:00,08:00-16:00,16:00-24:00", "卡口班次"),
+    "sampling_slots": ("06:00-12:00,12:00-18:00", "采样点班次（不必覆盖全天）"),
     "report_deadline": ("13:00", "日报截止时间"),
     "time_zone": ("Asia/Shanghai", "时区（日期与日界以此为准）"),
     "export_dir": ("", "导出文件夹"),

@@ -43,6 +43,14 @@ def find_person(text: str) -> list[Resident]:
     return [Resident.get_by_id(r.id) for r in search_residents(q, limit=10)]
 
 
+def gate_post(checkpoint_id: int) -> Checkpoint:
+    """The checkpoint a passage is registered at; a sampling point (采样点) has no gate."""
+    checkpoint = Checkpoint.get_by_id(checkpoint_id)
+    if checkpoint.post_kind != "卡口":
+        raise Invalid(f"“{checkpoint.name}”是{checkpoint.post_kind}，出入登记只在卡口进行")
+    return checkpoint
+
+
 def record_passage(checkpoint_id: int, data: PassageInput, at: dt.datetime | None = None
                    ) -> GatePassage:
     """Register one passage; the outcome follows the rules (fever or yellow/red code: 劝返)."""
@@ -50,9 +58,7 @@ def record_passage(checkpoint_id: int, data: PassageInput, at: dt.datetime | Non
         raise Invalid("请选择进或出")
     if data.health_code not in HEALTH_CODES:
         raise Invalid("健康码应为绿、黄或红")
-    checkpoint = Checkpoint.get_by_id(checkpoint_id)
-    if checkpoint.post_kind != "卡口":
-        raise Invalid(f"“{checkpoint.name}”是{checkpoint.post_kind}，出入登记只在卡口进行")
+    checkpoint = gate_post(checkpoint_id)
     temperature = check_temperature(data.temperature)
     resident = data.resident
     name = resident.name if resident else normalize_text(data.name)
@@ -75,6 +81,8 @@ def record_passage(checkpoint_id: int, data: PassageInput, at: dt.datetime | Non
 
 
 def passages(checkpoint_id: int, day: dt.date) -> list[GatePassage]:
+    """A checkpoint's passages of one day (出入登记表); a sampling point has none to list."""
+    gate_post(checkpoint_id)
     start = dt.datetime.combine(day, dt.time())
     return list(GatePassage.select().where(
         (GatePassage.checkpoint == checkpoint_id) & (GatePassage.at >= start)

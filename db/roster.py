@@ -1,11 +1,16 @@
-"""Checkpoint rosters (卡口值守排班): shift slots, shifts, a planner that fills them, and a check.
+"""Post rosters (卡口/采样点值守排班): shift slots, shifts, a planner that fills them, and a check.
+
+Both kinds of post are staffed here: checkpoints (卡口) on the 卡口班次 that cover the whole
+day, sampling points (采样点) on slots of their own (采样点班次, e.g. 06:00-12:00,12:00-18:00)
+that need not. One person's shifts are compared by their times, so the rules hold across both.
 
 The planner keeps every valid assignment it finds (pinned, manual, or from an earlier plan) and
 fills only what is missing, so a re-plan after someone drops out changes only what it must. Its
-rules: nobody in two places at once; a rest of at least one slot between shifts (across midnight
-too); unavailability and weekly maxima respected; a leader (带班领导) on every shift that needs
-one; the least-loaded person first (nights counted apart), preferring people whose home is the
-checkpoint's community; same input, same plan. A shift it cannot fill is reported with why.
+rules: nobody in two places at once; no two shifts that touch (one ending as the next begins,
+across midnight too, at either kind of post); unavailability and weekly maxima respected; a
+leader (带班领导) on every shift that needs one; the least-loaded person first (nights
+counted apart), preferring people whose home is the post's community; same input, same plan.
+A shift it cannot fill is reported with why.
 """
 
 from __future__ import annotations
@@ -41,9 +46,11 @@ Progress = Callable[[str, float], None]
 _SLOT = re.compile(r"(\d{1,2})(?::(\d{2}))?-(\d{1,2})(?::(\d{2}))?")
 
 
-def parse_slots(text: str) -> list[tuple[str, str]]:
+def parse_slots(text: str, whole_day: bool = True) -> list[tuple[str, str]]:
     """The day's shifts from "00:00-08:00,08:00-16:00,16:00-24:00": (start, end) each, the
-    whole 24 hours covered with no gap or overlap. Invalid says which part is wrong."""
+    whole 24 hours covered with no gap or overlap; with ``whole_day`` False (a sampling
+    point's hours) gaps are allowed, each slot within the day, in order, none overlapping.
+    Invalid says which part is wrong."""
     normal = normalize_text(text)
     for dash in ("—", "–", "～", "~", "至"):
         normal = normal.replace(dash, "-")
@@ -63,6 +70,15 @@ def parse_slots(text: str) -> list[tuple[str, str]]:
                 and start[3:] < "60" and end[3:] < "60"):
             raise Invalid(f"班次“{part}”的时间不对（应在00:00—24:00之间）")
         slots.append((start, end))
+    if not whole_day:
+        for start, end in slots:
+            if start >= end:
+                raise Invalid(f"采样点班次“{start}-{end}”应在当天内结束（开始早于结束）")
+        for (start, end), (after, _e) in zip(slots, slots[1:], strict=False):
+            if after < end:
+                raise Invalid(f"采样点班次“{start}-{end}”与下一班“{after}”起重叠或顺序不对；"
+                              "应按时间先后填写，互不重叠")
+        return slots
     for (_s, end), (start, _e) in zip(slots, slots[1:] + slots[:1], strict=True):
         if end.replace("24:00", "00:00") != start:
             raise Invalid(f"班次没有首尾相接：一班{end}结束，下一班却从{start}开始；"
@@ -74,21 +90,32 @@ def _is_night(start: str, end: str) -> bool:
     return start < "06:00" or end <= "06:00" or start >= "20:00"
 
 
-def stored_slots() -> list[ShiftSlot]:
-    """The shift slots as stored (none before the first shift is made)."""
-    return list(ShiftSlot.select().order_by(ShiftSlot.sort, ShiftSlot.id))
+SLOT_SETTINGS = {"卡口": "shift_slots", "采样点": "sampling_slots"}  # post kind -> its setting
 
 
-def ensure_slots() -> list[ShiftSlot]:
-    """The shift slots, created from settings (e.g. 00:00-08:00,08:00-16:00,16:00-24:00)."""
-    slots = stored_slots()
+def stored_slots(kind: str = "卡口") -> list[ShiftSlot]:
+    """The shift slots of one kind of post as stored (none before its first shift is made)."""
+    return list(ShiftSlot.select().where(ShiftSlot.post_kind == kind)
+                .order_by(ShiftSlot.sort, ShiftSlot.id))
+
+
+def ensure_slots(kind: str = "卡口") -> list[ShiftSlot]:
+    """The shift slots of one kind of post, created from its setting (卡口班次 e.g.
+    00:00-08:00,08:00-16:00,16:00-24:00; 采样点班次 e.g. 06:00-12:00,12:00-18:00)."""
+    slots = stored_slots(kind)
     if slots:
         return slots
     with database.atomic():
-        for n, (start, end) in enumerate(parse_slots(get_setting("shift_slots"))):
+        parsed = parse_slots(get_setting(SLOT_SETTINGS[kind]), whole_day=kind == "卡口")
+        for n, (start, end) in enumerate(parsed):
             slots.append(ShiftSlot.create(name=f"{start}-{end}", start=start, end=end, sort=n,
-                                          is_night=_is_night(start, end)))
+                                          is_night=_is_night(start, end), post_kind=kind))
     return slots
+
+
+def slots_for(checkpoint: Checkpoint) -> list[ShiftSlot]:
+    """The slots a post is staffed on: the 卡口班次 or the 采样点班次."""
+    return ensure_slots(checkpoint.post_kind)
 
 
 def _span_sql(start: str, end: str) -> tuple[float, str]:
@@ -97,21 +124,22 @@ def _span_sql(start: str, end: str) -> tuple[float, str]:
     return hours, f"+{int((ends - dt.datetime(2000, 1, 1)).total_seconds() // 60)} minutes"
 
 
-def apply_slots(slots: list[tuple[str, str]]) -> None:
+def apply_slots(slots: list[tuple[str, str]], kind: str = "卡口") -> None:
     """Bring the stored slots in line with a changed 班次 setting. New times apply to the
     shifts of each slot that have not started yet (the 1st slot stays the 1st); a shift
     already begun or worked keeps the length and end it had. The number of slots can only
     change while no shift has been made yet, since each shift and its people belong to a slot."""
-    current = list(ShiftSlot.select().order_by(ShiftSlot.sort, ShiftSlot.id))
+    current = stored_slots(kind)
     if not current:
         return
-    if len(current) != len(slots) and (shifts := Shift.select().count()):
+    if len(current) != len(slots) and (
+            shifts := Shift.select().join(ShiftSlot).where(ShiftSlot.post_kind == kind).count()):
         raise Invalid(f"已有{shifts}个排班班次按现在的{len(current)}个班次排定，班次数不能改为"
                       f"{len(slots)}个；可以只改各班次的时间")
     moment = clock.now().isoformat(sep=" ")
     with database.atomic():
         for n, (start, end) in enumerate(slots):
-            slot = current[n] if n < len(current) else ShiftSlot(sort=n)
+            slot = current[n] if n < len(current) else ShiftSlot(sort=n, post_kind=kind)
             if (slot.start, slot.end) != (start, end):
                 slot.name, slot.start, slot.end = f"{start}-{end}", start, end
                 slot.is_night = _is_night(start, end)
@@ -127,10 +155,10 @@ def apply_slots(slots: list[tuple[str, str]]) -> None:
 
 
 def find_checkpoint(name: str) -> Checkpoint:
-    """The checkpoint called ``name``; an unknown name is an error."""
+    """The checkpoint or sampling point called ``name``; an unknown name is an error."""
     found = Checkpoint.get_or_none(Checkpoint.name == normalize_text(name))
     if found is None:
-        raise Invalid(f"没有名为“{name}”的卡口")
+        raise Invalid(f"没有名为“{name}”的卡口或采样点")
     return found
 
 
@@ -175,10 +203,10 @@ def _open(cp: Checkpoint, day: dt.date) -> bool:
 
 
 def create_shifts(start: dt.date, end: dt.date, checkpoint_id: int | None = None) -> int:
-    """Make the missing shifts of active checkpoints in a period; returns how many were made."""
-    slots = ensure_slots()
-    # sampling points (采样点) keep hours of their own; the checkpoint slots never staff them
-    query = Checkpoint.select().where(Checkpoint.post_kind == "卡口")
+    """Make the missing shifts of posts in service in a period (each kind on its own slots);
+    returns how many were made."""
+    kinds = {"卡口": ensure_slots()}  # 采样点班次 are made when there is a sampling point
+    query = Checkpoint.select()
     if checkpoint_id is not None:
         query = query.where(Checkpoint.id == checkpoint_id)
     existing = {(c, str(d)[:10], s) for c, d, s in database.execute_sql(
@@ -186,9 +214,11 @@ def create_shifts(start: dt.date, end: dt.date, checkpoint_id: int | None = None
         [start.isoformat(), end.isoformat()]).fetchall()}
     rows = []
     for cp in query:
+        if cp.post_kind not in kinds:
+            kinds[cp.post_kind] = ensure_slots(cp.post_kind)
         day = start
         while day <= end:
-            for slot in slots:
+            for slot in kinds[cp.post_kind]:
                 if _open(cp, day) and (cp.id, day.isoformat(), slot.id) not in existing:
                     hours, ends_at = shift_span(day, slot.start, slot.end)
                     rows.append((cp.id, day.isoformat(), slot.id,
@@ -199,27 +229,54 @@ def create_shifts(start: dt.date, end: dt.date, checkpoint_id: int | None = None
                                  "ends_at"), rows)
 
 
-class _Calendar:
-    """Who stands which slot when, and everything the rules need to know about a person."""
+Span = tuple[dt.datetime, dt.datetime]  # when a shift begins and ends
 
-    def __init__(self, start: dt.date, end: dt.date, slots: list[ShiftSlot]) -> None:
-        self.slots = slots
-        self.order = {s.id: n for n, s in enumerate(slots)}
+
+def _when(value: object) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def _span(ends_at: object, hours: float) -> Span:
+    """A shift's time from its stored end and length."""
+    ends = _when(ends_at)
+    return ends - dt.timedelta(minutes=round(hours * 60)), ends
+
+
+def _meet(a: Span, b: Span) -> bool:
+    """Whether two shifts overlap or touch (one ends as the other begins)."""
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+class _Calendar:
+    """Who stands which shift when, and everything the rules need to know about a person.
+    Times, not slot positions, decide what clashes, so 卡口 and 采样点 shifts compare."""
+
+    def __init__(self, slots: list[ShiftSlot]) -> None:
         self.night = {s.id for s in slots if s.is_night}
-        self.busy: dict[tuple[int, int], int] = {}  # (staff, time index) -> shift id
+        self.busy: dict[tuple[int, dt.date], list[Span]] = defaultdict(list)  # by start day
         self.load: dict[int, int] = defaultdict(int)
         self.nights: dict[int, int] = defaultdict(int)
         self.weekly: dict[tuple[int, tuple[int, int]], int] = defaultdict(int)
-        self.origin = start - dt.timedelta(days=7)
 
-    def index(self, day: dt.date, slot_id: int) -> int:
-        return (day - self.origin).days * len(self.slots) + self.order[slot_id]
+    def _near(self, staff: int, span: Span) -> list[Span]:
+        day = span[0].date()
+        return [other for step in (-1, 0, 1)
+                for other in self.busy.get((staff, day + dt.timedelta(days=step)), ())]
 
-    def free(self, staff: int, at: int) -> bool:
-        return all((staff, t) not in self.busy for t in (at - 1, at, at + 1))
+    def clash(self, staff: int, span: Span) -> bool:
+        """Whether the person already stands a shift overlapping ``span``."""
+        return any(_overlap(span, other) for other in self._near(staff, span))
 
-    def take(self, staff: int, at: int, shift: int, day: dt.date, slot_id: int) -> None:
-        self.busy[(staff, at)] = shift
+    def free(self, staff: int, span: Span) -> bool:
+        """Whether the person stands no shift overlapping or touching ``span``."""
+        return not any(_meet(span, other) for other in self._near(staff, span))
+
+    def take(self, staff: int, span: Span, day: dt.date, slot_id: int) -> None:
+        self.busy[(staff, span[0].date())].append(span)
         self.load[staff] += 1
         self.weekly[(staff, _week(day))] += 1
         if slot_id in self.night:
@@ -285,9 +342,9 @@ def plan(start: dt.date, end: dt.date, checkpoint_id: int | None = None,
     report = progress or (lambda _s, _f: None)
     result = PlanResult()
     with database.atomic():
-        slots = ensure_slots()
         create_shifts(start, end, checkpoint_id)
-        cal = _Calendar(start, end, slots)
+        slots = {s.id: s for kind in SLOT_SETTINGS for s in stored_slots(kind)}
+        cal = _Calendar(list(slots.values()))
         staff = {s.id: s for s in Staff.select().where(Staff.active)}
         paths = dict(Area.select(Area.id, Area.path).tuples())
         home = {sid: _community(s.home_area_id, paths) for sid, s in staff.items()}
@@ -307,10 +364,10 @@ def plan(start: dt.date, end: dt.date, checkpoint_id: int | None = None,
         drop: list[int] = []
         for a in existing:
             shift = shifts[a.shift_id]
-            at = cal.index(shift.date, shift.slot_id)
+            at = _span(shift.ends_at, shift.hours)
             person = staff.get(a.staff_id)
             week = cal.weekly[(a.staff_id, _week(shift.date))]
-            valid = person is not None and (a.staff_id, at) not in cal.busy and (
+            valid = person is not None and not cal.clash(a.staff_id, at) and (
                 a.pinned or (cal.free(a.staff_id, at) and week < person.max_per_week
                              and not _blocked(rules.get(a.staff_id, []), shift.date,
                                               shift.slot_id)))
@@ -318,13 +375,13 @@ def plan(start: dt.date, end: dt.date, checkpoint_id: int | None = None,
                 drop.append(a.id)
                 continue
             if person is not None:
-                cal.take(a.staff_id, at, a.shift_id, shift.date, shift.slot_id)
+                cal.take(a.staff_id, at, shift.date, shift.slot_id)
             seats[a.shift_id].append(a)
         if drop:
             delete_rows(Assignment, drop, "撤下")
         result.removed = len(drop)
-        ordered = sorted(in_period, key=lambda sid: (shifts[sid].date,
-                                                      cal.order[shifts[sid].slot_id],
+        spans = {sid: _span(shifts[sid].ends_at, shifts[sid].hours) for sid in in_period}
+        ordered = sorted(in_period, key=lambda sid: (spans[sid][0], shifts[sid].slot_id,
                                                       shifts[sid].checkpoint_id))
         result.shifts = len(ordered)
         groups: dict[tuple[dt.date, int], list[int]] = defaultdict(list)
@@ -333,7 +390,7 @@ def plan(start: dt.date, end: dt.date, checkpoint_id: int | None = None,
         new_rows: list[tuple[int, int, int]] = []
         done = 0
         for (day, slot_id), group in groups.items():
-            at = cal.index(day, slot_id)
+            at = spans[group[0]]
             night = slot_id in cal.night
             pool = _Pool(
                 [pid for pid, person in staff.items()
@@ -343,7 +400,7 @@ def plan(start: dt.date, end: dt.date, checkpoint_id: int | None = None,
                 home)
             leaders = _Pool([pid for pid in pool.order if staff[pid].can_lead],
                             pool.rank, home, pool.taken)
-            slot_name = slots[cal.order[slot_id]].name
+            slot_name = slots[slot_id].name
             for sid in group:
                 shift = shifts[sid]
                 cp = checkpoints[shift.checkpoint_id]
@@ -366,12 +423,12 @@ def plan(start: dt.date, end: dt.date, checkpoint_id: int | None = None,
                     if pid is None:
                         result.gaps.append(Gap(
                             cp.name, day, slot_name, missing,
-                            "该时段没有空闲人员（其余人员已在其他卡口、需轮休、不可值班或已达每周上限）"))
+                            "该时段没有空闲人员（其余人员已在其他卡口或采样点、需轮休、不可值班或已达每周上限）"))
                         break
                     picks.append((pid, 0))
                     missing -= 1
                 for pid, lead in picks:
-                    cal.take(pid, at, sid, day, slot_id)
+                    cal.take(pid, spans[sid], day, slot_id)
                     new_rows.append((sid, pid, lead))
                 done += 1
             report("排班", done / max(len(ordered), 1))
@@ -389,25 +446,17 @@ def assign(shift_id: int, staff_id: int, pinned: bool = False) -> Assignment:
     """Put a person on a shift by hand (kept by later plans); the rules are checked."""
     shift = Shift.get_by_id(shift_id)
     person = Staff.get_by_id(staff_id)
-    clash = (Assignment.select(Assignment, Shift).join(Shift)
-             .where((Assignment.staff == staff_id) & (Shift.date == shift.date)
-                    & (Shift.slot == shift.slot_id)).first())
-    if clash is not None:
-        raise Invalid(f"{person.name} 该时段已在{clash.shift.checkpoint.name}值守")
-    slots = ensure_slots()
-    order = [s.id for s in slots]
-    position = order.index(shift.slot_id)
-    neighbours = []
-    for step in (-1, 1):
-        index = position + step
-        day = shift.date + dt.timedelta(days=index // len(order))
-        neighbours.append((day, order[index % len(order)]))
-    for day, slot_id in neighbours:
-        near = (Assignment.select().join(Shift)
-                .where((Assignment.staff == staff_id) & (Shift.date == day)
-                       & (Shift.slot == slot_id)).exists())
-        if near:
-            raise Invalid(f"{person.name} 相邻班次已排班，需至少轮休一个班次")
+    here = _span(shift.ends_at, shift.hours)
+    for other in (Shift.select().join(Assignment).where(
+            (Assignment.staff == staff_id)
+            & Shift.date.between(shift.date - dt.timedelta(days=1),
+                                 shift.date + dt.timedelta(days=1)))):
+        there = _span(other.ends_at, other.hours)
+        if _overlap(here, there):
+            raise Invalid(f"{person.name} 该时段已在{other.checkpoint.name}值守")
+        if _meet(here, there):
+            raise Invalid(f"{person.name} 相邻班次已排班（{other.checkpoint.name} "
+                          f"{other.date:%m-%d} {other.slot.name}），需至少轮休一个班次")
     if _blocked(_unavailable(shift.date, shift.date).get(staff_id, []), shift.date,
                 shift.slot_id):
         raise Invalid(f"{person.name} 该时段登记为不可值班")
@@ -554,13 +603,14 @@ def check_roster(start: dt.date, end: dt.date) -> CheckResult:
     leaders, double bookings, back-to-back shifts (one shift beyond each edge of the period
     included), weekly maxima over whole weeks (Monday to Sunday, even where the period cuts
     one), people on a shift they are marked 不可值班 for, staff no longer active, and shifts
-    at a checkpoint outside its 启用—停用 dates.
+    at a checkpoint outside its 启用—停用 dates. 卡口 and 采样点 shifts are checked together:
+    a person's shifts clash or follow each other by their times, whichever post they are at.
 
     Reads only (a read command): with no slots stored there are no shifts to check."""
-    slots = stored_slots()
+    slots = [slot for kind in SLOT_SETTINGS for slot in stored_slots(kind)]
     if not slots:
         return CheckResult()
-    cal = _Calendar(start, end, slots)
+    begins = {s.id: s.start for s in slots}
     staff = {s.id: s for s in Staff.select()}
     result = CheckResult()
     checkpoints = {c.id: c for c in Checkpoint.select()}
@@ -572,16 +622,15 @@ def check_roster(start: dt.date, end: dt.date) -> CheckResult:
     last = max(_monday(end) + dt.timedelta(days=6), end + dt.timedelta(days=1))
     count: dict[int, int] = defaultdict(int)
     leaders: dict[int, bool] = defaultdict(bool)
-    times: dict[int, dict[int, list[tuple[int, dt.date, int]]]] = defaultdict(
-        lambda: defaultdict(list))
+    times: dict[int, list[tuple[dt.datetime, dt.datetime, dt.date, int]]] = defaultdict(list)
     weeks: dict[int, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
     in_period: list[tuple[int, int, dt.date, int, int]] = []
-    for shift_id, cp_id, date, slot_id, staff_id, leader in database.execute_sql(
-            "SELECT a.shift_id, h.checkpoint_id, h.date, h.slot_id, a.staff_id, a.is_leader "
-            "FROM assignment a JOIN shift h ON h.id = a.shift_id WHERE h.date BETWEEN ? AND ?",
-            [first.isoformat(), last.isoformat()]).fetchall():
+    for shift_id, cp_id, date, slot_id, staff_id, leader, ends_at, hours in database.execute_sql(
+            "SELECT a.shift_id, h.checkpoint_id, h.date, h.slot_id, a.staff_id, a.is_leader, "
+            "h.ends_at, h.hours FROM assignment a JOIN shift h ON h.id = a.shift_id "
+            "WHERE h.date BETWEEN ? AND ?", [first.isoformat(), last.isoformat()]).fetchall():
         day = dt.date.fromisoformat(str(date)[:10])
-        times[staff_id][cal.index(day, slot_id)].append((shift_id, day, slot_id))
+        times[staff_id].append((*_span(ends_at, hours), day, slot_id))
         weeks[staff_id][_week(day)] += 1
         if start <= day <= end:
             count[shift_id] += 1
@@ -591,7 +640,7 @@ def check_roster(start: dt.date, end: dt.date) -> CheckResult:
     def where(cp_id: int, day: dt.date, slot_id: int) -> str:
         return f"{checkpoints[cp_id].name} {day:%m-%d} {slot_names[slot_id]}"
 
-    for shift in sorted(shifts, key=lambda s: (s.date, cal.order[s.slot_id], s.checkpoint_id)):
+    for shift in sorted(shifts, key=lambda s: (s.date, begins[s.slot_id], s.checkpoint_id)):
         cp = checkpoints[shift.checkpoint_id]
         place = where(cp.id, shift.date, shift.slot_id)
         if not _open(cp, shift.date):
@@ -608,7 +657,7 @@ def check_roster(start: dt.date, end: dt.date) -> CheckResult:
             result.items.append(f"缺带班领导：{place}")
     rules = _unavailable(start, end)
     for _shift_id, cp_id, day, slot_id, staff_id in sorted(
-            in_period, key=lambda r: (r[2], cal.order[r[3]], r[1], r[4])):
+            in_period, key=lambda r: (r[2], begins[r[3]], r[1], r[4])):
         person = staff[staff_id]
         if not person.active:
             result.inactive += 1
@@ -616,19 +665,29 @@ def check_roster(start: dt.date, end: dt.date) -> CheckResult:
         if _blocked(rules.get(staff_id, []), day, slot_id):
             result.unavailable += 1
             result.items.append(f"不可值班：{person.name} {where(cp_id, day, slot_id)}")
-    for staff_id, by_time in times.items():
+    for staff_id, held in times.items():
         name = staff[staff_id].name
-        for at in sorted(by_time):
-            entries = by_time[at]
-            _sid, day, slot_id = entries[0]
-            touches = start <= day <= end
-            if len(entries) > 1 and touches:
-                result.double_bookings += len(entries) - 1
-                result.items.append(f"重复排班：{name} {day:%m-%d} {slot_names[slot_id]}")
-            after = by_time.get(at + 1)
-            if after and (touches or start <= after[0][1] <= end):
-                result.back_to_back += 1
-                result.items.append(f"连班：{name} {day:%m-%d} {slot_names[slot_id]}起连续两个班次")
+        held.sort()
+        doubled: set[int] = set()
+        pairs: set[dt.datetime] = set()
+        for n, (_begin, ends, day, slot_id) in enumerate(held):
+            for later, (begin2, _ends2, day2, slot2) in enumerate(held[n + 1:], start=n + 1):
+                if begin2 > ends:
+                    break
+                if not (start <= day <= end or start <= day2 <= end):
+                    continue
+                if begin2 < ends and later not in doubled:  # overlapping: two places at once
+                    doubled.add(later)
+                    result.double_bookings += 1
+                    also = "" if (day2, slot2) == (day, slot_id) else (
+                        f"（与{day2:%m-%d} {slot_names[slot2]}重叠）")
+                    result.items.append(
+                        f"重复排班：{name} {day:%m-%d} {slot_names[slot_id]}{also}")
+                elif begin2 == ends and ends not in pairs and later not in doubled:
+                    pairs.add(ends)  # one ends as the next begins: no rest
+                    result.back_to_back += 1
+                    result.items.append(
+                        f"连班：{name} {day:%m-%d} {slot_names[slot_id]}起连续两个班次")
         limit = staff[staff_id].max_per_week
         for week, n in sorted(weeks[staff_id].items()):
             monday = dt.date.fromisocalendar(week[0], week[1], 1)
@@ -720,5 +779,14 @@ def people_on(checkpoint_id: int, day: dt.date, slot_id: int) -> list[Assignment
                 .order_by(Assignment.is_leader.desc(), Assignment.id))
 
 
-def slot_named(name: str) -> ShiftSlot | None:
-    return ShiftSlot.get_or_none(ShiftSlot.name == name)
+def slot_labels() -> list[str]:
+    """Every stored slot as the clerk picks it: a checkpoint slot by its name, a sampling
+    point's as 采样点 06:00-12:00 (the two kinds may share times)."""
+    return [*(s.name for s in stored_slots()), *(f"采样点 {s.name}" for s in stored_slots("采样点"))]
+
+
+def slot_named(label: str) -> ShiftSlot | None:
+    """The slot a label of :func:`slot_labels` names (None for anything else, e.g. 全天)."""
+    kind, _, name = label.rpartition(" ")
+    return ShiftSlot.get_or_none((ShiftSlot.name == name)
+                                 & (ShiftSlot.post_kind == (kind or "卡口")))

@@ -26,7 +26,7 @@ from db.config import (
 from db.connection import database
 from db.models import Setting
 from db.pushed import parse_results
-from db.roster import apply_slots, parse_slots
+from db.roster import SLOT_SETTINGS, apply_slots, parse_slots
 from db.secrets import load_password, store_password
 from db.text import plain_text
 from db.validate import Invalid
@@ -128,8 +128,9 @@ def set_setting(key: str, value: str) -> None:
         raise UnknownSetting(key)
     value = check_setting(key, value)
     slots = None
-    if key == "shift_slots":
-        slots = parse_slots(value)
+    kind = next((k for k, name in SLOT_SETTINGS.items() if name == key), None)
+    if kind is not None:
+        slots = parse_slots(value, whole_day=kind == "卡口")
         value = ",".join(f"{start}-{end}" for start, end in slots)
     if key == SECRET:
         if value != load_password():
@@ -141,7 +142,7 @@ def set_setting(key: str, value: str) -> None:
         Setting.insert(key=key, value=value).on_conflict_replace().execute()
         if before != value:
             if slots is not None:
-                apply_slots(slots)
+                apply_slots(slots, kind)
             log_change("修改", "setting", None, {key: before}, {key: value})
 
 

@@ -1,5 +1,6 @@
 """Checkpoint sheets (FORMATS.md §5–§7): 卡口值守排班表 to post at the gate (a sheet per
-checkpoint, or one for all), 出入登记表 of a day, and 志愿者花名册 with hours served."""
+checkpoint, or one for all; a sampling point's sheet is its 采样点值守排班表, on its own
+slots), 出入登记表 of a day (checkpoints only), and 志愿者花名册 with hours served."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from db import clock, roster
 from db.gate import passages
-from db.roster import ensure_slots
+from db.roster import slots_for
 from db.settings import township
 from db.staff import volunteer_hours
 from db.validate import Invalid, age_on, check_id
@@ -27,10 +28,19 @@ from exports.sheet import (
 
 WEEKDAYS = "一二三四五六日"
 DUTY_RULES = "值守要求：佩戴口罩、逐人测温、逐车登记，发热人员不得进入。"
+SAMPLING_RULES = "值守要求：佩戴口罩，引导群众间隔一米有序排队、扫码登记，维护采样秩序。"
 LEADS = "（带班）"
 LEADER_NOTE = "注：标“（带班）”者为带班领导，其下为联系电话。"
 
 
+
+
+def sheet_title(name: str, post_kind: str) -> str:
+    """A post's roster title: 某某值守排班表 for a checkpoint; a sampling point's always reads
+    采样点值守排班表 (文化广场采样点值守排班表, 文化广场 → 文化广场采样点值守排班表)."""
+    if post_kind == "采样点" and not name.endswith("采样点"):
+        name += "采样点"
+    return f"{name}值守排班表"
 
 
 def pack_names(names: list[str], width: float, size: float) -> str:
@@ -56,13 +66,13 @@ def shift_text(people: list[roster.Person], width: float, size: float) -> str:
 def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int | None = None,
                   one_sheet: bool = False) -> int:
     """卡口值守排班表 for a period; a sheet per checkpoint, or one sheet for all. Returns the
-    number of checkpoints.
+    number of checkpoints. A sampling point (采样点) is listed on its own slots; its sheet is
+    titled 采样点值守排班表, and a sheet of sampling points only says so in its title.
 
     Dated the day it is made (制表日期); each day's column is wide enough for the longest name
     (with （带班）) or phone, and a cell starts a new line before a name rather than break it."""
     if end < start:
         raise ValueError("结束日期不能早于开始日期")
-    slots = ensure_slots()
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
     checkpoints = roster.checkpoints(checkpoint_id)
     cells = roster.assigned_names(start, end)
@@ -79,28 +89,33 @@ def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int |
     def text(cp: int, day: dt.date, slot: int) -> str:
         return shift_text(cells.get((cp, day.isoformat(), slot), []), day_width, size)
 
+    kinds = {cp.post_kind for cp in checkpoints}
+    posts = "采样点" if kinds == {"采样点"} else "卡口" if kinds <= {"卡口"} else "卡口及采样点"
     if one_sheet:
-        report = Report(title=f"{township()}疫情防控卡口值守排班表{period}",
-                        columns=[Column("卡口名称", 16), Column("班次", 13), *day_columns],
+        report = Report(title=f"{township()}疫情防控{posts}值守排班表{period}",
+                        columns=[Column(f"{posts}名称", 16), Column("班次", 13), *day_columns],
                         unit_line=unit_line(), date_line=made, font_size=size, landscape=True,
-                        row_height=48, footnotes=(LEADER_NOTE, DUTY_RULES),
+                        row_height=48, footnotes=(LEADER_NOTE, *(
+                            [DUTY_RULES] if "卡口" in kinds else []), *(
+                            [SAMPLING_RULES] if "采样点" in kinds else [])),
                         signoff=signoff())
         writer = SheetWriter(wb, "排班表", report)
         writer.begin()
         for cp in checkpoints:
-            for slot in slots:
+            for slot in slots_for(cp):
                 writer.add_row([cp.name, slot.name, *[text(cp.id, d, slot.id) for d in days]])
         writer.end()
     for cp in [] if one_sheet else checkpoints:
-        report = Report(title=f"{cp.name}值守排班表{period}",
+        sampling = cp.post_kind == "采样点"
+        report = Report(title=f"{sheet_title(cp.name, cp.post_kind)}{period}",
                         columns=[Column("班次", 13), *day_columns],
                         unit_line=unit_line(), date_line=made, font_size=size, landscape=True,
                         row_height=60, signoff=signoff(),
-                        footnotes=(f"卡口负责人：{cp.person}　联系电话：{cp.phone}",
-                                   LEADER_NOTE, DUTY_RULES))
+                        footnotes=(f"{cp.post_kind}负责人：{cp.person}　联系电话：{cp.phone}",
+                                   LEADER_NOTE, SAMPLING_RULES if sampling else DUTY_RULES))
         writer = SheetWriter(wb, cp.name, report)
         writer.begin()
-        for slot in slots:
+        for slot in slots_for(cp):
             writer.add_row([slot.name, *[text(cp.id, d, slot.id) for d in days]])
         writer.end()
     if not checkpoints:
@@ -122,6 +137,7 @@ PASSAGE_COLUMNS = (
 
 def export_passages(path: Path, checkpoint_id: int, day: dt.date) -> int:
     """出入登记表 of one checkpoint and day."""
+    rows = passages(checkpoint_id, day)  # first: a sampling point is refused before any sheet
     cp = roster.checkpoint(checkpoint_id)
     report = Report(title=f"{cp.name}人员车辆出入登记表（{cn_date(day)}）",
                     columns=PASSAGE_COLUMNS, unit_line=unit_line(), date_line=date_line(day),
@@ -130,7 +146,6 @@ def export_passages(path: Path, checkpoint_id: int, day: dt.date) -> int:
     wb = new_workbook()
     writer = SheetWriter(wb, "出入登记", report)
     writer.begin()
-    rows = passages(checkpoint_id, day)
     for n, p in enumerate(rows, start=1):
         writer.add_row([n, p.at, p.name, p.id_number, p.phone, p.plate, p.direction,
                         p.temperature, p.health_code, p.origin_reason,

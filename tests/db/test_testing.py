@@ -204,9 +204,9 @@ def test_rounds_by_number_or_name_and_scope_errors(demo_path: Path) -> None:
     assert testing.running_round(END + dt.timedelta(days=1)) is None
 
 
-def test_sampling_points_get_no_checkpoint_shifts(demo_path: Path) -> None:
+def test_sampling_points_get_their_own_slots_never_the_checkpoints(demo_path: Path) -> None:
     from db import roster
-    from db.models import Shift
+    from db.models import Shift, ShiftSlot
 
     point = testing.find_or_add_point("文化广场采样点")
     assert point.post_kind == "采样点" and testing.find_or_add_point("文化广场采样点").id == point.id
@@ -217,7 +217,9 @@ def test_sampling_points_get_no_checkpoint_shifts(demo_path: Path) -> None:
     later = START + dt.timedelta(days=40)
     made = roster.create_shifts(later, later)
     assert made > 0
-    assert not Shift.select().where(Shift.checkpoint == point.id).exists()
+    kinds = [(s.slot.post_kind, s.slot.name) for s in Shift.select().join(ShiftSlot)
+             .where(Shift.checkpoint == point.id).order_by(ShiftSlot.start)]
+    assert kinds == [("采样点", "06:00-12:00"), ("采样点", "12:00-18:00")]
     with pytest.raises(Invalid, match="出入登记只在卡口"):
         from db.gate import PassageInput, record_passage
 

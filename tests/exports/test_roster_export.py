@@ -14,10 +14,17 @@ from openpyxl.utils import get_column_letter
 from db import roster
 from db.database import close_database
 from db.gate import PassageInput, record_passage
-from db.models import Checkpoint, ServiceRecord, Staff
+from db.models import Assignment, Checkpoint, ServiceRecord, Shift, Staff
 from db.settings import set_setting
+from db.testing import new_point
 from eprc import cli
-from exports.roster import export_passages, export_roster, export_volunteers
+from exports.roster import (
+    DUTY_RULES,
+    SAMPLING_RULES,
+    export_passages,
+    export_roster,
+    export_volunteers,
+)
 from exports.sheet import cn_date, line_height, text_lines
 
 MON = dt.date(2022, 4, 11)
@@ -108,6 +115,35 @@ def test_roster_one_sheet_for_all(db_path: Path, tmp_path: Path) -> None:
     ws = load_workbook(out).active
     assert ws["A3"].value == "卡口名称" and ws["A5"].value == "桃园村卡口"
     assert ws["A8"].value == "城关社区卡口" and ws["B8"].value == "00:00-08:00"
+
+
+def test_a_sampling_points_sheet_is_its_采样点值守排班表(db_path: Path, tmp_path: Path) -> None:
+    township()
+    point = new_point("文化广场", person="李医生", phone="13900000001", staff_per_shift=2)
+    roster.plan(MON, MON + dt.timedelta(days=6))
+    out = tmp_path / "采样点.xlsx"
+    assert export_roster(out, MON, MON + dt.timedelta(days=6), point.id) == 1
+    ws = load_workbook(out).active
+    assert ws["A1"].value == "文化广场采样点值守排班表（2022年4月11日—4月17日）"
+    assert "A1:H1" in {str(r) for r in ws.merged_cells.ranges}
+    assert [ws.cell(r, 1).value for r in (5, 6)] == ["06:00-12:00", "12:00-18:00"]
+    assert ws.cell(7, 1).value != "16:00-24:00"  # the checkpoints' slots are not listed
+    on_duty = {s.name for s in Staff.select().join(Assignment).join(Shift)
+               .where((Shift.checkpoint == point.id) & (Shift.date == MON)
+                      & (Shift.slot == roster.stored_slots("采样点")[0].id))}
+    assert len(on_duty) == 2 and set(ws["B5"].value.replace("、\n", "、").split("、")) == on_duty
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+    assert "采样点负责人：李医生　联系电话：13900000001" in texts
+    assert SAMPLING_RULES in texts and DUTY_RULES not in texts
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    both = tmp_path / "全部.xlsx"
+    export_roster(both, MON, MON + dt.timedelta(days=6), one_sheet=True)
+    ws = load_workbook(both).active
+    assert ws["A1"].value.startswith("店埠镇疫情防控卡口及采样点值守排班表")
+    assert ws["A3"].value == "卡口及采样点名称"
+    point_rows = [(r[0], r[1]) for r in ws.iter_rows(min_row=5, values_only=True)
+                  if r[0] == "文化广场"]
+    assert point_rows == [("文化广场", "06:00-12:00"), ("文化广场", "12:00-18:00")]
 
 
 def test_passage_log_and_volunteers(db_path: Path, tmp_path: Path) -> None:

@@ -142,3 +142,74 @@ async def test_staff_home_community_is_typed_by_name(demo_path: Path) -> None:
         await press(pilot, "slash", *"bcz", "enter", "e")
         assert app.screen.query_one("#form-home").value == village.name  # shown when editing
     assert Staff.get(Staff.name == "本村志愿者").home_area_id == village.id
+
+
+async def test_a_sampling_points_week_on_its_own_slots(demo_path: Path) -> None:
+    """F5 plans the sampling point too (p), and its week shows the 采样点班次 only (whole at
+    100 columns), filled with people who stand no checkpoint shift meeting theirs; no gate (g)."""
+    from db import roster
+    from db.testing import new_point
+
+    point = new_point("文化广场采样点", staff_per_shift=2)
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "文化广场采样点" in screen_text(pilot) and "采样点·2人" in screen_text(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert "全部排满" in screen_text(pilot) and "4/4" in screen_text(pilot)
+        row = next(n for n, cp in enumerate(app.screen.checkpoints) if cp.id == point.id)
+        for _ in range(row):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert "文化广场采样点（采样点）" in text and "每班2人" in text
+        assert "06:00-12:00" in text and "12:00-18:00" in text and "16:00-24:00" not in text
+        monday = app.screen.days[0]
+        on_duty = [a.staff.name for a in roster.people_on(
+            point.id, monday, roster.stored_slots("采样点")[0].id)]
+        assert len(on_duty) == 2 and all(name in text for name in on_duty)
+        assert "出入登记" not in text  # no gate key offered at a sampling point
+        await pilot.press("g")
+        await settle(pilot)
+        assert app.screen.checkpoint.id == point.id and "06:00-12:00" in screen_text(pilot)
+    assert roster.check_roster(monday, monday + dt.timedelta(days=6)).ok
+    planned = (Assignment.select().join(Shift)
+               .where((Shift.checkpoint == point.id) & (Shift.date >= monday)).count())
+    assert planned == 7 * 2 * 2
+
+
+async def test_sampling_slots_are_set_in_f9(demo_path: Path) -> None:
+    """F9's 采样点班次: a bad value is refused with where and why and nothing saved; a good
+    one moves the slots of the sampling point's shifts not yet begun."""
+    from db import roster
+    from db.settings import get_setting
+    from db.testing import new_point
+    from tui.screens.settings.settings import field_id
+
+    point = new_point("文化广场采样点", staff_per_shift=1)
+    later = dt.date.today() + dt.timedelta(days=3)
+    roster.create_shifts(later, later, point.id)
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        field = app.screen.query_one(f"#{field_id('sampling_slots')}")
+        assert field.value == "06:00-12:00,12:00-18:00"
+        field.value = "06:00-12:00,11:00-18:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "采样点班次（不必覆盖全天）：" in screen_text(pilot) and "重叠" in screen_text(pilot)
+        assert get_setting("sampling_slots") == "06:00-12:00,12:00-18:00"
+        field.value = "7:00-11:30，14:00-17:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "已保存" in screen_text(pilot)
+    assert get_setting("sampling_slots") == "07:00-11:30,14:00-17:00"
+    shifts = Shift.select().where(Shift.checkpoint == point.id).order_by(Shift.ends_at)
+    assert [(s.slot.name, s.hours, str(s.ends_at)[11:16]) for s in shifts] == [
+        ("07:00-11:30", 4.5, "11:30"), ("14:00-17:00", 3.0, "17:00")]

@@ -1,6 +1,6 @@
-"""卡口排班: the township's week (checkpoints × days, coverage in colour), a checkpoint's week
-(slots × days, names in cells) with assign / remove / swap / pin, automatic planning in a worker,
-the check, printing, and the gate entry screen."""
+"""卡口排班: the township's week (checkpoints and sampling points × days, coverage in colour), a
+post's week (its own slots × days, names in cells) with assign / remove / swap / pin, automatic
+planning in a worker, the check, printing, and the gate entry screen (checkpoints only)."""
 
 from __future__ import annotations
 
@@ -76,7 +76,8 @@ class RosterScreen(SectionScreen):
                 have, need = cover.get((cp.id, d.isoformat()), (0, 0))
                 color = "green" if need and have >= need else ("red" if not have else "yellow")
                 days_cells.append(Text(f"{have}/{need}", style=color) if need else "—")
-            return (cp.name, f"{cp.kind}·{cp.staff_per_shift}人", *days_cells)
+            kind = cp.post_kind if cp.post_kind == "采样点" else cp.kind
+            return (cp.name, f"{kind}·{cp.staff_per_shift}人", *days_cells)
 
         # a day is 5 cells under a two-line header (date, weekday): the whole week, Sunday
         # included, fits 80 columns; 类型 gives way first
@@ -159,7 +160,7 @@ class RosterScreen(SectionScreen):
 
 
 class CheckpointWeekScreen(DetailScreen):
-    """One checkpoint's week: slots × days with the names on duty."""
+    """One post's week: its slots (卡口班次 or 采样点班次) × days with the names on duty."""
 
     TITLE = "卡口一周排班"
     BINDINGS = [
@@ -174,7 +175,9 @@ class CheckpointWeekScreen(DetailScreen):
         super().__init__()
         self.checkpoint = roster.checkpoint(checkpoint_id)
         self.start = start
-        self.slots = roster.ensure_slots()
+        self.slots = roster.slots_for(self.checkpoint)
+        if self.checkpoint.post_kind == "采样点":
+            self.title = "采样点一周排班"
         self.days = [start + dt.timedelta(days=n) for n in range(7)]
         self.swap_from: Assignment | None = None
 
@@ -196,7 +199,8 @@ class CheckpointWeekScreen(DetailScreen):
     def reload(self) -> None:
         cp = self.checkpoint
         self.query_one("#week-title", Static).update(
-            f"[b]{escape(cp.name)}[/b]　每班{cp.staff_per_shift}人"
+            f"[b]{escape(cp.name)}[/b]{'（采样点）' if cp.post_kind == '采样点' else ''}"
+            f"　每班{cp.staff_per_shift}人"
             + ("，须带班领导" if cp.needs_leader else "") + "　★=锁定　(带)=带班")
         table = self.query_one(DataTable)
         position = table.cursor_coordinate
@@ -314,6 +318,10 @@ class CheckpointWeekScreen(DetailScreen):
             self.reload()
 
         self._choose("和谁互换？" if self.swap_from else "互换谁？", mark)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A sampling point has no gate: g and its footer entry are for checkpoints only."""
+        return action != "gate" or self.checkpoint.post_kind == "卡口"
 
     def action_gate(self) -> None:
         from tui.screens.roster.gate import GateScreen

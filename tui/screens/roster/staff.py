@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from db import staff as st
 from db.areas import find_area
 from db.models import STAFF_CATEGORIES, Checkpoint, Staff
-from db.roster import checkpoints, slot_named, stored_slots
+from db.roster import checkpoints, slot_labels, slot_named
 from db.validate import Invalid, parse_date
 from tui.dialogs.file_job import FileJobDialog
 from tui.dialogs.form import Field, FormDialog
@@ -184,7 +184,7 @@ class StaffScreen(DetailScreen):
         person = self.chosen()
         if person is None:
             return
-        slots = ["（全天）", *[s.name for s in stored_slots()]]
+        slots = ["（全天）", *slot_labels()]
         fields = [Field("start", "开始日期（空=长期）"), Field("end", "结束日期"),
                   Field("slot", "班次", options=slots), Field("reason", "原因")]
 
