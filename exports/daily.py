@@ -41,7 +41,7 @@ def write_daily(path: Path, report: DailyReport) -> Path:
     sheet = Report(
         title=title, columns=[Column("", 11)] * WIDTH, unit_line=unit_line(),
         date_line=f"报告日期：{cn_date(report.day)}（{report.as_of_text}）", signoff=signoff(),
-        show_header=False, landscape=False)
+        show_header=False, landscape=False, one_page=True)
     wb = new_workbook()
     if report.snapshot_id is not None:
         wb.properties.keywords = (f"{SNAPSHOT_MARK}{report.snapshot_id}/"
@@ -49,14 +49,14 @@ def write_daily(path: Path, report: DailyReport) -> Path:
     writer = SheetWriter(wb, "日报", sheet)
     writer.begin()
     for section in report.sections:
-        writer.add_merged_row([(section["title"], WIDTH)], height=22, bold=True)
+        writer.add_merged_row([(section["title"], WIDTH)], height=20, bold=True)
         columns = section["columns"]
         widths = spans(len(columns))
         writer.add_merged_row(list(zip(columns, widths, strict=True)), height=30, bold=True)
         for row in section["rows"]:
-            writer.add_merged_row(list(zip(row, widths, strict=True)), height=20)
-    writer.add_merged_row([(report.note_title, WIDTH)], height=22, bold=True)
-    writer.add_merged_row([(report.note or "无", WIDTH)], height=40)
+            writer.add_merged_row(list(zip(row, widths, strict=True)), height=18)
+    writer.add_merged_row([(report.note_title, WIDTH)], height=20, bold=True)
+    writer.add_merged_row([(report.note or "无", WIDTH)], height=30)
     writer.end()
     return save_workbook(wb, path, "daily")
 

@@ -81,6 +81,7 @@ class Report:
     extra_lines: Sequence[str] = field(default_factory=tuple)  # after the sign-off, right
     intro: Sequence[str] = ()  # lines between the unit/date line and the header
     show_header: bool = True
+    one_page: bool = False  # a form on one sheet of paper (the daily report): fit its height too
 
     @property
     def is_landscape(self) -> bool:
@@ -214,7 +215,7 @@ class SheetWriter:
         ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape" if self.report.is_landscape else "portrait"
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        ws.page_setup.fitToHeight = 1 if self.report.one_page else 0
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6,
                                       header=0.3, footer=0.3)

@@ -60,7 +60,7 @@ async def test_a_bad_phone_is_refused_in_view_with_the_keys_still_shown(
         assert error < keys < size[1]  # both on screen, the error just above the keys
         assert Resident.select().count() == before
         # the last field is far below at 80×24: the body scrolls, the docked lines stay
-        await press(pilot, *["enter"] * 7)
+        await press(pilot, *["enter"] * 10)  # 9 fields after the phone, then 保存
         assert app.screen.focused.id == "form-save"
         assert "Ctrl+S 保存" in screen_text(pilot)
 

@@ -132,7 +132,7 @@ async def test_the_resident_form_sets_away_and_immobile(db_path: Path) -> None:
         form.query_one("#f-away-to").value = "2022-03-01"
         form.query_one("#f-immobile").value = "是"
         await press(pilot, "ctrl+s")
-        assert "返回日期不能早于外出日期" in str(form.query_one("#f-error").render())
+        assert "返回日期不能早于外出日期" in str(form.query_one("#form-error").render())
         assert Resident.get_by_id(person.id).away_from is None  # nothing half-saved
         form.query_one("#f-away-to").value = ""
         await press(pilot, "ctrl+s")
