@@ -213,6 +213,7 @@ class MailDialog(FormDialog):
                          note=f"通讯录：{book}" if book else "通讯录为空：可直接写邮箱地址")
         self.limit = limit
         self.sending = None
+        self.attempted = False
 
     def _prepare(self, v: dict[str, str]):
         from exports.mail import Draft, resolve_recipients
@@ -251,8 +252,14 @@ class MailDialog(FormDialog):
         from exports.mail import SEND_LIMIT, Sending
 
         self.sending = Sending(self.limit or SEND_LIMIT)
+        self.attempted = True
         self._status("正在发送…（Esc 取消）")
         self.send_mail(draft, regenerate, self.sending)
+
+    def unsaved_changes(self) -> bool:
+        """Once a send was tried, leaving does not ask: its 保存 would send the mail again, and
+        what became of it is in the send log."""
+        return not self.attempted and super().unsaved_changes()
 
     def save_changes(self) -> bool:
         """保存 when leaving means send; the dialog stays open until the send ends."""
@@ -268,12 +275,17 @@ class MailDialog(FormDialog):
             export_daily(path, day)
         send(draft, sending)
 
-    def action_cancel(self) -> None:
+    def action_leave(self) -> None:
+        """Esc: while a send runs it cancels the wait (the dialog then says what became of the
+        mail); otherwise it leaves as any form does, asking when something was typed."""
         if self.sending is None:
-            self.dismiss(None)
+            super().action_leave()
             return
         self.sending.cancel()
         self._status("正在取消…")
+
+    def action_cancel(self) -> None:
+        self.action_leave()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "mail-check":
