@@ -151,9 +151,7 @@ async def test_a_sampling_points_week_on_its_own_slots(demo_path: Path) -> None:
     from db.testing import new_point
 
     point = new_point("文化广场采样点", staff_per_shift=2)
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(demo_path) as (app, pilot):
         await pilot.press("f5")
         await settle(pilot)
         assert "文化广场采样点" in screen_text(pilot) and "采样点·2人" in screen_text(pilot)
@@ -193,9 +191,7 @@ async def test_sampling_slots_are_set_in_f9(demo_path: Path) -> None:
     point = new_point("文化广场采样点", staff_per_shift=1)
     later = dt.date.today() + dt.timedelta(days=3)
     roster.create_shifts(later, later, point.id)
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(demo_path) as (app, pilot):
         await pilot.press("f9")
         await settle(pilot)
         field = app.screen.query_one(f"#{field_id('sampling_slots')}")
