@@ -320,3 +320,30 @@ async def test_a_long_question_keeps_its_answers_in_view(demo_path: Path,
         await pilot.press("n")
         await settle(pilot)
     assert answers == [False]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_burst_after_the_area_question_lands_in_the_new_residents_form(
+        demo_path: Path, size: tuple[int, int]) -> None:
+    from tui.screens.residents.resident_form import ResidentForm
+
+    before = Resident.select().count()
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("n")  # 全镇 is selected: the area is asked first
+        await settle(pilot)
+        # the area, Enter, and the resident's name and ID straight after, with no pause
+        burst(pilot, *"城关社区", "enter", *"李四", "enter", *"412723199010050012", "enter")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ResidentForm)
+        assert form.query_one("#f-name").value == "李四"
+        assert form.query_one("#f-id").value == "412723199010050012"
+        assert Resident.select().count() == before
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    saved = Resident.get(Resident.id_number == "412723199010050012")
+    assert saved.name == "李四" and "城关社区" in saved.household.area.name
