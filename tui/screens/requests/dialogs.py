@@ -31,8 +31,6 @@ class TakeRequestDialog(FormScreen):
     in the field that Enter moved to, the search's too (it waits for the search to choose)."""
 
     DEFAULT_CSS = """
-    TakeRequestDialog .form .field { margin-bottom: 0; }
-    TakeRequestDialog .form .field-label { width: 10; }
     TakeRequestDialog #rq-hits { max-height: 5; margin-left: 10; }
     """
     FIELDS = (("name", "求助人", ""), ("address", "送达地址", "查不到居民时直接填写"),
@@ -140,8 +138,6 @@ class AssignDialog(FieldKeys, ModalScreen[HelpRequest | None]):
 
     BINDINGS = [Binding("escape", "cancel", "取消"), *FieldKeys.FIELD_KEYS]
     DEFAULT_CSS = """
-    AssignDialog .form .field { margin-bottom: 0; }
-    AssignDialog .form .field-label { width: 10; }
     AssignDialog #rq-assign { height: auto; max-height: 10; }
     """
     HINT = "Enter 派单　Tab 查找其他人员　Esc 取消"
@@ -154,7 +150,7 @@ class AssignDialog(FieldKeys, ModalScreen[HelpRequest | None]):
 
     def compose(self) -> ComposeResult:
         r = self.request
-        with Vertical(id="dialog", classes="form"):
+        with Vertical(id="dialog", classes="form request-form"):
             yield Label(f"[b]派单：第{r.id}号 {escape(r.name)} {escape(r.needs)}[/b]")
             with VerticalScroll(classes="form-body"):
                 yield Static(f"{escape(r.address)}", classes="hint")
