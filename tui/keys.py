@@ -22,16 +22,23 @@ class KeyHolding(App):
     """The app side: keys read from the terminal while held wait here, in order."""
 
     _held: list[events.Key] | None = None
+    _holder: Widget | None = None  # the field whose turn is awaited
 
     async def on_event(self, event: events.Event) -> None:
         if self._held is not None and isinstance(event, events.Key) and not event.is_forwarded:
             self._held.append(event)
+            if self._holder is not None and not self._holder.is_attached:
+                self._holder = None  # the field went away before its turn: never hold for ever
+                self.release_keys()
             return
         await super().on_event(event)
 
-    def hold_keys(self) -> None:
+    def hold_keys(self, holder: Widget | None = None) -> None:
+        """Hold keys until :meth:`release_keys`; while ``holder`` is given, a key arriving after
+        it has left the screen releases them."""
         if self._held is None:
             self._held = []
+        self._holder = holder
 
     def release_keys(self) -> None:
         """Hand the held keys out from the app's queue (a key among them that holds again,
@@ -39,7 +46,7 @@ class KeyHolding(App):
         self.call_later(self._replay)
 
     async def _replay(self) -> None:
-        held, self._held = self._held or [], None
+        held, self._held, self._holder = self._held or [], None, None
         for event in held:
             await self.on_event(event)
 
@@ -52,7 +59,7 @@ def after_typed(field: Widget, answer: Callable[[], Awaitable[None] | None]) -> 
     if not isinstance(app, KeyHolding):
         field.call_later(answer)
         return
-    app.hold_keys()
+    app.hold_keys(field)
 
     async def finish(opening: Awaitable[None]) -> None:
         try:
@@ -61,6 +68,7 @@ def after_typed(field: Widget, answer: Callable[[], Awaitable[None] | None]) -> 
             app.release_keys()
 
     def run() -> None:
+        app.hold_keys()  # its turn came: what it opens may replace it on the screen
         opening = None
         try:
             opening = answer()

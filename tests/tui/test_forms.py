@@ -348,3 +348,24 @@ async def test_a_burst_after_the_area_question_lands_in_the_new_residents_form(
         await settle(pilot)
     saved = Resident.get(Resident.id_number == "412723199010050012")
     assert saved.name == "李四" and "城关社区" in saved.household.area.name
+
+
+async def test_keys_held_for_a_field_that_left_the_screen_are_let_go(demo_path: Path) -> None:
+    from tui.screens.residents.household import AskText
+
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        question = app.screen
+        assert isinstance(question, AskText)
+        app.hold_keys(question.query_one("#answer"))  # as an Enter does, then the field goes
+        question.dismiss(None)
+        await settle(pilot)
+        burst(pilot, "n")  # the next key is not swallowed: it asks for the area again
+        await settle(pilot)
+        assert isinstance(app.screen, AskText) and app.screen is not question
+        assert "新增居民属于哪个区域" in screen_text(pilot)
