@@ -7,7 +7,6 @@ from concurrent.futures import Future
 from importlib import import_module
 from pathlib import Path
 
-from textual.app import App
 from textual.binding import Binding
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
@@ -19,6 +18,7 @@ from db.dashboard import Dashboard
 from db.database import close_file, open_database
 from db.logfile import clerk_line
 from db.settings import get_setting, township
+from tui.keys import KeyHolding
 from tui.screens.dashboard import DashboardScreen
 
 
@@ -32,7 +32,7 @@ def _lazy(module: str, name: str) -> Callable[[], Screen]:
     return make
 
 
-class EprcApp(App):
+class EprcApp(KeyHolding):
     """镇街疫情防控台账."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"

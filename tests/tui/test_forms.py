@@ -60,7 +60,9 @@ async def test_a_bad_phone_is_refused_in_view_with_the_keys_still_shown(
         assert error < keys < size[1]  # both on screen, the error just above the keys
         assert Resident.select().count() == before
         # the last field is far below at 80×24: the body scrolls, the docked lines stay
-        await press(pilot, *["enter"] * 10)  # 9 fields after the phone, then 保存
+        fields = app.screen.fields()
+        await pilot.press(*["enter"] * (len(fields) - fields.index(app.screen.focused)))
+        await settle(pilot)
         assert app.screen.focused.id == "form-save"
         assert "Ctrl+S 保存" in screen_text(pilot)
 
@@ -231,7 +233,7 @@ FORMS = [
     ("f5", "x"), ("f5", "w", "n"), ("f5", "w", "e"), ("f5", "w", "u"), ("f5", "w", "h"),
     ("f5", "k", "n"), ("f5", "k", "e"),
     ("f6", "m"), ("f6", "g"), ("f6", "s"), ("f6", "x"), ("f6", "2", "d"),
-    ("f7", "enter"),
+    ("f7", "enter"), ("f12", "n"),
 ]
 
 
@@ -299,3 +301,51 @@ async def test_a_long_question_keeps_its_answers_in_view(demo_path: Path,
         assert "删除(Y)" in text and "取消(N)" in text
         await press(pilot, "n")
     assert answers == [False]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_burst_after_the_area_question_lands_in_the_new_residents_form(
+        demo_path: Path, size: tuple[int, int]) -> None:
+    from tui.screens.residents.resident_form import ResidentForm
+
+    before = Resident.select().count()
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("n")  # 全镇 is selected: the area is asked first
+        await settle(pilot)
+        # the area, Enter, and the resident's name and ID straight after, with no pause
+        burst(pilot, *"城关社区", "enter", *"李四", "enter", *"412723199010050012", "enter")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ResidentForm)
+        assert form.query_one("#f-name").value == "李四"
+        assert form.query_one("#f-id").value == "412723199010050012"
+        assert Resident.select().count() == before
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    saved = Resident.get(Resident.id_number == "412723199010050012")
+    assert saved.name == "李四" and "城关社区" in saved.household.area.name
+
+
+async def test_keys_held_for_a_field_that_left_the_screen_are_let_go(demo_path: Path) -> None:
+    from tui.screens.residents.household import AskText
+
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        question = app.screen
+        assert isinstance(question, AskText)
+        app.hold_keys(question.query_one("#answer"))  # as an Enter does, then the field goes
+        question.dismiss(None)
+        await settle(pilot)
+        burst(pilot, "n")  # the next key is not swallowed: it asks for the area again
+        await settle(pilot)
+        assert isinstance(app.screen, AskText) and app.screen is not question
+        assert "新增居民属于哪个区域" in screen_text(pilot)

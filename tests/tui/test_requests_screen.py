@@ -20,7 +20,7 @@ from db.settings import set_setting
 from db.staff import volunteer_hours
 from tests.db.conftest import FakeClock
 from tests.request_desk import MORNING, Town, build_town
-from tests.tui.conftest import notices, press, screen_text, settle
+from tests.tui.conftest import burst, notices, press, screen_text, settle
 from tui.app import EprcApp
 
 
@@ -55,7 +55,9 @@ async def test_phone_call_to_delivered(desk: tuple[Path, Town], fake: FakeClock,
         assert "^O 求助" in screen_text(pilot)
         await press(pilot, "ctrl+o")
         assert "1 待派单" in screen_text(pilot) and "王配送" in screen_text(pilot)
-        await press(pilot, "n")
+        before = HelpRequest.select().count()
+        await pilot.press("n")
+        await settle(pilot)
         await type_text(pilot, "13912345678")
         await pilot.press("enter")  # one household: chosen, on to 需求
         await settle(pilot)
@@ -63,7 +65,10 @@ async def test_phone_call_to_delivered(desk: tuple[Path, Town], fake: FakeClock,
         await type_text(pilot, "12")
         await pilot.press("enter")
         app.screen.query_one("#rq-details").value = "口罩两盒、青菜"
-        await pilot.press("enter", "enter", "enter", "enter")  # 紧急, 来电人, 回拨电话: saved
+        await pilot.press("enter", "enter", "enter", "enter")  # 紧急, 来电人, 回拨电话, 保存
+        assert HelpRequest.select().count() == before
+        assert app.screen.focused.id == "form-save"
+        await pilot.press("enter")  # the second Enter on 保存 saves
         await settle(pilot)
         request = HelpRequest.select().order_by(HelpRequest.id.desc()).first()
         assert (request.needs, request.details, request.urgent, request.callback_phone,
@@ -184,7 +189,8 @@ async def test_anyone_can_be_sent_by_name_and_a_cancel_needs_a_reason(
         await type_text(pilot, "zxm")
         await press(pilot, "enter")
         await type_text(pilot, "3")
-        await press(pilot, "enter", "enter", "enter", "enter", "enter")
+        await pilot.press("enter", "enter", "enter", "enter", "enter", "enter")  # …保存, saved
+        await settle(pilot)
         request = HelpRequest.select().order_by(HelpRequest.id.desc()).first()
         assert (request.needs, request.urgent) == ("就医", True)
         await press(pilot, "a")
@@ -211,3 +217,95 @@ async def test_anyone_can_be_sent_by_name_and_a_cancel_needs_a_reason(
         "已取消", "已由120接走", MORNING)
     ws = load_workbook(ledger).active
     assert [ws.cell(4, c).value for c in (3, 10, 18)] == ["张秀梅", "已取消", "已由120接走"]
+
+
+SIZES = [(100, 30), (80, 24)]
+
+
+async def open_take_request(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("ctrl+o")
+    await settle(pilot)
+    await pilot.press("n")
+    await settle(pilot)
+
+
+def line_of(lines: list[str], text: str) -> int:
+    return next(i for i, line in enumerate(lines) if text in line)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_burst_lands_field_by_field_and_its_trailing_enter_saves_nothing(
+        desk: tuple[Path, Town], size: tuple[int, int]) -> None:
+    path, _town = desk
+    app = EprcApp(path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await open_take_request(pilot)
+        before = HelpRequest.select().count()
+        # typed with no pause at all: the search, then each field ended by Enter, and the
+        # phone's Enter too (the callback phone is already the household's)
+        burst(pilot, *"13912345678", "enter", *"12", "enter", *"口罩两盒", "enter", *"否",
+              "enter", *"张三", "enter", "enter")
+        await settle(pilot)
+        form = app.screen
+        values = {key: form.query_one(f"#rq-{key}").value
+                  for key in ("find", "needs", "details", "urgent", "caller", "phone")}
+        assert values == {"find": "13912345678", "needs": "12", "details": "口罩两盒",
+                          "urgent": "否", "caller": "张三", "phone": "13912345678"}
+        assert form.focused.id == "form-save"
+        assert HelpRequest.select().count() == before  # the trailing Enter saved nothing
+        await pilot.press("enter")
+        await settle(pilot)
+    request = HelpRequest.select().order_by(HelpRequest.id.desc()).first()
+    assert (request.needs, request.details, request.urgent, request.caller,
+            request.callback_phone) == ("生活物资、药品", "口罩两盒", False, "张三", "13912345678")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_request_forms_error_and_keys_stay_in_view(desk: tuple[Path, Town],
+                                                            size: tuple[int, int]) -> None:
+    path, _town = desk
+    app = EprcApp(path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await open_take_request(pilot)
+        before = HelpRequest.select().count()
+        await pilot.press(*"13912345678", "enter", *"12", "enter", "enter", *"也许", "ctrl+s")
+        await settle(pilot)
+        lines = screen_text(pilot).splitlines()
+        error = line_of(lines, "紧急一栏请填 是 或 否")
+        keys = line_of(lines, "Ctrl+S 保存")
+        assert error < keys < size[1] and "Esc 取消" in lines[keys]
+        assert HelpRequest.select().count() == before
+        await pilot.press("escape")  # changed: asks before throwing the call away
+        await settle(pilot)
+        assert "有未保存的修改" in screen_text(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert "新求助（来电登记）" not in screen_text(pilot)
+    assert HelpRequest.select().count() == before
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_sending_keeps_its_error_and_keys_in_view_and_takes_a_burst(
+        desk: tuple[Path, Town], size: tuple[int, int]) -> None:
+    path, town = desk
+    app = EprcApp(path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        chosen = app.screen.chosen()
+        sent_to = HelpRequest.get_by_id(chosen).volunteer_id
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("tab", *"nobody", "enter")
+        await settle(pilot)
+        lines = screen_text(pilot).splitlines()
+        error = line_of(lines, "没有找到在岗人员")
+        keys = line_of(lines, "Enter 派单")
+        assert error < keys < size[1] and "Esc 取消" in lines[keys]
+        assert HelpRequest.get_by_id(chosen).volunteer_id == sent_to != town.other_team.id
+        # Tab, a name and Enter, and the Enter that sends, with no pause between them
+        burst(pilot, "tab", *"sxf", "enter", "enter")
+        await settle(pilot)
+    assert HelpRequest.get_by_id(chosen).volunteer_id == town.other_team.id

@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from db import testing
 from db.models import KeyPerson, Measure, MissingReason, Resident, Sample, SamplingRound
 from db.settings import set_setting
-from tests.tui.conftest import notices, press, screen_text, settle
+from tests.tui.conftest import burst, notices, press, screen_text, settle
 from tui.app import EprcApp
 
 
@@ -159,3 +160,55 @@ async def test_infant_age_is_set_in_f9_and_moves_the_numbers(demo_path: Path) ->
         await press(pilot, "f12")
         after = testing.coverage(found.id).exempt["婴幼儿"]
         assert after > before and f"婴幼儿{after}" in screen_text(pilot)
+
+
+SIZES = [(100, 30), (80, 24)]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_card_readers_burst_checks_off_each_person_once(demo_path: Path,
+                                                               size: tuple[int, int]) -> None:
+    set_setting("setup_done", "1")
+    first, second = people(2)
+    today = dt.date.today()
+    found = testing.new_round("第1轮", today, today, [], [testing.find_or_add_point("广场").id])
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("f12")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        # three cards read with no pause between them, each ended by the reader's Enter
+        burst(pilot, *first.id_number, "enter", *second.id_number, "enter",
+              *first.id_number, "enter")
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert f"{first.name} 已于" in text and "核销过，未重复登记" in text
+        assert "Enter 核销，Esc 返回" in text
+        assert app.screen.query_one("#check-find").value == ""
+        assert app.screen.query_one("#check-table").row_count == 3
+    assert sorted(s.resident_id for s in Sample.select().where(Sample.round == found.id)) == \
+        sorted([first.id, second.id])
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_new_round_forms_error_and_keys_stay_in_view(demo_path: Path,
+                                                              size: tuple[int, int]) -> None:
+    set_setting("setup_done", "1")
+    app = EprcApp(demo_path, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("f12")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await fill(pilot, {"name": "第1轮", "end": "2020-01-01"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        lines = screen_text(pilot).splitlines()
+        keys = next(i for i, line in enumerate(lines) if "Ctrl+S 保存" in line)
+        error = app.screen.query_one("#form-error").render()
+        assert str(error) and str(error) in "\n".join(lines[:keys])
+        assert keys < size[1] and "Esc 取消" in lines[keys]
+        assert SamplingRound.select().count() == 0

@@ -4,9 +4,10 @@ suggested volunteers first)."""
 from __future__ import annotations
 
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -15,29 +16,27 @@ from db import requests as rq
 from db.models import HelpRequest
 from db.roster import find_staff
 from db.validate import Invalid
-from tui.dialogs.form import why_not_saved
+from tui.dialogs.form import FieldKeys, FormScreen, why_not_saved
+from tui.keys import after_typed
 from tui.markup import escape
 
 URGENCY = {"": None, "是": True, "紧急": True, "否": False, "一般": False}
 
 
-class TakeRequestDialog(ModalScreen[HelpRequest | None]):
+class TakeRequestDialog(FormScreen):
     """Phone to saved in seconds: type what the caller gives (name, initials, phone, address or
-    pass card) and Enter; Enter picks the household; then needs as digits, and Enter on to the
-    callback phone, where Enter saves (Ctrl+S saves from anywhere)."""
+    pass card) and Enter; Enter picks the household; then needs as digits, and Enter on from
+    field to field; Enter on the callback phone goes to 保存 and a second Enter (or Ctrl+S from
+    anywhere) saves. The keys are the shared form's: what is typed right after an Enter lands
+    in the field that Enter moved to, the search's too (it waits for the search to choose)."""
 
-    BINDINGS = [Binding("ctrl+s", "save", "保存"), Binding("escape", "cancel", "取消")]
     DEFAULT_CSS = """
-    TakeRequestDialog .rq-row { height: 1; }
-    TakeRequestDialog .rq-label { width: 10; }
-    TakeRequestDialog .rq-row Input { width: 1fr; }
     TakeRequestDialog #rq-hits { max-height: 5; margin-left: 10; }
-    TakeRequestDialog #rq-error { height: auto; }
     """
     FIELDS = (("name", "求助人", ""), ("address", "送达地址", "查不到居民时直接填写"),
               ("needs", "需求", rq.needs_hint()), ("details", "具体需要", "如 降压药 硝苯地平 一盒"),
               ("urgent", "紧急", "空：药品/就医为紧急；或填 是/否"), ("caller", "来电人", "空：求助人本人"),
-              ("phone", "回拨电话", "Enter 保存"))
+              ("phone", "回拨电话", "Enter 到保存"))
 
     def __init__(self) -> None:
         super().__init__()
@@ -45,47 +44,53 @@ class TakeRequestDialog(ModalScreen[HelpRequest | None]):
         self.chosen: rq.HouseholdHit | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="request-form"):
+        with Vertical(id="dialog", classes="form request-form"):
             yield Label("[b]新求助（来电登记）[/b]")
-            with Horizontal(classes="rq-row"):
-                yield Label("查找居民", classes="rq-label")
-                yield Input(placeholder="姓名/拼音首字母/电话/地址/出入卡号，Enter 查找",
-                            id="rq-find", compact=True)
-            yield OptionList(id="rq-hits", compact=True)
-            for key, label, hint in self.FIELDS:
-                with Horizontal(classes="rq-row"):
-                    yield Label(label, classes="rq-label")
-                    yield Input(placeholder=hint, id=f"rq-{key}", compact=True)
-            yield Static("", id="rq-error", classes="error", markup=False)
-            yield Label("Enter 下一项　Ctrl+S 保存　Esc 取消", classes="hint")
+            with self.body():
+                with Horizontal(classes="field"):
+                    yield Label("查找居民", classes="field-label")
+                    yield Input(placeholder="姓名/拼音首字母/电话/地址/出入卡号，Enter 查找",
+                                id="rq-find")
+                yield OptionList(id="rq-hits", compact=True)
+                for key, label, hint in self.FIELDS:
+                    with Horizontal(classes="field"):
+                        yield Label(label, classes="field-label")
+                        yield Input(placeholder=hint, id=f"rq-{key}")
+            yield from self.foot()
 
     def on_mount(self) -> None:
         self.query_one("#rq-hits", OptionList).display = False
-        self.query_one("#rq-find", Input).focus()
+        super().on_mount()
 
     def _value(self, key: str) -> str:
         return self.query_one(f"#rq-{key}", Input).value.strip()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "rq-find":
-            self._find(event.value)
-        elif event.input.id == "rq-phone":
-            self.action_save()
+    def action_enter(self) -> None:
+        find = self.query_one("#rq-find", Input)
+        hits = self.query_one("#rq-hits", OptionList)
+        if self.focused is find:
+            after_typed(find, lambda: self._find(find.value))
+        elif self.focused is hits:
+            after_typed(hits, self._choose_highlighted)
         else:
-            self.focus_next()
+            super().action_enter()
+
+    def _choose_highlighted(self) -> None:
+        hits = self.query_one("#rq-hits", OptionList)
+        if hits.highlighted is not None and hits.highlighted < len(self.hits):
+            hits.display = False
+            self._choose(self.hits[hits.highlighted])
 
     def _find(self, text: str) -> None:
-        error = self.query_one("#rq-error", Static)
         self.hits = rq.find_households(text) if text.strip() else []
         hits = self.query_one("#rq-hits", OptionList)
         hits.clear_options()
         if not self.hits:
             hits.display = False
-            error.update("没有找到，换个写法查找，或直接填写求助人和送达地址")
-            self.query_one("#rq-name", Input).focus()
+            self.show_error("没有找到，换个写法查找，或直接填写求助人和送达地址")
+            self.set_focus(self.query_one("#rq-name", Input))
             return
-        error.update("")
+        self.show_error("")
         if len(self.hits) == 1:
             hits.display = False
             self._choose(self.hits[0])
@@ -95,7 +100,7 @@ class TakeRequestDialog(ModalScreen[HelpRequest | None]):
                          for h in self.hits)
         hits.display = True
         hits.highlighted = 0
-        hits.focus()
+        self.set_focus(hits)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -107,43 +112,35 @@ class TakeRequestDialog(ModalScreen[HelpRequest | None]):
         self.query_one("#rq-name", Input).value = hit.name
         self.query_one("#rq-address", Input).value = hit.address
         self.query_one("#rq-phone", Input).value = hit.phone
-        self.query_one("#rq-error", Static).update(
-            "该户有管控人员（送物放门口，不进门）" if hit.under_measures else "")
-        self.query_one("#rq-needs", Input).focus()
+        self.show_error("该户有管控人员（送物放门口，不进门）" if hit.under_measures else "")
+        self.set_focus(self.query_one("#rq-needs", Input))
 
-    def action_save(self) -> None:
+    def submit_form(self) -> HelpRequest:
         urgent = self._value("urgent")
-        try:
-            if urgent not in URGENCY:
-                raise Invalid("紧急一栏请填 是 或 否（空：药品、就医为紧急）")
-            hit = self.chosen
-            same_place = hit is not None and self._value("address") == hit.address
-            request = rq.take_request(rq.RequestInput(
-                self._value("needs"), self._value("details"),
-                hit.household_id if same_place and hit else None,
-                hit.resident_id if same_place and hit else None, URGENCY[urgent],
-                self._value("caller"), self._value("phone"), self._value("name"),
-                self._value("address")))
-        except Exception as exc:
-            self.query_one("#rq-error", Static).update(why_not_saved(exc))
-            return
-        self.dismiss(request)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        if urgent not in URGENCY:
+            raise Invalid("紧急一栏请填 是 或 否（空：药品、就医为紧急）")
+        hit = self.chosen
+        same_place = hit is not None and self._value("address") == hit.address
+        return rq.take_request(rq.RequestInput(
+            self._value("needs"), self._value("details"),
+            hit.household_id if same_place and hit else None,
+            hit.resident_id if same_place and hit else None, URGENCY[urgent],
+            self._value("caller"), self._value("phone"), self._value("name"),
+            self._value("address")))
 
 
-class AssignDialog(ModalScreen[HelpRequest | None]):
+class AssignDialog(FieldKeys, ModalScreen[HelpRequest | None]):
     """派单: suggested volunteers first (free, of a delivery team, of the household's
     community, least loaded), then whole delivery teams; anyone else by name, pinyin initials
-    or phone. Enter sends."""
+    or phone. Enter sends. Not a form, but its keys are the forms': Enter and Tab are priority
+    keys, so a name typed right after Tab lands in 其他人员, and what is typed after Enter waits
+    for the search (or the sending) it asked for. The error line and the keys stay docked."""
 
-    BINDINGS = [Binding("escape", "cancel", "取消")]
+    BINDINGS = [Binding("escape", "cancel", "取消"), *FieldKeys.FIELD_KEYS]
     DEFAULT_CSS = """
-    AssignDialog .rq-row { height: 1; }
-    AssignDialog .rq-label { width: 10; }
-    AssignDialog #rq-assign { max-height: 10; }
+    AssignDialog #rq-assign { height: auto; max-height: 10; }
     """
+    HINT = "Enter 派单　Tab 查找其他人员　Esc 取消"
 
     def __init__(self, request_id: int) -> None:
         super().__init__()
@@ -153,18 +150,21 @@ class AssignDialog(ModalScreen[HelpRequest | None]):
 
     def compose(self) -> ComposeResult:
         r = self.request
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog", classes="form request-form"):
             yield Label(f"[b]派单：第{r.id}号 {escape(r.name)} {escape(r.needs)}[/b]")
-            yield Static(f"{escape(r.address)}", classes="hint")
-            yield OptionList(*self._suggested(), id="rq-assign")
-            with Horizontal(classes="rq-row"):
-                yield Label("其他人员", classes="rq-label")
-                yield Input(placeholder="姓名/拼音首字母/电话，Enter 查找", id="rq-who",
-                            compact=True)
-            yield Static("" if self.people else
-                         "没有可派的志愿者（同社区、配送服务队、2小时内不值守）；可派给整队或查找其他人员",
-                         id="rq-error", classes="error", markup=False)
-            yield Label("Enter 派单　Tab 查找其他人员　Esc 取消", classes="hint")
+            with VerticalScroll(classes="form-body"):
+                yield Static(f"{escape(r.address)}", classes="hint")
+                yield OptionList(*self._suggested(), id="rq-assign")
+                with Horizontal(classes="field"):
+                    yield Label("其他人员", classes="field-label")
+                    yield Input(placeholder="姓名/拼音首字母/电话，Enter 查找", id="rq-who")
+            with Vertical(classes="form-foot"):
+                yield Static("" if self.people else
+                             "没有可派的志愿者（同社区、配送服务队、2小时内不值守）；"
+                             "可派给整队或查找其他人员",
+                             id="form-error", classes="error", markup=False)
+                with Horizontal(classes="form-keys"):
+                    yield Label(self.HINT, classes="hint")
 
     def _suggested(self) -> list[Option]:
         options = [Option(Text(f"{s.name}　{s.phone}　{s.team}　在办{s.open_requests}件"
@@ -175,28 +175,48 @@ class AssignDialog(ModalScreen[HelpRequest | None]):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         options.highlighted = 0 if options.option_count else None
-        options.focus()
+        self.set_focus(options)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        found = find_staff(event.value)
+    def show_error(self, message: str) -> None:
+        self.query_one("#form-error", Static).update(message)
+
+    def action_enter(self) -> None:
+        who = self.query_one("#rq-who", Input)
+        options = self.query_one(OptionList)
+        if self.focused is who:
+            after_typed(who, lambda: self._search(who.value))
+        elif self.focused is options:
+            after_typed(options, self._send_highlighted)
+        else:
+            raise SkipAction
+
+    def _search(self, text: str) -> None:
+        found = find_staff(text)
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([Option(Text(f"{s.name}　{s.phone}　{s.team.name if s.team else ''}"),
                                     id=f"s{s.id}") for s in found] or self._suggested())
-        self.query_one("#rq-error", Static).update("" if found else "没有找到在岗人员")
+        self.show_error("" if found else "没有找到在岗人员")
         options.highlighted = 0 if options.option_count else None
-        options.focus()
+        self.set_focus(options)
+
+    def _send_highlighted(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self._send(options.get_option_at_index(options.highlighted).id or "")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        key = event.option.id or ""
+        event.stop()
+        self._send(event.option.id or "")
+
+    def _send(self, key: str) -> None:
         try:
             if key.startswith("s"):
                 sent = rq.assign(self.request.id, int(key[1:]))
             else:
                 sent = rq.assign(self.request.id, None, int(key[1:]))
         except Exception as exc:
-            self.query_one("#rq-error", Static).update(why_not_saved(exc))
+            self.show_error(why_not_saved(exc))
             return
         self.dismiss(sent)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -21,6 +24,7 @@ from db.residents import (
 )
 from db.validate import Invalid
 from tui.dialogs.choose import ChooseDialog
+from tui.keys import after_typed
 from tui.markup import escape
 from tui.screens import DetailScreen
 from tui.screens.residents.resident_form import ResidentForm
@@ -30,14 +34,19 @@ from tui.widgets.section_bar import SectionBar
 
 
 class AskText(ModalScreen[str | None]):
-    """A one-line question; Enter answers, Esc cancels."""
+    """A one-line question; Enter answers, Esc cancels. Enter is a priority key, answered
+    once the field has every key typed before it; keys typed after it wait for the answer,
+    and when ``then`` opens a form with the answer they land in that form's first field."""
 
-    BINDINGS = [Binding("escape", "cancel", "取消")]
+    BINDINGS = [Binding("escape", "cancel", "取消"),
+                Binding("enter", "answer", show=False, priority=True)]
 
-    def __init__(self, question: str, value: str = "") -> None:
+    def __init__(self, question: str, value: str = "",
+                 then: Callable[[str], Awaitable[None]] | None = None) -> None:
         super().__init__()
         self.question = question
         self.value = value
+        self.then = then
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -45,8 +54,16 @@ class AskText(ModalScreen[str | None]):
             yield Input(self.value, id="answer")
             yield Label("Enter 确定　Esc 取消", classes="hint")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+    def action_answer(self) -> None:
+        field = self.query_one("#answer", Input)
+        if self.focused is not field:
+            raise SkipAction
+        after_typed(field, self._answer)
+
+    def _answer(self) -> Awaitable[None] | None:
+        value = self.query_one("#answer", Input).value
+        self.dismiss(value)
+        return self.then(value) if self.then is not None else None
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -275,17 +275,19 @@ class ResidentsScreen(SectionScreen):
             self.app.push_screen(ResidentForm(area=area_by_id(self.area_id)), self._saved)
             return
 
-        def chosen(name: str | None) -> None:
-            if not name or not name.strip():
+        async def chosen(name: str) -> None:
+            if not name.strip():
                 return
             try:
                 area = find_area(name.strip())
             except Invalid as exc:
                 self.notify(str(exc), severity="error", timeout=8)
                 return
-            self.app.push_screen(ResidentForm(area=area), self._saved)
+            # awaited: keys typed right after Enter wait for the form's first field
+            await self.app.push_screen(ResidentForm(area=area), self._saved)
 
-        self.app.push_screen(AskText("新增居民属于哪个区域？（社区/村、小区或网格的名称）"), chosen)
+        self.app.push_screen(AskText("新增居民属于哪个区域？（社区/村、小区或网格的名称）",
+                                     then=chosen))
 
     def action_edit(self) -> None:
         row = self.selected()

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from db import clock
@@ -22,8 +23,9 @@ from db.models import KEY_CATEGORIES, MEASURE_KINDS, Resident, SamplingRound
 from db.residents import mask_id
 from db.validate import Invalid, parse_date
 from tui.dialogs.file_job import FileJobDialog, JobResult, Progress
-from tui.dialogs.form import Field, FormDialog
+from tui.dialogs.form import Field, FieldKeys, FormDialog
 from tui.exporting import export_job
+from tui.keys import after_typed
 from tui.markup import escape
 from tui.screens import SECTIONS_CSS, SectionScreen
 from tui.widgets.footer import Footer
@@ -308,13 +310,16 @@ class TestingScreen(SectionScreen):
             export_job(self, key, {"round": round_id})
 
 
-class CheckOffScreen(Screen):
+class CheckOffScreen(FieldKeys, Screen):
     """核销: at a sampling point (or with a mobile team), find each person as at the gate —
-    ID tail, name, pinyin initials or pass card — and Enter checks them off."""
+    ID tail, name, pinyin initials or pass card — and Enter checks them off. The keys are the
+    forms': Enter is a priority key that checks off whoever the box holds once it has every key
+    typed before the Enter (not whoever the last redraw showed), and the next ID a card reader
+    sends straight after waits, then lands in the emptied box."""
 
     CSS_PATH = SECTIONS_CSS
     TITLE = "核酸采样核销"
-    BINDINGS = [Binding("escape", "app.pop_screen", "返回")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "返回"), *FieldKeys.FIELD_KEYS]
 
     def __init__(self, round_id: int) -> None:
         super().__init__()
@@ -344,11 +349,23 @@ class CheckOffScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#check-find", Input).focus()
+        self.set_focus(self.query_one("#check-find", Input))
+
+    def fields(self) -> list[Widget]:
+        return [self.query_one("#check-point"), self.query_one("#check-how"),
+                self.query_one("#check-find")]
+
+    def last_field_done(self) -> None:
+        find = self.query_one("#check-find", Input)
+        after_typed(find, lambda: self._check_off(find))
+
+    def _look_up(self, text: str) -> list[Resident]:
+        text = text.strip()
+        return ts.find_for_check_off(text) if len(text) >= 2 else []
 
     def on_input_changed(self, event: Input.Changed) -> None:
         text = event.value.strip()
-        self.found = ts.find_for_check_off(text) if len(text) >= 2 else []
+        self.found = self._look_up(text)
         person = self.query_one("#check-person", Static)
         if not self.found:
             person.update("未找到居民" if text else "")
@@ -362,12 +379,13 @@ class CheckOffScreen(Screen):
             person.update(f"[green]{escape(r.name)}　{mask_id(r.id_number)}　"
                           f"{escape(address)}[/green]")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def _check_off(self, find: Input) -> None:
         message = self.query_one("#check-message", Static)
-        if len(self.found) != 1:
+        found = self._look_up(find.value)
+        if len(found) != 1:
             message.update("[red]请先找到唯一的一个人（匹配多人时输入更多）[/red]")
             return
-        person = self.found[0]
+        person = found[0]
         point = self.query_one("#check-point", Select).value
         how = str(self.query_one("#check-how", Select).value)
         sample, new = ts.check_off(self.round.id, person.id, how=how,
@@ -382,7 +400,6 @@ class CheckOffScreen(Screen):
         table.add_row(f"{clock.now():%H:%M}", person.name, mask_id(person.id_number), how,
                       "新核销" if new else "已核销过")
         table.move_cursor(row=table.row_count - 1)
-        event.input.value = ""
+        find.value = ""
         self.found = []
         self.query_one("#check-person", Static).update("")
-
