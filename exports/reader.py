@@ -181,12 +181,9 @@ def _open(path: Path) -> tuple[CalamineWorkbook, CheckedFile]:
 
 
 @contextmanager
-def open_checked(path: Path
-                 ) -> Iterator[tuple[CalamineWorkbook, list[str], dict[str, str]]]:
-    """The workbook as calamine reads it after every check :func:`read_tables` makes (file
-    kind, zip, sizes, extent), the names of its visible sheets and what the checks left out of
-    each; closed on leaving. For a reader that needs only a few columns of a long sheet and
-    makes its own conversions."""
+def _opened(path: Path) -> Iterator[tuple[CalamineWorkbook, list[str], list[str], CheckedFile]]:
+    """The checked workbook open in calamine, the names of all its sheets and of the visible
+    ones, and the check's result; closed on leaving."""
     _check_file(path)
     if not zipfile.is_zipfile(path):
         raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件")
@@ -197,9 +194,20 @@ def open_checked(path: Path
         visible = [m.name for m in metadata if m.visible == SheetVisibleEnum.Visible]
         if not visible:
             raise SheetError(f"“{path.name}”中没有工作表")
-        yield workbook, visible, dict(checked.notes)
+        yield workbook, [m.name for m in metadata], visible, checked
     finally:
         workbook.close()
+
+
+@contextmanager
+def open_checked(path: Path
+                 ) -> Iterator[tuple[CalamineWorkbook, list[str], dict[str, str]]]:
+    """The workbook as calamine reads it after every check :func:`read_tables` makes (file
+    kind, zip, sizes, extent), the names of its visible sheets and what the checks left out of
+    each; closed on leaving. For a reader that needs only a few columns of a long sheet and
+    makes its own conversions."""
+    with _opened(path) as (workbook, _names, visible, checked):
+        yield workbook, visible, dict(checked.notes)
 
 
 def read_tables(
@@ -210,17 +218,8 @@ def read_tables(
     ignored: Sequence[str] = ("序号",),
 ) -> Sheets:
     """Read every visible sheet that has a recognisable header row, in the workbook's order."""
-    _check_file(path)
-    if not zipfile.is_zipfile(path):
-        raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件")
-    workbook, checked = _open(path)
-    try:
-        with _unreadable(f"“{path.name}”已损坏或不是有效的 .xlsx 文件"):
-            metadata = list(workbook.sheets_metadata)
-        visible = [m.name for m in metadata if m.visible == SheetVisibleEnum.Visible]
-        if not visible:
-            raise SheetError(f"“{path.name}”中没有工作表")
-        skipped = [f"“{m.name}”（隐藏）" for m in metadata if m.name not in visible]
+    with _opened(path) as (workbook, names, visible, checked):
+        skipped = [f"“{name}”（隐藏）" for name in names if name not in visible]
         ignore_keys = {header_key(i) for i in ignored}
         tables: list[Table] = []
         for n, name in enumerate(visible):
@@ -242,8 +241,6 @@ def read_tables(
                 f"（应包含{words}等列名）"
             )
         return Sheets(tables, skipped)
-    finally:
-        workbook.close()
 
 
 def _part_progress(progress: Progress | None, n: int, count: int) -> Progress | None:
