@@ -7,6 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from db import clock
 from db.models import Assignment, GatePassage, Shift, Staff
 from tests.tui.conftest import notices, press, running, screen_text, settle
 
@@ -65,7 +66,7 @@ async def test_gate_entry_refuses_a_fever(demo_path: Path, tmp_path: Path) -> No
         await pilot.press("ctrl+r")  # today's 出入登记表 of this checkpoint
         await settle(pilot)
         assert app.screen.query_one("#job-path").value.endswith(
-            f"{checkpoint}出入登记表_{dt.date.today():%Y-%m-%d}.xlsx")
+            f"{checkpoint}出入登记表_{clock.today():%Y-%m-%d}.xlsx")
         app.screen.query_one("#job-path").value = str(tmp_path / "gate.xlsx")
         await press(pilot, "enter")
         assert "已导出 " in screen_text(pilot)
@@ -76,7 +77,7 @@ async def test_gate_entry_refuses_a_fever(demo_path: Path, tmp_path: Path) -> No
     passage = GatePassage.select().order_by(GatePassage.id.desc()).first()
     assert GatePassage.select().count() == before + 1
     assert (passage.outcome, passage.plate, passage.is_local) == ("劝返", "沪A12345", False)
-    assert passage.at.date() == dt.date.today()
+    assert passage.at.date() == clock.today()
 
 
 async def test_outsider_at_the_gate_becomes_a_key_person(demo_path: Path) -> None:
@@ -189,7 +190,7 @@ async def test_sampling_slots_are_set_in_f9(demo_path: Path) -> None:
     from tui.screens.settings.settings import field_id
 
     point = new_point("文化广场采样点", staff_per_shift=1)
-    later = dt.date.today() + dt.timedelta(days=3)
+    later = clock.today() + dt.timedelta(days=3)
     roster.create_shifts(later, later, point.id)
     async with running(demo_path) as (app, pilot):
         await pilot.press("f9")
