@@ -8,7 +8,6 @@ the same demo township. Prints figures; it is not a test.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import shutil
 import statistics
 import sys
@@ -20,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from stdnum.cn.ric import calc_check_digit  # noqa: E402
 
+from db import clock
 from db import database as door  # noqa: E402
 from db.demo import build_demo  # noqa: E402
 
@@ -36,7 +36,7 @@ def measure(path: Path, synchronous: str, rounds: int) -> tuple[list[float], lis
 
     door.PRAGMAS["synchronous"] = synchronous
     door.open_database(path)
-    today = dt.date.today()
+    today = clock.today()
     measures = [m.id for m in Measure.select().where(Measure.released_on.is_null()).limit(rounds)]
     enter, save = [], []
     for n in range(rounds):  # each Enter writes (or corrects) one reading, as the clerk does

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.build_town import town_file  # noqa: E402
+from db import clock  # noqa: E402
 
 
 def write_list(town: Path, path: Path, rows: int) -> None:
@@ -71,7 +72,7 @@ def main() -> None:
         reference = time.perf_counter() - start
         open_database(copy)
         try:
-            today = dt.date.today()
+            today = clock.today()
             found = testing.new_round("第1轮", today, today + dt.timedelta(days=1))
             start = time.perf_counter()
             first = import_sample_list(found.id, listed)

@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from db import clock
 from db.database import (
     SCHEMA_VERSION,
     DatabaseError,
@@ -75,7 +76,7 @@ def backup_now(dest: Path | None = None, *, when: dt.datetime | None = None,
     ``dest`` may be a folder (a dated name is made in it) or a new file name. Backups made by
     the clerk are named …-手动-… and never pruned automatically."""
     path = _open_path()
-    stamp = (when or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    stamp = (when or clock.now()).strftime("%Y%m%d-%H%M%S")
     name = f"{path.stem}-{MANUAL}-{stamp}.db" if manual else f"{path.stem}-{stamp}.db"
     if dest is None:
         dest = backup_dir(path) / name
@@ -92,20 +93,20 @@ def daily_backup(today: dt.date | None = None) -> Path | None:
     """Back up once on the first start of each day, copy it off the disk when that folder is
     there, and prune old automatic backups. Failures are remembered for the dashboard."""
     path = _open_path()
-    today = today or dt.date.today()
+    today = today or clock.today()
     folder = backup_dir(path)
     try:
         made = None
         if not any(b.taken and b.taken.date() == today and b.kind == "自动"
                    for b in list_backups()):
-            when = dt.datetime.combine(today, dt.datetime.now().time())
+            when = dt.datetime.combine(today, clock.now().time())
             made = backup_now(when=when, manual=False)
             prune_backups(folder, path.stem)
         copy_dir = get_setting("backup.copy_dir")
         if copy_dir and Path(copy_dir).is_dir() and made is not None:
             copy_off_disk(made, Path(copy_dir))
     except (OSError, sqlite3.Error, DatabaseError) as exc:
-        set_state("backup.failed", f"{dt.datetime.now():%m-%d %H:%M} 自动备份失败：{exc}")
+        set_state("backup.failed", f"{clock.now():%m-%d %H:%M} 自动备份失败：{exc}")
         return None
     set_state("backup.failed", "")
     return made
@@ -123,7 +124,7 @@ def copy_off_disk(made: Path, folder: Path) -> Path:
             os.replace(tmp, dest)
         finally:
             tmp.unlink(missing_ok=True)
-    set_state("backup.copied_at", dt.date.today().isoformat())
+    set_state("backup.copied_at", clock.today().isoformat())
     return dest
 
 
@@ -133,7 +134,7 @@ def backup_to(folder: Path) -> Path:
         raise DatabaseError(f"找不到文件夹“{folder}”（U 盘是否已插好？）")
     made = backup_now(folder)
     set_setting("backup.copy_dir", str(folder))
-    set_state("backup.copied_at", dt.date.today().isoformat())
+    set_state("backup.copied_at", clock.today().isoformat())
     return made
 
 
@@ -206,7 +207,7 @@ def restore_backup(source: Path) -> Path:
     if source.resolve() == path:
         raise DatabaseError("不能用数据文件本身来恢复")
     version = verify_backup(source)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     safety = copy_database(database.connection(),
                            backup_dir(path) / f"{path.stem}-恢复前-{stamp}.db")
     src = sqlite3.connect(sqlite_uri(source.resolve(), mode="ro"), uri=True)
@@ -240,7 +241,7 @@ def backup_warnings(today: dt.date | None = None) -> list[str]:
     """What the dashboard should say about backups: a failed automatic backup, no copy off the
     disk for a week, too little free space."""
     path = _open_path()
-    today = today or dt.date.today()
+    today = today or clock.today()
     warnings = []
     failed = get_state("backup.failed")
     if failed:

@@ -49,6 +49,11 @@ def today() -> dt.date:
     return now().date()
 
 
+def current_half() -> str:
+    """The temperature round under way now: 上午 before noon, 下午 after."""
+    return "上午" if now().hour < 12 else "下午"
+
+
 def day_end(day: dt.date) -> dt.datetime:
     """24:00 of ``day``: the default moment a daily report is computed at."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())

@@ -12,7 +12,6 @@ locks and let another process delete the journal under us).
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 import sys
@@ -25,7 +24,7 @@ from typing import TypeVar
 
 from peewee import SqliteDatabase
 
-from db import models
+from db import clock, models
 from db.connection import database
 from db.errors import DatabaseError, FileInUse, MissingFile, explain_sqlite
 from db.lock import FileLock
@@ -230,7 +229,7 @@ def _open_for_writing(path: Path, create: bool) -> SqliteDatabase:
                 db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
                 db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
         elif version < SCHEMA_VERSION:
-            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            stamp = clock.now().strftime("%Y%m%d-%H%M%S")
             copy_database(db.connection(),
                           backup_dir(path) / f"{path.stem}-v{version}-升级前-{stamp}.db")
             upgrade(db, version)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from db import clock
 from db.config import fever_threshold
 from db.keypersons import KeyPersonInput, register_key_person
 from db.models import Checkpoint, GatePassage, Household, Resident
@@ -71,7 +72,7 @@ def record_passage(checkpoint_id: int, data: PassageInput, at: dt.datetime | Non
     if resident is None and not normalize_text(data.origin_reason):
         raise Invalid("外来人员请填写来自何地/事由")
     return GatePassage.create(
-        checkpoint=checkpoint, at=at or dt.datetime.now(),
+        checkpoint=checkpoint, at=at or clock.now(),
         resident=resident, name=name,
         id_number=resident.id_number if resident else normalize_text(data.id_number).upper(),
         phone=phone, plate=plate, direction=data.direction, temperature=temperature,

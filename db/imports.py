@@ -15,10 +15,10 @@ New area names are created only when the clerk has seen them and confirmed.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
+from db import clock
 from db.areas import get_or_add_path
 from db.connection import database
 from db.models import Area, log_changes
@@ -429,7 +429,7 @@ def import_residents(
     if summary.new_areas and not create_areas:
         summary.held = True
         return summary
-    now = dt.datetime.now().isoformat(sep=" ", timespec="seconds")
+    now = clock.now().isoformat(sep=" ", timespec="seconds")
     with database.atomic(), bulk_insert(database):
         _write(households, updates, by_number, by_address, summary, report, now)
         _log_import(summary, len(existing), source, now)

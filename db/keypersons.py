@@ -74,7 +74,7 @@ def _check_person(data: KeyPersonInput) -> None:
         raise Invalid(f"发现途径应为：{'/'.join(KEY_SOURCES)}")
     if data.transport and data.transport not in TRANSPORTS:
         raise Invalid(f"交通方式应为：{'/'.join(TRANSPORTS)}")
-    if data.arrival_date and data.arrival_date > dt.date.today() + dt.timedelta(days=1):
+    if data.arrival_date and data.arrival_date > clock.today() + dt.timedelta(days=1):
         raise Invalid("抵达日期不能晚于明天")
 
 
@@ -96,7 +96,7 @@ def register_key_person(
             resident=resident, category=data.category, source=data.source,
             origin=normalize_text(data.origin), arrival_date=data.arrival_date,
             transport=data.transport, transport_no=normalize_text(data.transport_no).upper(),
-            found_on=data.found_on or dt.date.today(), notes=normalize_text(data.notes),
+            found_on=data.found_on or clock.today(), notes=normalize_text(data.notes),
         )
 
 
@@ -274,7 +274,7 @@ def _rows(where: str, params: list[object], extra: str = "", extra_params: Seque
           ) -> list[ControlRow]:
     sql = (_BASE.format(extra=extra)
            + f" WHERE {where} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}")
-    today = dt.date.today()
+    today = clock.today()
     out = []
     for row in database.execute_sql(sql, [*extra_params, *params]).fetchall():
         mid, pid, name, sex, birth, idn, phone, address, grid, cat, kind, place, start, end, \

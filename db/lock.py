@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from db import clock
 from db.errors import DatabaseError, FileInUse
 
 # Windows locks byte ranges and a locked range cannot be read by others: lock a byte far
@@ -67,7 +68,7 @@ class FileLock:
             os.close(fd)
             raise FileInUse(self._refusal()) from None
         os.ftruncate(fd, 0)
-        line = f"{os.getpid()} {dt.datetime.now():%Y-%m-%dT%H:%M} {self.holder}\n"
+        line = f"{os.getpid()} {clock.now():%Y-%m-%dT%H:%M} {self.holder}\n"
         os.write(fd, line.encode("utf-8"))
         self.fd = fd
         return self
@@ -79,7 +80,7 @@ class FileLock:
             started = dt.datetime.fromisoformat(since)
         except (OSError, ValueError):
             return "数据文件正被另一个 eprc 窗口或命令使用；请先关闭它再试"
-        when = f"{started:%H:%M}" if started.date() == dt.date.today() else f"{started:%m-%d %H:%M}"
+        when = f"{started:%H:%M}" if started.date() == clock.today() else f"{started:%m-%d %H:%M}"
         return (f"数据文件正被另一个 eprc {holder.strip()}使用（进程 {pid}，{when} 起）；"
                 "请先关闭它再试")
 

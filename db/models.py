@@ -35,8 +35,13 @@ from db.connection import database
 
 
 def _recorded_now() -> dt.datetime:
-    """When an entry is recorded, on the township's clock."""
+    """When an entry is recorded, on the township's clock (looked up at each call, so a test's
+    clock stands in for it)."""
     return clock.now()
+
+
+def _recorded_today() -> dt.date:
+    return clock.today()
 
 
 class BaseModel(Model):
@@ -82,7 +87,7 @@ class Setting(BaseModel):
 
 
 class AuditLog(BaseModel):
-    at = DateTimeField(default=dt.datetime.now, index=True)
+    at = DateTimeField(default=_recorded_now, index=True)
     who = CharField()
     action = CharField()  # 新增 / 修改 / 删除 / 恢复 / 导入
     table = CharField()
@@ -118,7 +123,7 @@ def log_changes(changes: Iterable[Change], at: dt.datetime | str | None = None) 
     """Append entries (action, table, row id, row before, row after) to the audit log inside
     the caller's transaction: the one writer every save, bulk write, import and recycle move
     goes through (db.audit re-exports it)."""
-    now, who = str(at or dt.datetime.now()), current_user()
+    now, who = str(at or clock.now()), current_user()
     database.cursor().executemany(
         'INSERT INTO audit_log (at, who, action, "table", row_id, before, after) '
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -159,7 +164,7 @@ def delete_rows(model: type[Model], ids: Sequence[int], action: str = "删除") 
 
 
 class RecycleBin(BaseModel):
-    deleted_at = DateTimeField(default=dt.datetime.now, index=True)
+    deleted_at = DateTimeField(default=_recorded_now, index=True)
     who = CharField()
     table = CharField()
     row_id = IntegerField()
@@ -219,7 +224,7 @@ class Resident(Record):
     kind = CharField(default="常住")
     status = CharField(default="在册")
     notes = TextField(default="")
-    updated_at = DateTimeField(default=dt.datetime.now)
+    updated_at = DateTimeField(default=_recorded_now)
     # away from the township (外出) from/to; an open end means not back yet (migration 5)
     away_from = DateField(null=True)
     away_to = DateField(null=True)
@@ -244,7 +249,7 @@ class KeyPerson(Record):
     arrival_date = DateField(null=True)
     transport = CharField(default="")
     transport_no = CharField(default="")
-    found_on = DateField(default=dt.date.today, index=True)
+    found_on = DateField(default=_recorded_today, index=True)
     notes = TextField(default="")
 
 
@@ -295,7 +300,7 @@ class NucleicTest(Record):
 class PushedBatch(Record):
     """One sheet the district pushed down (大数据推送), kept with its own layout."""
 
-    received_at = DateTimeField(default=dt.datetime.now)
+    received_at = DateTimeField(default=_recorded_now)
     deadline = DateTimeField()
     file_name = CharField()
     sheet_name = CharField()
@@ -366,7 +371,7 @@ class Staff(Record):
 
 class PointsAdjustment(Record):
     staff = ForeignKeyField(Staff, backref="points", on_delete="CASCADE")
-    at = DateTimeField(default=dt.datetime.now)
+    at = DateTimeField(default=_recorded_now)
     delta = IntegerField()
     reason = CharField()
 
@@ -654,7 +659,7 @@ class ReportSnapshot(BaseModel):
     and how it then went upward (已报送): by mail, or another way the clerk noted."""
 
     date = DateField(index=True)
-    sent_at = DateTimeField(default=dt.datetime.now)  # when the numbers were frozen
+    sent_at = DateTimeField(default=_recorded_now)  # when the numbers were frozen
     correction = BooleanField(default=False)
     numbers = TextField()
     reported_at = DateTimeField(null=True)  # None: generated, not yet sent
@@ -673,7 +678,7 @@ class Recipient(Record):
 class MailLog(BaseModel):
     """Every attempt to send mail: when, to whom, which files, and what happened."""
 
-    at = DateTimeField(default=dt.datetime.now, index=True)
+    at = DateTimeField(default=_recorded_now, index=True)
     to = TextField()
     subject = CharField()
     files = TextField()  # JSON list of file names

@@ -17,7 +17,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from db import keypersons, recycle
+from db import clock, keypersons, recycle
 from db.audit import current_user
 from db.config import get_setting
 from db.connection import database
@@ -179,7 +179,7 @@ def create_batch(
     Raises :class:`AlreadyImported` when an earlier batch holds the same rows (unless ``again``)
     and :class:`ImportStopped` when the names disagree with the register on a fifth of the IDs
     it knows (a 姓名 column sorted on its own)."""
-    received = received_at or dt.datetime.now()
+    received = received_at or clock.now()
     deadline = received + dt.timedelta(hours=int(get_setting("verify_hours")))
     warnings: list[tuple[int, str]] = []
     rows = []
@@ -357,7 +357,7 @@ def verify(
         row.category = category
         row.note = normalize_text(note)
         row.verified_by = current_user()
-        row.verified_at = dt.datetime.now()
+        row.verified_at = clock.now()
         row.save()
     return row
 

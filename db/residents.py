@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from db import recycle
+from db import clock, recycle
 from db.areas import GRID_SQL, subtree_ids
 from db.connection import database
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
@@ -193,7 +193,7 @@ def update_resident(resident_id: int, data: ResidentInput) -> Resident:
     resident = Resident.get_by_id(resident_id)
     for key, value in values.items():
         setattr(resident, key, value)
-    resident.updated_at = dt.datetime.now()
+    resident.updated_at = clock.now()
     resident.save()
     return resident
 
@@ -282,7 +282,7 @@ LEFT JOIN area p ON p.id = a.parent_id
 
 
 def _to_rows(records: list[tuple]) -> list[ResidentRow]:
-    today = dt.date.today()
+    today = clock.today()
     rows = []
     for rid, name, sex, birth, idn, phone, address, grid, kind, status, hid in records:
         birth_date = birth if isinstance(birth, dt.date) else dt.date.fromisoformat(birth)

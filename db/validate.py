@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from stdnum.cn.ric import calc_check_digit
 
+from db import clock
 from db.errors import ClerkError
 from db.text import plain_text
 
@@ -98,7 +99,7 @@ def check_id(value: object) -> IdInfo:
         birth = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
         raise Invalid(f"身份证号码中的出生日期{text[6:14]}不存在") from None
-    if birth.year < 1890 or birth > dt.date.today():
+    if birth.year < 1890 or birth > clock.today():
         raise Invalid(f"身份证号码中的出生日期{text[6:14]}不合理")
     if calc_check_digit(text) != text[17]:
         raise Invalid("身份证号码校验位错误，请核对")
@@ -218,7 +219,7 @@ def parse_date(value: object, today: dt.date | None = None) -> dt.date | None:
                 raise Invalid(f"日期“{text}”不存在") from None
     match = _YEARLESS.match(text)
     if match:
-        return _latest(int(match["m"]), int(match["d"]), today or dt.date.today(), text)
+        return _latest(int(match["m"]), int(match["d"]), today or clock.today(), text)
     raise Invalid(f"无法识别的日期“{text}”")
 
 

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.page import PageMargins
 
+from db import clock
 from db import keypersons as kp
 from db.areas import grid_name
 from db.keypersons import RESPONSIBLE
@@ -74,7 +75,7 @@ def export_ledger(path: Path, day: dt.date | None = None, kind: str | None = Non
 
     Lists the measures in force on ``day`` (and those released that day); ``everything`` lists
     every measure ever started. Returns the number of rows."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     home = kind in HOME_KINDS
     columns = [c for c in LEDGER_COLUMNS if not (home and c.title == "隔离地点")]
     title = _ledger_title(kind)
@@ -109,7 +110,7 @@ def export_ledger(path: Path, day: dt.date | None = None, kind: str | None = Non
 def export_ledger_print(path: Path, day: dt.date | None = None, kind: str | None = None) -> int:
     """重点人员管控台账（打印版）: the measures in force on ``day`` (or of one home measure kind),
     in ten columns that print at a readable size on A4 landscape. Returns the number of rows."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     title = f"{_ledger_title(kind)}（打印版）"
     report = Report(title=title, columns=PRINT_COLUMNS, unit_line=unit_line(),
                     date_line=date_line(day), signoff=signoff(), font_size=11, landscape=True,
@@ -284,7 +285,7 @@ def _notice_sheet(wb: Workbook, household_id: int, measures: list[Measure]) -> N
 def export_notices(path: Path, day: dt.date | None = None) -> int:
     """告知书: one A4 page per household with someone under a home measure in force on ``day``
     (started, not released, and its observation period not yet over)."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     measures = [m for m in kp.ledger_measures(day, None, False)
                 if m.kind in HOME_KINDS and m.released_on is None and m.planned_end >= day]
     by_household: dict[int, list[Measure]] = {}

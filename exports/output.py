@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from db import clock
 from db.database import SQLITE_MAGIC, DatabaseError, backup_dir, current_path, part_name
 from db.lock import pid_alive
 
@@ -225,14 +226,13 @@ def full_ids_exported(path: Path, report: str, scope: str) -> None:
 
 def log_to_exports_file(data_path: Path, command: str) -> Recorder:
     """A recorder appending to ``<data file>-exports.log`` (owner-only) for ``command``."""
-    import datetime as dt
 
     log = data_path.with_name(f"{data_path.stem}-exports.log")
 
     def record(path: Path, report: str, scope: str) -> None:
         fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as fh:
-            fh.write(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}\t{command}\t{report}:{scope}\t"
+            fh.write(f"{clock.now():%Y-%m-%d %H:%M:%S}\t{command}\t{report}:{scope}\t"
                      f"{os.path.abspath(path)}\n")
 
     return record

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from db import clock
 from db.areas import area_places
 from db.imports import ImportSummary, Problem, ResidentRecord, import_residents, where
 from db.models import Area
@@ -155,7 +156,7 @@ REGISTER_COLUMNS = (
 def export_register(path: Path, area: Area | None = None, today: dt.date | None = None,
                     progress: Progress | None = None) -> int:
     """Write 居民信息登记表 (households together, head first); return the number of residents."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     places = area_places()
     total, cursor = register_rows(area.id if area is not None else None)
     scope = f"（{area.name}）" if area is not None else ""

@@ -77,7 +77,7 @@ def export_roster(path: Path, start: dt.date, end: dt.date, checkpoint_id: int |
     checkpoints = roster.checkpoints(checkpoint_id)
     cells = roster.assigned_names(start, end)
     period = f"（{cn_date(start)}—{cn_month_day(end)}）"
-    made = date_line(dt.date.today(), "制表日期")
+    made = date_line(clock.today(), "制表日期")
     size = 12 if one_sheet else 13
     entries = {text for people in cells.values() for name, phone, lead in people
                for text in ((f"{name}{LEADS}", phone) if lead else (f"{name}、",))}

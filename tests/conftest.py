@@ -1,8 +1,14 @@
-"""Shared fixtures: a fresh database file per test, and the small demo township (built once)."""
+"""Shared fixtures: a fresh database file per test, and the small demo township (built once).
+
+The PC's own time zone is set twelve hours behind UTC for the whole run, so the PC's date
+differs from the township's (Asia/Shanghai) for most of the day: code or a test that reads the
+PC's clock where it should read db.clock fails at any hour, not only across midnight."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +17,10 @@ import pytest
 
 from db.database import close_database, open_database
 from db.demo import build_demo
+
+os.environ["TZ"] = "UTC+12"  # POSIX spelling: twelve hours behind UTC
+if hasattr(time, "tzset"):  # Windows has no tzset; its runs keep the PC's zone
+    time.tzset()
 
 
 @pytest.fixture(autouse=True)

@@ -17,11 +17,12 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from db import clock
 from db.database import close_database
 from eprc import ACCESS, cli
 from tests.db.test_testing import independent
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

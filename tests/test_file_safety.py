@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 import db.database as database_module
+from db import clock
 from db.database import close_file, current_path, open_database
 from db.errors import EXIT_CLERK, EXIT_IN_USE, DatabaseError, FileInUse
 from eprc import ACCESS, cli
@@ -346,7 +347,7 @@ def test_a_plan_killed_inside_its_transaction_leaves_nothing(demo_path: Path) ->
 
     close_file()
     shifts, assignments = count(demo_path, "shift"), count(demo_path, "assignment")
-    start = dt.date.today() + dt.timedelta(days=30)
+    start = clock.today() + dt.timedelta(days=30)
     kill(start_worker(demo_path, "plan-paused", start.isoformat(), "6", wait_for="planning"))
     assert integrity(demo_path) == "ok"
     assert (count(demo_path, "shift"), count(demo_path, "assignment")) == (shifts, assignments)

@@ -16,6 +16,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from stdnum.cn.ric import calc_check_digit
 
+from db import clock
 from db.backup import backup_now
 from db.database import DatabaseError, close_file, open_database
 from db.lock import FileLock
@@ -122,7 +123,7 @@ def test_export_killed_midway_leaves_no_half_file(demo_path: Path, tmp_path: Pat
 def test_plan_killed_midway_is_all_or_nothing(demo_path: Path) -> None:
     close_file()
     before = count(demo_path, "assignment")
-    start = dt.date.today() + dt.timedelta(days=20)
+    start = clock.today() + dt.timedelta(days=20)
     run_and_kill(demo_path, 0.05, "plan", start.isoformat(), "30")
     assert integrity(demo_path) == "ok"
     after = count(demo_path, "assignment")
@@ -203,7 +204,7 @@ def test_audit_log_export(db_path: Path, tmp_path: Path) -> None:
     person = register_resident(ResidentInput("张三", ids(1)[0], "13800000000"), address="1号")
     update_resident(person.id, ResidentInput("张三", ids(1)[0], "13900000000"))
     out = tmp_path / "audit.xlsx"
-    assert export_audit(out, None, dt.date.today()) == 3
+    assert export_audit(out, None, clock.today()) == 3
     ws = load_workbook(out).active
     rows = list(ws.iter_rows(min_row=4, max_row=6, values_only=True))
     assert rows[0][2] == "未设置" and rows[0][3] == "修改" and rows[0][4] == "居民"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from db import clock
 from db.backup import (
     backup_now,
     backup_to,
@@ -76,9 +77,9 @@ def test_backup_to_a_usb_stick_is_remembered_and_the_daily_copy_goes_there(
     assert made.parent == stick and "手动" in made.name
     assert get_setting("backup.copy_dir") == str(stick)
     assert not any("本机以外" in w for w in backup_warnings())
-    daily = daily_backup(dt.date.today())
+    daily = daily_backup(clock.today())
     assert daily is not None and (stick / daily.name).exists()
-    later = dt.date.today() + dt.timedelta(days=8)
+    later = clock.today() + dt.timedelta(days=8)
     assert any("已超过 7 天" in w for w in backup_warnings(later))
 
 

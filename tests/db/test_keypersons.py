@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from db import clock
 from db import keypersons as kp
 from db.models import Measure, Resident
 from db.residents import ResidentInput, register_resident
@@ -14,7 +15,7 @@ from db.settings import set_setting
 from db.validate import Invalid
 from tests.factories import make_id
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

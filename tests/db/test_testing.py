@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from db import testing
+from db import clock, testing
 from db.database import database
 from db.models import Area, KeyPerson, Measure, Resident, Sample
 from db.settings import set_setting
 from db.validate import Invalid
 
-START = dt.date.today()
+START = clock.today()
 END = START + dt.timedelta(days=1)
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from pathlib import Path
 
 from openpyxl import load_workbook
 
+from db import clock
 from db.audit import log_change
 from exports.audit import export_audit
 from exports.sheet import line_height, text_lines
@@ -18,7 +18,7 @@ def test_audit_sheet_leaves_out_blobs(db_path: Path, tmp_path: Path) -> None:
     log_change("导入", "pushed_batch", 1, None, {"file_name": "推送.xlsx", "source": blob})
     log_change("修改", "resident", 2, {"name": "张三", "notes": ""},
                {"name": "张三", "notes": "长期外出务工，" * 12})
-    today = dt.date.today()
+    today = clock.today()
     out = tmp_path / "审计.xlsx"
     assert export_audit(out, today, today) == 2
     ws = load_workbook(out).active

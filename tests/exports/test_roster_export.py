@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from db import roster
+from db import clock, roster
 from db.database import close_database
 from db.gate import PassageInput, record_passage
 from db.models import Assignment, Checkpoint, ServiceRecord, Shift, Staff
@@ -62,7 +62,7 @@ def test_roster_sheet_per_checkpoint(db_path: Path, tmp_path: Path) -> None:
     assert "注：标“（带班）”者为带班领导，其下为联系电话。" in texts
     assert not any(t.startswith("带班领导") for t in texts)  # leaders are in the grid
     assert "值守要求：佩戴口罩、逐人测温、逐车登记，发热人员不得进入。" in texts
-    assert f"制表日期：{cn_date(dt.date.today())}" in texts
+    assert f"制表日期：{cn_date(clock.today())}" in texts
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$4"
 
@@ -175,7 +175,7 @@ def test_roster_check_cli(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["demo", "--db", str(db)])
     close_database()
-    today = dt.date.today()
+    today = clock.today()
     args = ["--db", str(db), "roster", "check", "--from", (today - dt.timedelta(days=7)).isoformat(),
             "--to", (today + dt.timedelta(days=6)).isoformat(), "--json"]
     result = runner.invoke(cli, args)

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from db import testing
+from db import clock, testing
 from db.database import database
 from db.models import Resident, Sample
 from exports.reader import SheetError
 from exports.sampling import import_sample_list, read_sample_list
 
-DAY = dt.date.today()
+DAY = clock.today()
 
 
 def people(n: int) -> list[Resident]:

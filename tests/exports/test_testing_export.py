@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from db import testing
+from db import clock, testing
 from db.models import Area, Resident
 from db.validate import Invalid
 from exports.catalog import EXPORTS
@@ -19,7 +19,7 @@ from exports.output import FULL_ID_REPORTS
 from exports.testing import export_coverage, export_door, export_untested
 from tests.db.test_testing import independent
 
-DAY = dt.date.today()
+DAY = clock.today()
 
 
 def round_with_work() -> int:

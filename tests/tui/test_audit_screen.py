@@ -3,9 +3,9 @@ words; the highlighted entry is shown whole below."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
+from db import clock
 from db import keypersons as kp
 from db.models import Measure
 from db.settings import set_setting
@@ -18,7 +18,7 @@ async def test_history_names_who_whose_and_what(demo_path: Path) -> None:
     set_setting("operator", "王芳")
     measure = Measure.select().where(Measure.released_on.is_null()).first()
     name = measure.person.resident.name
-    today = dt.date.today()
+    today = clock.today()
     kp.record_temperature(measure.id, today, "上午", "36.5")
     kp.record_temperature(measure.id, today, "上午", "36.1")
     app = EprcApp(demo_path, backup=False)

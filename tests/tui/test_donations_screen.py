@@ -8,6 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from db import clock
 from db import donations as dn
 from db.models import Distribution, Donation
 from tests.tui.conftest import fill, notices, press, running, screen_text, settle
@@ -52,14 +53,13 @@ async def test_goods_in_part_out_refusal_and_notice(db_path: Path, tmp_path: Pat
 
 
 async def test_directed_money_spent_on_its_purpose_only(db_path: Path) -> None:
-    import datetime as dt
 
     from db.models import Expense
     from db.settings import set_setting
 
     set_setting("setup_done", "1")
     donor = dn.add_donor("爱心企业")
-    dn.record_money(dt.date.today(), donor, 800, directed=True, purpose="卡口生活保障")
+    dn.record_money(clock.today(), donor, 800, directed=True, purpose="卡口生活保障")
     async with running(db_path, "f6") as (app, pilot):
         await press(pilot, "s")
         await fill(pilot, {"amount": "300", "pool": "定向", "purpose": "慰问品"})
@@ -73,13 +73,12 @@ async def test_directed_money_spent_on_its_purpose_only(db_path: Path) -> None:
 
 
 async def test_reversal_dialog_names_the_entry_it_reverses(db_path: Path) -> None:
-    import datetime as dt
 
     from db.settings import set_setting
 
     set_setting("setup_done", "1")
     donor = dn.add_donor("恒丰食品有限公司")
-    gift = dn.record_money(dt.date.today(), donor, 5000)
+    gift = dn.record_money(clock.today(), donor, 5000)
     async with running(db_path, "f6", size=(100, 30)) as (app, pilot):
         await press(pilot, "v")
         text = screen_text(pilot)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from db import clock
 from db.models import KeyPerson, Measure, PushedRow, TemperatureReading
 from db.residents import ResidentInput, register_resident
 from tests.factories import make_id
 from tests.tui.conftest import notices, press, running, screen_text, settle
-from tui.screens.keypersons.temperatures import current_half
 
 ID = make_id("19880808", 17)
 
@@ -45,7 +45,7 @@ async def test_register_measure_fever_alert_release(office: Path) -> None:
         screen.query_one("#form-grid_worker_phone").value = "13700000002"
         await press(pilot, "ctrl+s")
         measure = Measure.get()
-        assert measure.kind == "居家隔离" and measure.planned_end == dt.date.today() + \
+        assert measure.kind == "居家隔离" and measure.planned_end == clock.today() + \
             dt.timedelta(days=14)
         assert "周明" in screen_text(pilot) and "1 在管 1" in screen_text(pilot)
 
@@ -55,7 +55,7 @@ async def test_register_measure_fever_alert_release(office: Path) -> None:
         assert "达到发热标准" in screen_text(pilot)
         await press(pilot, "y")
         reading = TemperatureReading.get()
-        assert (reading.value, reading.half) == (38.2, current_half())
+        assert (reading.value, reading.half) == (38.2, clock.current_half())
         assert "已录 1 人" in screen_text(pilot)
         await press(pilot, "escape")
         assert "5 发热预警 1" in screen_text(pilot)
@@ -69,7 +69,7 @@ async def test_register_measure_fever_alert_release(office: Path) -> None:
         await press(pilot, "tab", *"转院治疗", "ctrl+s")
         assert any("已解除居家隔离" in n for n in notices(pilot))
     measure = Measure.get()
-    assert measure.released_on == dt.date.today() and measure.release_reason == "转院治疗"
+    assert measure.released_on == clock.today() and measure.release_reason == "转院治疗"
 
 
 async def test_call_queue_records_results_with_one_key(office: Path, tmp_path: Path) -> None:
@@ -119,13 +119,13 @@ async def test_a_long_list_is_shown_a_page_at_a_time(office: Path) -> None:
     from db import keypersons as kp
     from tui.screens.keypersons.keypersons import PAGE
 
-    start = dt.date.today() - dt.timedelta(days=1)
+    start = clock.today() - dt.timedelta(days=1)
     for n in range(PAGE * 2 + 30):
         resident = register_resident(ResidentInput(f"隔离{n}", make_id("19700101", n + 1)),
                                      address=f"{n}号")
         kp.start_measure(kp.register_key_person(kp.KeyPersonInput("密接"), resident).id,
                          "居家隔离", start)
-    everyone = kp.under_control(dt.date.today())
+    everyone = kp.under_control(clock.today())
     async with running(office, "f3") as (app, pilot):
         screen, table = app.screen, app.screen.query_one("#kp-table")
         assert table.row_count == PAGE  # not all 430 at once

@@ -3,11 +3,11 @@ under the table shows the highlighted row's other fields (tui/widgets/column_tab
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
+from db import clock
 from db.mail import log_mail
 from tests.tui.conftest import press, running, screen_text, settle
 from tui.app import EprcApp
@@ -29,7 +29,7 @@ LISTS = {
 async def test_acted_on_columns_are_on_screen(demo_path: Path, name: str,
                                               size: tuple[int, int]) -> None:
     keys, table_id, acted_on = LISTS[name]
-    log_mail(["qu@example.com"], f"{dt.date.today():%m-%d} 疫情防控日报", ["日报.xlsx"],
+    log_mail(["qu@example.com"], f"{clock.today():%m-%d} 疫情防控日报", ["日报.xlsx"],
              "连接邮件服务器超时（smtp.example.com:465），请检查网络后重试", "未发送")
     app = EprcApp(demo_path, backup=False)
     async with app.run_test(size=size) as pilot:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from db import clock
 from db.models import MailLog, ReportSnapshot
 from db.settings import set_setting
 from tests.exports.test_mail import configure
@@ -63,8 +64,8 @@ async def test_preview_shows_today_beside_yesterday(demo_path: Path) -> None:
 
     from db.report import daily_numbers
 
-    today = daily_numbers(dt.date.today())
-    yesterday = daily_numbers(dt.date.today() - dt.timedelta(days=1))
+    today = daily_numbers(clock.today())
+    yesterday = daily_numbers(clock.today() - dt.timedelta(days=1))
     current = next(r for r in today[0]["rows"] if r[0] == "合计")[3]
     before = next(r for r in yesterday[0]["rows"] if r[0] == "合计")[3]
     async with running(demo_path, "f7", "r") as (app, pilot):

@@ -10,15 +10,16 @@ import pytest
 from textual import events
 from textual.app import App
 
+from db import clock
 from db import keypersons as kp
 from db.models import TemperatureReading
 from db.residents import ResidentInput, register_resident
 from db.settings import set_setting
 from tests.factories import make_id
 from tests.tui.conftest import press, running, screen_text, settle
-from tui.screens.keypersons.temperatures import TemperatureScreen, current_half
+from tui.screens.keypersons.temperatures import TemperatureScreen
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 NAMES = ["赵一", "钱二", "孙三", "李四", "周五"]
 
 
@@ -75,7 +76,7 @@ def test_a_morning_reading_survives_a_measure_change(db_path: Path) -> None:
 
 async def test_a_burst_of_readings_lands_on_the_right_persons(db_path: Path,
                                                              office: dict[str, int]) -> None:
-    half = current_half()
+    half = clock.current_half()
     async with running(db_path, "f3") as (app, pilot):
         await press(pilot, "t")
         assert isinstance(app.screen, TemperatureScreen)
@@ -92,7 +93,7 @@ async def test_a_burst_of_readings_lands_on_the_right_persons(db_path: Path,
 
 async def test_reopening_starts_at_the_first_missing_and_replacing_asks(
         db_path: Path, office: dict[str, int]) -> None:
-    half = current_half()
+    half = clock.current_half()
     async with running(db_path) as (app, pilot):
         app.push_screen(TemperatureScreen())
         await settle(pilot)

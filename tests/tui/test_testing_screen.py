@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from db import testing
+from db import clock, testing
 from db.models import KeyPerson, Measure, MissingReason, Resident, Sample, SamplingRound
 from db.settings import set_setting
 from tests.tui.conftest import burst, notices, press, screen_text, settle
@@ -37,7 +37,7 @@ async def test_a_round_from_setup_to_positive(demo_path: Path) -> None:
         await press(pilot, "f12")
         assert "还没有核酸检测轮次" in screen_text(pilot)
         await press(pilot, "n")
-        today = dt.date.today()
+        today = clock.today()
         await fill(pilot, {"name": "第1轮", "start": today.isoformat(),
                            "end": (today + dt.timedelta(days=1)).isoformat(),
                            "points": "文化广场采样点"})
@@ -83,7 +83,7 @@ async def test_a_round_from_setup_to_positive(demo_path: Path) -> None:
 
 async def test_small_terminal_import_and_door_list(demo_path: Path, tmp_path: Path) -> None:
     set_setting("setup_done", "1")
-    today = dt.date.today()
+    today = clock.today()
     found = testing.new_round("第1轮", today, today)
     listed = people(5)
     testing.set_immobile([listed[4].id])
@@ -146,7 +146,7 @@ async def test_the_resident_form_sets_away_and_immobile(db_path: Path) -> None:
 
 async def test_infant_age_is_set_in_f9_and_moves_the_numbers(demo_path: Path) -> None:
     set_setting("setup_done", "1")
-    today = dt.date.today()
+    today = clock.today()
     found = testing.new_round("第1轮", today, today)
     before = testing.coverage(found.id).exempt["婴幼儿"]
     app = EprcApp(demo_path, backup=False)
@@ -170,7 +170,7 @@ async def test_a_card_readers_burst_checks_off_each_person_once(demo_path: Path,
                                                                size: tuple[int, int]) -> None:
     set_setting("setup_done", "1")
     first, second = people(2)
-    today = dt.date.today()
+    today = clock.today()
     found = testing.new_round("第1轮", today, today, [], [testing.find_or_add_point("广场").id])
     app = EprcApp(demo_path, backup=False)
     async with app.run_test(size=size) as pilot:

@@ -19,7 +19,7 @@ from tui.dialogs.form import Field, FormDialog
 from tui.exporting import choose_export
 from tui.markup import escape
 from tui.screens import SectionScreen
-from tui.screens.keypersons.temperatures import TemperatureScreen, current_half
+from tui.screens.keypersons.temperatures import TemperatureScreen
 from tui.widgets.column_table import Col, ColumnTable, OffsetPages
 from tui.widgets.footer import Footer
 from tui.widgets.section_bar import SectionBar
@@ -52,7 +52,7 @@ def measure_form(person: KeyPerson) -> FormDialog:
     """The form that starts a person's first measure, prefilled from the category's policy."""
     first = kp.FIRST_MEASURE.get(person.category, MEASURE_KINDS[0])
     days = kp.policy(person.category)[0]
-    today = dt.date.today()
+    today = clock.today()
     fields = [Field("kind", "管控措施", first, options=MEASURE_KINDS),
               Field("place", "隔离地点（集中隔离）"),
               Field("start", "开始日期", today.isoformat()),
@@ -105,8 +105,8 @@ class KeyPersonsScreen(SectionScreen):
         yield Footer()
 
     def reload(self) -> None:
-        today = dt.date.today()
-        half = current_half()
+        today = clock.today()
+        half = clock.current_half()
         counts = kp.list_counts(today, half)
         tabs = []
         for n, (key, label) in enumerate(kp.LISTS.items(), start=1):
@@ -126,7 +126,7 @@ class KeyPersonsScreen(SectionScreen):
         self.show_status()
 
     def _pages(self) -> OffsetPages[kp.ControlRow]:
-        today, half = dt.date.today(), current_half()
+        today, half = clock.today(), clock.current_half()
         args = (self.current, today, half, self.kind, self.grid)
         return OffsetPages(lambda offset, limit: kp.control_page(*args, offset, limit),
                            lambda: kp.control_count(*args), PAGE)
@@ -230,7 +230,7 @@ class KeyPersonsScreen(SectionScreen):
             return
         following = kp.NEXT_MEASURE.get(current.kind, "居家健康监测")
         fields = [Field("kind", "转为", following, options=MEASURE_KINDS),
-                  Field("day", "转换日期", dt.date.today().isoformat()),
+                  Field("day", "转换日期", clock.today().isoformat()),
                   Field("place", "隔离地点（集中隔离）")]
 
         def submit(v: dict[str, str]) -> object:
@@ -258,7 +258,7 @@ class KeyPersonsScreen(SectionScreen):
         row = self.selected()
         if row is None or row.released_on is not None:
             return
-        fields = [Field("day", "解除日期", dt.date.today().isoformat()),
+        fields = [Field("day", "解除日期", clock.today().isoformat()),
                   Field("reason", "原因（提前解除必填）")]
 
         def submit(v: dict[str, str]) -> object:
@@ -277,7 +277,7 @@ class KeyPersonsScreen(SectionScreen):
         row = self.selected()
         if row is None:
             return
-        fields = [Field("day", "采样日期", dt.date.today().isoformat()),
+        fields = [Field("day", "采样日期", clock.today().isoformat()),
                   Field("result", "结果", options=("阴性", "待出结果", "阳性"))]
 
         def submit(v: dict[str, str]) -> object:

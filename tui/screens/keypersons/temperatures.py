@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
+from db import clock
 from db import keypersons as kp
 from db.settings import fever_threshold
 from db.validate import Invalid, check_temperature
@@ -28,10 +29,6 @@ from tui.widgets.plain_table import PlainTable
 from tui.widgets.section_bar import SectionBar
 
 VALUE_COLUMN = 4
-
-
-def current_half() -> str:
-    return "上午" if dt.datetime.now().hour < 12 else "下午"
 
 
 class ReadingInput(Input):
@@ -61,8 +58,8 @@ class TemperatureScreen(Screen[bool]):
 
     def __init__(self, day: dt.date | None = None, half: str | None = None) -> None:
         super().__init__()
-        self.day = day or dt.date.today()
-        self.half = half or current_half()
+        self.day = day or clock.today()
+        self.half = half or clock.current_half()
         self.rows: list[kp.ControlRow] = []
         self.values: list[float | None] = []
         self.threshold = 37.3

@@ -3,7 +3,6 @@ that takes one person at a time: phone, record the result with one key, go on.""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from rich.text import Text
@@ -11,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from db import pushed
+from db import clock, pushed
 from db.models import PushedRow
 from tui.dialogs.file_job import FileJobDialog
 from tui.dialogs.form import Field, FormDialog
@@ -52,7 +51,7 @@ class PushedScreen(SectionScreen):
         self.batches = pushed.batches()
         table = self.query_one(DataTable)
         table.clear()
-        now = dt.datetime.now()
+        now = clock.now()
         for b in self.batches:
             if b.open == 0:
                 state = Text("已完成", style="green")
@@ -169,7 +168,7 @@ class CallQueueScreen(DetailScreen):
     def show(self) -> None:
         batch = pushed.batch(self.batch_id)
         done, total = pushed.batch_progress(self.batch_id)
-        late = dt.datetime.now() > batch.deadline and done < total
+        late = clock.now() > batch.deadline and done < total
         self.query_one("#call-progress", Static).update(
             f"第{self.batch_id}批　已核查 {done}/{total}　截止 {batch.deadline:%m-%d %H:%M}"
             + ("　[red]已超时[/red]" if late else ""))

@@ -4,15 +4,13 @@ A fever or a yellow/red code is refused (劝返) in red."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
-from db import gate
+from db import clock, gate
 from db.models import GatePassage, Resident
 from db.roster import checkpoint
 from db.validate import Invalid
@@ -76,7 +74,7 @@ class GateScreen(DetailScreen):
         """Today's passages, oldest first, the latest at the bottom (read once, on opening)."""
         table = self.query_one(DataTable)
         table.clear()
-        for p in gate.passages(self.checkpoint.id, dt.date.today()):
+        for p in gate.passages(self.checkpoint.id, clock.today()):
             self._add_passage(p)
 
     def _add_passage(self, p: GatePassage) -> None:

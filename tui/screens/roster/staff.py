@@ -3,14 +3,13 @@ cannot serve, service hours, party points, import, the volunteer roster) and the
 
 from __future__ import annotations
 
-import datetime as dt
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
+from db import clock
 from db import staff as st
 from db.areas import find_area
 from db.models import STAFF_CATEGORIES, Checkpoint, Staff
@@ -205,7 +204,7 @@ class StaffScreen(DetailScreen):
         person = self.chosen()
         if person is None:
             return
-        fields = [Field("day", "日期", dt.date.today().isoformat()), Field("hours", "时长（小时）"),
+        fields = [Field("day", "日期", clock.today().isoformat()), Field("hours", "时长（小时）"),
                   Field("what", "服务内容", placeholder="物资配送/核酸秩序/入户摸排…")]
 
         def submit(v: dict[str, str]) -> object:
