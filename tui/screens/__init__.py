@@ -2,14 +2,49 @@
 
 from pathlib import Path
 
+from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import Screen, ScreenResultType
+from textual.widgets import Header
+
+from tui.widgets.footer import Footer
+from tui.widgets.section_bar import SectionBar
 
 # every section screen's CSS_PATH: read once, when the first section opens (not at start-up)
 SECTIONS_CSS = Path(__file__).parent / "sections.tcss"
 
 
-class SectionScreen(Screen):
+def keys(*rows: str | Binding) -> list[Binding]:
+    """A screen's BINDINGS, one row a key: ``"key action 说明"``, and ``hidden`` after it for a
+    key kept out of the footer (the palette still lists it); a Binding passes as it is."""
+    bindings = []
+    for row in rows:
+        if isinstance(row, Binding):
+            bindings.append(row)
+            continue
+        key, action, description, *hidden = row.split()
+        if hidden not in ([], ["hidden"]):
+            raise ValueError(f"a key row is 'key action 说明 [hidden]': {row!r}")
+        bindings.append(Binding(key, action, description, show=not hidden))
+    return bindings
+
+
+class Framed(Screen[ScreenResultType]):
+    """A full screen: the header on top, the section keys and the footer at the bottom, and
+    between them what :meth:`compose_main` yields."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield from self.compose_main()
+        yield SectionBar()
+        yield Footer()
+
+    def compose_main(self) -> ComposeResult:
+        """The screen's own widgets."""
+        raise NotImplementedError
+
+
+class SectionScreen(Framed):
     """A section (F2–F9) that shows the file's current state each time it comes to the front.
 
     Textual announces the first switch to a section twice; the list is read once."""
@@ -31,7 +66,7 @@ class SectionScreen(Screen):
         raise NotImplementedError
 
 
-class DetailScreen(Screen):
+class DetailScreen(Framed):
     """A screen opened from a section (a household, a checkpoint's week, the audit log…): the
     sections' stylesheet, and Esc goes back (its footer shows 返回 first)."""
 

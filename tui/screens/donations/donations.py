@@ -8,8 +8,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from db import clock
 from db import donations as dn
@@ -18,10 +17,8 @@ from db.validate import Invalid, parse_date
 from tui.dialogs.file_job import FileJobDialog, JobResult, Progress
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import choose_export
-from tui.screens import SectionScreen
+from tui.screens import SectionScreen, keys
 from tui.widgets.column_table import Col, ColumnTable
-from tui.widgets.footer import Footer
-from tui.widgets.section_bar import SectionBar
 
 SHOWN = 500  # donations listed on screen, newest first; the ledger export has every one
 VIEWS = {"donations": "1 捐赠登记", "stock": "2 库存", "handed": "3 发放记录"}
@@ -76,19 +73,19 @@ def _donor(v: dict[str, str]) -> dn.Donor:
 
 class DonationsScreen(SectionScreen):
     TITLE = "捐赠款物"
-    BINDINGS = [
-        Binding("1", "view('donations')", "捐赠", show=False),
-        Binding("2", "view('stock')", "库存", show=False),
-        Binding("3", "view('handed')", "发放", show=False),
-        Binding("m", "money", "登记捐款"),
-        Binding("g", "goods", "登记物资"),
-        Binding("d", "distribute", "发放"),
-        Binding("s", "spend", "支出", show=False),
-        Binding("v", "reverse", "冲销"),
-        Binding("p", "receipt", "收据", show=False),
-        Binding("x", "export", "导出"),
-        Binding("t", "threshold", "预警线", show=False),
-    ]
+    BINDINGS = keys(
+        "1 view('donations') 捐赠 hidden",
+        "2 view('stock') 库存 hidden",
+        "3 view('handed') 发放 hidden",
+        "m money 登记捐款",
+        "g goods 登记物资",
+        "d distribute 发放",
+        "s spend 支出 hidden",
+        "v reverse 冲销",
+        "p receipt 收据 hidden",
+        "x export 导出",
+        "t threshold 预警线 hidden",
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -96,13 +93,10 @@ class DonationsScreen(SectionScreen):
         self.keys: list[int] = []
         self.item_id: int | None = None  # 发放记录 of one item only
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static(id="dn-tabs")
         yield from ColumnTable(DONATION_COLUMNS, _donation_cells, id="dn-table").with_detail()
         yield Static(id="dn-status")
-        yield SectionBar()
-        yield Footer()
 
     def action_view(self, name: str) -> None:
         self.view = name

@@ -7,8 +7,7 @@ import datetime as dt
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from db import clock
 from db import keypersons as kp
@@ -18,11 +17,9 @@ from db.validate import Invalid, parse_date
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import choose_export
 from tui.markup import escape
-from tui.screens import SectionScreen
+from tui.screens import SectionScreen, keys
 from tui.screens.keypersons.temperatures import TemperatureScreen
 from tui.widgets.column_table import Col, ColumnTable, OffsetPages
-from tui.widgets.footer import Footer
-from tui.widgets.section_bar import SectionBar
 
 PAGE = 200  # rows in the table at a time; the cursor running off either end turns the page
 # 姓名, 措施, 计划解除, 电话 and 体温 are what a clerk calls and acts on; the rest give way at 80
@@ -73,21 +70,21 @@ def measure_form(person: KeyPerson) -> FormDialog:
 
 class KeyPersonsScreen(SectionScreen):
     TITLE = "重点人员"
-    BINDINGS = [
-        Binding("1", "show('under_control')", "在管", show=False),
-        Binding("2", "show('due')", "到期", show=False),
-        Binding("3", "show('overdue')", "逾期", show=False),
-        Binding("4", "show('missing')", "缺体温", show=False),
-        Binding("5", "show('fever')", "发热", show=False),
-        Binding("6", "show('released')", "已解除", show=False),
-        Binding("n", "register", "登记"),
-        Binding("m", "measure", "措施"),
-        Binding("r", "release", "解除"),
-        Binding("t", "temperatures", "体温录入"),
-        Binding("c", "test", "核酸", show=False),
-        Binding("x", "export", "导出"),
-        Binding("f", "filter", "筛选"),
-    ]
+    BINDINGS = keys(
+        "1 show('under_control') 在管 hidden",
+        "2 show('due') 到期 hidden",
+        "3 show('overdue') 逾期 hidden",
+        "4 show('missing') 缺体温 hidden",
+        "5 show('fever') 发热 hidden",
+        "6 show('released') 已解除 hidden",
+        "n register 登记",
+        "m measure 措施",
+        "r release 解除",
+        "t temperatures 体温录入",
+        "c test 核酸 hidden",
+        "x export 导出",
+        "f filter 筛选",
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -96,13 +93,10 @@ class KeyPersonsScreen(SectionScreen):
         self.kind = ""  # measure kind filter
         self.grid = ""  # grid name filter
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static(id="kp-tabs")
         yield from ColumnTable(COLUMNS, _cells, pages=self._pages(), id="kp-table").with_detail()
         yield Static(id="kp-status")
-        yield SectionBar()
-        yield Footer()
 
     def reload(self) -> None:
         today = clock.today()

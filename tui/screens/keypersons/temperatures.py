@@ -13,9 +13,7 @@ from collections import deque
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from db import clock
 from db import keypersons as kp
@@ -23,10 +21,8 @@ from db.settings import fever_threshold
 from db.validate import Invalid, check_temperature
 from tui.dialogs.confirm import ConfirmDialog
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS
-from tui.widgets.footer import Footer
+from tui.screens import SECTIONS_CSS, Framed, keys
 from tui.widgets.plain_table import PlainTable
-from tui.widgets.section_bar import SectionBar
 
 VALUE_COLUMN = 4
 
@@ -46,15 +42,15 @@ class ReadingInput(Input):
                 screen.enter(text)
 
 
-class TemperatureScreen(Screen[bool]):
+class TemperatureScreen(Framed[bool]):
     CSS_PATH = SECTIONS_CSS
     TITLE = "体温录入"
-    BINDINGS = [
-        Binding("escape", "back", "返回"),
-        Binding("ctrl+t", "switch_half", "切换上午/下午"),
-        Binding("up", "move(-1)", "上一人", show=False),
-        Binding("down", "move(1)", "下一人", show=False),
-    ]
+    BINDINGS = keys(
+        "escape back 返回",
+        "ctrl+t switch_half 切换上午/下午",
+        "up move(-1) 上一人 hidden",
+        "down move(1) 下一人 hidden",
+    )
 
     def __init__(self, day: dt.date | None = None, half: str | None = None) -> None:
         super().__init__()
@@ -67,16 +63,13 @@ class TemperatureScreen(Screen[bool]):
         self.asking = False
         self.waiting: deque[str] = deque()
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static(id="temp-title")
         table: PlainTable = PlainTable(id="temp-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("姓名", "措施", "住址", "电话", "体温")
         yield table
         yield ReadingInput(placeholder="输入体温（如 36.5）后按 Enter", id="temp-input")
         yield Static("", id="temp-message")
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         self.load()

@@ -8,7 +8,7 @@ import json
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from db import clock, pushed
 from db.models import PushedRow
@@ -16,36 +16,31 @@ from tui.dialogs.file_job import FileJobDialog
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
 from tui.markup import escape
-from tui.screens import DetailScreen, SectionScreen
-from tui.widgets.footer import Footer
+from tui.screens import DetailScreen, SectionScreen, keys
 from tui.widgets.plain_table import PlainTable
-from tui.widgets.section_bar import SectionBar
 
 
 class PushedScreen(SectionScreen):
     TITLE = "推送核查"
-    BINDINGS = [
-        Binding("enter", "open", "开始核查"),
-        Binding("i", "import", "导入名单"),
-        Binding("x", "export", "导出反馈表"),
-        Binding("c", "call_lists", "电话分派"),
-        Binding("delete", "delete", "删除批次"),
-    ]
+    BINDINGS = keys(
+        "enter open 开始核查",
+        "i import 导入名单",
+        "x export 导出反馈表",
+        "c call_lists 电话分派",
+        "delete delete 删除批次",
+    )
 
     def __init__(self) -> None:
         super().__init__()
         self.batches: list[pushed.BatchRow] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static("区里推送的名单：按 i 导入，选中后 Enter 逐个电话核查，c 按核查人分派电话"
                      "（打印分派单），x 导出反馈表，Del 删除批次（可在回收站恢复）。",
                      id="pushed-hint")
         table: PlainTable = PlainTable(id="batch-table", cursor_type="row")
         table.add_columns("批次", "文件", "接收时间", "核查截止", "进度", "状态")
         yield table
-        yield SectionBar()
-        yield Footer()
 
     def reload(self) -> None:
         self.batches = pushed.batches()
@@ -143,21 +138,18 @@ class CallQueueScreen(DetailScreen):
         self.results = pushed.verify_choices()
         self.several_sheets = False
 
-    BINDINGS = [
-        Binding("left", "step(-1)", "上一人"),
-        Binding("right", "step(1)", "下一人"),
-        Binding("n", "note", "备注"),
-        Binding("d", "details", "补身份证/住址"),
+    BINDINGS = keys(
+        "left step(-1) 上一人",
+        "right step(1) 下一人",
+        "n note 备注",
+        "d details 补身份证/住址",
         *[Binding(str(n), f"result({n - 1})", show=False) for n in range(1, 10)],
-    ]
+    )
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static(id="call-progress")
         yield Static(id="call-card")
         yield Static(id="call-results")
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         self.rows = pushed.batch_rows(self.batch_id)

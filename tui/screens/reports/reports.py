@@ -10,9 +10,7 @@ from pathlib import Path
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from db import clock
@@ -24,34 +22,31 @@ from exports.catalog import EXPORTS, SHEET
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import form_fields, read_form
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS, DetailScreen
+from tui.screens import SECTIONS_CSS, DetailScreen, Framed, keys
 from tui.widgets.column_table import Col, ColumnTable
-from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
-from tui.widgets.section_bar import SectionBar
 
 
-class ReportsScreen(Screen):
+class ReportsScreen(Framed):
     CSS_PATH = SECTIONS_CSS
     TITLE = "报表中心"
-    BINDINGS = [
-        Binding("enter,e", "export", "导出"),
-        Binding("o", "open_folder", "打开文件夹"),
-        Binding("p", "print", "打印"),
-        Binding("m", "mail", "邮件报送"),
-        Binding("r", "preview", "日报预览"),
-        Binding("s", "mark_sent", "标记已报送", show=False),
-        Binding("b", "address_book", "通讯录", show=False),
-        Binding("t", "test_mail", "测试邮件", show=False),
-        Binding("l", "mail_log", "发送记录", show=False),
-    ]
+    BINDINGS = keys(
+        "enter,e export 导出",
+        "o open_folder 打开文件夹",
+        "p print 打印",
+        "m mail 邮件报送",
+        "r preview 日报预览",
+        "s mark_sent 标记已报送 hidden",
+        "b address_book 通讯录 hidden",
+        "t test_mail 测试邮件 hidden",
+        "l mail_log 发送记录 hidden",
+    )
 
     def __init__(self) -> None:
         super().__init__()
         self.exported: list[Path] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         table: PlainTable = PlainTable(id="report-table", cursor_type="row")
         table.add_columns("报表", "需要", "含完整身份证号/电话")
         for e in EXPORTS:
@@ -60,8 +55,6 @@ class ReportsScreen(Screen):
                           Text("含个人信息（内部使用）", style="yellow") if e.personal else "否")
         yield table
         yield Static("", id="report-files")
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         self.show_files()
@@ -335,14 +328,11 @@ class DailyPreviewScreen(DetailScreen):
 
     TITLE = "日报预览"
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static(id="preview-title")
         table: PlainTable = PlainTable(id="preview-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("栏目", "项目", "指标", "今日", "昨日", "变化")
         yield table
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         today = clock.today()
@@ -383,11 +373,8 @@ class MailLogScreen(DetailScreen):
     COLUMNS = (Col("时间", 11), Col("结果", 12), Col("收件人", 16, 1), Col("主题", 14, 1, grow=True),
                Col("附件", 10, 2), Col("详情", 30, 3, grow=True))
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield from ColumnTable(self.COLUMNS, _mail_cells, id="maillog-table").with_detail()
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(ColumnTable).set_rows(sent_mail())

@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from db import donations as dn
 from db import requests as rq
@@ -20,11 +20,9 @@ from db.validate import Invalid
 from tui.dialogs.file_job import FileJobDialog, JobResult, Progress
 from tui.dialogs.form import Field, FormDialog
 from tui.markup import escape
-from tui.screens import SectionScreen
+from tui.screens import SectionScreen, keys
 from tui.screens.requests.dialogs import AssignDialog, TakeRequestDialog
-from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
-from tui.widgets.section_bar import SectionBar
 
 FILTERS = {"0": ("全部", None), "1": ("待派单", "待派单"), "2": ("已派单", "已派单"),
            "3": ("已送达", "已送达"), "4": ("已取消", "已取消"), "5": ("未办结", "未办结")}
@@ -33,22 +31,22 @@ SHOWN = 500  # requests listed; the ledger export has every one
 
 class RequestsScreen(SectionScreen):
     TITLE = "居民求助"
-    BINDINGS = [
+    BINDINGS = keys(
         *(Binding(key, f"show('{key}')", label, show=False) for key, (label, _s) in FILTERS.items()),
-        Binding("n", "take", "新求助"),
-        Binding("a", "assign", "派单"),
-        Binding("d", "deliver", "送达"),
-        Binding("c", "cancel", "取消求助"),
-        Binding("g", "goods", "随单物资"),
-        Binding("p", "slip", "配送单"),
-        Binding("l", "delivery_list", "配送清单", show=False),
-        Binding("x", "export", "导出", show=False),
-        Binding("y", "copy", "复制配送单", show=False),
-        Binding("m", "money", "代购金额", show=False),
-        Binding("h", "hours", "时长", show=False),
-        Binding("slash", "search", "查找", show=False),
-        Binding("delete", "delete", "删除", show=False),
-    ]
+        "n take 新求助",
+        "a assign 派单",
+        "d deliver 送达",
+        "c cancel 取消求助",
+        "g goods 随单物资",
+        "p slip 配送单",
+        "l delivery_list 配送清单 hidden",
+        "x export 导出 hidden",
+        "y copy 复制配送单 hidden",
+        "m money 代购金额 hidden",
+        "h hours 时长 hidden",
+        "slash search 查找 hidden",
+        "delete delete 删除 hidden",
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -56,16 +54,13 @@ class RequestsScreen(SectionScreen):
         self.keys: list[int] = []
         self.select_id: int | None = None  # the row to put the cursor on at the next reload
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static(id="rq-tabs")
         yield Input(placeholder="/ 查找：姓名、地址、电话、需求、志愿者或编号；Enter 回到列表",
                     id="rq-search", compact=True)
         yield PlainTable(id="rq-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="rq-slip")
         yield Static(id="rq-status")
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#rq-table", DataTable).focus()

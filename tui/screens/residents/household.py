@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from db.areas import full_name
 from db.models import Resident
@@ -26,11 +26,9 @@ from db.validate import Invalid
 from tui.dialogs.choose import ChooseDialog
 from tui.keys import after_typed
 from tui.markup import escape
-from tui.screens import DetailScreen
+from tui.screens import DetailScreen, keys
 from tui.screens.residents.resident_form import ResidentForm
 from tui.widgets.column_table import Col, ColumnTable
-from tui.widgets.footer import Footer
-from tui.widgets.section_bar import SectionBar
 
 
 class AskText(ModalScreen[str | None]):
@@ -79,28 +77,25 @@ def _member_cells(m: Resident) -> tuple[object, ...]:
 
 class HouseholdScreen(DetailScreen):
     TITLE = "户信息"
-    BINDINGS = [
-        Binding("a", "add_member", "添加成员"),
-        Binding("e", "edit_member", "编辑成员"),
-        Binding("m", "move_member", "迁到他户"),
-        Binding("t", "set_head", "设为户主"),
-        Binding("p", "pass_card", "出入卡"),
-        Binding("d", "address", "改住址"),
-    ]
+    BINDINGS = keys(
+        "a add_member 添加成员",
+        "e edit_member 编辑成员",
+        "m move_member 迁到他户",
+        "t set_head 设为户主",
+        "p pass_card 出入卡",
+        "d address 改住址",
+    )
 
     def __init__(self, household_id: int) -> None:
         super().__init__()
         self.household_id = household_id
         self.members: list[Resident] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         with Vertical(id="household"):
             yield Static(id="household-info")
             yield from ColumnTable(MEMBER_COLUMNS, _member_cells, id="member-table",
                                 zebra_stripes=False).with_detail()
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         self.reload()

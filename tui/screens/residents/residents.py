@@ -6,9 +6,8 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Header, Input, Static, Tree
+from textual.widgets import DataTable, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
@@ -28,12 +27,10 @@ from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.file_job import FileJobDialog
 from tui.exporting import export_job
 from tui.markup import escape
-from tui.screens import SectionScreen
+from tui.screens import SectionScreen, keys
 from tui.screens.residents.household import AskText, HouseholdScreen
 from tui.screens.residents.resident_form import ResidentForm
 from tui.widgets.column_table import Col, ColumnTable
-from tui.widgets.footer import Footer
-from tui.widgets.section_bar import SectionBar
 
 PAGE = 100
 SEARCH_LIMIT = 200
@@ -107,16 +104,16 @@ def area_label(name: str, residents: int, households: int, room: int) -> str:
 
 class ResidentsScreen(SectionScreen):
     TITLE = "居民"
-    BINDINGS = [
-        Binding("slash", "search", "搜索"),
-        Binding("n", "new", "新增"),
-        Binding("e", "edit", "编辑"),
-        Binding("h", "household", "查看户"),
-        Binding("delete", "delete", "删除"),
-        Binding("i", "import", "导入"),
-        Binding("x", "export", "导出"),
-        Binding("escape", "clear_search", "清除搜索", show=False),
-    ]
+    BINDINGS = keys(
+        "slash search 搜索",
+        "n new 新增",
+        "e edit 编辑",
+        "h household 查看户",
+        "delete delete 删除",
+        "i import 导入",
+        "x export 导出",
+        "escape clear_search 清除搜索 hidden",
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -125,8 +122,7 @@ class ResidentsScreen(SectionScreen):
         self.found: list[int] = []  # ids of the current search, best first
         self.pending_areas: dict[int | None, list[AreaNode]] = {}  # areas not yet in the tree
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         with Horizontal():
             tree: Tree[int | None] = Tree("全镇", id="area-tree", data=None)
             yield tree
@@ -136,8 +132,6 @@ class ResidentsScreen(SectionScreen):
                 yield from ColumnTable(COLUMNS, _cells, pages=AreaPages(None),
                                        id="resident-table").with_detail()
                 yield Static("", id="resident-status")
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         self.load_tree()

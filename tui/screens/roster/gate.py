@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from db import clock, gate
 from db.models import GatePassage, Resident
@@ -17,9 +17,7 @@ from db.validate import Invalid
 from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import DetailScreen
-from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
-from tui.widgets.section_bar import SectionBar
 
 
 class GateScreen(DetailScreen):
@@ -35,8 +33,7 @@ class GateScreen(DetailScreen):
         self.candidates: list[Resident] = []  # several matched: the clerk picks one
         self.last = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static(f"[b]{escape(self.checkpoint.name)}[/b]　今日出入登记", id="gate-title")
         with Horizontal(classes="field"):
             yield Label("查找居民", classes="field-label")
@@ -63,8 +60,6 @@ class GateScreen(DetailScreen):
         table: PlainTable = PlainTable(id="gate-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("时间", "姓名", "车牌", "进/出", "体温", "健康码", "处置", "来自/事由")
         yield table
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#gate-find", Input).focus()

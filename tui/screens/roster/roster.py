@@ -9,8 +9,7 @@ import datetime as dt
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widgets import DataTable, Header, ProgressBar, Static
+from textual.widgets import DataTable, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from db import clock, roster
@@ -20,11 +19,9 @@ from db.validate import Invalid
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
 from tui.markup import escape
-from tui.screens import DetailScreen, SectionScreen
+from tui.screens import DetailScreen, SectionScreen, keys
 from tui.widgets.column_table import SCROLLBAR, Col, ColumnTable
-from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
-from tui.widgets.section_bar import SectionBar
 
 WEEKDAYS = "一二三四五六日"
 
@@ -35,24 +32,23 @@ def monday(day: dt.date) -> dt.date:
 
 class RosterScreen(SectionScreen):
     TITLE = "卡口排班"
-    BINDINGS = [
-        Binding("enter", "open", "卡口一周"),
-        Binding("left_square_bracket", "week(-1)", "上周"),
-        Binding("right_square_bracket", "week(1)", "下周"),
-        Binding("p", "plan", "自动排班"),
-        Binding("c", "check", "检查"),
-        Binding("x", "export", "导出/打印"),
-        Binding("w", "staff", "人员"),
-        Binding("k", "checkpoints", "卡口"),
-    ]
+    BINDINGS = keys(
+        "enter open 卡口一周",
+        "left_square_bracket week(-1) 上周",
+        "right_square_bracket week(1) 下周",
+        "p plan 自动排班",
+        "c check 检查",
+        "x export 导出/打印",
+        "w staff 人员",
+        "k checkpoints 卡口",
+    )
 
     def __init__(self) -> None:
         super().__init__()
         self.start = monday(clock.today())
         self.checkpoints: list[Checkpoint] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static(id="roster-title")
         table = ColumnTable((), tuple, id="roster-table")
         table.header_height = 2
@@ -60,8 +56,6 @@ class RosterScreen(SectionScreen):
         yield table.detail
         yield ProgressBar(total=1.0, show_eta=False, id="roster-progress")
         yield Static(id="roster-status")
-        yield SectionBar()
-        yield Footer()
 
     def reload(self) -> None:
         end = self.start + dt.timedelta(days=6)
@@ -163,13 +157,13 @@ class CheckpointWeekScreen(DetailScreen):
     """One post's week: its slots (卡口班次 or 采样点班次) × days with the names on duty."""
 
     TITLE = "卡口一周排班"
-    BINDINGS = [
-        Binding("a", "assign", "加人"),
-        Binding("d", "remove", "撤下"),
-        Binding("s", "swap", "互换"),
-        Binding("l", "pin", "锁定"),
-        Binding("g", "gate", "出入登记"),
-    ]
+    BINDINGS = keys(
+        "a assign 加人",
+        "d remove 撤下",
+        "s swap 互换",
+        "l pin 锁定",
+        "g gate 出入登记",
+    )
 
     def __init__(self, checkpoint_id: int, start: dt.date) -> None:
         super().__init__()
@@ -181,16 +175,13 @@ class CheckpointWeekScreen(DetailScreen):
         self.days = [start + dt.timedelta(days=n) for n in range(7)]
         self.swap_from: Assignment | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static(id="week-title")
         table = PlainTable(id="week-table", cursor_type="cell")
         table.header_height = 2
         yield table
         yield Static("", id="week-detail", classes="list-detail", markup=False)
         yield Static("", id="week-status")
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         roster.create_shifts(self.days[0], self.days[-1], self.checkpoint.id)

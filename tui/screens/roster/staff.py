@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from db import clock
 from db import staff as st
@@ -18,10 +18,8 @@ from db.validate import Invalid, parse_date
 from tui.dialogs.file_job import FileJobDialog
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import export_job
-from tui.screens import DetailScreen
+from tui.screens import DetailScreen, keys
 from tui.widgets.column_table import Col, ColumnTable
-from tui.widgets.footer import Footer
-from tui.widgets.section_bar import SectionBar
 
 YES_NO = ("否", "是")
 
@@ -97,29 +95,26 @@ def _checkpoint_cells(cp: Checkpoint) -> tuple[object, ...]:
 
 class StaffScreen(DetailScreen):
     TITLE = "值守人员与志愿者"
-    BINDINGS = [
-        Binding("slash", "search", "搜索"),
-        Binding("n", "new", "新增"),
-        Binding("e", "edit", "编辑"),
-        Binding("u", "unavailable", "不可值班"),
-        Binding("h", "hours", "服务记录"),
-        Binding("j", "points", "积分", show=False),
-        Binding("delete", "deactivate", "停用/启用"),
-        Binding("i", "import", "导入"),
-        Binding("x", "export", "花名册"),
-    ]
+    BINDINGS = keys(
+        "slash search 搜索",
+        "n new 新增",
+        "e edit 编辑",
+        "u unavailable 不可值班",
+        "h hours 服务记录",
+        "j points 积分 hidden",
+        "delete deactivate 停用/启用",
+        "i import 导入",
+        "x export 花名册",
+    )
 
     def __init__(self) -> None:
         super().__init__()
         self.people: list[Staff] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Input(placeholder="/ 搜索：姓名、拼音首字母或电话", id="staff-search")
         yield from ColumnTable(STAFF_COLUMNS, _staff_cells, id="staff-table").with_detail()
         yield Static(id="staff-status")
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         self.reload()
@@ -242,11 +237,8 @@ class CheckpointsScreen(DetailScreen):
         Binding("e", "edit", "编辑"),
     ]
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield from ColumnTable(CHECKPOINT_COLUMNS, _checkpoint_cells, id="cp-table").with_detail()
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         self.reload()

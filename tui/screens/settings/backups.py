@@ -7,19 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from db.backup import BackupFile, backup_now, backup_to, backup_warnings, list_backups, restore_backup
 from db.database import DatabaseError, backup_dir, current_path
 from db.settings import get_setting
 from tui.dialogs.confirm import ConfirmDialog
 from tui.markup import escape
-from tui.screens import DetailScreen
+from tui.screens import DetailScreen, keys
 from tui.screens.residents.household import AskText
 from tui.widgets.column_table import Col, ColumnTable
-from tui.widgets.footer import Footer
-from tui.widgets.section_bar import SectionBar
 
 KINDS = {"自动": "每日自动", "手动": "手动", "安全": "恢复/升级前"}
 BACKUP_COLUMNS = (Col("备份文件", 30, grow=True), Col("类别", 10, 1), Col("时间", 16),
@@ -34,18 +31,15 @@ def _backup_cells(backup: BackupFile) -> tuple[object, ...]:
 
 class BackupsScreen(DetailScreen):
     TITLE = "备份与恢复"
-    BINDINGS = [
-        Binding("b", "backup", "立即备份"),
-        Binding("u", "backup_to", "备份到…"),
-        Binding("enter", "restore", "恢复所选备份"),
-    ]
+    BINDINGS = keys(
+        "b backup 立即备份",
+        "u backup_to 备份到…",
+        "enter restore 恢复所选备份",
+    )
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static(id="backup-hint")
         yield from ColumnTable(BACKUP_COLUMNS, _backup_cells, id="backup-table").with_detail()
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         self.reload()

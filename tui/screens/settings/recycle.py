@@ -4,27 +4,22 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from db import recycle
 from tui.screens import DetailScreen, SectionScreen
-from tui.widgets.footer import Footer
 from tui.widgets.plain_table import PlainTable
-from tui.widgets.section_bar import SectionBar
 
 
 class RecycleScreen(SectionScreen):
     TITLE = "回收站"
     BINDINGS = [Binding("enter,r", "restore", "恢复"), Binding("a", "audit", "操作记录")]
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static("删除的记录在这里保留，可随时恢复。", id="recycle-hint")
         table: PlainTable = PlainTable(id="recycle-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("删除时间", "内容", "操作人")
         yield table
-        yield SectionBar()
-        yield Footer()
 
     def reload(self) -> None:
         table = self.query_one(DataTable)
@@ -63,14 +58,11 @@ class AuditScreen(DetailScreen):
 
     TITLE = "操作记录"
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         table: PlainTable = PlainTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("时间", "操作人", "操作", "记录", "改动内容")
         yield table
         yield Static("", id="audit-detail", markup=False)
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         from db.history import history

@@ -7,15 +7,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Header, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from db.settings import DEFAULTS, get_setting, set_setting, set_settings
 from db.validate import Invalid
 from tui.dialogs.form import FieldKeys, FormScreen
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS
-from tui.widgets.footer import Footer
-from tui.widgets.section_bar import SectionBar
+from tui.screens import SECTIONS_CSS, Framed
 
 FIRST_START_KEYS = ("township", "preparer", "checker", "phone", "operator")
 FORM_KEYS = tuple(k for k in DEFAULTS if k != "setup_done")
@@ -69,7 +67,7 @@ class FirstStartDialog(FormScreen):
         self.dismiss(False)
 
 
-class SettingsScreen(FieldKeys, Screen):
+class SettingsScreen(FieldKeys, Framed):
     """The settings form. Switching to another section with changes not saved asks first
     (the app asks every screen with ``unsaved_changes``)."""
 
@@ -79,14 +77,11 @@ class SettingsScreen(FieldKeys, Screen):
                 *FieldKeys.FIELD_KEYS]
     _saved: tuple[str, ...] = ()
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static("修改后按 Ctrl+S 保存", id="settings-message")
         with VerticalScroll(id="settings-form"):
             for key in FORM_KEYS:
                 yield from _field(key)
-        yield SectionBar()
-        yield Footer()
 
     def on_screen_resume(self) -> None:
         for key in FORM_KEYS:

@@ -13,9 +13,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from db import clock
 from db import testing as ts
@@ -27,10 +26,8 @@ from tui.dialogs.form import Field, FieldKeys, FormDialog
 from tui.exporting import export_job
 from tui.keys import after_typed
 from tui.markup import escape
-from tui.screens import SECTIONS_CSS, SectionScreen
-from tui.widgets.footer import Footer
+from tui.screens import SECTIONS_CSS, Framed, SectionScreen, keys
 from tui.widgets.plain_table import PlainTable
-from tui.widgets.section_bar import SectionBar
 
 VIEWS = {"rounds": "1 轮次", "coverage": "2 覆盖情况", "missing": "3 未检人员", "door": "4 上门采样"}
 SHOWN = 1000  # people listed on screen; the exported lists have every one
@@ -60,20 +57,20 @@ def _one_resident(text: str) -> Resident:
 
 class TestingScreen(SectionScreen):
     TITLE = "核酸检测"
-    BINDINGS = [
-        Binding("1", "view('rounds')", "轮次", show=False),
-        Binding("2", "view('coverage')", "覆盖", show=False),
-        Binding("3", "view('missing')", "未检", show=False),
-        Binding("4", "view('door')", "上门", show=False),
-        Binding("c", "check_off", "核销"),
-        Binding("i", "import_list", "导入名单"),
-        Binding("r", "reason", "未检原因"),
-        Binding("p", "positive", "阳性"),
-        Binding("x", "export", "导出"),
-        Binding("n", "new_round", "新建轮次"),
-        Binding("m", "immobile", "行动不便", show=False),
-        Binding("b", "marks", "批量标记", show=False),
-    ]
+    BINDINGS = keys(
+        "1 view('rounds') 轮次 hidden",
+        "2 view('coverage') 覆盖 hidden",
+        "3 view('missing') 未检 hidden",
+        "4 view('door') 上门 hidden",
+        "c check_off 核销",
+        "i import_list 导入名单",
+        "r reason 未检原因",
+        "p positive 阳性",
+        "x export 导出",
+        "n new_round 新建轮次",
+        "m immobile 行动不便 hidden",
+        "b marks 批量标记 hidden",
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -82,14 +79,11 @@ class TestingScreen(SectionScreen):
         self.round_id: int | None = running.id if running else None
         self.keys: list[int] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static(id="ts-summary")
         yield Static(id="ts-tabs")
         yield PlainTable(id="ts-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="ts-status")
-        yield SectionBar()
-        yield Footer()
 
     def action_view(self, name: str) -> None:
         self.view = name
@@ -310,7 +304,7 @@ class TestingScreen(SectionScreen):
             export_job(self, key, {"round": round_id})
 
 
-class CheckOffScreen(FieldKeys, Screen):
+class CheckOffScreen(FieldKeys, Framed):
     """核销: at a sampling point (or with a mobile team), find each person as at the gate —
     ID tail, name, pinyin initials or pass card — and Enter checks them off. The keys are the
     forms': Enter is a priority key that checks off whoever the box holds once it has every key
@@ -327,8 +321,7 @@ class CheckOffScreen(FieldKeys, Screen):
         self.found: list[Resident] = []
         self.done = 0
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_main(self) -> ComposeResult:
         yield Static(f"[b]{escape(self.round.name)}[/b]　采样核销（Enter 核销，Esc 返回）",
                      id="check-title")
         points = [(p.name, p.id) for p in ts.round_points(self.round.id)]
@@ -345,8 +338,6 @@ class CheckOffScreen(FieldKeys, Screen):
         table: PlainTable = PlainTable(id="check-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("时间", "姓名", "身份证号码", "方式", "结果")
         yield table
-        yield SectionBar()
-        yield Footer()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#check-find", Input))
