@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from db.validate import Invalid, parse_date
 
 Values = dict[str, Any]
 Progress = Callable[[str, float], None]
+Writer = Callable[[Path, Values, "Progress | None"], str]  # returns the one summary sentence
 
 
 def today() -> dt.date:
@@ -211,7 +213,7 @@ class Sheet:
     key: str
     title: str
     full_ids: bool  # carries full ID numbers and phones (for superiors only)
-    writer: Callable[[Path, Values, Progress | None], str]  # returns the one summary sentence
+    writer: Writer
     params: tuple[Param, ...] = ()
     command: str = ""  # ``eprc export <command>``; empty: the report centre only
     help: str = ""
@@ -254,6 +256,19 @@ class Sheet:
         return export_folder() / self.file_name(values, scope)
 
 
+def _counted(module: str, name: str, said: str, *keys: str) -> Writer:
+    """The writer of a sheet whose exporter, ``exports.<module>.<name>(path, *values)``, takes
+    the sheet's values of ``keys`` in that order and returns how many it wrote; ``said`` is the
+    summary sentence with the count in its ``{}``. The module is imported only when the sheet is
+    written (openpyxl is not on the CLI's start-up path)."""
+
+    def write(path: Path, v: Values, _p: Progress | None) -> str:
+        export = getattr(import_module(f"exports.{module}"), name)
+        return said.format(export(path, *(v.get(key) for key in keys)))
+
+    return write
+
+
 def _daily(path: Path, v: Values, _p: Progress | None) -> str:
     from exports.daily import export_daily
 
@@ -267,28 +282,10 @@ def _residents(path: Path, v: Values, progress: Progress | None) -> str:
     return f"已导出 {export_register(path, v['area'], v['day'], progress=progress)} 人"
 
 
-def _ledger(path: Path, v: Values, _p: Progress | None) -> str:
-    from exports.keypersons import export_ledger
-
-    return f"已导出 {export_ledger(path, v['day'], v.get('kind'), v.get('everything', False))} 条"
-
-
-def _ledger_print(path: Path, v: Values, _p: Progress | None) -> str:
-    from exports.keypersons import export_ledger_print
-
-    return f"已导出 {export_ledger_print(path, v['day'], v.get('kind'))} 条"
-
-
-def _temperatures(path: Path, v: Values, _p: Progress | None) -> str:
-    from exports.keypersons import export_temperatures
-
-    return f"已导出 {export_temperatures(path, v['start'], v['end'], v.get('kind'))} 人"
-
-
-def _notices(path: Path, v: Values, _p: Progress | None) -> str:
-    from exports.keypersons import export_notices
-
-    return f"已导出 {export_notices(path, v['day'])} 户告知书"
+_ledger = _counted("keypersons", "export_ledger", "已导出 {} 条", "day", "kind", "everything")
+_ledger_print = _counted("keypersons", "export_ledger_print", "已导出 {} 条", "day", "kind")
+_temperatures = _counted("keypersons", "export_temperatures", "已导出 {} 人", "start", "end", "kind")
+_notices = _counted("keypersons", "export_notices", "已导出 {} 户告知书", "day")
 
 
 def _batches(v: Values) -> list[int]:
@@ -340,16 +337,8 @@ def _roster(path: Path, v: Values, _p: Progress | None) -> str:
     return f"已导出 {count} 个卡口的排班表"
 
 
-def _passages(path: Path, v: Values, _p: Progress | None) -> str:
-    from exports.roster import export_passages
-
-    return f"已导出 {export_passages(path, v['checkpoint'], v['day'])} 条出入记录"
-
-
-def _volunteers(path: Path, v: Values, _p: Progress | None) -> str:
-    from exports.roster import export_volunteers
-
-    return f"已导出 {export_volunteers(path, v['day'])} 名志愿者"
+_passages = _counted("roster", "export_passages", "已导出 {} 条出入记录", "checkpoint", "day")
+_volunteers = _counted("roster", "export_volunteers", "已导出 {} 名志愿者", "day")
 
 
 def _donations(path: Path, v: Values, _p: Progress | None) -> str:
@@ -359,10 +348,7 @@ def _donations(path: Path, v: Values, _p: Progress | None) -> str:
     return f"已导出 {rows} 行（捐款 {money:,.2f} 元，物资折价 {goods:,.2f} 元）"
 
 
-def _distributions(path: Path, v: Values, _p: Progress | None) -> str:
-    from exports.donations import export_distributions
-
-    return f"已导出 {export_distributions(path, v['start'], v['end'])} 条发放记录"
+_distributions = _counted("donations", "export_distributions", "已导出 {} 条发放记录", "start", "end")
 
 
 def _notice(path: Path, v: Values, _p: Progress | None) -> str:
@@ -380,45 +366,12 @@ def _receipt(path: Path, v: Values, _p: Progress | None) -> str:
     return f"已导出收据 {v['receipt_no']}"
 
 
-def _audit(path: Path, v: Values, _p: Progress | None) -> str:
-    from exports.audit import export_audit
-
-    return f"已导出 {export_audit(path, v['start'], v['end'])} 条操作记录"
-
-
-def _round_id(v: Values) -> int:
-    """The round a sheet is for: a number resolved from its name, or typed as one."""
-    return int(v["round"])
-
-
-def _coverage(path: Path, v: Values, _p: Progress | None) -> str:
-    from exports.testing import export_coverage
-
-    return f"已导出完成情况统计表（{export_coverage(path, _round_id(v))} 个社区/网格）"
-
-
-def _untested(path: Path, v: Values, _p: Progress | None) -> str:
-    from exports.testing import export_untested
-
-    return f"已导出未检人员名单 {export_untested(path, _round_id(v), v.get('area'))} 人"
-
-
-def _door(path: Path, v: Values, _p: Progress | None) -> str:
-    from exports.testing import export_door
-
-    return f"已导出上门采样名单 {export_door(path, _round_id(v), v.get('area'))} 人"
-
-
-def _requests(path: Path, v: Values, _p: Progress | None) -> str:
-    from exports.requests import export_requests
-
-    return f"已导出 {export_requests(path, v['start'], v['end'], v.get('status'))} 件求助"
-
-
-def _delivery_lists(path: Path, v: Values, _p: Progress | None) -> str:
-    from exports.requests import export_delivery_lists
-
-    return f"已导出 {export_delivery_lists(path, v['day'])} 件求助的配送清单"
+_audit = _counted("audit", "export_audit", "已导出 {} 条操作记录", "start", "end")
+_coverage = _counted("testing", "export_coverage", "已导出完成情况统计表（{} 个社区/网格）", "round")
+_untested = _counted("testing", "export_untested", "已导出未检人员名单 {} 人", "round", "area")
+_door = _counted("testing", "export_door", "已导出上门采样名单 {} 人", "round", "area")
+_requests = _counted("requests", "export_requests", "已导出 {} 件求助", "start", "end", "status")
+_delivery_lists = _counted("requests", "export_delivery_lists", "已导出 {} 件求助的配送清单", "day")
 
 
 REQUEST_STATES = ("待派单", "已派单", "已送达", "已取消", "未办结")

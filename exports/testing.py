@@ -5,6 +5,8 @@ the 行动不便 for the mobile teams, grouped by building and door. All A4."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from db import clock
@@ -86,6 +88,21 @@ def export_coverage(path: Path, round_id: int) -> int:
     return rows
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A per-grid list of people: its report key and title, columns, what the intro counts,
+    footnotes, how its rows are written, and the sheet and line when nobody is listed."""
+
+    report: str
+    title: str
+    columns: tuple[Column, ...]
+    counted: str
+    footnotes: tuple[str, ...]
+    rows: Callable[[SheetWriter, list[MissingPerson]], None]
+    empty_sheet: str
+    empty_line: str
+
+
 def _by_grid(people: list[MissingPerson]) -> dict[int | None, list[MissingPerson]]:
     grids: dict[int | None, list[MissingPerson]] = defaultdict(list)
     for person in people:
@@ -98,36 +115,67 @@ def _sheet_name(people: list[MissingPerson]) -> str:
     return f"{first.community}{first.grid}" if first.grid != first.community else first.community
 
 
-def export_untested(path: Path, round_id: int, area: Area | None = None) -> int:
-    """未检人员名单, one sheet per grid with its grid worker (full phone, ID masked: a call list,
-    never posted); returns the number of people listed."""
-    found = get_round(round_id)
-    people = missing(round_id, area.id if area else None)
+def _per_grid(path: Path, found: SamplingRound, area: Area | None, people: list[MissingPerson],
+              listing: Listing) -> int:
+    """A list of people, one sheet per grid headed by its grid worker (or one sheet saying
+    nobody is listed); returns the number of people listed."""
     wb = new_workbook()
     grids = _by_grid(people)
     for grid_id, members in grids.items():
         worker, phone = grid_worker(grid_id)
         report = Report(
-            title=f"{found.name}未检人员名单（{members[0].community} {members[0].grid}）",
-            columns=UNTESTED_COLUMNS, unit_line=unit_line(),
+            title=f"{found.name}{listing.title}（{members[0].community} {members[0].grid}）",
+            columns=listing.columns, unit_line=unit_line(),
             date_line=date_line(clock.today(), "导出日期"), landscape=False, font_size=10,
             intro=(f"网格员：{worker or '　　　'}　联系电话：{phone or '　　　'}　"
-                   f"未检 {len(members)} 人",),
-            footnotes=(f"注：{PERSONAL}。", f"未检原因：{'、'.join(REASONS)}（其他请写明）。"))
+                   f"{listing.counted} {len(members)} 人",),
+            footnotes=listing.footnotes)
         writer = SheetWriter(wb, _sheet_name(members), report)
         writer.begin()
-        for n, m in enumerate(members, start=1):
-            writer.add_row([n, m.name, m.id_masked, m.phone, m.building, m.door or m.address,
-                            "是" if m.immobile else "", m.reason, m.note])
+        listing.rows(writer, members)
         writer.end()
     if not grids:
-        writer = SheetWriter(wb, "未检人员", Report(f"{found.name}未检人员名单",
-                                                  [Column("说明", 40)], landscape=False))
+        writer = SheetWriter(wb, listing.empty_sheet, Report(f"{found.name}{listing.title}",
+                                                             [Column("说明", 40)], landscape=False))
         writer.begin()
-        writer.add_row(["本轮应检人员均已采样"])
+        writer.add_row([listing.empty_line])
         writer.end()
-    save_workbook(wb, path, "untested", f"{round_id}:{area.id if area else ''}")
+    save_workbook(wb, path, listing.report, f"{found.id}:{area.id if area else ''}")
     return len(people)
+
+
+def _untested_rows(writer: SheetWriter, members: list[MissingPerson]) -> None:
+    for n, m in enumerate(members, start=1):
+        writer.add_row([n, m.name, m.id_masked, m.phone, m.building, m.door or m.address,
+                        "是" if m.immobile else "", m.reason, m.note])
+
+
+def _door_rows(writer: SheetWriter, members: list[MissingPerson]) -> None:
+    """Grouped by building (a merged row each), those already sampled ticked."""
+    building = None
+    for n, m in enumerate(members, start=1):
+        if m.building != building:
+            building = m.building
+            writer.add_merged_row([(building or "（未分楼栋）", len(DOOR_COLUMNS))], bold=True)
+        writer.add_row([n, m.door or m.address, m.name, m.id_masked, m.phone,
+                        "√" if m.reason == "已采样" else "", "", m.note])
+
+
+UNTESTED = Listing(
+    "untested", "未检人员名单", UNTESTED_COLUMNS, "未检",
+    (f"注：{PERSONAL}。", f"未检原因：{'、'.join(REASONS)}（其他请写明）。"), _untested_rows,
+    "未检人员", "本轮应检人员均已采样")
+DOOR = Listing(
+    "door", "上门采样名单", DOOR_COLUMNS, "行动不便",
+    (f"注：{PERSONAL}；采样后请在“已采样”栏打“√”并签字。",), _door_rows,
+    "上门采样", "范围内没有标记为行动不便的应检人员")
+
+
+def export_untested(path: Path, round_id: int, area: Area | None = None) -> int:
+    """未检人员名单, one sheet per grid with its grid worker (full phone, ID masked: a call list,
+    never posted); returns the number of people listed."""
+    found = get_round(round_id)
+    return _per_grid(path, found, area, missing(round_id, area.id if area else None), UNTESTED)
 
 
 def export_door(path: Path, round_id: int, area: Area | None = None) -> int:
@@ -135,34 +183,4 @@ def export_door(path: Path, round_id: int, area: Area | None = None) -> int:
     already sampled ticked; returns the number of people listed."""
     found = get_round(round_id)
     people = missing(round_id, area.id if area else None, immobile_only=True, include_tested=True)
-    wb = new_workbook()
-    grids = _by_grid(people)
-    for grid_id, members in grids.items():
-        worker, phone = grid_worker(grid_id)
-        report = Report(
-            title=f"{found.name}上门采样名单（{members[0].community} {members[0].grid}）",
-            columns=DOOR_COLUMNS, unit_line=unit_line(),
-            date_line=date_line(clock.today(), "导出日期"), landscape=False, font_size=10,
-            intro=(f"网格员：{worker or '　　　'}　联系电话：{phone or '　　　'}　"
-                   f"行动不便 {len(members)} 人",),
-            footnotes=(f"注：{PERSONAL}；采样后请在“已采样”栏打“√”并签字。",))
-        writer = SheetWriter(wb, _sheet_name(members), report)
-        writer.begin()
-        building = None
-        n = 0
-        for m in members:
-            if m.building != building:
-                building = m.building
-                writer.add_merged_row([(building or "（未分楼栋）", len(DOOR_COLUMNS))], bold=True)
-            n += 1
-            writer.add_row([n, m.door or m.address, m.name, m.id_masked, m.phone,
-                            "√" if m.reason == "已采样" else "", "", m.note])
-        writer.end()
-    if not grids:
-        writer = SheetWriter(wb, "上门采样", Report(f"{found.name}上门采样名单",
-                                                  [Column("说明", 40)], landscape=False))
-        writer.begin()
-        writer.add_row(["范围内没有标记为行动不便的应检人员"])
-        writer.end()
-    save_workbook(wb, path, "door", f"{round_id}:{area.id if area else ''}")
-    return len(people)
+    return _per_grid(path, found, area, people, DOOR)
