@@ -14,8 +14,7 @@ from db.models import AuditLog
 from db.settings import DEFAULTS, get_setting, set_setting
 from db.validate import Invalid
 from eprc import cli
-from tests.tui.conftest import SIZE, screen_text, settle
-from tui.app import EprcApp
+from tests.tui.conftest import SIZE, press, running, screen_text
 from tui.screens.settings.settings import field_id
 
 REFUSED = [
@@ -75,14 +74,10 @@ def test_the_cli_refuses_with_one_line(tmp_path: Path) -> None:
 
 async def test_f9_refuses_the_same_way(db_path: Path) -> None:
     set_setting("setup_done", "1")
-    app = EprcApp(db_path, backup=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f9")
-        await settle(pilot)
+    async with running(db_path, size=SIZE) as (app, pilot):
+        await press(pilot, "f9")
         app.screen.query_one(f"#{field_id('verify_hours')}").value = "99999999999"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "推送核查时限（小时）：推送核查时限（小时）应为1—168之间的整数" in screen_text(pilot)
     assert get_setting("verify_hours") == "24"
 

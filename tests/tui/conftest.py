@@ -60,6 +60,24 @@ async def fill(pilot: Pilot, values: dict[str, str]) -> None:
     await pilot.pause()
 
 
+async def save_form(pilot: Pilot, values: dict[str, str], *opening: str) -> None:
+    """Press the keys that open a form (a section's, then the form's own), fill it as
+    :func:`fill` does and press Ctrl+S."""
+    if opening:
+        await press(pilot, *opening)
+    await fill(pilot, values)
+    await press(pilot, "ctrl+s")
+
+
+async def run_file_job(pilot: Pilot, path: Path | str, *opening: str) -> None:
+    """Press the keys that open a file dialog (an import or an export), give it ``path`` and
+    press Enter (an import shows its preview; an export writes)."""
+    if opening:
+        await press(pilot, *opening)
+    pilot.app.screen.query_one("#job-path").value = str(path)
+    await press(pilot, "enter")
+
+
 def burst(pilot: Pilot, *keys: str) -> None:
     """Post every key to the app's queue at once, as an ID-card reader or a fast typist sends
     them: nothing is awaited between keys (``pilot.press`` waits for each key to be handled)."""

@@ -8,7 +8,6 @@ from db.dashboard import dashboard_counts
 from db.database import database
 from db.settings import get_setting
 from tests.tui.conftest import SIZE, press, running, screen_text, settle
-from tui.app import EprcApp
 from tui.start import open_app
 
 
@@ -38,9 +37,7 @@ async def test_app_opened_as_eprc_does_shows_the_numbers_read_ahead(demo_path: P
 
 
 async def test_dashboard_is_usable_at_100_by_30(demo_path: Path) -> None:
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=(100, 30)) as (app, pilot):
         text = screen_text(pilot)
         assert "今日卡口劝返" in text and "捐款（元）" in text
         assert "F9 设置" in text and "^Q 退出" in text  # every section key fits in 100 columns
@@ -54,8 +51,7 @@ async def test_first_start_asks_for_the_township_and_saves_it(db_path: Path) -> 
     async with running(db_path) as (app, pilot):
         assert "欢迎使用 eprc" in screen_text(pilot)
         await pilot.press(*"店埠镇", "enter", *"王华", "enter", *"韩翔宇", "enter")
-        await pilot.press(*"0631-5213515", "enter")
-        await settle(pilot)
+        await press(pilot, *"0631-5213515", "enter")
         assert "操作人" in screen_text(pilot)  # asked too: the name the history records
         await press(pilot, *"李敏", "enter", "enter")  # to 保存, then save
         assert get_setting("township") == "店埠镇"

@@ -9,8 +9,7 @@ from db import clock
 from db import keypersons as kp
 from db.models import Measure
 from db.settings import set_setting
-from tests.tui.conftest import press, screen_text, settle
-from tui.app import EprcApp
+from tests.tui.conftest import press, running, screen_text
 
 
 async def test_history_names_who_whose_and_what(demo_path: Path) -> None:
@@ -21,9 +20,7 @@ async def test_history_names_who_whose_and_what(demo_path: Path) -> None:
     today = clock.today()
     kp.record_temperature(measure.id, today, "上午", "36.5")
     kp.record_temperature(measure.id, today, "上午", "36.1")
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=(100, 30)) as (app, pilot):
         await press(pilot, "f8", "a")
         text = screen_text(pilot)
         first = next(line for line in text.splitlines() if "体温记录" in line)

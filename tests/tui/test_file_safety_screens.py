@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from db.database import database
 from db.models import AuditLog, Resident
-from tests.tui.conftest import press, running, screen_text
+from tests.tui.conftest import press, run_file_job, running, screen_text
 
 
 def test_a_full_disk_is_sqlites_own_error_explained(db_path: Path) -> None:
@@ -62,9 +62,7 @@ async def test_an_export_onto_a_foreign_file_asks_first(demo_path: Path, tmp_pat
     foreign = tmp_path / "村里自己的表.xlsx"
     foreign.write_bytes(b"PK\x03\x04 not eprc's")
     async with running(demo_path, "f2") as (app, pilot):
-        await press(pilot, "x")
-        app.screen.query_one("#job-path").value = str(foreign)
-        await press(pilot, "enter")
+        await run_file_job(pilot, foreign, "x")
         assert "不是 eprc 为这份报表导出的文件" in screen_text(pilot)
         await press(pilot, "n")
         assert "未导出" in screen_text(pilot)

@@ -11,7 +11,7 @@ import pytest
 from textual.binding import Binding
 
 from db.models import Resident
-from tests.tui.conftest import burst, notices, press, screen_text, settle
+from tests.tui.conftest import burst, notices, press, running, screen_text, settle
 from tui.app import EprcApp
 
 SIZES = [(100, 30), (80, 24)]
@@ -20,8 +20,7 @@ SIZES = [(100, 30), (80, 24)]
 async def open_new_resident_form(pilot) -> None:
     await settle(pilot)
     await press(pilot, "f2")
-    await pilot.press("n")  # 全镇 is selected: the new household's area is asked first
-    await settle(pilot)
+    await press(pilot, "n")  # 全镇 is selected: the new household's area is asked first
     await press(pilot, *"城关社区", "enter")
 
 
@@ -61,8 +60,7 @@ async def test_a_bad_phone_is_refused_in_view_with_the_keys_still_shown(
         assert Resident.select().count() == before
         # the last field is far below at 80×24: the body scrolls, the docked lines stay
         fields = app.screen.fields()
-        await pilot.press(*["enter"] * (len(fields) - fields.index(app.screen.focused)))
-        await settle(pilot)
+        await press(pilot, *["enter"] * (len(fields) - fields.index(app.screen.focused)))
         assert app.screen.focused.id == "form-save"
         assert "Ctrl+S 保存" in screen_text(pilot)
 
@@ -78,14 +76,11 @@ async def test_esc_on_a_changed_form_asks_and_continuing_keeps_what_was_typed(
         text = screen_text(pilot)
         assert "有未保存的修改" in text and "保存(S)" in text and "放弃修改(D)" in text
         assert "继续编辑(Esc)" in text
-        await pilot.press("escape")  # 继续编辑
-        await settle(pilot)
+        await press(pilot, "escape")  # 继续编辑
         assert app.screen.query_one("#f-name").value == "王五"
-        await pilot.press("ctrl+q")  # quitting asks too
-        await settle(pilot)
+        await press(pilot, "ctrl+q")  # quitting asks too
         assert "有未保存的修改" in screen_text(pilot) and app.is_running
-        await pilot.press("d")  # 放弃: the app quits
-        await settle(pilot)
+        await press(pilot, "d")  # 放弃: the app quits
         assert not app.is_running
     assert Resident.select().count() == before
 
@@ -102,9 +97,7 @@ async def test_leaving_changed_settings_asks_and_saving_then_switches(demo_path:
     from db.settings import get_setting
     from tui.screens.settings.settings import field_id
 
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=(80, 24)) as (app, pilot):
         await press(pilot, "f9")
         app.screen.query_one(f"#{field_id('preparer')}").value = "李会计"
         await press(pilot, "f2")
@@ -125,13 +118,11 @@ async def test_enter_in_a_choice_moves_on_and_space_opens_it(demo_path: Path) ->
         assert not form.query_one("#f-kind").expanded
         await press(pilot, "alt+down")
         assert form.query_one("#f-status").expanded
-        await pilot.press("escape")  # closes the list, not the form
-        await settle(pilot)
+        await press(pilot, "escape")  # closes the list, not the form
         assert app.screen is form and not form.query_one("#f-status").expanded
         await press(pilot, "space")
         assert form.query_one("#f-status").expanded
-        await pilot.press("down", "enter")  # in the open list Enter chooses
-        await settle(pilot)
+        await press(pilot, "down", "enter")  # in the open list Enter chooses
         assert form.query_one("#f-status").value != "在册"
 
 
@@ -176,9 +167,7 @@ def test_area_labels_keep_their_numbers_whole() -> None:
 @pytest.mark.parametrize("size", SIZES)
 async def test_tree_labels_are_never_cut_mid_number(demo_path: Path,
                                                     size: tuple[int, int]) -> None:
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=size) as (app, pilot):
         await press(pilot, "f2")
         tree = app.screen.query_one("#area-tree")
         tree.root.children[0].expand()
@@ -190,9 +179,7 @@ async def test_tree_labels_are_never_cut_mid_number(demo_path: Path,
 
 
 async def test_ctrl_c_says_how_to_quit_in_chinese(demo_path: Path) -> None:
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=(80, 24)) as (app, pilot):
         await press(pilot, "ctrl+c")
         assert any("退出请按 Ctrl+Q" in n for n in notices(pilot))
         assert "Do you want" not in screen_text(pilot) and app.is_running
@@ -209,9 +196,7 @@ async def test_the_file_dialog_says_its_dry_run_state_and_keeps_its_keys_under_a
         asked.append(dry_run)
         return JobResult("试运行：共 40 行", [f"第{n}行 问题" for n in range(40)])
 
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=size) as (app, pilot):
         app.push_screen(FileJobDialog("导入居民信息表", job, str(tmp_path / "a.xlsx"),
                                       dry_run_label="试运行（只检查，不写入）"))
         await settle(pilot)
@@ -244,9 +229,7 @@ async def test_every_form_keeps_its_keys_in_view_and_enter_never_saves(
     from db.models import AuditLog
     from tui.dialogs.form import FormScreen
 
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=size) as (app, pilot):
         for key in keys:
             await press(pilot, key)
         form = app.screen
@@ -256,23 +239,19 @@ async def test_every_form_keeps_its_keys_in_view_and_enter_never_saves(
         assert "Ctrl+S 保存" in text and "Esc" in text  # the docked keys are on screen
         fields = form.fields()
         for _ in fields:
-            await pilot.press("enter")
-        await settle(pilot)
+            await press(pilot, "enter")
         assert app.screen is form and form.focused.id == "form-save"  # Enter walked to 保存
         assert AuditLog.select().count() == audit  # and saved nothing
         lines = screen_text(pilot).splitlines()
         assert any("Ctrl+S 保存" in line for line in lines[:size[1]])
-        await pilot.press("escape")  # nothing changed: closes without asking
-        await settle(pilot)
+        await press(pilot, "escape")  # nothing changed: closes without asking
         assert app.screen is not form and "有未保存的修改" not in screen_text(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_a_burst_in_the_settings_lands_field_by_field(demo_path: Path,
                                                            size: tuple[int, int]) -> None:
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=size) as (app, pilot):
         await press(pilot, "f9")
         screen = app.screen
         first, second, third = screen.fields()[:3]
@@ -291,9 +270,7 @@ async def test_a_long_question_keeps_its_answers_in_view(demo_path: Path,
     from tui.dialogs.confirm import ConfirmDialog
 
     answers: list[bool | None] = []
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=size) as (app, pilot):
         question = "\n".join(f"第{n}户 将被删除" for n in range(40)) + "\n确定删除吗？"
         app.push_screen(ConfirmDialog(question, "删除"), answers.append)
         await settle(pilot)
@@ -309,13 +286,9 @@ async def test_a_burst_after_the_area_question_lands_in_the_new_residents_form(
     from tui.screens.residents.resident_form import ResidentForm
 
     before = Resident.select().count()
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
-        await pilot.press("n")  # 全镇 is selected: the area is asked first
-        await settle(pilot)
+    async with running(demo_path, size=size) as (app, pilot):
+        await press(pilot, "f2")
+        await press(pilot, "n")  # 全镇 is selected: the area is asked first
         # the area, Enter, and the resident's name and ID straight after, with no pause
         burst(pilot, *"城关社区", "enter", *"李四", "enter", *"412723199010050012", "enter")
         await settle(pilot)
@@ -324,8 +297,7 @@ async def test_a_burst_after_the_area_question_lands_in_the_new_residents_form(
         assert form.query_one("#f-name").value == "李四"
         assert form.query_one("#f-id").value == "412723199010050012"
         assert Resident.select().count() == before
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
     saved = Resident.get(Resident.id_number == "412723199010050012")
     assert saved.name == "李四" and "城关社区" in saved.household.area.name
 
@@ -333,13 +305,9 @@ async def test_a_burst_after_the_area_question_lands_in_the_new_residents_form(
 async def test_keys_held_for_a_field_that_left_the_screen_are_let_go(demo_path: Path) -> None:
     from tui.screens.residents.household import AskText
 
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+    async with running(demo_path, size=(100, 30)) as (app, pilot):
+        await press(pilot, "f2")
+        await press(pilot, "n")
         question = app.screen
         assert isinstance(question, AskText)
         app.hold_keys(question.query_one("#answer"))  # as an Enter does, then the field goes

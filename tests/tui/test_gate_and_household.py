@@ -19,7 +19,7 @@ from db.residents import (
 )
 from db.validate import Invalid
 from tests.factories import make_id
-from tests.tui.conftest import press, screen_text, settle
+from tests.tui.conftest import press, running, screen_text, settle
 from tui.app import EprcApp
 
 SMALL = (100, 30)
@@ -106,9 +106,7 @@ async def test_move_finds_the_household_by_its_head(db_path: Path) -> None:
     target = add_household("和平路9号", number="340122000000009")
     register_resident(ResidentInput("赵大", make_id("19700101", 11), relation="户主"),
                       household=target)
-    app = EprcApp(db_path, backup=False)
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with running(db_path, size=SMALL) as (app, pilot):
         app.push_screen(HouseholdScreen(home.id))
         await settle(pilot)
         await press(pilot, "m")

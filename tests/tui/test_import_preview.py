@@ -10,7 +10,7 @@ import pytest
 from db.models import Area, PushedBatch, RecycleBin, Resident
 from db.residents import ResidentInput, register_resident
 from tests.factories import make_id, village_sheet
-from tests.tui.conftest import SIZE, press, running, screen_text, settle
+from tests.tui.conftest import SIZE, press, run_file_job, running, screen_text, settle
 from tui.app import EprcApp
 
 
@@ -27,9 +27,7 @@ HEADER = ["序号", "户号", "姓名", "性别", "身份证号码", "联系电�
 async def open_import(app: EprcApp, pilot, key: str, path: Path) -> str:
     await settle(pilot)
     await press(pilot, key)
-    await press(pilot, "i")
-    app.screen.query_one("#job-path").value = str(path)
-    await press(pilot, "enter")
+    await run_file_job(pilot, path, "i")
     return str(app.screen.query_one("#job-summary").render())
 
 
@@ -51,13 +49,11 @@ async def test_a_rename_is_previewed_and_applied_only_on_enter(db_path: Path,
         assert "修改：“居民”第4行" in text and "13800000001 → 13800000009" in text
         person = Resident.get(Resident.id_number == make_id("19800101", 3))
         assert (person.name, person.phone) == ("钱二", "13800000001")
-        await pilot.press("escape")  # leave without importing
-        await settle(pilot)
+        await press(pilot, "escape")  # leave without importing
         person = Resident.get(Resident.id_number == make_id("19800101", 3))
         assert (person.name, person.phone) == ("钱二", "13800000001")
         text = await open_import(app, pilot, "f2", sheet)
-        await pilot.press("enter")  # 确认导入
-        await settle(pilot)
+        await press(pilot, "enter")  # 确认导入
         text = str(app.screen.query_one("#job-summary").render())
         assert "导入完成" in text and "姓名冲突 1 处（已按确认修改）" in text
     person = Resident.get(Resident.id_number == make_id("19800101", 3))
@@ -98,11 +94,9 @@ async def test_rows_without_community_go_to_the_chosen_area(db_path: Path, tmp_p
         screen.area_id = Area.get(Area.name == "桃园村").id
         await press(pilot, "i")
         assert "表中没有社区的行归入：桃园村" in screen_text(pilot)
-        app.screen.query_one("#job-path").value = str(sheet)
-        await press(pilot, "enter")
+        await run_file_job(pilot, sheet)
         assert "预览（尚未导入）：" in str(app.screen.query_one("#job-summary").render())
-        await pilot.press("enter")  # 确认导入
-        await settle(pilot)
+        await press(pilot, "enter")  # 确认导入
         assert "新增 1 人" in str(app.screen.query_one("#job-summary").render())
     assert Resident.get(Resident.name == "无村人").household.area.name == "桃园村"
 
@@ -116,24 +110,20 @@ async def test_the_same_pushed_list_asks_before_a_second_batch(db_path: Path,
     async with app.run_test(size=SIZE) as pilot:
         text = await open_import(app, pilot, "f4", source)
         assert "预览（尚未导入）" in text and PushedBatch.select().count() == 0
-        await pilot.press("enter")  # 确认导入
-        await settle(pilot)
+        await press(pilot, "enter")  # 确认导入
         assert "已导入第1批" in str(app.screen.query_one("#job-summary").render())
         await press(pilot, "escape")
         await press(pilot, "i")
         app.screen.query_one("#job-path").value = str(source)
-        await pilot.press("enter")  # the preview
-        await settle(pilot)
-        await pilot.press("enter")  # 确认导入
-        await settle(pilot)
+        await press(pilot, "enter")  # the preview
+        await press(pilot, "enter")  # 确认导入
         text = str(app.screen.query_one("#job-summary").render())
         assert "已导入过：第 1 批" in text and "Enter 再导入一次" in screen_text(pilot)
         assert PushedBatch.select().count() == 1
         await press(pilot, "enter")
         assert "已导入第2批" in str(app.screen.query_one("#job-summary").render())
         await press(pilot, "escape")
-        await pilot.press("delete")  # the newest batch is selected
-        await settle(pilot)
+        await press(pilot, "delete")  # the newest batch is selected
         assert "删除第2批推送名单" in screen_text(pilot)
         await press(pilot, "y")
         assert PushedBatch.select().count() == 1
@@ -149,9 +139,7 @@ async def test_a_staff_rename_waits_for_enter(db_path: Path, tmp_path: Path) -> 
                                                    "13800000001", "下沉干部"]],
                           header=["序号", "姓名", "身份证号码", "联系电话", "人员类别"])
     async with running(db_path, "f5", "w") as (app, pilot):
-        await press(pilot, "i")
-        app.screen.query_one("#job-path").value = str(sheet)
-        await press(pilot, "enter")
+        await run_file_job(pilot, sheet, "i")
         text = str(app.screen.query_one("#job-summary").render())
         assert "请核对后按 Enter 确认导入" in text and "刘一 → 刘壹" in text
         assert Staff.get().name == "刘一"
@@ -168,13 +156,9 @@ async def test_a_clean_staff_list_is_previewed_and_written_only_on_enter(
     sheet = village_sheet(tmp_path / "人员.xlsx", [[1, "刘一", make_id("19800101", 1),
                                                    "13800000001", "下沉干部"]],
                           header=["序号", "姓名", "身份证号码", "联系电话", "人员类别"])
-    app = EprcApp(db_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with running(db_path, size=size) as (app, pilot):
         await press(pilot, "f5", "w")
-        await press(pilot, "i")
-        app.screen.query_one("#job-path").value = str(sheet)
-        await press(pilot, "enter")
+        await run_file_job(pilot, sheet, "i")
         text = screen_text(pilot)
         assert "预览（尚未导入）" in text and "Enter 确认导入" in text
         assert "Enter 开始　Esc 关闭" in text  # the keys stay in view

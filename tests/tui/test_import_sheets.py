@@ -13,7 +13,7 @@ from db.models import Resident
 from db.settings import set_setting
 from tests.exports.test_bad_inputs import bomb, same_cell, workbook
 from tests.factories import make_id
-from tests.tui.conftest import SIZE, press, screen_text, settle
+from tests.tui.conftest import SIZE, press, run_file_job, screen_text, settle
 from tui.app import EprcApp
 
 
@@ -33,9 +33,7 @@ def villages(path: Path) -> Path:
 
 async def import_in_tui(app: EprcApp, pilot, path: Path) -> str:
     await settle(pilot)
-    await press(pilot, "f2", "i")
-    app.screen.query_one("#job-path").value = str(path)
-    await press(pilot, "enter")
+    await run_file_job(pilot, path, "f2", "i")
     if "确认导入" in screen_text(pilot):  # previewed: nothing is written before Enter
         await press(pilot, "enter")
     return screen_text(pilot)

@@ -12,7 +12,7 @@ from db import clock
 from db.models import KeyPerson, Measure, PushedRow, TemperatureReading
 from db.residents import ResidentInput, register_resident
 from tests.factories import make_id
-from tests.tui.conftest import notices, press, running, screen_text, settle
+from tests.tui.conftest import notices, press, run_file_job, running, screen_text
 
 ID = make_id("19880808", 17)
 
@@ -30,8 +30,7 @@ async def test_register_measure_fever_alert_release(office: Path) -> None:
     async with running(office, "f3") as (app, pilot):
         await press(pilot, "n")
         await pilot.press(*ID)
-        await pilot.press("ctrl+s")  # category 确诊 by default is fine here
-        await settle(pilot)
+        await press(pilot, "ctrl+s")  # category 确诊 by default is fine here
         person = KeyPerson.get()
         assert person.resident.name == "周明" and person.category == "确诊"
         assert "周明：开始管控措施" in screen_text(pilot)
@@ -63,8 +62,7 @@ async def test_register_measure_fever_alert_release(office: Path) -> None:
         assert "1  今日发热预警" in screen_text(pilot)
         await press(pilot, "f3")
         await press(pilot, "r")
-        await pilot.press("ctrl+s")  # today, no reason: refused
-        await settle(pilot)
+        await press(pilot, "ctrl+s")  # today, no reason: refused
         assert "提前解除" in screen_text(pilot)
         await press(pilot, "tab", *"转院治疗", "ctrl+s")
         assert any("已解除居家隔离" in n for n in notices(pilot))
@@ -77,25 +75,19 @@ async def test_call_queue_records_results_with_one_key(office: Path, tmp_path: P
 
     source = district_sheet(tmp_path / "推送0411.xlsx")
     async with running(office, "f4") as (app, pilot):
-        await press(pilot, "i")
-        app.screen.query_one("#job-path").value = str(source)
-        await press(pilot, "enter")
+        await run_file_job(pilot, source, "i")
         assert "预览（尚未导入）" in str(app.screen.query_one("#job-summary").render())
-        await pilot.press("enter")  # 确认导入
-        await settle(pilot)
+        await press(pilot, "enter")  # 确认导入
         assert "已导入第1批，共 5 人" in str(app.screen.query_one("#job-summary").render())
         await press(pilot, "escape")
         assert "0/5" in screen_text(pilot)
         await press(pilot, "enter")
         text = screen_text(pilot)
         assert "表格第4行" in text and "张三" in text and "13800000001" in text
-        await pilot.press("2")  # 前期已排查
-        await settle(pilot)
+        await press(pilot, "2")  # 前期已排查
         assert "表格第5行" in screen_text(pilot) and "已核查 1/5" in screen_text(pilot)
-        await pilot.press("5")  # 无法联系
-        await settle(pilot)
-        await pilot.press("1")  # 已核实在辖区（漏排）, no ID yet: stays on the row
-        await settle(pilot)
+        await press(pilot, "5")  # 无法联系
+        await press(pilot, "1")  # 已核实在辖区（漏排）, no ID yet: stays on the row
         assert any("补录身份证号码" in n for n in notices(pilot))
         await press(pilot, "d")
         app.screen.query_one("#form-id_number").value = make_id("19750303", 13)
@@ -131,8 +123,7 @@ async def test_a_long_list_is_shown_a_page_at_a_time(office: Path) -> None:
         assert table.row_count == PAGE  # not all 430 at once
         assert f"在管：{len(everyone)} 人（第 1—{PAGE} 人）" in screen_text(pilot)
         table.move_cursor(row=PAGE - 1)
-        await pilot.press("down")  # off the end of the page: the next one
-        await settle(pilot)
+        await press(pilot, "down")  # off the end of the page: the next one
         assert table.cursor_row == 0 and screen.selected().measure_id == everyone[PAGE].measure_id
         await press(pilot, "ctrl+end")
         assert table.row_count == 30 and screen.selected().measure_id == everyone[-1].measure_id

@@ -9,8 +9,7 @@ import pytest
 
 from db import clock
 from db.mail import log_mail
-from tests.tui.conftest import press, running, screen_text, settle
-from tui.app import EprcApp
+from tests.tui.conftest import press, running, screen_text
 from tui.widgets.column_table import ColumnTable, cell_text
 
 SIZES = [(100, 30), (80, 24)]
@@ -31,9 +30,7 @@ async def test_acted_on_columns_are_on_screen(demo_path: Path, name: str,
     keys, table_id, acted_on = LISTS[name]
     log_mail(["qu@example.com"], f"{clock.today():%m-%d} 疫情防控日报", ["日报.xlsx"],
              "连接邮件服务器超时（smtp.example.com:465），请检查网络后重试", "未发送")
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=size) as (app, pilot):
         await press(pilot, *keys)
         table = app.screen.query_one(table_id, ColumnTable)
         assert table.row_count, f"{name}: the demo's list is empty"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.conftest import press, screen_text, settle
+from tests.tui.conftest import press, running, screen_text
 from tui.app import EprcApp
 
 SIZES = [(100, 30), (80, 24)]
@@ -20,9 +20,7 @@ ROOT = Path(__file__).parent.parent.parent
 @pytest.mark.parametrize("size", SIZES)
 async def test_ctrl_p_finds_an_action_by_pinyin_initials_and_runs_it(
         demo_path: Path, size: tuple[int, int]) -> None:
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=size) as (app, pilot):
         await press(pilot, "ctrl+p")
         assert "拼音首字母" in screen_text(pilot)
         await press(pilot, *"drjm")
@@ -88,11 +86,8 @@ def test_the_palette_is_loaded_only_when_opened_and_never_loads_phrase_dictionar
 
 async def test_an_export_from_the_palette_opens_its_form_in_the_report_centre(
         demo_path: Path) -> None:
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+p", *"dcjzgs")  # 导出捐赠公示
-        await settle(pilot)
+    async with running(demo_path, size=(80, 24)) as (app, pilot):
+        await press(pilot, "ctrl+p", *"dcjzgs")  # 导出捐赠公示
         await pilot.pause(0.3)
         assert "导出捐赠公示" in screen_text(pilot)
         await press(pilot, "enter")
@@ -103,16 +98,12 @@ async def test_an_export_from_the_palette_opens_its_form_in_the_report_centre(
 
 async def test_a_section_switch_from_the_palette_asks_about_a_changed_form(
         demo_path: Path) -> None:
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=(100, 30)) as (app, pilot):
         await press(pilot, "f6", "m")
         await pilot.press("tab", *"恒丰公司")
-        await pilot.press("ctrl+p", *"pb")  # 排班
-        await settle(pilot)
+        await press(pilot, "ctrl+p", *"pb")  # 排班
         await pilot.pause(0.3)
         await press(pilot, "enter")
         assert "有未保存的修改" in screen_text(pilot) and app.current_mode == "donations"
-        await pilot.press("escape")  # 继续编辑
-        await settle(pilot)
+        await press(pilot, "escape")  # 继续编辑
         assert app.screen.query_one("#form-donor").value == "恒丰公司"

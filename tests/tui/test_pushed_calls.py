@@ -14,8 +14,7 @@ from db.models import PushedRow
 from db.settings import set_setting
 from exports.pushed import import_pushed_file
 from tests.exports.test_pushed_feedback import district_sheet
-from tests.tui.conftest import press, screen_text, settle
-from tui.app import EprcApp
+from tests.tui.conftest import press, running, screen_text
 
 HEADER = ["序号", "推送批次", "姓名", "手机号码", "来源地", "抵达时间", "预警类型", "身份证号"]
 SMALL = (100, 30)
@@ -35,9 +34,7 @@ async def test_the_key_pressed_is_the_outcome(db_path: Path, tmp_path: Path, key
     set_setting("setup_done", "1")
     assert pushed.verify_results() == WORDS
     batch = one_batch(tmp_path)
-    app = EprcApp(db_path, backup=False)
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with running(db_path, size=SMALL) as (app, pilot):
         await press(pilot, "f4", "enter")
         assert "结果：未核查" in screen_text(pilot)
         await press(pilot, str(key))
@@ -52,15 +49,12 @@ async def test_c_makes_one_call_list_per_caller(db_path: Path, tmp_path: Path) -
     set_setting("setup_done", "1")
     set_setting("export_dir", str(tmp_path / "导出"))
     one_batch(tmp_path, people=5)
-    app = EprcApp(db_path, backup=False)
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with running(db_path, size=SMALL) as (app, pilot):
         await press(pilot, "f4", "c")
         assert "第1批电话分派（未核查 5 人）" in screen_text(pilot)
         app.screen.query_one("#form-callers").value = "张三、李四"
         await press(pilot, "ctrl+s")
-        await pilot.press("enter")  # the file dialog: start
-        await settle(pilot)
+        await press(pilot, "enter")  # the file dialog: start
         text = screen_text(pilot)
         assert "已导出第1批电话分派单：张三 3 人，李四 2 人" in text
     out = tmp_path / "导出" / "推送_电话分派单.xlsx"
@@ -80,9 +74,7 @@ async def test_report_centre_exports_a_chosen_batch_or_every_batch_of_the_day(
     second = import_pushed_file(district_sheet(tmp_path / "下午.xlsx", HEADER, rows),
                                 dt.datetime(2022, 4, 11, 15)).batch_id
     line = next(n for n, e in enumerate(EXPORTS) if e.key == "feedback")
-    app = EprcApp(db_path, backup=False)
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with running(db_path, size=SMALL) as (app, pilot):
         await press(pilot, "f7", *["down"] * line, "enter")
         assert "空 = 当天全部批次" in screen_text(pilot) and "接收日期" in screen_text(pilot)
         app.screen.query_one("#form-batch").value = str(first)

@@ -12,7 +12,7 @@ from db.settings import set_setting
 from exports.pushed import import_pushed_file
 from tests.exports.test_pushed_feedback import district_sheet
 from tests.factories import make_id
-from tests.tui.conftest import press, running, screen_text, settle
+from tests.tui.conftest import press, running, screen_text
 
 HEADER = ["序号", "推送批次", "姓名", "手机号码", "来源地", "抵达时间", "预警类型", "身份证号"]
 
@@ -26,8 +26,7 @@ async def test_key_3_records_not_living_here_and_adds_no_one(db_path: Path,
     pushed.verify(first.batch_id, 4, "无法联系")
     import_pushed_file(district_sheet(tmp_path / "b.xlsx", HEADER, rows), again=True)
     async with running(db_path, "f4") as (app, pilot):
-        await pilot.press("enter")  # the newest batch
-        await settle(pilot)
+        await press(pilot, "enter")  # the newest batch
         text = screen_text(pilot)
         assert "前次推送：第1批（2022-04-10），结果：无法联系" in text
         assert "3.不在辖区居住（不在辖区）" in text

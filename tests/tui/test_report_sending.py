@@ -16,8 +16,7 @@ from db.report import GENERATED, REPORTED, daily_report
 from db.settings import set_setting
 from tests.exports.test_mail import configure
 from tests.smtp_server import smtp_server
-from tests.tui.conftest import notices, press, screen_text, settle
-from tui.app import EprcApp
+from tests.tui.conftest import notices, press, running, screen_text
 
 SMALL = (100, 30)
 
@@ -30,17 +29,14 @@ async def export_daily(pilot) -> None:
 async def test_export_alone_is_not_sent_and_marking_needs_a_note(demo_path: Path,
                                                                  tmp_path: Path) -> None:
     set_setting("export_dir", str(tmp_path / "导出"))
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=SMALL) as (app, pilot):
         await export_daily(pilot)
         assert "今日日报：已生成未报送" in screen_text(pilot)
         await press(pilot, "f1")
         text = screen_text(pilot)
         assert "今日日报已生成未报送" in text and "今日日报已报送" not in text
         await press(pilot, "f7", "s")
-        await pilot.press("ctrl+s")  # no note: refused
-        await settle(pilot)
+        await press(pilot, "ctrl+s")  # no note: refused
         assert "请填写报送方式和说明" in screen_text(pilot)
         assert daily_report(clock.today()).state == GENERATED
         app.screen.query_one("#form-note").value = "已传真区防控办"
@@ -58,9 +54,7 @@ async def test_mail_keeps_lines_and_offers_to_regenerate(demo_path: Path,
     set_setting("export_dir", str(tmp_path / "导出"))
     with smtp_server() as (port, box):
         configure(port)
-        app = EprcApp(demo_path, backup=False)
-        async with app.run_test(size=SMALL) as pilot:
-            await settle(pilot)
+        async with running(demo_path, size=SMALL) as (app, pilot):
             await export_daily(pilot)
             first = daily_report(clock.today())
             set_setting("report_note", "今日无其他情况")  # the report's content moved
@@ -88,9 +82,7 @@ async def test_esc_after_data_is_possibly_sent_and_the_log_shows_it(demo_path: P
         configure(port)
         box.on_step["data"] = arrived.set
         box.delays["data"] = 5
-        app = EprcApp(demo_path, backup=False)
-        async with app.run_test(size=SMALL) as pilot:
-            await settle(pilot)
+        async with running(demo_path, size=SMALL) as (app, pilot):
             await export_daily(pilot)
             await press(pilot, "m")
             app.screen.query_one("#form-to").value = "district@gov.example"

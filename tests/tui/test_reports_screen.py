@@ -11,7 +11,7 @@ from db.models import MailLog, ReportSnapshot
 from db.settings import set_setting
 from tests.exports.test_mail import configure
 from tests.smtp_server import smtp_server
-from tests.tui.conftest import notices, press, running, screen_text, settle
+from tests.tui.conftest import notices, press, running, screen_text
 
 
 async def test_export_then_send(demo_path: Path, tmp_path: Path) -> None:
@@ -88,8 +88,7 @@ async def test_register_narrowed_to_one_community(demo_path: Path, tmp_path: Pat
     ids = {r.id_number for r in Resident.select().join(Household).where(
         Household.area.in_(subtree_ids(village.id)))}
     async with running(demo_path) as (app, pilot):
-        await pilot.press("f7", "down")  # 居民信息登记表, the second line
-        await settle(pilot)
+        await press(pilot, "f7", "down")  # 居民信息登记表, the second line
         await press(pilot, "enter")
         app.screen.query_one("#form-area").value = "没有这个村"
         await press(pilot, "ctrl+s")

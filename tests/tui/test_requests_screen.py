@@ -20,7 +20,7 @@ from db.settings import set_setting
 from db.staff import volunteer_hours
 from tests.db.conftest import FakeClock
 from tests.request_desk import MORNING, Town, build_town
-from tests.tui.conftest import burst, notices, press, screen_text, settle
+from tests.tui.conftest import burst, notices, press, run_file_job, running, screen_text, settle
 from tui.app import EprcApp
 
 
@@ -49,18 +49,14 @@ async def type_text(pilot, text: str) -> None:
 async def test_phone_call_to_delivered(desk: tuple[Path, Town], fake: FakeClock,
                                        tmp_path: Path, size: tuple[int, int]) -> None:
     path, town = desk
-    app = EprcApp(path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with running(path, size=size) as (app, pilot):
         assert "^O 求助" in screen_text(pilot)
         await press(pilot, "ctrl+o")
         assert "1 待派单" in screen_text(pilot) and "王配送" in screen_text(pilot)
         before = HelpRequest.select().count()
-        await pilot.press("n")
-        await settle(pilot)
+        await press(pilot, "n")
         await type_text(pilot, "13912345678")
-        await pilot.press("enter")  # one household: chosen, on to 需求
-        await settle(pilot)
+        await press(pilot, "enter")  # one household: chosen, on to 需求
         assert app.screen.query_one("#rq-address").value == "阳光小区3栋2单元301室"
         await type_text(pilot, "12")
         await pilot.press("enter")
@@ -68,8 +64,7 @@ async def test_phone_call_to_delivered(desk: tuple[Path, Town], fake: FakeClock,
         await pilot.press("enter", "enter", "enter", "enter")  # 紧急, 来电人, 回拨电话, 保存
         assert HelpRequest.select().count() == before
         assert app.screen.focused.id == "form-save"
-        await pilot.press("enter")  # the second Enter on 保存 saves
-        await settle(pilot)
+        await press(pilot, "enter")  # the second Enter on 保存 saves
         request = HelpRequest.select().order_by(HelpRequest.id.desc()).first()
         assert (request.needs, request.details, request.urgent, request.callback_phone,
                 request.status, request.taken_at) == ("生活物资、药品", "口罩两盒、青菜", True,
@@ -81,8 +76,7 @@ async def test_phone_call_to_delivered(desk: tuple[Path, Town], fake: FakeClock,
         await press(pilot, "a")
         text = screen_text(pilot)
         assert "李配送" in text and "赵值守" not in text and "钱西湖" not in text
-        await pilot.press("enter")  # the first suggestion: 李配送, free and least loaded
-        await settle(pilot)
+        await press(pilot, "enter")  # the first suggestion: 李配送, free and least loaded
         assert any("已派给李配送" in n for n in notices(pilot))
 
         await press(pilot, "g")
@@ -97,22 +91,18 @@ async def test_phone_call_to_delivered(desk: tuple[Path, Town], fake: FakeClock,
         await press(pilot, "d")
         app.screen.query_one("#form-amount").value = "58.5"
         await press(pilot, "ctrl+s")
-        await pilot.press("3")  # 已送达
-        await settle(pilot)
+        await press(pilot, "3")  # 已送达
         assert "已送达" in screen_text(pilot) and "医用外科口罩×2盒" in screen_text(pilot)
 
         await press(pilot, "y")
         assert "回拨电话：13912345678" in app.clipboard
         await press(pilot, "p")
         slip = tmp_path / "slip.xlsx"
-        app.screen.query_one("#job-path").value = str(slip)
-        await press(pilot, "enter")
+        await run_file_job(pilot, slip)
         await press(pilot, "escape")
-        await pilot.press("l")  # 李配送's list for the day
-        await settle(pilot)
+        await press(pilot, "l")  # 李配送's list for the day
         lists = tmp_path / "lists.xlsx"
-        app.screen.query_one("#job-path").value = str(lists)
-        await press(pilot, "enter")
+        await run_file_job(pilot, lists)
         assert "已导出李配送配送清单，1件" in screen_text(pilot)
         await press(pilot, "escape")
     assert load_workbook(lists).sheetnames == ["李配送"]
@@ -136,9 +126,7 @@ async def test_late_medicine_request_is_red_on_the_dashboard(desk: tuple[Path, T
                                                callback_phone="13912345678"))
     close_database()
     fake.at = MORNING + dt.timedelta(hours=1)
-    app = EprcApp(path, backup=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(path, size=(80, 24)) as (app, pilot):
         assert "求助未办结 2 件" in screen_text(pilot) and "求助超时" not in screen_text(pilot)
         fake.at = MORNING + dt.timedelta(hours=2, minutes=5)
         await press(pilot, "ctrl+o")
@@ -181,16 +169,13 @@ async def test_anyone_can_be_sent_by_name_and_a_cancel_needs_a_reason(
         desk: tuple[Path, Town], fake: FakeClock, tmp_path: Path) -> None:
     path, town = desk
     ledger = tmp_path / "台账.xlsx"
-    app = EprcApp(path, backup=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(path, size=(80, 24)) as (app, pilot):
         await press(pilot, "ctrl+o")
         await press(pilot, "n")
         await type_text(pilot, "zxm")
         await press(pilot, "enter")
         await type_text(pilot, "3")
-        await pilot.press("enter", "enter", "enter", "enter", "enter", "enter")  # …保存, saved
-        await settle(pilot)
+        await press(pilot, "enter", "enter", "enter", "enter", "enter", "enter")  # …保存, saved
         request = HelpRequest.select().order_by(HelpRequest.id.desc()).first()
         assert (request.needs, request.urgent) == ("就医", True)
         await press(pilot, "a")
@@ -204,13 +189,10 @@ async def test_anyone_can_be_sent_by_name_and_a_cancel_needs_a_reason(
         assert "取消求助须填写原因" in screen_text(pilot)
         app.screen.query_one("#form-reason").value = "已由120接走"
         await press(pilot, "ctrl+s")
-        await pilot.press("x")  # the ledger of the day, cancelled ones only
-        await settle(pilot)
+        await press(pilot, "x")  # the ledger of the day, cancelled ones only
         app.screen.query_one("#form-start").value = "2022-04-11"
         app.screen.query_one("#form-status").value = "已取消"
-        await press(pilot, "ctrl+s")
-        app.screen.query_one("#job-path").value = str(ledger)
-        await press(pilot, "enter")
+        await run_file_job(pilot, ledger, "ctrl+s")
         assert "已导出 1 件求助" in str(app.screen.query_one("#job-summary").render())
     cancelled = HelpRequest.get_by_id(request.id)
     assert (cancelled.status, cancelled.cancel_reason, cancelled.cancelled_at) == (
@@ -224,10 +206,8 @@ SIZES = [(100, 30), (80, 24)]
 
 async def open_take_request(pilot) -> None:
     await settle(pilot)
-    await pilot.press("ctrl+o")
-    await settle(pilot)
-    await pilot.press("n")
-    await settle(pilot)
+    await press(pilot, "ctrl+o")
+    await press(pilot, "n")
 
 
 def line_of(lines: list[str], text: str) -> int:
@@ -254,8 +234,7 @@ async def test_a_burst_lands_field_by_field_and_its_trailing_enter_saves_nothing
                           "urgent": "否", "caller": "张三", "phone": "13912345678"}
         assert form.focused.id == "form-save"
         assert HelpRequest.select().count() == before  # the trailing Enter saved nothing
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
     request = HelpRequest.select().order_by(HelpRequest.id.desc()).first()
     assert (request.needs, request.details, request.urgent, request.caller,
             request.callback_phone) == ("生活物资、药品", "口罩两盒", False, "张三", "13912345678")
@@ -269,18 +248,15 @@ async def test_the_request_forms_error_and_keys_stay_in_view(desk: tuple[Path, T
     async with app.run_test(size=size) as pilot:
         await open_take_request(pilot)
         before = HelpRequest.select().count()
-        await pilot.press(*"13912345678", "enter", *"12", "enter", "enter", *"也许", "ctrl+s")
-        await settle(pilot)
+        await press(pilot, *"13912345678", "enter", *"12", "enter", "enter", *"也许", "ctrl+s")
         lines = screen_text(pilot).splitlines()
         error = line_of(lines, "紧急一栏请填 是 或 否")
         keys = line_of(lines, "Ctrl+S 保存")
         assert error < keys < size[1] and "Esc 取消" in lines[keys]
         assert HelpRequest.select().count() == before
-        await pilot.press("escape")  # changed: asks before throwing the call away
-        await settle(pilot)
+        await press(pilot, "escape")  # changed: asks before throwing the call away
         assert "有未保存的修改" in screen_text(pilot)
-        await pilot.press("d")
-        await settle(pilot)
+        await press(pilot, "d")
         assert "新求助（来电登记）" not in screen_text(pilot)
     assert HelpRequest.select().count() == before
 
@@ -289,17 +265,12 @@ async def test_the_request_forms_error_and_keys_stay_in_view(desk: tuple[Path, T
 async def test_sending_keeps_its_error_and_keys_in_view_and_takes_a_burst(
         desk: tuple[Path, Town], size: tuple[int, int]) -> None:
     path, town = desk
-    app = EprcApp(path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+o")
-        await settle(pilot)
+    async with running(path, size=size) as (app, pilot):
+        await press(pilot, "ctrl+o")
         chosen = app.screen.chosen()
         sent_to = HelpRequest.get_by_id(chosen).volunteer_id
-        await pilot.press("a")
-        await settle(pilot)
-        await pilot.press("tab", *"nobody", "enter")
-        await settle(pilot)
+        await press(pilot, "a")
+        await press(pilot, "tab", *"nobody", "enter")
         lines = screen_text(pilot).splitlines()
         error = line_of(lines, "没有找到在岗人员")
         keys = line_of(lines, "Enter 派单")

@@ -10,7 +10,7 @@ import pytest
 from db.areas import subtree_ids
 from db.models import Household, RecycleBin, Resident
 from db.residents import ResidentInput, find_residents, register_resident
-from tests.tui.conftest import notices, press, running, screen_text, settle
+from tests.tui.conftest import notices, press, run_file_job, running, screen_text, settle
 from tui.widgets.paged_table import PagedTable
 
 
@@ -46,8 +46,7 @@ async def test_long_search_results_arrive_a_screenful_at_a_time(town: Path) -> N
         screen = app.screen
         assert f"找到 {len(everyone)} 人" in text
         assert [r.id for r in screen.rows] == everyone[:50]  # only the first rows are read
-        await pilot.press("down", *["down"] * 50)  # into the list, then past its last row
-        await settle(pilot)
+        await press(pilot, "down", *["down"] * 50)  # into the list, then past its last row
         assert [r.id for r in screen.rows] == everyone[:100]
         assert screen.query_one(PagedTable).cursor_row == 50
 
@@ -71,8 +70,7 @@ async def test_list_pages_through_the_register(town: Path) -> None:
 async def test_add_with_a_bad_id_shows_why_and_saves_nothing(town: Path) -> None:
     before = Resident.select().count()
     async with running(town, "f2") as (app, pilot):
-        await pilot.press("n")  # 全镇 is selected: the new household's area is asked first
-        await settle(pilot)
+        await press(pilot, "n")  # 全镇 is selected: the new household's area is asked first
         await press(pilot, *"没有这个村", "enter")
         assert any("没有名为“没有这个村”" in n for n in notices(pilot))
         await press(pilot, "n")
@@ -141,14 +139,11 @@ async def test_import_in_a_worker_ends_on_its_summary(town: Path, tmp_path: Path
     ])
     before = Resident.select().count()
     async with running(town, "f2") as (app, pilot):
-        await press(pilot, "i")
-        app.screen.query_one("#job-path").value = str(sheet)
-        await press(pilot, "enter")
+        await run_file_job(pilot, sheet, "i")
         text = str(app.screen.query_one("#job-summary").render())
         assert "请核对后按 Enter 确认导入" in text and "将新建区域：桃园村/第九村民组" in text
         assert Resident.select().count() == before  # a preview writes nothing
-        await pilot.press("enter")  # 确认导入
-        await settle(pilot)
+        await press(pilot, "enter")  # 确认导入
         text = str(app.screen.query_one("#job-summary").render())
         assert "导入完成：新增 2 人" in text and "新建 1 户" in text and "拒绝 1 行" in text
         assert "第6行 拒绝：身份证号码应为18位" in text
@@ -165,9 +160,7 @@ async def test_import_of_a_bad_file_says_why_and_changes_nothing(town: Path,
     bad.write_text("姓名,身份证\n", encoding="utf-8")
     before = Resident.select().count()
     async with running(town, "f2") as (app, pilot):
-        await press(pilot, "i")
-        app.screen.query_one("#job-path").value = str(bad)
-        await press(pilot, "enter")
+        await run_file_job(pilot, bad, "i")
         assert "不是 Excel（.xlsx）文件" in screen_text(pilot)
     assert Resident.select().count() == before
 
@@ -179,8 +172,7 @@ async def test_export_register_from_the_list(town: Path, tmp_path: Path) -> None
     async with running(town, "f2") as (app, pilot):
         await press(pilot, "x")
         assert "清溪镇_居民信息登记表_" in app.screen.query_one("#job-path").value
-        app.screen.query_one("#job-path").value = str(out)
-        await press(pilot, "enter")
+        await run_file_job(pilot, out)
         assert "已导出 2,001 人".replace(",", "") in screen_text(pilot)
     ws = load_workbook(out, read_only=True).active
     assert ws["A1"].value == "清溪镇居民信息登记表"

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from db import clock
 from db.models import Assignment, GatePassage, Shift, Staff
-from tests.tui.conftest import notices, press, running, screen_text, settle
+from tests.tui.conftest import notices, press, run_file_job, running, screen_text
 
 
 async def test_township_week_plan_and_checkpoint_grid(demo_path: Path) -> None:
@@ -26,8 +26,7 @@ async def test_township_week_plan_and_checkpoint_grid(demo_path: Path) -> None:
         # remove the only-or-chosen person of Monday's night shift, then add someone back
         await pilot.press("right")  # onto Monday
         await press(pilot, "d")
-        await pilot.press("ctrl+s")  # the first person in the list
-        await settle(pilot)
+        await press(pilot, "ctrl+s")  # the first person in the list
         assert any("已撤下" in n for n in notices(pilot))
         assert "缺1" in screen_text(pilot)
         day, slot_id = screen.here()
@@ -47,8 +46,7 @@ async def test_gate_entry_refuses_a_fever(demo_path: Path, tmp_path: Path) -> No
     before = GatePassage.select().count()
     async with running(demo_path, "f5", "enter") as (app, pilot):
         await press(pilot, "g")
-        await pilot.press(*"外地司机")  # no such resident: an outsider
-        await settle(pilot)
+        await press(pilot, *"外地司机")  # no such resident: an outsider
         assert "未找到居民" in screen_text(pilot)
         screen = app.screen
         screen.query_one("#gate-name").value = "外地司机"
@@ -63,12 +61,10 @@ async def test_gate_entry_refuses_a_fever(demo_path: Path, tmp_path: Path) -> No
         await press(pilot, "enter")
         assert "请选择居民或填写姓名" in screen_text(pilot)
         checkpoint = screen.checkpoint.name
-        await pilot.press("ctrl+r")  # today's 出入登记表 of this checkpoint
-        await settle(pilot)
+        await press(pilot, "ctrl+r")  # today's 出入登记表 of this checkpoint
         assert app.screen.query_one("#job-path").value.endswith(
             f"{checkpoint}出入登记表_{clock.today():%Y-%m-%d}.xlsx")
-        app.screen.query_one("#job-path").value = str(tmp_path / "gate.xlsx")
-        await press(pilot, "enter")
+        await run_file_job(pilot, tmp_path / "gate.xlsx")
         assert "已导出 " in screen_text(pilot)
     ws = load_workbook(tmp_path / "gate.xlsx").active
     assert ws["A1"].value.startswith(f"{checkpoint}人员车辆出入登记表")
@@ -153,17 +149,14 @@ async def test_a_sampling_points_week_on_its_own_slots(demo_path: Path) -> None:
 
     point = new_point("文化广场采样点", staff_per_shift=2)
     async with running(demo_path) as (app, pilot):
-        await pilot.press("f5")
-        await settle(pilot)
+        await press(pilot, "f5")
         assert "文化广场采样点" in screen_text(pilot) and "采样点·2人" in screen_text(pilot)
-        await pilot.press("p")
-        await settle(pilot)
+        await press(pilot, "p")
         assert "全部排满" in screen_text(pilot) and "4/4" in screen_text(pilot)
         row = next(n for n, cp in enumerate(app.screen.checkpoints) if cp.id == point.id)
         for _ in range(row):
             await pilot.press("down")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         text = screen_text(pilot)
         assert "文化广场采样点（采样点）" in text and "每班2人" in text
         assert "06:00-12:00" in text and "12:00-18:00" in text and "16:00-24:00" not in text
@@ -172,8 +165,7 @@ async def test_a_sampling_points_week_on_its_own_slots(demo_path: Path) -> None:
             point.id, monday, roster.stored_slots("采样点")[0].id)]
         assert len(on_duty) == 2 and all(name in text for name in on_duty)
         assert "出入登记" not in text  # no gate key offered at a sampling point
-        await pilot.press("g")
-        await settle(pilot)
+        await press(pilot, "g")
         assert app.screen.checkpoint.id == point.id and "06:00-12:00" in screen_text(pilot)
     assert roster.check_roster(monday, monday + dt.timedelta(days=6)).ok
     planned = (Assignment.select().join(Shift)
@@ -193,18 +185,15 @@ async def test_sampling_slots_are_set_in_f9(demo_path: Path) -> None:
     later = clock.today() + dt.timedelta(days=3)
     roster.create_shifts(later, later, point.id)
     async with running(demo_path) as (app, pilot):
-        await pilot.press("f9")
-        await settle(pilot)
+        await press(pilot, "f9")
         field = app.screen.query_one(f"#{field_id('sampling_slots')}")
         assert field.value == "06:00-12:00,12:00-18:00"
         field.value = "06:00-12:00,11:00-18:00"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "采样点班次（不必覆盖全天）：" in screen_text(pilot) and "重叠" in screen_text(pilot)
         assert get_setting("sampling_slots") == "06:00-12:00,12:00-18:00"
         field.value = "7:00-11:30，14:00-17:00"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "已保存" in screen_text(pilot)
     assert get_setting("sampling_slots") == "07:00-11:30,14:00-17:00"
     shifts = Shift.select().where(Shift.checkpoint == point.id).order_by(Shift.ends_at)

@@ -13,8 +13,7 @@ from openpyxl import load_workbook
 from db import clock, testing
 from db.models import KeyPerson, Measure, MissingReason, Resident, Sample, SamplingRound
 from db.settings import set_setting
-from tests.tui.conftest import burst, notices, press, screen_text, settle
-from tui.app import EprcApp
+from tests.tui.conftest import burst, notices, press, run_file_job, running, save_form, screen_text, settle
 
 
 async def fill(pilot, values: dict[str, str]) -> None:
@@ -31,17 +30,14 @@ def people(n: int) -> list[Resident]:
 async def test_a_round_from_setup_to_positive(demo_path: Path) -> None:
     set_setting("setup_done", "1")
     first, second, third = people(3)
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=(100, 30)) as (app, pilot):
         await press(pilot, "f12")
         assert "还没有核酸检测轮次" in screen_text(pilot)
         await press(pilot, "n")
         today = clock.today()
-        await fill(pilot, {"name": "第1轮", "start": today.isoformat(),
-                           "end": (today + dt.timedelta(days=1)).isoformat(),
-                           "points": "文化广场采样点"})
-        await press(pilot, "ctrl+s")
+        await save_form(pilot, {"name": "第1轮", "start": today.isoformat(),
+                                "end": (today + dt.timedelta(days=1)).isoformat(),
+                                "points": "文化广场采样点"})
         found = SamplingRound.get(SamplingRound.name == "第1轮")
         assert [p.name for p in testing.round_points(found.id)] == ["文化广场采样点"]
         expected = testing.coverage(found.id).expected
@@ -63,9 +59,7 @@ async def test_a_round_from_setup_to_positive(demo_path: Path) -> None:
         pilot.app.screen.query_one("DataTable").move_cursor(row=keys.index(third.id))
         await settle(pilot)
         assert third.name in screen_text(pilot)
-        await press(pilot, "r")
-        await fill(pilot, {"reason": "卧床已上门"})
-        await press(pilot, "ctrl+s")
+        await save_form(pilot, {"reason": "卧床已上门"}, "r")
         assert MissingReason.get(MissingReason.resident == third.id).reason == "卧床已上门"
         assert "卧床已上门" in screen_text(pilot)
         # a positive: key person, measure and sample in one step
@@ -90,14 +84,10 @@ async def test_small_terminal_import_and_door_list(demo_path: Path, tmp_path: Pa
     path = tmp_path / "名单.csv"
     path.write_text("姓名,身份证号码\n" + "".join(f"{p.name},{p.id_number}\n" for p in listed[:3])
                     + "无名氏,110101199003070000\n", encoding="gbk")
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=(80, 24)) as (app, pilot):
         await press(pilot, "f12")
         assert "第1轮" in screen_text(pilot) and "最落后的网格" in screen_text(pilot)
-        await press(pilot, "i")
-        pilot.app.screen.query_one("#job-path").value = str(path)
-        await press(pilot, "enter")
+        await run_file_job(pilot, path, "i")
         assert "新核销 3 人" in screen_text(pilot)
         assert "第5行" in screen_text(pilot) and "不在居民库中" in screen_text(pilot)
         assert Sample.select().where(Sample.round == found.id).count() == 3
@@ -105,11 +95,9 @@ async def test_small_terminal_import_and_door_list(demo_path: Path, tmp_path: Pa
         assert "已检 3" in screen_text(pilot)
         await press(pilot, "4")
         assert listed[4].name in screen_text(pilot)
-        await pilot.press("x")  # the door-to-door list of this view
-        await settle(pilot)
+        await press(pilot, "x")  # the door-to-door list of this view
         out = tmp_path / "上门.xlsx"
-        pilot.app.screen.query_one("#job-path").value = str(out)
-        await press(pilot, "enter")
+        await run_file_job(pilot, out)
         assert "已导出上门采样名单 1 人" in screen_text(pilot)
         assert load_workbook(out).active["A1"].value.startswith("第1轮上门采样名单（")
         await press(pilot, "escape")
@@ -123,9 +111,7 @@ async def test_the_resident_form_sets_away_and_immobile(db_path: Path) -> None:
 
     set_setting("setup_done", "1")
     person = register_resident(ResidentInput("钱外出", make_id("19800101", 3)), address="1号")
-    app = EprcApp(db_path, backup=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(db_path, size=(100, 30)) as (app, pilot):
         await press(pilot, "f2")
         await press(pilot, "slash", *"钱外出", "enter", "e")
         form = pilot.app.screen
@@ -149,9 +135,7 @@ async def test_infant_age_is_set_in_f9_and_moves_the_numbers(demo_path: Path) ->
     today = clock.today()
     found = testing.new_round("第1轮", today, today)
     before = testing.coverage(found.id).exempt["婴幼儿"]
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(demo_path, size=(100, 30)) as (app, pilot):
         await press(pilot, "f9")
         field = pilot.app.screen.query_one("#set-testing_infant_age")
         assert field.value == "3"
@@ -172,13 +156,9 @@ async def test_a_card_readers_burst_checks_off_each_person_once(demo_path: Path,
     first, second = people(2)
     today = clock.today()
     found = testing.new_round("第1轮", today, today, [], [testing.find_or_add_point("广场").id])
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await pilot.press("f12")
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+    async with running(demo_path, size=size) as (app, pilot):
+        await press(pilot, "f12")
+        await press(pilot, "c")
         # three cards read with no pause between them, each ended by the reader's Enter
         burst(pilot, *first.id_number, "enter", *second.id_number, "enter",
               *first.id_number, "enter")
@@ -196,16 +176,11 @@ async def test_a_card_readers_burst_checks_off_each_person_once(demo_path: Path,
 async def test_the_new_round_forms_error_and_keys_stay_in_view(demo_path: Path,
                                                               size: tuple[int, int]) -> None:
     set_setting("setup_done", "1")
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await pilot.press("f12")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+    async with running(demo_path, size=size) as (app, pilot):
+        await press(pilot, "f12")
+        await press(pilot, "n")
         await fill(pilot, {"name": "第1轮", "end": "2020-01-01"})
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         lines = screen_text(pilot).splitlines()
         keys = next(i for i, line in enumerate(lines) if "Ctrl+S 保存" in line)
         error = app.screen.query_one("#form-error").render()

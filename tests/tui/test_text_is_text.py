@@ -14,7 +14,7 @@ from db.database import close_file, open_database
 from db.models import AuditLog, Household, PushedBatch, PushedRow, RecycleBin, Resident, Staff
 from db.settings import get_setting, set_setting
 from tests.factories import make_id, plain_sheet
-from tests.tui.conftest import notices, press, running, screen_text, settle
+from tests.tui.conftest import notices, press, running, screen_text
 
 HOSTILE = ("[/x]", "[red]红[/red]", "[@click=app.quit]")
 ESCAPE = "\x1b]0;PWNED\x07"
@@ -74,13 +74,11 @@ async def test_every_screen_shows_the_text_as_written(office: Path) -> None:
             await press(pilot, "slash", *query)
             assert f"搜索“{query}”" in screen_text(pilot)
             await press(pilot, "escape")
-        await pilot.press("slash", *"阳光", "enter", "h")  # the household of [/x]
-        await settle(pilot)
+        await press(pilot, "slash", *"阳光", "enter", "h")  # the household of [/x]
         text = screen_text(pilot)
         assert "户号：[v2]" in text and "住址：[@click=app.quit]阳光小区" in text
         await press(pilot, "escape", "escape")
-        await pilot.press("slash", *"阳光", "enter", "e")  # its form
-        await settle(pilot)
+        await press(pilot, "slash", *"阳光", "enter", "e")  # its form
         text = screen_text(pilot)
         assert "编辑居民：[/x]" in text and "[red]红[/red]" in text
         await pilot.press("escape", "escape")
@@ -116,8 +114,7 @@ async def test_forms_and_settings_store_plain_text_and_show_it(db_path: Path) ->
         assert (person.name, person.notes) == ("[/x]", "[red]红[/red]")
         assert person.household.address == "[@click=app.quit]阳光小区"
         assert "[/x]" in screen_text(pilot)
-        await pilot.press("delete", "y")  # the confirm dialog and the toast name it literally
-        await settle(pilot)
+        await press(pilot, "delete", "y")  # the confirm dialog and the toast name it literally
         assert any("[/x]" in n for n in notices(pilot))
         await press(pilot, "f8")
         assert RecycleBin.select().count() >= 1 and "[/x]" in screen_text(pilot)
