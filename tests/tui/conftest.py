@@ -69,6 +69,17 @@ async def save_form(pilot: Pilot, values: dict[str, str], *opening: str) -> None
     await press(pilot, "ctrl+s")
 
 
+async def gate_entry(pilot: Pilot, temperature: str, **fields: str) -> None:
+    """On the gate entry screen: type ``fields`` (``name="张三"`` fills ``#gate-name``) and the
+    temperature, and press Enter in the temperature as the guard does."""
+    screen = pilot.app.screen
+    for key, value in fields.items():
+        screen.query_one(f"#gate-{key}").value = value
+    screen.query_one("#gate-temperature").value = temperature
+    screen.query_one("#gate-temperature").focus()
+    await press(pilot, "enter")
+
+
 async def run_file_job(pilot: Pilot, path: Path | str, *opening: str) -> None:
     """Press the keys that open a file dialog (an import or an export), give it ``path`` and
     press Enter (an import shows its preview; an export writes)."""

@@ -10,7 +10,7 @@ import pytest
 from db import gate
 from db import keypersons as kp
 from db.models import GatePassage
-from tests.tui.conftest import press, running, screen_text
+from tests.tui.conftest import gate_entry, press, running, screen_text
 
 
 async def test_gate_adds_the_new_passage_without_reading_the_day_again(
@@ -23,11 +23,7 @@ async def test_gate_adds_the_new_passage_without_reading_the_day_again(
         original = gate.passages
         monkeypatch.setattr(gate, "passages", lambda *a: reads.append(a) or original(*a))
         for name in ("外地司机甲", "外地司机乙"):
-            app.screen.query_one("#gate-name").value = name
-            app.screen.query_one("#gate-origin").value = "送货"
-            app.screen.query_one("#gate-temperature").value = "36.4"
-            app.screen.query_one("#gate-temperature").focus()
-            await press(pilot, "enter")
+            await gate_entry(pilot, "36.4", name=name, origin="送货")
         assert reads == []
         assert table.row_count == shown + 2
         assert [str(c) for c in table.get_row_at(table.row_count - 1)][1] == "外地司机乙"

@@ -5,10 +5,13 @@ error line stay in view, and leaving a changed form asks."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from textual.binding import Binding
+from textual.pilot import Pilot
 
 from db.models import Resident
 from tests.tui.conftest import burst, notices, press, running, screen_text, settle
@@ -17,20 +20,21 @@ from tui.app import EprcApp
 SIZES = [(100, 30), (80, 24)]
 
 
-async def open_new_resident_form(pilot) -> None:
-    await settle(pilot)
-    await press(pilot, "f2")
-    await press(pilot, "n")  # 全镇 is selected: the new household's area is asked first
-    await press(pilot, *"城关社区", "enter")
+@asynccontextmanager
+async def new_resident_form(path: Path, size: tuple[int, int]
+                            ) -> AsyncIterator[tuple[EprcApp, Pilot]]:
+    """The app on ``path`` with the new resident form open (in 城关社区)."""
+    async with running(path, "f2", size=size) as (app, pilot):
+        await press(pilot, "n")  # 全镇 is selected: the new household's area is asked first
+        await press(pilot, *"城关社区", "enter")
+        yield app, pilot
 
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_a_card_readers_burst_lands_in_the_fields_it_was_meant_for(
         demo_path: Path, size: tuple[int, int]) -> None:
     before = Resident.select().count()
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await open_new_resident_form(pilot)
+    async with new_resident_form(demo_path, size) as (app, pilot):
         # name, ID, phone typed with no pause at all, each ended by Enter, then a stray Enter
         burst(pilot, *"李四", "enter", *"412723199010050012", "enter", *"13700002222", "enter",
               "enter")
@@ -49,9 +53,7 @@ async def test_a_card_readers_burst_lands_in_the_fields_it_was_meant_for(
 async def test_a_bad_phone_is_refused_in_view_with_the_keys_still_shown(
         demo_path: Path, size: tuple[int, int]) -> None:
     before = Resident.select().count()
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await open_new_resident_form(pilot)
+    async with new_resident_form(demo_path, size) as (app, pilot):
         await press(pilot, *"王五", "enter", *"412723199010050012", "enter", *"123", "ctrl+s")
         lines = screen_text(pilot).splitlines()
         error = next(i for i, line in enumerate(lines) if "电话号码“123”不是有效的" in line)
@@ -69,9 +71,7 @@ async def test_a_bad_phone_is_refused_in_view_with_the_keys_still_shown(
 async def test_esc_on_a_changed_form_asks_and_continuing_keeps_what_was_typed(
         demo_path: Path, size: tuple[int, int]) -> None:
     before = Resident.select().count()
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=size) as pilot:
-        await open_new_resident_form(pilot)
+    async with new_resident_form(demo_path, size) as (app, pilot):
         await press(pilot, *"王五", "escape")
         text = screen_text(pilot)
         assert "有未保存的修改" in text and "保存(S)" in text and "放弃修改(D)" in text
@@ -86,9 +86,7 @@ async def test_esc_on_a_changed_form_asks_and_continuing_keeps_what_was_typed(
 
 
 async def test_esc_on_an_untouched_form_just_closes(demo_path: Path) -> None:
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_new_resident_form(pilot)
+    async with new_resident_form(demo_path, (80, 24)) as (app, pilot):
         await press(pilot, "escape")
         assert "新增居民" not in screen_text(pilot) and "有未保存的修改" not in screen_text(pilot)
 
@@ -108,9 +106,7 @@ async def test_leaving_changed_settings_asks_and_saving_then_switches(demo_path:
 
 
 async def test_enter_in_a_choice_moves_on_and_space_opens_it(demo_path: Path) -> None:
-    app = EprcApp(demo_path, backup=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await open_new_resident_form(pilot)
+    async with new_resident_form(demo_path, (100, 30)) as (app, pilot):
         form = app.screen
         form.set_focus(form.query_one("#f-kind"))
         await press(pilot, "enter")

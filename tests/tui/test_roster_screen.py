@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from db import clock
 from db.models import Assignment, GatePassage, Shift, Staff
-from tests.tui.conftest import notices, press, run_file_job, running, screen_text
+from tests.tui.conftest import gate_entry, notices, press, run_file_job, running, screen_text
 
 
 async def test_township_week_plan_and_checkpoint_grid(demo_path: Path) -> None:
@@ -49,16 +49,10 @@ async def test_gate_entry_refuses_a_fever(demo_path: Path, tmp_path: Path) -> No
         await press(pilot, *"外地司机")  # no such resident: an outsider
         assert "未找到居民" in screen_text(pilot)
         screen = app.screen
-        screen.query_one("#gate-name").value = "外地司机"
-        screen.query_one("#gate-origin").value = "送货，来自上海市浦东新区"
-        screen.query_one("#gate-plate").value = "沪a12345"
-        screen.query_one("#gate-temperature").value = "38.1"
-        screen.query_one("#gate-temperature").focus()
-        await press(pilot, "enter")
+        await gate_entry(pilot, "38.1", name="外地司机", origin="送货，来自上海市浦东新区",
+                         plate="沪a12345")
         assert "劝返，已登记" in screen_text(pilot)
-        screen.query_one("#gate-temperature").value = "36.4"
-        screen.query_one("#gate-temperature").focus()
-        await press(pilot, "enter")
+        await gate_entry(pilot, "36.4")
         assert "请选择居民或填写姓名" in screen_text(pilot)
         checkpoint = screen.checkpoint.name
         await press(pilot, "ctrl+r")  # today's 出入登记表 of this checkpoint
@@ -82,13 +76,8 @@ async def test_outsider_at_the_gate_becomes_a_key_person(demo_path: Path) -> Non
 
     async with running(demo_path, "f5", "enter") as (app, pilot):
         await press(pilot, "g")
-        screen = app.screen
-        screen.query_one("#gate-name").value = "钱多多"
-        screen.query_one("#gate-phone").value = "13912345678"
-        screen.query_one("#gate-origin").value = "返乡，来自上海市浦东新区"
-        screen.query_one("#gate-temperature").value = "36.6"
-        screen.query_one("#gate-temperature").focus()
-        await press(pilot, "enter")
+        await gate_entry(pilot, "36.6", name="钱多多", phone="13912345678",
+                         origin="返乡，来自上海市浦东新区")
         assert "放行" in screen_text(pilot)
         await press(pilot, "f10")
         app.screen.query_one("#form-id_number").value = make_id("19900909", 19)
