@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from db import recycle
+from db import names, recycle
 from db.connection import database
 from db.imports import IMPORT_ENTRY, SORTED_MIN_MATCHED, SORTED_SHARE
 from db.models import Household
@@ -164,7 +164,8 @@ def repair() -> list[str]:
             "WHERE r.household_id = h.id)").fetchall()]
         for household_id in empty:
             household = Household.get_by_id(household_id)
-            recycle.delete(household, f"空户 {household.number or household.address or household_id}")
+            named = names.household(household.number, household.address) or household_id
+            recycle.delete(household, f"空户 {named}")
         if empty:
             done.append(f"{len(empty)}个无成员的户已移入回收站")
         database.execute_sql("INSERT INTO resident_digits(resident_digits) VALUES ('rebuild')")

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from peewee import Case, fn
 
-from db import clock
+from db import clock, names
 from db.connection import database
 from db.models import (
     DONOR_KINDS,
@@ -308,7 +308,7 @@ def reverse_donation(donation_id: int, reason: str, day: dt.date | None = None) 
         if original.reverses_id is not None:
             raise Invalid("冲销记录不能再冲销")
         if Donation.select().where(Donation.reverses == original).exists():
-            raise Invalid(f"收据{original.receipt_no}已冲销")
+            raise Invalid(f"{names.donation(original.receipt_no)}已冲销")
         day = day or clock.today()
         if day < original.date:
             raise Invalid(f"冲销日期不能早于原收据日期{original.date:%Y-%m-%d}")
@@ -411,8 +411,8 @@ def donation_rows(start: dt.date | None = None, end: dt.date | None = None,
         rows.append(DonationRow(
             d.id, d.date, d.receipt_no, d.donor.name, d.donor.kind, d.donor.contact,
             d.donor.phone, d.is_money, d.amount if d.is_money else Decimal(0),
-            "；".join(f"{g.item.name}{(' ' + g.item.spec) if g.item.spec else ''}"
-                     f"×{_fmt(g.quantity)}{g.item.unit}" for g in goods),
+            "；".join(f"{names.item(g.item.name, g.item.spec)}×{_fmt(g.quantity)}{g.item.unit}"
+                     for g in goods),
             sum((g.value for g in goods), Decimal(0)), d.directed, d.purpose, d.handled_by,
             d.notes, d.reverses_id is not None))
     return rows
@@ -536,14 +536,14 @@ def reversal_subject(kind: str, entry_id: int) -> str:
     if kind == "donation":
         row = donation_row(entry_id)
         what = f"捐款 {row.amount:,.2f} 元" if row.is_money else f"物资 {row.goods}"
-        return f"收据{row.receipt_no}　{row.donor}　{what}（{row.date:%Y-%m-%d}）"
+        return f"{names.donation(row.receipt_no)}　{row.donor}　{what}（{row.date:%Y-%m-%d}）"
     found = Distribution.get_or_none(Distribution.id == entry_id)
     if found is None:
         raise Invalid("没有这条发放记录")
     item = found.item
     quantity = f"{found.quantity.normalize():f}" if isinstance(found.quantity, Decimal) \
         else str(found.quantity)
-    return (f"{found.date:%Y-%m-%d} 发放 {item.name}{item.spec} {quantity}{item.unit}"
+    return (f"{found.date:%Y-%m-%d} 发放 {names.item(item.name, item.spec)} {quantity}{item.unit}"
             f" → {found.recipient}")
 
 def donation_lines(start: dt.date | None, end: dt.date) -> dict[int, list[tuple]]:

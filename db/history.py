@@ -15,6 +15,7 @@ from typing import Any
 
 from peewee import BooleanField, ForeignKeyField, Model
 
+from db import names
 from db.audit import audit_rows
 from db.models import ALL_MODELS, AuditLog
 from db.recycle import TABLE_LABELS
@@ -185,37 +186,34 @@ def _references(table: str, row: dict[str, Any]) -> set[tuple[str, int]]:
             if (table, k) in _TARGETS and isinstance(v, int)}
 
 
-def _household(_n: _Names, r: dict[str, Any]) -> str:
-    place = str(r.get("address") or "")
-    return f"户号{r['number']}" + (f"（{place}）" if place else "") if r.get("number") else place
-
-
 _NAMERS: dict[str, Any] = {
-    "household": _household,
-    "resident": lambda n, r: str(r.get("name") or ""),
+    "household": lambda n, r: names.household(r.get("number"), r.get("address")),
+    "resident": lambda n, r: names.person(r.get("name")),
+    "staff": lambda n, r: names.person(r.get("name")),
+    "checkpoint": lambda n, r: names.post(r.get("name")),
     "key_person": lambda n, r: n._ref("key_person", r, "resident_id"),
-    "measure": lambda n, r: f"{n._ref('measure', r, 'person_id')}（{r.get('kind') or ''}）",
+    "measure": lambda n, r: names.measure(n._ref("measure", r, "person_id"), r.get("kind")),
     "temperature_reading": lambda n, r: n._ref("temperature_reading", r, "measure_id"),
     "nucleic_test": lambda n, r: n._ref("nucleic_test", r, "person_id"),
-    "pushed_batch": lambda n, r: f"推送第{r.get('id', '')}批 {r.get('file_name') or ''}".strip(),
+    "pushed_batch": lambda n, r: names.pushed_batch(r.get("id", ""), r.get("file_name")),
     "points_adjustment": lambda n, r: n._ref("points_adjustment", r, "staff_id"),
     "unavailability": lambda n, r: n._ref("unavailability", r, "staff_id"),
     "service_record": lambda n, r: n._ref("service_record", r, "staff_id"),
-    "shift": lambda n, r: (f"{n._ref('shift', r, 'checkpoint_id')} {r.get('date') or ''} "
-                           f"{n._ref('shift', r, 'slot_id')}").strip(),
-    "assignment": lambda n, r: (f"{n._ref('assignment', r, 'staff_id')}"
-                                f"（{n._ref('assignment', r, 'shift_id')}）"),
-    "gate_passage": lambda n, r: (f"{n._ref('gate_passage', r, 'checkpoint_id')} "
-                                  f"{r.get('name') or r.get('plate') or ''}").strip(),
-    "donation": lambda n, r: f"收据{r.get('receipt_no') or ''}",
-    "donation_item": lambda n, r: (f"{n._ref('donation_item', r, 'donation_id')} "
-                                   f"{n._ref('donation_item', r, 'item_id')}"),
-    "distribution": lambda n, r: (f"{n._ref('distribution', r, 'item_id')}→"
-                                  f"{r.get('recipient') or ''}"),
-    "expense": lambda n, r: f"{r.get('purpose') or ''} {r.get('amount') or ''}元".strip(),
-    "item": lambda n, r: f"{r.get('name') or ''}{r.get('spec') or ''}",
-    "shift_slot": lambda n, r: f"{r.get('name') or ''}（{r.get('start')}-{r.get('end')}）",
-    "recipient": lambda n, r: f"{r.get('unit') or ''}{r.get('name') or ''}",
+    "shift": lambda n, r: names.shift(n._ref("shift", r, "checkpoint_id"), r.get("date"),
+                                      n._ref("shift", r, "slot_id")),
+    "assignment": lambda n, r: names.assignment(n._ref("assignment", r, "staff_id"),
+                                                n._ref("assignment", r, "shift_id")),
+    "gate_passage": lambda n, r: names.gate_passage(n._ref("gate_passage", r, "checkpoint_id"),
+                                                    r.get("name"), r.get("plate")),
+    "donation": lambda n, r: names.donation(r.get("receipt_no")),
+    "donation_item": lambda n, r: names.donation_item(n._ref("donation_item", r, "donation_id"),
+                                                      n._ref("donation_item", r, "item_id")),
+    "distribution": lambda n, r: names.distribution(n._ref("distribution", r, "item_id"),
+                                                    r.get("recipient")),
+    "expense": lambda n, r: names.expense(r.get("purpose"), r.get("amount")),
+    "item": lambda n, r: names.item(r.get("name"), r.get("spec")),
+    "shift_slot": lambda n, r: names.slot(r.get("name"), r.get("start"), r.get("end")),
+    "recipient": lambda n, r: names.recipient(r.get("unit"), r.get("name")),
 }
 
 

@@ -17,7 +17,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from db import clock, keypersons, recycle
+from db import clock, keypersons, names, recycle
 from db.audit import current_user
 from db.config import get_setting
 from db.connection import database
@@ -250,7 +250,7 @@ def delete_batch(batch_id: int) -> None:
     batch = PushedBatch.get_or_none(PushedBatch.id == batch_id)
     if batch is None:
         raise Invalid(f"没有第{batch_id}批推送数据")
-    recycle.delete(batch, f"推送名单 第{batch_id}批 {batch.file_name}")
+    recycle.delete(batch, names.pushed_batch(batch_id, batch.file_name))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from db import clock, recycle
+from db import clock, names, recycle
 from db.areas import GRID_SQL, subtree_ids
 from db.connection import database
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
@@ -122,8 +122,8 @@ def household_label(household: Household) -> str:
     """户号 and address (and head) of a household, as a clerk tells households apart."""
     head = (Resident.select(Resident.name).where((Resident.household == household.id)
                                                   & (Resident.relation == HEAD)).first())
-    parts = [f"户号{household.number}" if household.number else "",
-             household.address or "（未填住址）", f"户主{head.name}" if head else ""]
+    parts = [names.household(household.number, household.address) or "（未填住址）",
+             f"户主{head.name}" if head else ""]
     return "　".join(p for p in parts if p)
 
 
@@ -207,7 +207,8 @@ def delete_resident(resident_id: int) -> None:
 def delete_household(household_id: int) -> None:
     """Move a household and all its members to the recycle bin."""
     household = Household.get_by_id(household_id)
-    recycle.delete(household, f"户 {household.number or household.address or household.id}")
+    named = names.household(household.number, household.address) or household.id
+    recycle.delete(household, f"户 {named}")
 
 
 def move_resident(resident_id: int, household_id: int, relation: str = "") -> Resident:

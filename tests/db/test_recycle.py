@@ -60,7 +60,7 @@ def test_deleting_a_household_takes_its_members_and_their_records_and_restores_e
     assert Resident.select().count() == 0
     assert Measure.select().count() == 0
     entry = RecycleBin.get()
-    assert entry.label.startswith("户 H001")
+    assert entry.label.startswith("户 户号H001")
     assert AuditLog.select().where(AuditLog.action == "删除").count() == 1
     recycle.restore(entry.id)
     assert {t: dump(t) for t in tables} == before

@@ -112,6 +112,6 @@ async def test_move_finds_the_household_by_its_head(db_path: Path) -> None:
         await press(pilot, "m")
         assert "请输入户主姓名、住址或户号" in screen_text(pilot)
         await press(pilot, *"赵大", "enter")
-        assert "户号340122000000009　和平路9号　户主赵大" in screen_text(pilot)
+        assert "户号340122000000009（和平路9号）　户主赵大" in screen_text(pilot)
         await press(pilot, "enter")
     assert Resident.get_by_id(person.id).household_id == target.id

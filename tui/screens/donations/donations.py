@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from db import clock
+from db import clock, names
 from db import donations as dn
 from db.models import DONOR_KINDS, MONEY_CHANNELS, RECIPIENT_KINDS, Distribution
 from db.validate import Invalid, parse_date
@@ -49,7 +49,7 @@ def _stock_cells(s: dn.StockRow) -> tuple[object, ...]:
 
 
 def _handed_cells(d: Distribution) -> tuple[object, ...]:
-    return (f"{d.date:%Y-%m-%d}", f"{d.item.name} {d.item.spec}", f"{d.quantity:f}{d.item.unit}",
+    return (f"{d.date:%Y-%m-%d}", names.item(d.item.name, d.item.spec), f"{d.quantity:f}{d.item.unit}",
             f"{d.recipient_kind}：{d.recipient}", d.received_by, d.handled_by, d.notes)
 
 
@@ -211,7 +211,7 @@ class DonationsScreen(SectionScreen):
             return dn.distribute(_day(v["date"]), item_id, v["quantity"], v["kind"],
                                  v["recipient"], v["received_by"], v["handled_by"], v["notes"])
 
-        self.app.push_screen(FormDialog(f"发放：{item.name} {item.spec}", fields, submit,
+        self.app.push_screen(FormDialog(f"发放：{names.item(item.name, item.spec)}", fields, submit,
                                         note=f"现有库存 {left:f}{item.unit}"), self._after)
 
     def action_spend(self) -> None:

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from db import donations as dn
+from db import names
 from db import requests as rq
 from db.models import HelpRequest
 from db.validate import Invalid
@@ -211,7 +212,7 @@ class RequestsScreen(SectionScreen):
         if not stock:
             self.notify("库存中没有物资（F6 捐赠）", severity="warning")
             return
-        labels = {f"{s.name}{(' ' + s.spec) if s.spec else ''}（库存{s.left:f}{s.unit}）": s.item_id
+        labels = {f"{names.item(s.name, s.spec)}（库存{s.left:f}{s.unit}）": s.item_id
                   for s in stock}
         self._form(f"第{key}号随单物资（从捐赠库存发放）",
                    [Field("item", "物资", options=list(labels)), Field("quantity", "数量")],
