@@ -14,9 +14,19 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def mask_id(number: str) -> str:
+    """110101********1234: an ID number as public sheets and lists show it."""
+    return number[:6] + "*" * 8 + number[-4:] if len(number) == 18 else number
+
+
 def person(name: object) -> str:
     """A resident, a key person (by the resident's name), a volunteer or any staff member."""
     return _text(name)
+
+
+def resident(name: object, id_number: str) -> str:
+    """A resident told apart from namesakes: 李梅 412723********0020."""
+    return f"{_text(name)} {mask_id(id_number)}".strip()
 
 
 def post(name: object) -> str:

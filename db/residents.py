@@ -17,6 +17,7 @@ from db import clock, names, recycle
 from db.areas import GRID_SQL, subtree_ids
 from db.connection import database
 from db.models import RESIDENCE_KINDS, RESIDENT_STATUSES, Area, Household, Resident
+from db.names import mask_id as mask_id  # re-exported: sheets and imports take it from here
 from db.pinyin import id_tail, name_search
 from db.search_index import fts_phrase
 from db.validate import Invalid, age_on, check_id, check_phone, normalize_text
@@ -201,7 +202,7 @@ def update_resident(resident_id: int, data: ResidentInput) -> Resident:
 def delete_resident(resident_id: int) -> None:
     """Move a resident (with their key-person records) to the recycle bin."""
     resident = Resident.get_by_id(resident_id)
-    recycle.delete(resident, f"居民 {resident.name} {mask_id(resident.id_number)}")
+    recycle.delete(resident, f"居民 {names.resident(resident.name, resident.id_number)}")
 
 
 def delete_household(household_id: int) -> None:
@@ -242,11 +243,6 @@ def household_members(household_id: int) -> list[Resident]:
         Resident.select().where(Resident.household == household_id),
         key=lambda r: (r.relation != HEAD, r.birth_date),
     )
-
-
-def mask_id(number: str) -> str:
-    """110101********1234 for public sheets."""
-    return number[:6] + "*" * 8 + number[-4:] if len(number) == 18 else number
 
 
 def mask_phone(phone: str) -> str:

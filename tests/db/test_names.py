@@ -40,3 +40,8 @@ def test_goods_and_a_donation_are_named_alike_in_history_and_the_reversal_line(
     assert whose["发放"] == "方便面 24袋/箱→桃园村1号卡口"
     assert dn.reversal_subject("donation", gift.id).startswith(f"收据{gift.receipt_no}　")
     assert "发放 方便面 24袋/箱 10箱" in dn.reversal_subject("distribution", handed.id)
+
+
+def test_a_resident_is_told_apart_by_the_masked_id_number() -> None:
+    assert names.resident("李梅", "412723199001010020") == "李梅 412723********0020"
+    assert names.mask_id("12345") == "12345"  # not an ID number: shown as typed

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from db import clock, gate
+from db import clock, gate, names
 from db.models import GatePassage, Resident
 from db.roster import checkpoint
 from db.validate import Invalid
@@ -106,8 +106,7 @@ class GateScreen(DetailScreen):
     @staticmethod
     def _label(resident: Resident) -> str:
         address = resident.household.address if resident.household else ""
-        return (f"{resident.name}　{resident.id_number[:6]}********{resident.id_number[-4:]}"
-                f"　{address}")
+        return f"{names.resident(resident.name, resident.id_number)}　{address}"
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "gate-temperature":
