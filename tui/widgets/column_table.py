@@ -229,8 +229,7 @@ class ColumnTable(PagedTable, Generic[T]):
 
     def selected(self) -> T | None:
         """The item under the cursor."""
-        row = self.cursor_row
-        return self.items[row] if self.items and 0 <= row < len(self.items) else None
+        return self.at_cursor(self.items)
 
     # --- paging --------------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@ a resident named ``[/x]`` crashed the screen and ``[red]…`` in a note was draw
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual.cache import LRUCache
@@ -12,6 +13,7 @@ from textual.widgets.data_table import CellType, ColumnKey, RowKey
 
 from db.text import plain_text
 
+T = TypeVar("T")
 RENDER_CACHE_ROWS = 200  # rows of rendered cells and lines a table keeps: several screens' worth
 
 
@@ -38,6 +40,10 @@ class PlainTable(DataTable):
         self._cell_render_cache = LRUCache(RENDER_CACHE_ROWS * 10)
         self._row_renderable_cache = LRUCache(RENDER_CACHE_ROWS)
         self._line_cache = LRUCache(RENDER_CACHE_ROWS)
+
+    def at_cursor(self, rows: Sequence[T]) -> T | None:
+        """The entry of ``rows`` (listed in the table's order) under the cursor, or None."""
+        return rows[self.cursor_row] if 0 <= self.cursor_row < len(rows) else None
 
     def add_row(self, *cells: CellType, height: int | None = 1, key: str | None = None,
                 label: str | Text | None = None) -> RowKey:

@@ -59,10 +59,7 @@ class PushedScreen(SectionScreen):
                           f"{b.deadline:%m-%d %H:%M}", f"{b.done}/{b.total}", state)
 
     def selected(self) -> pushed.BatchRow | None:
-        table = self.query_one(DataTable)
-        if not self.batches or not 0 <= table.cursor_row < len(self.batches):
-            return None
-        return self.batches[table.cursor_row]
+        return self.query_one("#batch-table", PlainTable).at_cursor(self.batches)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()

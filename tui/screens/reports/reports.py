@@ -18,7 +18,7 @@ from db.logfile import clerk_line
 from db.mail import SentMail, sent_mail
 from db.report import daily_numbers, daily_report, mark_reported_otherwise, report_state
 from db.validate import Invalid, parse_date
-from exports.catalog import EXPORTS, SHEET
+from exports.catalog import EXPORTS, SHEET, Sheet
 from tui.dialogs.form import Field, FormDialog
 from tui.exporting import form_fields, read_form
 from tui.markup import escape
@@ -65,9 +65,8 @@ class ReportsScreen(Framed):
                 + "\nm 邮件报送　s 标记已报送（其他方式）　b 通讯录　t 测试邮件　l 发送记录")
         self.query_one("#report-files", Static).update(escape(text))
 
-    def chosen(self):
-        table = self.query_one(DataTable)
-        return EXPORTS[table.cursor_row] if 0 <= table.cursor_row < len(EXPORTS) else None
+    def chosen(self) -> Sheet | None:
+        return self.query_one("#report-table", PlainTable).at_cursor(EXPORTS)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_export()

@@ -95,10 +95,7 @@ class RequestsScreen(SectionScreen):
         self.show_slip()
 
     def chosen(self) -> int | None:
-        table = self.query_one("#rq-table", DataTable)
-        if not self.keys or not 0 <= table.cursor_row < len(self.keys):
-            return None
-        return self.keys[table.cursor_row]
+        return self.query_one("#rq-table", PlainTable).at_cursor(self.keys)
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self.show_slip()

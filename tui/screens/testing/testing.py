@@ -170,10 +170,7 @@ class TestingScreen(SectionScreen):
             self.keys.append(m.resident_id)
 
     def chosen(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not self.keys or not 0 <= table.cursor_row < len(self.keys):
-            return None
-        return self.keys[table.cursor_row]
+        return self.query_one("#ts-table", PlainTable).at_cursor(self.keys)
 
     def _after(self, result: object) -> None:
         if result is not None and result is not False:
