@@ -14,9 +14,11 @@ from pathlib import Path
 
 import platformdirs
 import pytest
+from click.testing import CliRunner
 
 from db.database import close_database, open_database
 from db.demo import build_demo
+from eprc import cli
 
 os.environ["TZ"] = "UTC+12"  # POSIX spelling: twelve hours behind UTC
 if hasattr(time, "tzset"):  # Windows has no tzset; its runs keep the PC's zone
@@ -75,3 +77,11 @@ def demo_path(_small_demo_master: Path, tmp_path: Path) -> Iterator[Path]:
     open_database(path)
     yield path
     close_database()
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run ``eprc`` with ``args`` in this process (a bug raises) and close the file after:
+    the exit code, stdout and stderr."""
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    close_database()
+    return result.exit_code, result.stdout, result.stderr

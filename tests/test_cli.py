@@ -8,26 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from db.database import close_database
-from eprc import cli
+from tests.conftest import run_cli as run
 
 
-@pytest.fixture
-def run(tmp_path: Path):
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(cli, list(args), catch_exceptions=False)
-        close_database()
-        return result.exit_code, result.stdout, result.stderr
-
-    return invoke
-
-
-def test_init_then_settings_round_trip(run, tmp_path: Path) -> None:
+def test_init_then_settings_round_trip(tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
     code, out, _ = run("init", "--db", db)
     assert code == 0 and "已就绪" in out
@@ -38,7 +22,7 @@ def test_init_then_settings_round_trip(run, tmp_path: Path) -> None:
     assert "township = 店埠镇" in out and "fever_threshold = 37.3" in out
 
 
-def test_bad_setting_is_one_line(run, tmp_path: Path) -> None:
+def test_bad_setting_is_one_line(tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
     run("--db", db, "init")
     code, _out, err = run("--db", db, "settings", "fever_threshold", "abc")
@@ -47,7 +31,7 @@ def test_bad_setting_is_one_line(run, tmp_path: Path) -> None:
     assert code == 1 and "没有名为“no.such.key”的设置项" in err
 
 
-def test_demo_and_check(run, tmp_path: Path) -> None:
+def test_demo_and_check(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     code, out, _ = run("demo", "--db", str(db), "--size", "small", "--seed", "3")
     assert code == 0 and "演示数据已生成" in out
@@ -56,7 +40,7 @@ def test_demo_and_check(run, tmp_path: Path) -> None:
     assert code == 0 and report["integrity"] == "ok" and report["summary"]["居民"] == 2000
 
 
-def test_check_reports_bad_ids_with_exit_status_1(run, tmp_path: Path) -> None:
+def test_check_reports_bad_ids_with_exit_status_1(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     run("demo", "--db", str(db))
     conn = sqlite3.connect(db)
@@ -67,7 +51,7 @@ def test_check_reports_bad_ids_with_exit_status_1(run, tmp_path: Path) -> None:
     assert code == 1 and "身份证号码无效：1条" in out
 
 
-def test_backup_and_restore(run, tmp_path: Path) -> None:
+def test_backup_and_restore(tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
     run("--db", db, "init")
     run("--db", db, "settings", "township", "甲镇")
@@ -79,7 +63,7 @@ def test_backup_and_restore(run, tmp_path: Path) -> None:
     assert run("--db", db, "settings", "township")[1].strip() == "甲镇"
 
 
-def test_refuses_foreign_file_without_traceback(run, tmp_path: Path) -> None:
+def test_refuses_foreign_file_without_traceback(tmp_path: Path) -> None:
     bogus = tmp_path / "notes.txt"
     bogus.write_text("这不是数据库", encoding="utf-8")
     code, out, err = run("--db", str(bogus), "check")

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from db import clock
 from db import requests as rq
 from db.database import close_database, open_database
-from eprc import ACCESS, cli
+from eprc import ACCESS
+from tests.conftest import run_cli as run
 from tests.db.conftest import FakeClock
 from tests.request_desk import MORNING, build_town
 
@@ -32,12 +32,6 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     close_database()
     fake.at = MORNING + dt.timedelta(hours=3)
     return path
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    close_database()
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_list_by_status_as_json(desk: Path) -> None:

@@ -14,27 +14,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from db import clock
 from db.database import close_database
-from eprc import ACCESS, cli
+from eprc import ACCESS
+from tests.conftest import run_cli as run
 from tests.db.test_testing import independent
 
 TODAY = clock.today()
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(cli, list(args), catch_exceptions=False)
-        close_database()
-        return result.exit_code, result.stdout, result.stderr
-
-    return invoke
 
 
 @pytest.fixture
@@ -51,7 +39,7 @@ def residents(path: Path, n: int) -> list[tuple[str, str, str]]:
                             "AND phone != '' ORDER BY id LIMIT ?", [n]).fetchall()
 
 
-def test_round_import_coverage_and_exports(run, town: Path, tmp_path: Path) -> None:
+def test_round_import_coverage_and_exports(town: Path, tmp_path: Path) -> None:
     db = str(town)
     code, out, err = run("--db", db, "testing", "new", "--name", "第1轮", "--from",
                          TODAY.isoformat(), "--to", (TODAY + dt.timedelta(days=1)).isoformat())
@@ -100,7 +88,7 @@ def test_round_import_coverage_and_exports(run, town: Path, tmp_path: Path) -> N
     assert code == 0
 
 
-def test_errors_are_one_line_and_change_nothing(run, town: Path, tmp_path: Path) -> None:
+def test_errors_are_one_line_and_change_nothing(town: Path, tmp_path: Path) -> None:
     db = str(town)
     code, _out, err = run("--db", db, "testing", "coverage", "--round", "9")
     assert code == 1 and err.strip() == "错误：没有编号或名称为“9”的核酸检测轮次"
