@@ -18,11 +18,15 @@ from exports.mail import Draft, MailError, resolve_recipients, send, subject_and
 from tests.smtp_server import PASSWORD, USER, free_port, smtp_server
 
 
+def smtp_settings(port: int, password: str = PASSWORD) -> dict[str, str]:
+    """The settings that point eprc at the test server on ``port``."""
+    return {"smtp.host": "127.0.0.1", "smtp.port": str(port), "smtp.security": "none",
+            "smtp.user": USER, "smtp.password": password}
+
+
 def configure(port: int, password: str = PASSWORD) -> None:
-    for key, value in (("smtp.host", "127.0.0.1"), ("smtp.port", str(port)),
-                       ("smtp.security", "none"), ("smtp.user", USER),
-                       ("smtp.password", password), ("smtp.sender", "店埠镇防控办"),
-                       ("township", "店埠镇")):
+    for key, value in {**smtp_settings(port, password), "smtp.sender": "店埠镇防控办",
+                       "township": "店埠镇"}.items():
         set_setting(key, value)
 
 
@@ -83,9 +87,7 @@ def test_cli_send_exit_status(tmp_path: Path, files: list[Path]) -> None:
     runner = CliRunner()
     runner.invoke(cli, ["--db", db, "init"])
     with smtp_server() as (port, box):
-        for key, value in (("smtp.host", "127.0.0.1"), ("smtp.port", str(port)),
-                           ("smtp.security", "none"), ("smtp.user", USER),
-                           ("smtp.password", PASSWORD)):
+        for key, value in smtp_settings(port).items():
             runner.invoke(cli, ["--db", db, "settings", key, value])
             close_database()
         ok = runner.invoke(cli, ["--db", db, "send", "--to", "a@gov.example", "--subject",

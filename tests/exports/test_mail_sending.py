@@ -22,7 +22,7 @@ from exports.mail import (
     Sending,
     send,
 )
-from tests.exports.test_mail import configure
+from tests.exports.test_mail import configure, smtp_settings
 from tests.smtp_server import smtp_server
 
 DAY = dt.date(2022, 4, 11)
@@ -133,7 +133,6 @@ def test_the_command_line_reports_what_it_sends(tmp_path: Path) -> None:
 
     from db.database import close_database, open_database
     from eprc import cli
-    from tests.smtp_server import PASSWORD, USER
 
     db = str(tmp_path / "m.db")
     report = tmp_path / "日报.xlsx"
@@ -143,9 +142,7 @@ def test_the_command_line_reports_what_it_sends(tmp_path: Path) -> None:
     close_database()
     assert exported.exit_code == 0 and "已生成未报送" in exported.output
     with smtp_server() as (port, box):
-        for key, value in (("smtp.host", "127.0.0.1"), ("smtp.port", str(port)),
-                           ("smtp.security", "none"), ("smtp.user", USER),
-                           ("smtp.password", PASSWORD)):
+        for key, value in smtp_settings(port).items():
             runner.invoke(cli, ["--db", db, "settings", key, value])
             close_database()
         sent = runner.invoke(cli, ["--db", db, "send", "--to", "a@gov.example", str(report)])
