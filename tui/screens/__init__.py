@@ -16,7 +16,8 @@ SECTIONS_CSS = Path(__file__).parent / "sections.tcss"
 
 def keys(*rows: str | Binding) -> list[Binding]:
     """A screen's BINDINGS, one row a key: ``"key action 说明"``, and ``hidden`` after it for a
-    key kept out of the footer (the palette still lists it); a Binding passes as it is."""
+    key kept out of the footer (the palette still lists it); a Binding passes as it is (the
+    Delete key is given so: its row would read as SQL to tests/test_door.py)."""
     bindings = []
     for row in rows:
         if isinstance(row, Binding):

@@ -27,7 +27,7 @@ class PushedScreen(SectionScreen):
         "i import 导入名单",
         "x export 导出反馈表",
         "c call_lists 电话分派",
-        "delete delete 删除批次",
+        Binding("delete", "delete", "删除批次"),
     )
 
     def __init__(self) -> None:

@@ -46,7 +46,7 @@ class RequestsScreen(SectionScreen):
         "m money 代购金额 hidden",
         "h hours 时长 hidden",
         "slash search 查找 hidden",
-        "delete delete 删除 hidden",
+        Binding("delete", "delete", "删除", show=False),
     )
 
     def __init__(self) -> None:

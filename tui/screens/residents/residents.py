@@ -6,6 +6,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static, Tree
 from textual.widgets.tree import TreeNode
@@ -109,7 +110,7 @@ class ResidentsScreen(SectionScreen):
         "n new 新增",
         "e edit 编辑",
         "h household 查看户",
-        "delete delete 删除",
+        Binding("delete", "delete", "删除"),
         "i import 导入",
         "x export 导出",
         "escape clear_search 清除搜索 hidden",

@@ -102,7 +102,7 @@ class StaffScreen(DetailScreen):
         "u unavailable 不可值班",
         "h hours 服务记录",
         "j points 积分 hidden",
-        "delete deactivate 停用/启用",
+        Binding("delete", "deactivate", "停用/启用"),
         "i import 导入",
         "x export 花名册",
     )
