@@ -38,6 +38,7 @@ PAPER_A5 = 11
 # number formats Excel has built in, by the index openpyxl and Excel write them with
 BUILTIN_FORMATS = {"0.00": 2, "#,##0": 3, "#,##0.00": 4, "@": 49}
 _ESCAPE = re.compile(r"[&<>\r]")
+_SPECIAL = re.compile(r"[&<>\r]|^\s|\s$")  # to escape, or to keep its edge spaces
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "_x000D_"}
 _EPOCH = dt.datetime(1899, 12, 30)
 
@@ -93,10 +94,6 @@ class _Workbook(Workbook):
         return _Packager()
 
 
-def _escape(text: str) -> str:
-    return _ESCAPE.sub(lambda m: _ESCAPES[m.group()], text)
-
-
 class Sheet:
     """One worksheet, written top to bottom a whole row at a time."""
 
@@ -106,6 +103,7 @@ class Sheet:
         self.row = 0  # rows written so far (1-based number of the last one)
         self._letters = [xl_col_to_name(n) for n in range(max(ncols, 1))]
         self._max_col = 0
+        self._styles: dict[Format, str] = {}  # ' s="7"': a format's index in the workbook
         self._write = ws.fh.write
 
     @property
@@ -175,54 +173,57 @@ class Sheet:
             if len(cells) > len(self._letters):
                 self._letters = [xl_col_to_name(n) for n in range(len(cells))]
         letters = self._letters
+        styles = self._styles
         parts = [f'<row r="{r}" ht="{float(height):.16g}" customHeight="1">' if height
                  else f'<row r="{r}">']
         append = parts.append
-        for n, (value, fmt) in enumerate(cells):
-            ref = letters[n] + r
-            xf = fmt.xf_index if fmt.xf_index is not None else fmt._get_xf_index()
-            kind = value.__class__
-            if kind is str:
+        for letter, (value, fmt) in zip(letters, cells, strict=False):  # letters may be more
+            s = styles.get(fmt) or self._style(fmt)
+            if value.__class__ is str:
                 if not value:  # an empty text cell, as openpyxl writes one
-                    append(f'<c r="{ref}" s="{xf}" t="inlineStr"/>')
-                    continue
-                if _ESCAPE.search(value):
-                    value = _escape(value)
-                if value[:1].isspace() or value[-1:].isspace():
-                    append(f'<c r="{ref}" s="{xf}" t="inlineStr"><is>'
-                           f'<t xml:space="preserve">{value}</t></is></c>')
+                    append(f'<c r="{letter}{r}"{s} t="inlineStr"/>')
+                elif _SPECIAL.search(value) is None:
+                    append(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
                 else:
-                    append(f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
+                    append(self._text(f"{letter}{r}", s, value))
             elif value is None:
-                append(f'<c r="{ref}" s="{xf}"/>')
-            elif kind is int:
-                append(f'<c r="{ref}" s="{xf}"><v>{value}</v></c>')
+                append(f'<c r="{letter}{r}"{s}/>')
+            elif value.__class__ is int:
+                append(f'<c r="{letter}{r}"{s}><v>{value}</v></c>')
             else:
-                append(self._other(ref, xf, value))
+                append(self._other(f"{letter}{r}", s, value))
         append("</row>")
         self._write("".join(parts))
 
-    def _other(self, ref: str, xf: int, value: object) -> str:
+    def _style(self, fmt: Format) -> str:
+        s = self._styles[fmt] = f' s="{fmt._get_xf_index()}"'
+        return s
+
+    @staticmethod
+    def _text(ref: str, s: str, value: str) -> str:
+        value = _ESCAPE.sub(lambda m: _ESCAPES[m.group()], value)
+        space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{value}</t></is></c>'
+
+    def _other(self, ref: str, s: str, value: object) -> str:
         if isinstance(value, bool):
-            return f'<c r="{ref}" s="{xf}" t="b"><v>{int(value)}</v></c>'
+            return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, str):  # a str subclass
+            return self._text(ref, s, str(value)) if value else f'<c r="{ref}"{s} t="inlineStr"/>'
         if isinstance(value, Decimal):
             if value.is_finite():
-                return f'<c r="{ref}" s="{xf}"><v>{value:f}</v></c>'
-            value = str(value)
+                return f'<c r="{ref}"{s}><v>{value:f}</v></c>'
         elif isinstance(value, float):
             if math.isfinite(value):
-                return f'<c r="{ref}" s="{xf}"><v>{value!r}</v></c>'
-            value = str(value)
+                return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
         elif isinstance(value, int):  # an int subclass (an enum)
-            return f'<c r="{ref}" s="{xf}"><v>{int(value)}</v></c>'
+            return f'<c r="{ref}"{s}><v>{int(value)}</v></c>'
         elif isinstance(value, dt.datetime):
             serial = (value.replace(tzinfo=None) - _EPOCH) / dt.timedelta(days=1)
-            return f'<c r="{ref}" s="{xf}"><v>{serial!r}</v></c>'
+            return f'<c r="{ref}"{s}><v>{serial!r}</v></c>'
         elif isinstance(value, dt.date):
-            return f'<c r="{ref}" s="{xf}"><v>{(value - _EPOCH.date()).days}</v></c>'
-        else:
-            value = str(value)
-        return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t>{_escape(value)}</t></is></c>'
+            return f'<c r="{ref}"{s}><v>{(value - _EPOCH.date()).days}</v></c>'
+        return self._text(ref, s, str(value))
 
     def finish(self) -> None:
         """Tell xlsxwriter how far the rows went (its <dimension>)."""

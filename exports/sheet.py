@@ -220,9 +220,9 @@ class SheetWriter:
         self._red = [(self._format(self.red_font, LEFT if k == "text" else CENTER, True,
                                    NUMBER_FORMATS.get(k, "General")),
                       self._format(self.red_font, CENTER, True, "General")) for k in self.kinds]
-        # a text shorter than this fits its column on one line (see text_lines' short cut)
+        # a text of no more characters than this fits its column on one line whatever they
+        # are (twice as many if they are all ASCII: see text_lines)
         self._one_line = [self._short(w, size) for w in self.widths]
-        self._one_line_height = line_height(1, size)
         self._setup()
 
     @property
@@ -370,7 +370,7 @@ class SheetWriter:
             raise ValueError(f"{len(values)} values for {self.ncols} columns")
         size = self.report.font_size
         cells: list[Cell] = []
-        tall = False
+        lines = 1
         for n, value in enumerate(values):
             formats = self._red[n] if red and n in red else self._data[n]
             if value is None:
@@ -379,9 +379,10 @@ class SheetWriter:
             if isinstance(value, str):
                 if not value.isprintable():  # a line break, a control or a zero-width character
                     value = safe_text(value)
-                    tall = True
-                elif len(value) > self._one_line[n]:
-                    tall = True
+                    lines = max(lines, text_lines(value, self.widths[n], size))
+                elif len(value) > self._one_line[n] and (
+                        not value.isascii() or len(value) > 2 * self._one_line[n]):
+                    lines = max(lines, text_lines(value, self.widths[n], size))
             else:
                 kind = self.kinds[n]
                 if kind == "money" and isinstance(value, (int, float, Decimal)):
@@ -389,10 +390,8 @@ class SheetWriter:
                 elif kind == "quantity" and isinstance(value, (float, Decimal)):
                     value = int(value) if value == int(value) else float(value)
             cells.append((value, formats[0]))
-        needed = self.needed_height([c[0] for c in cells], size) if tall \
-            else self._one_line_height
         least = height or self.report.row_height or 0
-        self._append(cells, height=max(least, needed))
+        self._append(cells, height=max(least, line_height(lines, size)))
 
     def add_total(self, values: Sequence[object]) -> None:
         kinds = [c.kind for c in self.report.columns]
