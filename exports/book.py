@@ -37,9 +37,9 @@ PAPER_A4 = 9  # xlsxwriter's and Excel's paper numbers
 PAPER_A5 = 11
 # number formats Excel has built in, by the index openpyxl and Excel write them with
 BUILTIN_FORMATS = {"0.00": 2, "#,##0": 3, "#,##0.00": 4, "@": 49}
-_ESCAPE = re.compile(r"[&<>\r]")
-_SPECIAL = re.compile(r"[&<>\r]|^\s|\s$")  # to escape, or to keep its edge spaces
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "_x000D_"}
+_ESCAPE = re.compile(r"[&<>]")  # a carriage return stays (readers take CR LF as a line break)
+_SPECIAL = re.compile(r"[&<>]|^\s|\s$")  # to escape, or to keep its edge spaces
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _EPOCH = dt.datetime(1899, 12, 30)
 
 
