@@ -1,17 +1,18 @@
 """The engine under every sheet eprc writes from scratch: xlsxwriter in constant_memory mode.
 
-xlsxwriter keeps one row in memory, writes the package (styles, print setup, merged ranges,
-print titles, document properties) and is what pandas uses; eprc's own part is the row: a
-report's cells are already typed and styled by the sheet writer, so each row goes into
-xlsxwriter's row file as one piece of XML instead of through its cell-by-cell checks (three
-times the work of the rest of an export). Nothing is written where the clerk can see it
-until ``save``, which packs the workbook into the file handle the atomic writer gives it.
+xlsxwriter keeps one row in memory and writes the package (styles, print setup, merged ranges,
+print titles, document properties); it is pure Python and what pandas uses. eprc's own part is
+the row: the sheet writer has already typed and styled every cell, so each row goes into
+xlsxwriter's row file as one piece of XML instead of through its cell-by-cell calls (which,
+with their checks and escaping, cost about three times what the rest of a register export
+does). Nothing is written where the clerk can see it until ``save`` packs the workbook into
+the file handle the atomic writer (exports/output.py) gives it.
 
-What this leans on inside xlsxwriter (checked by the export tests, which read every file
-back): a worksheet's row file (``fh``) in constant_memory mode, its ``merge`` list and
-``_check_dimensions``, and the packager's core properties (for the ``dc:identifier`` stamp,
-which xlsxwriter has no public setting for), and its writing of <cols> (one a column). The
-version is pinned in pyproject.toml.
+What this leans on inside xlsxwriter, all checked by the export tests that read every file
+back: a worksheet's row file (``fh``) in constant_memory mode, its ``merge`` list and
+``_check_dimensions``, its page-fit counts (``fit_width``/``fit_height``), how it writes <cols>
+(one a column here), and the packager's core properties (for the ``dc:identifier`` stamp,
+which xlsxwriter has no public setting for). The version is pinned in pyproject.toml.
 """
 
 from __future__ import annotations
