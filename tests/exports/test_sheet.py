@@ -203,3 +203,19 @@ def test_a_refused_save_leaves_no_rows_behind(tmp_path: Path) -> None:
         save_workbook(wb, foreign, "test")
     assert set(private_tempdir().iterdir()) == before
     assert foreign.read_bytes() == b"PK\x03\x04 not eprc's"
+
+
+def test_a_daily_header_breaks_before_its_unit_never_inside_it(demo_path: Path,
+                                                               tmp_path: Path) -> None:
+    """The request desk's nine columns once printed “已送达（件” over a lone “）”."""
+    from db import clock
+    from exports.daily import export_daily, unit_apart
+
+    assert unit_apart("已送达（件）", 11, 11) == "已送达\n（件）"
+    assert unit_apart("人数", 11, 11) == "人数" and unit_apart("已送达（件）", 40, 11) == "已送达（件）"
+    path = tmp_path / "daily.xlsx"
+    export_daily(path, clock.today(), freeze=False)
+    sheet = load_workbook(path).active
+    headers = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "已送达\n（件）" in headers and "代购金额\n（元）" in headers
+    assert not any(h.startswith("）") or "（件\n" in h for h in headers)
