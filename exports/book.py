@@ -3,10 +3,11 @@
 xlsxwriter keeps one row in memory and writes the package (styles, print setup, merged ranges,
 print titles, document properties); it is pure Python and what pandas uses. eprc's own part is
 the row: the sheet writer has already typed and styled every cell, so each row goes into
-xlsxwriter's row file as one piece of XML instead of through its cell-by-cell calls (which,
-with their checks and escaping, cost about three times what the rest of a register export
-does). Nothing is written where the clerk can see it until ``save`` packs the workbook into
-the file handle the atomic writer (exports/output.py) gives it.
+xlsxwriter's row file as one piece of XML instead of through its cell-by-cell calls (whose
+checks and escaping are most of xlsxwriter's time: the whole register export, database reads
+included, takes under half of what xlsxwriter alone takes for the same cells that way; see
+bench/RESULTS.md). Nothing is written where the clerk can see it until ``save`` packs the
+workbook into the file handle the atomic writer (exports/output.py) gives it.
 
 What this leans on inside xlsxwriter, all checked by the export tests that read every file
 back: a worksheet's row file (``fh``) in constant_memory mode, its ``merge`` list and
