@@ -62,8 +62,8 @@ def write_daily(path: Path, report: DailyReport) -> Path:
         show_header=False, landscape=False, one_page=True)
     wb = new_workbook()
     if report.snapshot_id is not None:
-        wb.properties.keywords = (f"{SNAPSHOT_MARK}{report.snapshot_id}/"
-                                  f"{report.day.isoformat()}/{report.token}")
+        wb.keywords = (f"{SNAPSHOT_MARK}{report.snapshot_id}/"
+                       f"{report.day.isoformat()}/{report.token}")
     writer = SheetWriter(wb, "日报", sheet)
     writer.begin()
     for section in report.sections:

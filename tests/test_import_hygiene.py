@@ -30,6 +30,7 @@ def test_domain_and_exports_do_not_import_textual() -> None:
 def test_cli_subcommands_do_not_import_textual_or_openpyxl() -> None:
     loaded = modules_after("import eprc")
     assert "textual" not in loaded and "openpyxl" not in loaded and "pypinyin" not in loaded
+    assert "xlsxwriter" not in loaded
 
 
 def test_every_module_imports_on_this_python() -> None:
