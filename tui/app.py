@@ -26,10 +26,32 @@ def _lazy(module: str, name: str) -> Callable[[], Screen]:
     """A section's screen, imported when first opened (keeps start-up quick)."""
 
     def make() -> Screen:
-        return getattr(import_module(f"tui.screens.{module}"), name)()
+        screen = getattr(import_module(f"tui.screens.{module}"), name)()
+        _styled_by_current_sheet(screen)
+        return screen
 
     make.screen_path = (f"tui.screens.{module}", name)  # read by the command palette
     return make
+
+
+def _styled_by_current_sheet(screen: Screen) -> None:
+    """Spare a section's first opening two restylings of the whole app.
+
+    Textual (8.2) restyles every node of the app, parsing every stylesheet anew, when a mode's
+    screen has not yet seen the current theme, and a new screen never has: twice on each
+    section's first opening (50–140 ms each on one core) and once at start-up. A screen made
+    now is styled by the current stylesheet as its widgets are registered, so it is marked as
+    up to date; a later change of theme still restyles it. The sections' stylesheet is added
+    the same way (only that file parsed, the rest taken from Textual's cache) before the first
+    screen that names it, instead of Textual re-parsing everything for it."""
+    app = screen.app
+    sheet = app.stylesheet
+    for path in screen.css_path:
+        if not sheet.has_source(str(path), ""):
+            sheet.read(path)
+            sheet.parse()
+            sheet.update(app)
+    screen._css_update_count = app._css_update_count
 
 
 class EprcApp(KeyHolding):
@@ -40,7 +62,7 @@ class EprcApp(KeyHolding):
     # Ctrl+P opens eprc's Chinese palette instead (tui/palette.py, imported when first opened)
     ENABLE_COMMAND_PALETTE = False
     MODES = {
-        "dashboard": DashboardScreen,
+        "dashboard": _lazy("dashboard", "DashboardScreen"),
         "residents": _lazy("residents.residents", "ResidentsScreen"),
         "keypersons": _lazy("keypersons.keypersons", "KeyPersonsScreen"),
         "pushed": _lazy("pushed.pushed", "PushedScreen"),
