@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from concurrent.futures import Future
 from importlib import import_module
@@ -14,10 +15,10 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from db.backup import daily_backup
+from db.config import get_setting, township
 from db.dashboard import Dashboard
 from db.database import close_file, open_database
 from db.logfile import clerk_line
-from db.settings import get_setting, township
 from tui.keys import KeyHolding
 from tui.screens.dashboard import DashboardScreen
 
@@ -124,6 +125,16 @@ class EprcApp(KeyHolding):
 
     def on_unmount(self) -> None:
         close_file()
+        if not gc.isenabled():  # closed before its first frame (tui.start turned it off)
+            gc.enable()
+
+    def first_frame_drawn(self) -> None:
+        """The 首页 is on screen (or 5 s went by): Python's cycle collector, off while the
+        app started (tui.start), runs again, with what start-up made left out of its rounds
+        (it lives as long as the app). An app not opened by tui.start has it on: no change."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def action_palette(self) -> None:
         from tui.palette import EprcPalette
@@ -171,6 +182,7 @@ class EprcApp(KeyHolding):
         from exports.output import record_full_ids_with
 
         record_full_ids_with(log_export)  # exports with full ID numbers go in the audit log
+        self.set_timer(5, self.first_frame_drawn)  # should the 首页 never show its numbers
         self.title = f"{township()} 疫情防控台账"
         self.sub_title = self.db_path.name
         if self.backup:
