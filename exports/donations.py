@@ -7,13 +7,12 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl.worksheet.worksheet import Worksheet
-
 from db import clock
 from db import donations as dn
 from db.donations import CENT, Totals, donation_row, donation_rows, totals
 from db.report import report_moment
 from db.settings import get_setting, township
+from exports.book import PAPER_A5
 from exports.office import date_line, signoff, unit_line
 from exports.sheet import Column, Report, SheetWriter, cn_date, new_workbook, save_workbook
 
@@ -181,10 +180,10 @@ def export_receipt(path: Path, donation_id: int) -> str:
         f"捐赠收据　No. {row.receipt_no}"
     report = Report(title=title, columns=columns, landscape=True,
                     font_size=14, show_header=False,
-                    extra_lines=(f"{township()}人民政府（盖章）", cn_date(donation.date)))
+                    extra_lines=(f"{township()}人民政府（盖章）", cn_date(donation.date)),
+                    paper=PAPER_A5)
     wb = new_workbook()
     writer = SheetWriter(wb, "捐赠收据", report)
-    writer.ws.page_setup.paperSize = Worksheet.PAPERSIZE_A5
     writer.begin()
     for label, text in lines:
         writer.add_row([label, text], height=28)

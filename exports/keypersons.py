@@ -9,11 +9,8 @@ where two facts belong together."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.page import PageMargins
 
 from db import clock
 from db import keypersons as kp
@@ -23,6 +20,7 @@ from db.models import Measure
 from db.residents import household_members, mask_id, mask_phone
 from db.settings import fever_threshold, township
 from db.validate import age_on
+from exports.book import Book, Style
 from exports.office import date_line, signoff, unit_line
 from exports.sheet import (
     FONT_NAME,
@@ -158,7 +156,7 @@ def export_temperatures(path: Path, start: dt.date, end: dt.date, kind: str | No
     return len(measures)
 
 
-def _temperature_sheet(wb: Workbook, name: str, days: list[dt.date], measures: list[Measure],
+def _temperature_sheet(wb: Book, name: str, days: list[dt.date], measures: list[Measure],
                        readings: dict[tuple[int, str, str], float], kind: str | None) -> None:
     columns = [Column("序号", 5, "int"), Column("姓名", 9), Column("住址", 24),
                Column("联系电话", 12)]
@@ -207,50 +205,41 @@ RULES = {
 }
 
 
-def _notice_sheet(wb: Workbook, household_id: int, measures: list[Measure]) -> None:
+def _notice_sheet(wb: Book, household_id: int, measures: list[Measure]) -> None:
     first = measures[0]
     kind = first.kind
     residents = [m.person.resident for m in measures]
     members = household_members(household_id)
     others = [r.name for r in members if r.id not in {p.id for p in residents}]
     name = "、".join(r.name for r in residents)
-    ws = wb.create_sheet(title=safe_sheet_name(f"{len(wb.sheetnames) + 1}_{residents[0].name}",
-                                                wb.sheetnames))
-    for letter, width in zip("ABCD", (16, 26, 16, 26), strict=True):
-        ws.column_dimensions[letter].width = width
-    big = Font(name=FONT_NAME, size=14)
-    bold = Font(name=FONT_NAME, size=14, bold=True)
-    wrap = Alignment(wrap_text=True, vertical="center")
-    row = 1
+    ws = wb.add_sheet(safe_sheet_name(f"{len(wb.sheetnames) + 1}_{residents[0].name}",
+                                      wb.sheetnames), 4)
+    ws.set_widths((16, 26, 16, 26))
+    ws.page(landscape=False, fit_height=1, margins=(0.6, 0.6, 0.8, 0.8),
+            header_footer_margins=(0.5, 0.5), footer=None)
 
-    def line(text: str, font: Font = big, align: str = "left", height: float = 30) -> None:
-        nonlocal row
-        ws.cell(row=row, column=1, value=safe_text(text)).font = font
-        ws.cell(row=row, column=1).alignment = Alignment(horizontal=align, vertical="center",
-                                                         wrap_text=True)
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
-        ws.row_dimensions[row].height = height
-        row += 1
+    def font(size: float, bold: bool = False, align: str = "") -> Style:
+        return Style(FONT_NAME, size, bold, align=align)
+
+    big, bold = font(14), font(14, bold=True)
+
+    def line(text: str, style: Style = big, align: str = "left", height: float = 30) -> None:
+        ws.write_row([(safe_text(text), wb.format(replace(style, align=align)))], height)
+        ws.merge(ws.row, 1, 4)
 
     def pair(label1: str, value1: str, label2: str = "", value2: str = "") -> None:
-        nonlocal row
-        for col, value, font in ((1, label1, bold), (2, value1, big), (3, label2, bold),
-                                 (4, value2, big)):
-            cell = ws.cell(row=row, column=col, value=safe_text(value))
-            cell.font = font
-            cell.alignment = wrap
-            cell.data_type = "s"
-        ws.row_dimensions[row].height = 30
-        row += 1
+        ws.write_row([(safe_text(label1), wb.format(bold)), (safe_text(value1), wb.format(big)),
+                      (safe_text(label2), wb.format(bold)), (safe_text(value2), wb.format(big))],
+                     30)
 
-    line(f"{kind}告知书", Font(name=FONT_NAME, size=24, bold=True), "center", 48)
+    line(f"{kind}告知书", font(24, bold=True), "center", 48)
     resident = residents[0]
     pair("姓名：", name, "性别：", "、".join(r.sex for r in residents))
     pair("联系电话：", mask_phone(resident.phone), "证件号码：", mask_id(resident.id_number))
     pair("居住地址：", resident.household.address if resident.household else "")
-    ws.merge_cells(start_row=row - 1, start_column=2, end_row=row - 1, end_column=4)
+    ws.merge(ws.row, 2, 4)
     pair("同住人员：", "、".join(others) or "无")
-    ws.merge_cells(start_row=row - 1, start_column=2, end_row=row - 1, end_column=4)
+    ws.merge(ws.row, 2, 4)
     arrival = first.person.arrival_date
     pair("来源地：", first.person.origin, "返回时间：", cn_date(arrival) if arrival else "")
     line("")
@@ -272,14 +261,7 @@ def _notice_sheet(wb: Workbook, household_id: int, measures: list[Measure]) -> N
         community = community.parent
     seal = f"{community.name if community else township()}（盖章）"
     line(f"{seal}　　{cn_date(first.start_date)}", align="right")
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.6, right=0.6, top=0.8, bottom=0.8)
-    ws.print_options.horizontalCentered = True
-    ws.print_area = f"A1:D{row - 1}"
+    ws.print_area(ws.row, 4)
 
 
 def export_notices(path: Path, day: dt.date | None = None) -> int:
@@ -293,12 +275,12 @@ def export_notices(path: Path, day: dt.date | None = None) -> int:
         household = m.person.resident.household_id
         if household is not None:
             by_household.setdefault(household, []).append(m)
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     for household_id, group in by_household.items():
         _notice_sheet(wb, household_id, group)
     if not by_household:
-        ws = wb.create_sheet("告知书")
-        ws["A1"] = f"{cn_date(day)}无居家隔离或居家健康监测人员"
+        ws = wb.add_sheet("告知书", 1)
+        ws.write_row([(f"{cn_date(day)}无居家隔离或居家健康监测人员",
+                       wb.format(Style(FONT_NAME, 11, wrap=False)))])
     save_workbook(wb, path, "notices")
     return len(by_household)

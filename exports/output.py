@@ -5,7 +5,8 @@ and scope. Such a file may be replaced by the same report and scope; any other e
 with the clerk's permission (``--force``, or a confirm in the TUI); the data file, any SQLite
 file, the backups and the command's own input never. Files are written under a hidden temporary
 name in the target folder (owner-only), flushed, then renamed, so a crash leaves either the old
-file or the new one. openpyxl's own temporary files go to an owner-only folder of eprc's.
+file or the new one. xlsxwriter's rows waiting to be packed (and openpyxl's temporary files) go
+to an owner-only folder of eprc's.
 """
 
 from __future__ import annotations
@@ -167,7 +168,8 @@ def _disk_message(exc: OSError, path: Path) -> str:
 
 
 def private_tempdir() -> Path:
-    """An owner-only folder of this process for openpyxl's temporary files (not the system's)."""
+    """An owner-only folder of this process for xlsxwriter's and openpyxl's temporary files (not
+    the system's)."""
     from platformdirs import user_data_path
 
     folder = user_data_path("eprc", appauthor=False) / "tmp" / str(os.getpid())

@@ -3,7 +3,8 @@
 Merged title, the 填报单位/填报日期 line, a one- or two-row bordered header, bordered data with
 IDs and phones as text, dates as real dates, money with two decimals, an optional 合计 row, the
 sign-off line, footnotes, and A4 print setup (fit to one page wide, header rows repeated, page
-numbers). Sheets are written in openpyxl's write-only mode so 100,000 rows stay cheap.
+numbers). Sheets are written by xlsxwriter in constant_memory mode (exports/book.py), a row
+at a time, so 100,000 rows take no more memory than one.
 No text ever becomes a formula: a value starting with = + - @ is written as text.
 
 Paper is a first-class output: LibreOffice and WPS do not grow a row for wrapped text when they
@@ -18,28 +19,22 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
+from exports.book import PAPER_A4, Book, Sheet, Style
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from xlsxwriter.format import Format
 
 FONT_NAME = "宋体"
 ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 FORMULA_START = ("=", "+", "-", "@")
-THIN = Side(style="thin")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-RIGHT = Alignment(horizontal="right", vertical="center", wrap_text=True)
+CENTER, LEFT, RIGHT = "center", "left", "right"  # every cell is centred vertically and wraps
+RED = "C00000"
 NUMBER_FORMATS = {"text": "@", "date": "yyyy-mm-dd", "money": "#,##0.00", "int": "0",
                   "number": "0.0", "quantity": "General", "datetime": "yyyy-mm-dd hh:mm"}
 
@@ -82,6 +77,7 @@ class Report:
     intro: Sequence[str] = ()  # lines between the unit/date line and the header
     show_header: bool = True
     one_page: bool = False  # a form on one sheet of paper (the daily report): fit its height too
+    paper: int = PAPER_A4  # PAPER_A5 for a receipt
 
     @property
     def is_landscape(self) -> bool:
@@ -189,45 +185,73 @@ def line_height(lines: int, size: float) -> float:
     return round(lines * size * LINE_SPACING + ROW_PADDING_PT, 1)
 
 
-class SheetWriter:
-    """Writes one report into a new sheet of a write-only workbook, row by row."""
+class Font(NamedTuple):
+    """A cell's type: size in points, bold, colour (RRGGBB); always 宋体."""
 
-    def __init__(self, workbook: Workbook, sheet_name: str, report: Report) -> None:
+    size: float
+    bold: bool = False
+    color: str | None = None
+
+
+Cell = tuple[object, "Format"]
+
+
+class SheetWriter:
+    """Writes one report into a new sheet of a workbook from :func:`new_workbook`, row by row."""
+
+    def __init__(self, workbook: Book, sheet_name: str, report: Report) -> None:
         self.report = report
-        self.ws = workbook.create_sheet(title=safe_sheet_name(sheet_name, workbook.sheetnames))
+        self.book = workbook
         self.ncols = report.ncols
+        self.sheet: Sheet = workbook.add_sheet(safe_sheet_name(sheet_name, workbook.sheetnames),
+                                               self.ncols)
         self.widths = [c.width for c in report.columns]
-        self.row = 0
+        self.kinds = [c.kind for c in report.columns]
         size = report.font_size
-        self.font = Font(name=FONT_NAME, size=size)
-        self.bold = Font(name=FONT_NAME, size=size, bold=True)
-        self.title_font = Font(name=FONT_NAME, size=18, bold=True)
-        self.red_font = Font(name=FONT_NAME, size=size, bold=True, color="FFC00000")
-        self._styles: dict[tuple[int, int, bool, str], StyleArray] = {}
+        self.font = Font(size)
+        self.bold = Font(size, bold=True)
+        self.title_font = Font(18, bold=True)
+        self.red_font = Font(size, bold=True, color=RED)
+        self._formats: dict[tuple[Font, str, bool, str], Format] = {}
+        # a data cell's format by column: (with a value, blank), plain and in red
+        self._data = [(self._format(self.font, LEFT if k == "text" else CENTER, True,
+                                    NUMBER_FORMATS.get(k, "General")),
+                       self._format(self.font, CENTER, True, "General")) for k in self.kinds]
+        self._red = [(self._format(self.red_font, LEFT if k == "text" else CENTER, True,
+                                   NUMBER_FORMATS.get(k, "General")),
+                      self._format(self.red_font, CENTER, True, "General")) for k in self.kinds]
+        # a text of no more characters than this fits its column on one line whatever they
+        # are (twice as many if they are all ASCII: see text_lines)
+        self._one_line = [self._short(w, size) for w in self.widths]
         self._setup()
+
+    @property
+    def row(self) -> int:
+        return self.sheet.row
 
     # --- layout -----------------------------------------------------------------------------
 
     def _setup(self) -> None:
-        ws = self.ws
-        for n, column in enumerate(self.report.columns, start=1):
-            ws.column_dimensions[get_column_letter(n)].width = column.width
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape" if self.report.is_landscape else "portrait"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 1 if self.report.one_page else 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6,
-                                      header=0.3, footer=0.3)
-        ws.print_options.horizontalCentered = True
-        ws.HeaderFooter.oddFooter.center.text = "第 &P 页，共 &N 页"
-        ws.HeaderFooter.oddFooter.center.size = 10
+        r = self.report
+        self.sheet.set_widths(self.widths)
+        self.sheet.page(paper=r.paper, landscape=r.is_landscape, fit_height=1 if r.one_page else 0)
+
+    @staticmethod
+    def _short(width: float, size: float) -> float:
+        capacity = max(1.0, (width * 7 - 5) * 0.75 / (size / 2))
+        return capacity / 2
+
+    def _format(self, font: Font, align: str, border: bool, number_format: str) -> Format:
+        key = (font, align, border, number_format)
+        fmt = self._formats.get(key)
+        if fmt is None:
+            fmt = self._formats[key] = self.book.format(Style(
+                FONT_NAME, font.size, font.bold, font.color, align, True, border, number_format))
+        return fmt
 
     def _merge(self, row: int, first: int, last: int, to_row: int | None = None) -> None:
         if last > first or (to_row or row) > row:
-            self.ws.merged_cells.add(
-                f"{get_column_letter(first)}{row}:{get_column_letter(last)}{to_row or row}"
-            )
+            self.sheet.merge(row, first, last, to_row)
 
     def needed_height(self, values: Sequence[object], size: float,
                       spans: Sequence[tuple[int, int]] | None = None) -> float:
@@ -242,49 +266,28 @@ class SheetWriter:
                 lines = max(lines, text_lines(value, width, size))
         return line_height(lines, size)
 
-    def _append(self, cells: list[WriteOnlyCell], height: float | None = None) -> None:
-        self.row += 1
-        if height:
-            self.ws.row_dimensions[self.row].height = height
-        self.ws.append(cells)
+    def _append(self, cells: Sequence[Cell], height: float | None = None) -> None:
+        self.sheet.write_row(cells, height)
 
     def cell(self, value: object, kind: str = "text", font: Font | None = None,
-             align: Alignment | None = None, border: bool = True) -> WriteOnlyCell:
-        """A styled cell; text can never turn into a formula.
-
-        Styles are resolved once per combination and copied, which keeps 100,000-row sheets fast.
-        """
+             align: str | None = None, border: bool = True) -> Cell:
+        """A styled cell; text can never turn into a formula (it is always written as text)."""
         if isinstance(value, str):
             value = safe_text(value)
         if kind == "money" and isinstance(value, (int, float, Decimal)):
             value = Decimal(str(value)).quantize(Decimal("0.01"))
         elif kind == "quantity" and isinstance(value, (float, Decimal)):
             value = int(value) if value == int(value) else float(value)  # 50, not 50.0
-        cell = WriteOnlyCell(self.ws, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"
-        font = font or self.font
         align = align or (CENTER if kind != "text" or value is None else LEFT)
         number_format = NUMBER_FORMATS.get(kind, "General") if value is not None else "General"
-        key = (id(font), id(align), border, number_format)
-        style = self._styles.get(key)
-        if style is None:
-            cell.font = font
-            if border:
-                cell.border = BORDER
-            cell.alignment = align
-            cell.number_format = number_format
-            self._styles[key] = copy(cell._style)
-        else:
-            cell._style = copy(style)
-        return cell
+        return value, self._format(font or self.font, align, border, number_format)
 
-    def _line(self, text: str, align: Alignment, font: Font | None = None) -> None:
+    def _line(self, text: str, align: str, font: Font | None = None) -> None:
         """A line across the whole table, as tall as its text wraps."""
         font = font or self.font
         self._append([self.cell(text, font=font, align=align, border=False)]
                      + [self.cell(None, border=False) for _ in range(self.ncols - 1)],
-                     height=self.needed_height([text], font.sz, [(1, self.ncols)]))
+                     height=self.needed_height([text], font.size, [(1, self.ncols)]))
         self._merge(self.row, 1, self.ncols)
 
     def begin(self) -> None:
@@ -294,11 +297,9 @@ class SheetWriter:
         grouped = any(c.group for c in r.columns)
         header_rows = (2 if grouped else 1) if r.show_header else 0
         header_end = 1 + bool(r.unit_line or r.date_line) + len(r.intro) + header_rows
-        # Sheet views and print titles are written before the first row in write-only mode.
         if header_rows:
-            self.ws.print_title_rows = f"{header_end - header_rows + 1}:{header_end}" if r.intro \
-                else f"1:{header_end}"
-            self.ws.freeze_panes = f"A{header_end + 1}"
+            self.sheet.repeat_rows(header_end - header_rows + 1 if r.intro else 1, header_end)
+            self.sheet.freeze(header_end)
         self._append([self.cell(r.title, font=self.title_font, align=CENTER, border=False)]
                      + [self.cell(None, border=False) for _ in range(self.ncols - 1)],
                      height=max(32, self.needed_height([r.title], 18, [(1, self.ncols)])))
@@ -361,12 +362,36 @@ class SheetWriter:
                 red: frozenset[int] = frozenset()) -> None:
         """A data row, as tall as its tallest wrapped value (and at least ``height`` or the
         report's ``row_height``); the columns (0-based) in ``red`` are shown in red (e.g. a
-        fever)."""
-        kinds = [c.kind for c in self.report.columns]
+        fever).
+
+        The same cells as ``cell`` makes, worked out per column once: this is the loop a
+        100,000-row register spends its time in."""
+        if len(values) != self.ncols:
+            raise ValueError(f"{len(values)} values for {self.ncols} columns")
+        size = self.report.font_size
+        cells: list[Cell] = []
+        lines = 1
+        for n, value in enumerate(values):
+            formats = self._red[n] if red and n in red else self._data[n]
+            if value is None:
+                cells.append((None, formats[1]))
+                continue
+            if isinstance(value, str):
+                if not value.isprintable():  # a line break, a control or a zero-width character
+                    value = safe_text(value)
+                    lines = max(lines, text_lines(value, self.widths[n], size))
+                elif len(value) > self._one_line[n] and (
+                        not value.isascii() or len(value) > 2 * self._one_line[n]):
+                    lines = max(lines, text_lines(value, self.widths[n], size))
+            else:
+                kind = self.kinds[n]
+                if kind == "money" and isinstance(value, (int, float, Decimal)):
+                    value = Decimal(str(value)).quantize(Decimal("0.01"))
+                elif kind == "quantity" and isinstance(value, (float, Decimal)):
+                    value = int(value) if value == int(value) else float(value)
+            cells.append((value, formats[0]))
         least = height or self.report.row_height or 0
-        self._append([self.cell(v, k, font=self.red_font if n in red else None)
-                      for n, (v, k) in enumerate(zip(values, kinds, strict=True))],
-                     height=max(least, self.needed_height(values, self.report.font_size)))
+        self._append(cells, height=max(least, line_height(lines, size)))
 
     def add_total(self, values: Sequence[object]) -> None:
         kinds = [c.kind for c in self.report.columns]
@@ -395,7 +420,7 @@ class SheetWriter:
         """Sign-off, footnotes and any closing lines below the table."""
         r = self.report
         if r.signoff:
-            self._append([])
+            self.sheet.skip_row()
             self._line(r.signoff, LEFT)
         for note in r.footnotes:
             self._line(note, LEFT)
@@ -403,18 +428,20 @@ class SheetWriter:
             self._line(line, RIGHT)
 
 
-def new_workbook() -> Workbook:
+def new_workbook() -> Book:
+    """A new workbook; its rows wait in eprc's owner-only temporary folder until saved."""
     from exports.output import private_tempdir
 
-    private_tempdir()
-    return Workbook(write_only=True)
+    return Book(str(private_tempdir()))
 
 
-def save_workbook(workbook: Workbook, path: Path, report: str, scope: str = "") -> Path:
+def save_workbook(workbook: Book | Workbook, path: Path, report: str, scope: str = "") -> Path:
     """Save a report as ``path``, stamped as eprc's for this report and scope.
 
-    Refused (before anything is written) when ``path`` is a file eprc must not replace; written
-    through a temporary file, so a half-written file never replaces a good one."""
+    ``workbook`` is a new one (:func:`new_workbook`) or a district's workbook edited in place
+    with openpyxl (the pushed list's feedback). Refused (before anything is written) when
+    ``path`` is a file eprc must not replace; written through a temporary file, so a
+    half-written file never replaces a good one."""
     from exports.output import (
         check_output,
         full_ids_exported,
@@ -425,14 +452,16 @@ def save_workbook(workbook: Workbook, path: Path, report: str, scope: str = "") 
 
     try:
         check_output(path, report, scope)
-    except Exception:
-        for sheet in workbook.worksheets:  # finish the streaming writers: no noise at exit
-            if getattr(sheet, "_rows", None) is not None:
-                sheet.close()
-        raise
-    workbook.properties.creator = "eprc"
-    workbook.properties.identifier = stamp_text(report, scope)
-    private_tempdir()
-    write_file(path, workbook.save)
+        private_tempdir()
+        if isinstance(workbook, Book):
+            workbook.creator = "eprc"
+            workbook.identifier = stamp_text(report, scope)
+        else:
+            workbook.properties.creator = "eprc"
+            workbook.properties.identifier = stamp_text(report, scope)
+        write_file(path, workbook.save)
+    finally:
+        if isinstance(workbook, Book):  # its row files go, saved or refused
+            workbook.discard()
     full_ids_exported(path, report, scope)
     return path

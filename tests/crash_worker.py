@@ -58,13 +58,12 @@ def main() -> None:
     elif operation == "export-paused":
         import io
 
-        from openpyxl.workbook.workbook import Workbook
-
+        from exports.book import Book
         from exports.residents import export_register
 
-        real_save = Workbook.save
+        real_save = Book.save
 
-        def save_half(self: Workbook, target: object) -> None:
+        def save_half(self: Book, target: object) -> None:
             whole = io.BytesIO()
             real_save(self, whole)
             data = whole.getvalue()
@@ -73,7 +72,7 @@ def main() -> None:
             print("half", flush=True)
             time.sleep(60)
 
-        Workbook.save = save_half  # type: ignore[method-assign]
+        Book.save = save_half  # type: ignore[method-assign]
         export_register(Path(args[0]))
     elif operation == "plan":
         from db.roster import plan

@@ -154,3 +154,68 @@ def test_every_forbidden_character_through_every_export_naming_sheets_from_data(
             out = tmp_path / f"{export.key}.xlsx"
             export.write(out, options)
             assert load_workbook(out).sheetnames == expected[export.key], export.key
+
+
+def test_values_read_back_as_written_whatever_their_characters(tmp_path: Path) -> None:
+    """Markup characters, edge spaces, dates, times, money and flags come back from the file as
+    they went in (each row is written as XML by exports/book.py); CR LF reads as a line break."""
+    import datetime as dt
+    from decimal import Decimal
+
+    report = Report("值", [Column("文字", 20), Column("日期", 12, "date"),
+                           Column("时间", 16, "datetime"), Column("金额", 10, "money"),
+                           Column("数量", 8, "quantity"), Column("其他", 8)])
+    rows = [["<b>A&B</b> \"引号\"", dt.date(2022, 4, 11), dt.datetime(2022, 4, 11, 9, 30),
+             1234.5, 50.0, True],
+            ["  前后空格  ", dt.date(1999, 12, 31), None, Decimal("0.1"), 2.5, 3.25],
+            ["一行\r\n二行", None, None, 7, None, ""]]
+    wb = new_workbook()
+    writer = SheetWriter(wb, "值", report)
+    writer.begin()
+    for row in rows:
+        writer.add_row(row)
+    writer.end()
+    ws = load_workbook(save_workbook(wb, tmp_path / "v.xlsx", "test")).active
+    first = [[ws.cell(r, c).value for c in range(1, 7)] for r in (3, 4, 5)]
+    assert first[0] == ["<b>A&B</b> \"引号\"", dt.datetime(2022, 4, 11),
+                        dt.datetime(2022, 4, 11, 9, 30), 1234.5, 50, True]
+    assert first[1] == ["  前后空格  ", dt.datetime(1999, 12, 31), None, 0.1, 2.5, 3.25]
+    assert first[2][0] == "一行\n二行" and first[2][3] == 7
+    assert ws.cell(3, 4).number_format == "#,##0.00" and ws.cell(3, 3).number_format == \
+        "yyyy-mm-dd hh:mm"
+    assert ws.cell(5, 6).value is None and ws.cell(3, 1).data_type == "s"
+
+
+def test_a_refused_save_leaves_no_rows_behind(tmp_path: Path) -> None:
+    """A workbook whose save is refused (a foreign file in the way) takes its row files with
+    it: nothing of the clerk's data stays in the temporary folder."""
+    from exports.output import OutputExists, private_tempdir
+
+    foreign = tmp_path / "别人的表.xlsx"
+    foreign.write_bytes(b"PK\x03\x04 not eprc's")
+    before = set(private_tempdir().iterdir())
+    wb = new_workbook()
+    writer = SheetWriter(wb, "表", Report("t", [Column("身份证号码", 20)]))
+    writer.begin()
+    writer.add_row(["340122197710062059"])
+    assert set(private_tempdir().iterdir()) > before  # the rows wait on disk, owner-only
+    with pytest.raises(OutputExists):
+        save_workbook(wb, foreign, "test")
+    assert set(private_tempdir().iterdir()) == before
+    assert foreign.read_bytes() == b"PK\x03\x04 not eprc's"
+
+
+def test_a_daily_header_breaks_before_its_unit_never_inside_it(demo_path: Path,
+                                                               tmp_path: Path) -> None:
+    """The request desk's nine columns once printed “已送达（件” over a lone “）”."""
+    from db import clock
+    from exports.daily import export_daily, unit_apart
+
+    assert unit_apart("已送达（件）", 11, 11) == "已送达\n（件）"
+    assert unit_apart("人数", 11, 11) == "人数" and unit_apart("已送达（件）", 40, 11) == "已送达（件）"
+    path = tmp_path / "daily.xlsx"
+    export_daily(path, clock.today(), freeze=False)
+    sheet = load_workbook(path).active
+    headers = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "已送达\n（件）" in headers and "代购金额\n（元）" in headers
+    assert not any(h.startswith("）") or "（件\n" in h for h in headers)
