@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from db import clock
+from db.config import get_setting, get_state, set_state
 from db.database import (
     SCHEMA_VERSION,
     DatabaseError,
@@ -31,7 +32,6 @@ from db.database import (
     upgrade,
 )
 from db.paths import sqlite_uri
-from db.settings import get_setting, get_state, set_setting, set_state
 
 KEEP_DAYS = 14  # newest days that have an automatic backup
 KEEP_SAFETY = 3  # newest copies taken before a restore or an upgrade
@@ -132,6 +132,8 @@ def backup_to(folder: Path) -> Path:
     """备份到…: back up now into a folder the clerk chose, and remember it for the daily copy."""
     if not folder.is_dir():
         raise DatabaseError(f"找不到文件夹“{folder}”（U 盘是否已插好？）")
+    from db.settings import set_setting  # its checks import half of db/: not at start-up
+
     made = backup_now(folder)
     set_setting("backup.copy_dir", str(folder))
     set_state("backup.copied_at", clock.today().isoformat())

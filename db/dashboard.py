@@ -1,4 +1,9 @@
-"""The numbers on the dashboard, counted straight from the file."""
+"""The numbers on the dashboard, counted straight from the file.
+
+What the 首页's first frame shows is read here with the models and SQL alone: the sections'
+modules (reports, requests, testing…) cost more to import on a slow PC than the counts take
+to read, so the running round's card and the help requests come after (the screen reads them
+on a worker through their own modules)."""
 
 from __future__ import annotations
 
@@ -6,11 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from db import clock
-from db.config import DEFAULT_TOWNSHIP, all_settings, fever_threshold
+from db.config import DEFAULT_TOWNSHIP, all_settings, fever_threshold, get_setting
 from db.connection import database
-from db.report import report_reminder, trend
-from db.requests import RequestAlerts, request_alerts
-from db.testing import coverage, running_round
+from db.models import ReportSnapshot
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class TestingCard:
 def testing_card(day: dt.date | None = None) -> TestingCard | None:
     """The card of the round running on ``day`` (default today); None when none is. Read
     apart from the rest of the 首页: a town's round takes a second or two to count."""
+    from db.testing import coverage, running_round  # after the first frame (module docstring)
+
     found = running_round(day or clock.today())
     if found is None:
         return None
@@ -100,16 +105,57 @@ class Dashboard:
     counts: Counts
     reminder: str | None
     trend: dict[str, list[int]]
-    requests: RequestAlerts  # open help requests and the late ones
+
+
+def report_reminder(now: dt.datetime, deadline: str | None = None) -> str | None:
+    """The dashboard's reminder while today's report has not been sent, else None."""
+    latest = (ReportSnapshot.select(ReportSnapshot.reported_at, ReportSnapshot.correction)
+              .where(ReportSnapshot.date == now.date()).order_by(ReportSnapshot.id.desc())
+              .first())
+    if latest is not None and latest.reported_at is not None:
+        return None
+    deadline = deadline or get_setting("report_deadline")
+    if latest is None:
+        state = "今日日报尚未报送"
+    else:
+        state = f"今日日报{'更正稿' if latest.correction else ''}已生成未报送"
+    if now.strftime("%H:%M") < deadline:
+        return f"{state}，请于{deadline}前报送"
+    return f"{state}，已过{deadline}报送时限"
+
+
+def trend(day: dt.date, days: int = 14) -> dict[str, list[int]]:
+    """Under control / new / released for each of the last ``days`` days (oldest first).
+
+    Three queries in all, counted in Python: the dashboard draws this at start-up."""
+    first = day - dt.timedelta(days=days - 1)
+    dates = [(first + dt.timedelta(days=n)).isoformat() for n in range(days)]
+    new = dict(database.execute_sql(
+        "SELECT found_on, count(*) FROM key_person WHERE found_on BETWEEN ? AND ? "
+        "GROUP BY found_on", [dates[0], dates[-1]]).fetchall())
+    released = dict(database.execute_sql(
+        "SELECT released_on, count(*) FROM measure WHERE released_on BETWEEN ? AND ? "
+        "GROUP BY released_on", [dates[0], dates[-1]]).fetchall())
+    # measures under control at some point of the window, grouped by (start, end) in SQL: a
+    # few hundred groups to count in Python instead of every measure of the township
+    spans = database.execute_sql(
+        "SELECT max(start_date, ?), released_on, count(*) FROM measure WHERE start_date <= ? "
+        "AND (released_on IS NULL OR released_on > ?) GROUP BY 1, 2",
+        [dates[0], dates[-1], dates[0]]).fetchall()
+    under = [sum(n for start, end, n in spans if start <= d and (end is None or end > d))
+             for d in dates]
+    return {"under_control": under,
+            "new": [int(new.get(d, 0)) for d in dates],
+            "released": [int(released.get(d, 0)) for d in dates]}
 
 
 def load_dashboard(now: dt.datetime | None = None) -> Dashboard:
-    """The dashboard as of ``now``: headline counts, the report reminder, the 14-day trend
-    and the help requests still open (late ones as of the clock's now)."""
+    """The dashboard as of ``now``: headline counts, the report reminder and the 14-day
+    trend (the help requests and the running round are read after: module docstring)."""
     now = now or clock.now()
     settings = all_settings()
     return Dashboard(township=settings["township"] or DEFAULT_TOWNSHIP,
                      preparer=settings["preparer"],
                      counts=dashboard_counts(now.date(), float(settings["fever_threshold"])),
                      reminder=report_reminder(now, settings["report_deadline"]),
-                     trend=trend(now.date()), requests=request_alerts(now))
+                     trend=trend(now.date()))

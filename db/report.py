@@ -387,46 +387,6 @@ def mark_reported_otherwise(day: dt.date, note: str) -> DailyReport:
     return record_sent(latest.id, json.loads(latest.numbers).get("token", ""), "其他方式", note)
 
 
-def report_reminder(now: dt.datetime, deadline: str | None = None) -> str | None:
-    """The dashboard's reminder while today's report has not been sent, else None."""
-    latest = _latest(now.date())
-    if latest is not None and latest.reported_at is not None:
-        return None
-    deadline = deadline or get_setting("report_deadline")
-    if latest is None:
-        state = "今日日报尚未报送"
-    else:
-        state = f"今日日报{'更正稿' if latest.correction else ''}已生成未报送"
-    if now.strftime("%H:%M") < deadline:
-        return f"{state}，请于{deadline}前报送"
-    return f"{state}，已过{deadline}报送时限"
-
-
-def trend(day: dt.date, days: int = 14) -> dict[str, list[int]]:
-    """Under control / new / released for each of the last ``days`` days (oldest first).
-
-    Three queries in all, counted in Python: the dashboard draws this at start-up."""
-    first = day - dt.timedelta(days=days - 1)
-    dates = [(first + dt.timedelta(days=n)).isoformat() for n in range(days)]
-    new = dict(database.execute_sql(
-        "SELECT found_on, count(*) FROM key_person WHERE found_on BETWEEN ? AND ? "
-        "GROUP BY found_on", [dates[0], dates[-1]]).fetchall())
-    released = dict(database.execute_sql(
-        "SELECT released_on, count(*) FROM measure WHERE released_on BETWEEN ? AND ? "
-        "GROUP BY released_on", [dates[0], dates[-1]]).fetchall())
-    # measures under control at some point of the window, grouped by (start, end) in SQL: a
-    # few hundred groups to count in Python instead of every measure of the township
-    spans = database.execute_sql(
-        "SELECT max(start_date, ?), released_on, count(*) FROM measure WHERE start_date <= ? "
-        "AND (released_on IS NULL OR released_on > ?) GROUP BY 1, 2",
-        [dates[0], dates[-1], dates[0]]).fetchall()
-    under = [sum(n for start, end, n in spans if start <= d and (end is None or end > d))
-             for d in dates]
-    return {"under_control": under,
-            "new": [int(new.get(d, 0)) for d in dates],
-            "released": [int(released.get(d, 0)) for d in dates]}
-
-
 def freeze_while(day: dt.date, write: Callable[[DailyReport], None]) -> DailyReport:
     """Freeze the day's report while ``write`` puts it on paper: if writing fails, nothing is
     frozen (one transaction)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from concurrent.futures import Future
 from importlib import import_module
@@ -14,10 +15,10 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from db.backup import daily_backup
+from db.config import get_setting, township
 from db.dashboard import Dashboard
 from db.database import close_file, open_database
 from db.logfile import clerk_line
-from db.settings import get_setting, township
 from tui.keys import KeyHolding
 from tui.screens.dashboard import DashboardScreen
 
@@ -26,10 +27,32 @@ def _lazy(module: str, name: str) -> Callable[[], Screen]:
     """A section's screen, imported when first opened (keeps start-up quick)."""
 
     def make() -> Screen:
-        return getattr(import_module(f"tui.screens.{module}"), name)()
+        screen = getattr(import_module(f"tui.screens.{module}"), name)()
+        _styled_by_current_sheet(screen)
+        return screen
 
     make.screen_path = (f"tui.screens.{module}", name)  # read by the command palette
     return make
+
+
+def _styled_by_current_sheet(screen: Screen) -> None:
+    """Spare a section's first opening two restylings of the whole app.
+
+    Textual (8.2) restyles every node of the app, parsing every stylesheet anew, when a mode's
+    screen has not yet seen the current theme, and a new screen never has: twice on each
+    section's first opening (50–140 ms each on one core) and once at start-up. A screen made
+    now is styled by the current stylesheet as its widgets are registered, so it is marked as
+    up to date; a later change of theme still restyles it. The sections' stylesheet is added
+    the same way (only that file parsed, the rest taken from Textual's cache) before the first
+    screen that names it, instead of Textual re-parsing everything for it."""
+    app = screen.app
+    sheet = app.stylesheet
+    for path in screen.css_path:
+        if not sheet.has_source(str(path), ""):
+            sheet.read(path)
+            sheet.parse()
+            sheet.update(app)
+    screen._css_update_count = app._css_update_count
 
 
 class EprcApp(KeyHolding):
@@ -40,7 +63,7 @@ class EprcApp(KeyHolding):
     # Ctrl+P opens eprc's Chinese palette instead (tui/palette.py, imported when first opened)
     ENABLE_COMMAND_PALETTE = False
     MODES = {
-        "dashboard": DashboardScreen,
+        "dashboard": _lazy("dashboard", "DashboardScreen"),
         "residents": _lazy("residents.residents", "ResidentsScreen"),
         "keypersons": _lazy("keypersons.keypersons", "KeyPersonsScreen"),
         "pushed": _lazy("pushed.pushed", "PushedScreen"),
@@ -102,6 +125,16 @@ class EprcApp(KeyHolding):
 
     def on_unmount(self) -> None:
         close_file()
+        if not gc.isenabled():  # closed before its first frame (tui.start turned it off)
+            gc.enable()
+
+    def first_frame_drawn(self) -> None:
+        """The 首页 is on screen (or 5 s went by): Python's cycle collector, off while the
+        app started (tui.start), runs again, with what start-up made left out of its rounds
+        (it lives as long as the app). An app not opened by tui.start has it on: no change."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def action_palette(self) -> None:
         from tui.palette import EprcPalette
@@ -149,6 +182,7 @@ class EprcApp(KeyHolding):
         from exports.output import record_full_ids_with
 
         record_full_ids_with(log_export)  # exports with full ID numbers go in the audit log
+        self.set_timer(5, self.first_frame_drawn)  # should the 首页 never show its numbers
         self.title = f"{township()} 疫情防控台账"
         self.sub_title = self.db_path.name
         if self.backup:

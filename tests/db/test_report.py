@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from db import donations as dn
 from db import keypersons as kp
 from db import pushed
-from db.dashboard import load_dashboard
+from db.dashboard import load_dashboard, report_reminder, trend
 from db.database import DatabaseError, database, read_in_background
 from db.models import Assignment, Checkpoint, GatePassage, Shift, ShiftSlot, Staff
 from db.report import (
@@ -20,8 +20,6 @@ from db.report import (
     daily_report,
     freeze_report,
     mark_reported_otherwise,
-    report_reminder,
-    trend,
 )
 from db.residents import ResidentInput, register_resident
 from db.validate import Invalid

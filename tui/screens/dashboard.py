@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.panel import Panel
@@ -18,9 +19,11 @@ from textual.widgets import Header, Static
 from db.backup import backup_warnings
 from db.dashboard import Dashboard, TestingCard, load_dashboard, testing_card
 from db.database import read_in_background
-from db.requests import RequestAlerts
 from tui.markup import escape
 from tui.widgets.section_bar import SectionBar
+
+if TYPE_CHECKING:
+    from db.requests import RequestAlerts
 
 CARDS = (
     ("residents", "居民（人）"),
@@ -136,7 +139,6 @@ class DashboardScreen(Screen):
         self.query_one("#reminder", Static).update(
             f"[b red]{board.reminder}[/b red]（F7 报表中心）" if board.reminder
             else "[green]今日日报已报送[/green]")
-        self.query_one("#requests-alert", Static).update(_requests_line(board.requests))
         self.query_one("#alerts", Static).update(_panels(
             [(_number(getattr(counts, key)), label, getattr(counts, key) > 0)
              for key, label in ALERTS], len(ALERTS)))
@@ -144,12 +146,21 @@ class DashboardScreen(Screen):
             [(_number(getattr(counts, key)), label, False) for key, label in CARDS], 3))
         self.query_one("#trend", Static).update(_trend(board.trend))
         self.show_backup_warnings()
-        self._read_testing()
+        if not self.loaded:
+            self.call_after_refresh(self.app.first_frame_drawn)
+        self.call_after_refresh(self._read_after)  # not sharing the CPU with this frame
         self.loaded = True
 
-    @work(thread=True, exclusive=True, group="dashboard-testing", exit_on_error=False)
-    def _read_testing(self) -> None:
-        """The running round's card, counted after the rest of the 首页 is on screen."""
+    @work(thread=True, exclusive=True, group="dashboard-after", exit_on_error=False)
+    def _read_after(self) -> None:
+        """The help requests still open, then the running round's card (a town's round takes
+        a second or two to count), read once the rest of the 首页 is on screen: the desk's
+        and the round's modules are imported here, not before the first frame."""
+        from db.requests import request_alerts
+
+        alerts = request_alerts()
+        self.app.call_from_thread(self.query_one("#requests-alert", Static).update,
+                                  _requests_line(alerts))
         card = testing_card()
         self.app.call_from_thread(self.query_one("#testing-card", Static).update, _testing(card))
 

@@ -10,11 +10,16 @@ This Footer drops the watchers of keys it no longer shows after each rebuild. Sc
 The dropped keys would still live on in ``StylesCache.get_inner_outer``, an ``lru_cache`` on a
 method: it keeps the last 1,024 widgets' style caches (with their rendered lines) as part of its
 keys. It is cleared on each rebuild; it only saves recomputing two colours.
+
+Textual queues a whole rebuild for every change of bindings it is told of, and a section's first
+opening tells it of a dozen or more before the next frame (each focus and mount): this Footer
+rebuilds once for all those already queued, from the bindings as they stand then.
 """
 
 from __future__ import annotations
 
 from textual._styles_cache import StylesCache
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer as TextualFooter
 
@@ -23,6 +28,19 @@ WATCHERS = "__watchers"
 
 class Footer(TextualFooter):
     """Drop-in for ``textual.widgets.Footer`` whose memory stays flat over screen switches."""
+
+    _rebuild_queued = False
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if (screen.app.app_focus and self.is_attached and screen is self.screen
+                and not self._rebuild_queued):
+            self._rebuild_queued = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._rebuild_queued = False
+        await self.recompose()
 
     async def recompose(self) -> None:
         await super().recompose()

@@ -1,4 +1,7 @@
-"""居民: the area tree, the paged resident list and search as you type."""
+"""居民: the area tree, the paged resident list and search as you type.
+
+The form, the household screen, the dialogs and the export job are imported when first asked
+for: the section's first opening on a slow PC does not wait for them (about 50 ms of imports)."""
 
 from __future__ import annotations
 
@@ -24,13 +27,8 @@ from db.residents import (
 )
 from db.text import plain_text
 from db.validate import Invalid
-from tui.dialogs.confirm import ConfirmDialog
-from tui.dialogs.file_job import FileJobDialog
-from tui.exporting import export_job
 from tui.markup import escape
 from tui.screens import SectionScreen, keys
-from tui.screens.residents.household import AskText, HouseholdScreen
-from tui.screens.residents.resident_form import ResidentForm
 from tui.widgets.column_table import Col, ColumnTable
 
 PAGE = 100
@@ -266,6 +264,9 @@ class ResidentsScreen(SectionScreen):
     def action_new(self) -> None:
         """A new resident starts a household, which belongs to an area: with 全镇 selected the
         clerk is asked which one (a typo names no area and is refused)."""
+        from tui.screens.residents.household import AskText
+        from tui.screens.residents.resident_form import ResidentForm
+
         if self.area_id:
             self.app.push_screen(ResidentForm(area=area_by_id(self.area_id)), self._saved)
             return
@@ -285,6 +286,8 @@ class ResidentsScreen(SectionScreen):
                                      then=chosen))
 
     def action_edit(self) -> None:
+        from tui.screens.residents.resident_form import ResidentForm
+
         row = self.selected()
         if row is not None:
             self.app.push_screen(ResidentForm(resident_by_id(row.id)), self._saved)
@@ -295,11 +298,14 @@ class ResidentsScreen(SectionScreen):
             self.reload()
 
     def action_household(self) -> None:
+        from tui.screens.residents.household import HouseholdScreen
+
         row = self.selected()
         if row is not None and row.household_id is not None:
             self.app.push_screen(HouseholdScreen(row.household_id))
 
     def action_import(self) -> None:
+        from tui.dialogs.file_job import FileJobDialog
         from tui.screens.residents.import_jobs import residents_import_job
 
         area = area_by_id(self.area_id)
@@ -316,10 +322,14 @@ class ResidentsScreen(SectionScreen):
             placeholder=r"例如 D:\村报表\桃园村.xlsx"), done)
 
     def action_export(self) -> None:
+        from tui.exporting import export_job
+
         area = area_by_id(self.area_id)
         export_job(self, "residents", {"area": area}, scope=area.name if area else "")
 
     def action_delete(self) -> None:
+        from tui.dialogs.confirm import ConfirmDialog
+
         row = self.selected()
         if row is None:
             return

@@ -9,7 +9,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from db.settings import DEFAULTS, get_setting, set_setting, set_settings
+from db.settings import DEFAULTS, SECRET, all_settings, get_setting, set_setting, set_settings
 from db.validate import Invalid
 from tui.dialogs.form import FieldKeys, FormScreen
 from tui.markup import escape
@@ -24,11 +24,20 @@ def field_id(key: str) -> str:
     return "set-" + (key.replace(".", "_") if key.isascii() else key.encode("utf-8").hex())
 
 
-def _field(key: str) -> ComposeResult:
+def _stored(keys: tuple[str, ...]) -> dict[str, str]:
+    """The stored values of ``keys``: the settings in one read, the mail password (kept by the
+    OS's credential store, slow to ask) once, instead of a read per field."""
+    values = all_settings()
+    if SECRET in keys:
+        values[SECRET] = get_setting(SECRET)
+    return {key: values[key] for key in keys}
+
+
+def _field(key: str, value: str) -> ComposeResult:
     with Horizontal(classes="field"):
         yield Label(DEFAULTS[key][1], classes="field-label")
         yield Input(
-            value=get_setting(key), id=field_id(key),
+            value=value, id=field_id(key),
             password=key == "smtp.password",
         )
 
@@ -53,8 +62,8 @@ class FirstStartDialog(FormScreen):
         with Vertical(id="dialog", classes="form"):
             yield Label("[b]欢迎使用 eprc[/b]　请填写本单位信息（以后可在“设置”中修改）")
             with self.body():
-                for key in FIRST_START_KEYS:
-                    yield from _field(key)
+                for key, value in _stored(FIRST_START_KEYS).items():
+                    yield from _field(key, value)
             yield from self.foot()
 
     def submit_form(self) -> bool:
@@ -80,13 +89,14 @@ class SettingsScreen(FieldKeys, Framed):
     def compose_main(self) -> ComposeResult:
         yield Static("修改后按 Ctrl+S 保存", id="settings-message")
         with VerticalScroll(id="settings-form"):
-            for key in FORM_KEYS:
-                yield from _field(key)
+            for key, value in _stored(FORM_KEYS).items():
+                yield from _field(key, value)
 
     def on_screen_resume(self) -> None:
-        for key in FORM_KEYS:
-            self.query_one(f"#{field_id(key)}", Input).value = get_setting(key)
-        self._saved = tuple(get_setting(key) for key in FORM_KEYS)
+        values = _stored(FORM_KEYS)
+        for key, value in values.items():
+            self.query_one(f"#{field_id(key)}", Input).value = value
+        self._saved = tuple(values.values())
 
     def fields(self) -> list[Widget]:
         return [self.query_one(f"#{field_id(key)}", Input) for key in FORM_KEYS]
@@ -106,8 +116,8 @@ class SettingsScreen(FieldKeys, Framed):
         return True
 
     def discard_changes(self) -> None:
-        for key in FORM_KEYS:
-            self.query_one(f"#{field_id(key)}", Input).value = get_setting(key)
+        for key, value in _stored(FORM_KEYS).items():
+            self.query_one(f"#{field_id(key)}", Input).value = value
         self._saved = _values(self, FORM_KEYS)
         self.query_one("#settings-message", Static).update("修改后按 Ctrl+S 保存")
 
