@@ -128,18 +128,6 @@ def copy_off_disk(made: Path, folder: Path) -> Path:
     return dest
 
 
-def backup_to(folder: Path) -> Path:
-    """备份到…: back up now into a folder the clerk chose, and remember it for the daily copy."""
-    if not folder.is_dir():
-        raise DatabaseError(f"找不到文件夹“{folder}”（U 盘是否已插好？）")
-    from db.settings import set_setting  # its checks import half of db/: not at start-up
-
-    made = backup_now(folder)
-    set_setting("backup.copy_dir", str(folder))
-    set_state("backup.copied_at", clock.today().isoformat())
-    return made
-
-
 def prune_backups(folder: Path, stem: str) -> list[Path]:
     """Delete automatic backups beyond the newest 14 days that have one, keeping the first of
     each month, and safety copies beyond the newest 3. Manual backups are never deleted.

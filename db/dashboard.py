@@ -2,8 +2,8 @@
 
 What the 首页's first frame shows is read here with the models and SQL alone: the sections'
 modules (reports, requests, testing…) cost more to import on a slow PC than the counts take
-to read, so the running round's card and the help requests come after (the screen reads them
-on a worker through their own modules)."""
+to read, so the running round's card (db.testing.testing_card) and the help requests come
+after: the screen reads them on a worker through their own modules."""
 
 from __future__ import annotations
 
@@ -62,38 +62,6 @@ def dashboard_counts(today: dt.date | None = None, threshold: float | None = Non
               "threshold": fever_threshold() if threshold is None else threshold}
     row = database.execute_sql(_COUNTS_SQL, params).fetchone()
     return Counts(*(int(v) for v in row[:7]), float(row[7]), *(int(v) for v in row[8:]))
-
-
-@dataclass(frozen=True)
-class TestingCard:
-    """The running round of 全员核酸 on the 首页: its coverage and the grids furthest behind."""
-
-    name: str
-    expected: int
-    tested: int
-    positive: int
-    behind: list[tuple[str, int]]  # (grid, missing), most missing first
-
-    @property
-    def missing(self) -> int:
-        return self.expected - self.tested
-
-    @property
-    def rate(self) -> float:
-        return self.tested / self.expected if self.expected else 1.0
-
-
-def testing_card(day: dt.date | None = None) -> TestingCard | None:
-    """The card of the round running on ``day`` (default today); None when none is. Read
-    apart from the rest of the 首页: a town's round takes a second or two to count."""
-    from db.testing import coverage, running_round  # after the first frame (module docstring)
-
-    found = running_round(day or clock.today())
-    if found is None:
-        return None
-    numbers = coverage(found.id)
-    return TestingCard(found.name, numbers.expected, numbers.tested, numbers.positive,
-                       [(g.name.split("/")[-1], g.missing) for g in numbers.behind(3)])
 
 
 @dataclass(frozen=True)

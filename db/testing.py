@@ -758,3 +758,33 @@ def report_section(day: dt.date, as_of: dt.datetime | None = None
     return (f"全员核酸检测（{found.name}）",
             [("应检", numbers.expected), ("已检", numbers.tested), ("未检", numbers.missing),
              ("上门", numbers.door_tested), ("阳性", numbers.positive)])
+
+
+@dataclass(frozen=True)
+class TestingCard:
+    """The running round of 全员核酸 on the 首页: its coverage and the grids furthest behind."""
+
+    name: str
+    expected: int
+    tested: int
+    positive: int
+    behind: list[tuple[str, int]]  # (grid, missing), most missing first
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.tested
+
+    @property
+    def rate(self) -> float:
+        return self.tested / self.expected if self.expected else 1.0
+
+
+def testing_card(day: dt.date | None = None) -> TestingCard | None:
+    """The card of the round running on ``day`` (default today); None when none is. Read
+    apart from the rest of the 首页: a town's round takes a second or two to count."""
+    found = running_round(day or clock.today())
+    if found is None:
+        return None
+    numbers = coverage(found.id)
+    return TestingCard(found.name, numbers.expected, numbers.tested, numbers.positive,
+                       [(g.name.split("/")[-1], g.missing) for g in numbers.behind(3)])

@@ -12,7 +12,6 @@ import pytest
 from db import clock
 from db.backup import (
     backup_now,
-    backup_to,
     backup_warnings,
     daily_backup,
     list_backups,
@@ -20,6 +19,7 @@ from db.backup import (
     prune_backups,
 )
 from db.database import backup_dir
+from db.offsite import backup_to
 from db.settings import get_setting
 
 

@@ -228,7 +228,7 @@ def test_sampling_points_get_their_own_slots_never_the_checkpoints(demo_path: Pa
 
 def test_the_dashboard_card_shows_the_running_round_and_the_grids_behind(
         demo_path: Path) -> None:
-    from db.dashboard import testing_card
+    from db.testing import testing_card
 
     assert testing_card(START) is None
     found = testing.new_round("第1轮", START, END)

@@ -17,13 +17,14 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from db.backup import backup_warnings
-from db.dashboard import Dashboard, TestingCard, load_dashboard, testing_card
+from db.dashboard import Dashboard, load_dashboard
 from db.database import read_in_background
 from tui.markup import escape
 from tui.widgets.section_bar import SectionBar
 
 if TYPE_CHECKING:
     from db.requests import RequestAlerts
+    from db.testing import TestingCard
 
 CARDS = (
     ("residents", "居民（人）"),
@@ -157,6 +158,7 @@ class DashboardScreen(Screen):
         a second or two to count), read once the rest of the 首页 is on screen: the desk's
         and the round's modules are imported here, not before the first frame."""
         from db.requests import request_alerts
+        from db.testing import testing_card
 
         alerts = request_alerts()
         self.app.call_from_thread(self.query_one("#requests-alert", Static).update,

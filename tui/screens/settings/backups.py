@@ -9,8 +9,9 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from db.backup import BackupFile, backup_now, backup_to, backup_warnings, list_backups, restore_backup
+from db.backup import BackupFile, backup_now, backup_warnings, list_backups, restore_backup
 from db.database import DatabaseError, backup_dir, current_path
+from db.offsite import backup_to
 from db.settings import get_setting
 from tui.dialogs.confirm import ConfirmDialog
 from tui.markup import escape
