@@ -15,6 +15,9 @@ New area names are created only when the clerk has seen them and confirmed.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -218,21 +221,53 @@ class _Person:
     sheet_address: str
 
 
+@functools.lru_cache(maxsize=65536)
+def _plain(text: str) -> str:
+    """A cell's text normalised; a sheet repeats its areas, relations and kinds on every row."""
+    return normalize_text(text)
+
+
 def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if type(value) is str:
+        return _plain(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return normalize_text(value)
 
 
-def _check_row(record: ResidentRecord, summary: ImportSummary,
-               base: tuple[str, ...]) -> _Person | None:
+@functools.lru_cache(maxsize=65536)
+def _name(value: str) -> tuple[str, str]:
+    """(the checked name, "") or ("", why it is refused): common names come back many times."""
     try:
-        name = check_name(record.name)
+        return check_name(value), ""
     except Invalid as exc:
-        summary.rejected.append(Problem(record.row, str(exc)))
+        return "", str(exc)
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_columns(name: str) -> dict[str, str | None]:
+    return name_search(name)
+
+
+_MOBILE = re.compile(r"1[3-9][0-9]{9}").fullmatch  # what check_phone keeps as it is
+
+
+def _check_row(record: ResidentRecord, summary: ImportSummary,
+               base: tuple[str, ...], today: dt.date) -> _Person | None:
+    if type(record.name) is str:
+        name, refused = _name(record.name)
+    else:
+        try:
+            name, refused = check_name(record.name), ""
+        except Invalid as exc:
+            name, refused = "", str(exc)
+    if refused:
+        summary.rejected.append(Problem(record.row, refused))
         return None
     try:
-        info = check_id(record.id_number)
+        info = check_id(record.id_number, today)
     except Invalid as exc:
         summary.rejected.append(Problem(record.row, str(exc)))
         return None
@@ -243,7 +278,7 @@ def _check_row(record: ResidentRecord, summary: ImportSummary,
         summary.warnings.append(
             Problem(record.row, f"性别“{sex}”与身份证号码不符，已按身份证号码记为{info.sex}"))
     phone = _text(record.phone)
-    if phone:
+    if phone and not _MOBILE(phone):
         try:
             phone = check_phone(record.phone)
         except Invalid:
@@ -253,32 +288,35 @@ def _check_row(record: ResidentRecord, summary: ImportSummary,
     if kind_text and not any(k in kind_text for k in KIND_WORDS):
         summary.warnings.append(
             Problem(record.row, f"人员类别“{kind_text}”无法识别，已记为常住"))
-    if len(_text(record.notes)) > 500:
+    notes = _text(record.notes)
+    if len(notes) > 500:
         summary.warnings.append(Problem(record.row, "备注超过500字，已截断"))
     values: dict[str, object] = {
-        "name": name, **name_search(name), "id_number": info.number,
+        "name": name, **_name_columns(name), "id_number": info.number,
         "id_tail": id_tail(info.number), "sex": info.sex, "birth_date": info.birth_date.isoformat(),
         "phone": phone, "relation": _text(record.relation), "kind": kind,
-        "notes": _text(record.notes)[:500],
+        "notes": notes[:500],
     }
-    parts = [_text(p) for p in (record.compound, record.building, record.unit, record.door)]
-    address = _text(record.address) or "".join(parts)
+    community, compound, grid, building, unit, door = (
+        _text(p) for p in (record.community, record.compound, record.grid, record.building,
+                           record.unit, record.door))
+    sheet_address = _text(record.address)
+    address = sheet_address or f"{compound}{building}{unit}{door}"
     number = _text(record.household_no)
-    area_path = _row_path(record, base)
+    area_path = _row_path((community, compound, grid, building), base)
     household_key = f"no:{number}" if number else (
         f"addr:{'/'.join(area_path)}|{address}" if address else f"one:{info.number}")
     return _Person(record, values, household_key,
-                   {"number": number or None, "address": address, "unit": parts[2],
-                    "door": parts[3]}, area_path, sex, _text(record.address))
+                   {"number": number or None, "address": address, "unit": unit,
+                    "door": door}, area_path, sex, sheet_address)
 
 
-def _row_path(record: ResidentRecord, base: tuple[str, ...]) -> tuple[str, ...]:
+def _row_path(names: tuple[str, ...], base: tuple[str, ...]) -> tuple[str, ...]:
     """(community, compound, grid, building) names, cut at the first empty level; a row with no
     community is placed under ``base`` (the area chosen for the import), keeping its lower
     levels below the chosen one."""
-    names = [_text(p) for p in (record.community, record.compound, record.grid, record.building)]
     if not names[0] and base:
-        names = [*base, *names[len(base):]]
+        names = (*base, *names[len(base):])
     path: list[str] = []
     for name in names:
         if not name:
@@ -358,9 +396,10 @@ def import_residents(
     people: list[_Person] = []
     first_row: dict[str, ResidentRecord] = {}
     sheet_order = {r.sheet: n for n, r in reversed(list(enumerate(records)))}
+    today = clock.today()
     for n, record in enumerate(records):
         marks = len(summary.rejected), len(summary.warnings)
-        person = _check_row(record, summary, base)
+        person = _check_row(record, summary, base, today)
         if person is not None:
             number = str(person.values["id_number"])
             if number in first_row:

@@ -550,7 +550,8 @@ def import_samples(round_id: int, rows: Iterable[SampleRow], dry_run: bool = Fal
     report("写入", 0.5)
     with database.atomic():
         insert_rows("sample", ("round_id", "resident_id", "at", "how", "source", "result"),
-                    [(r, rid, at, "导入", place, "") for r, rid, at, place in new], action="导入")
+                    [(r, rid, at, "导入", place, "") for r, rid, at, place in new], action="导入",
+                    batch={"文件": source, "轮次": found.name})
         log_change("导入", IMPORT_ENTRY, found.id, None, {
             "文件": source, "轮次": found.name, "新核销": result.matched,
             "已核销": result.already, "未匹配": len(result.unmatched)})
