@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from db import clock
 from db.areas import get_or_add_path
 from db.connection import database
-from db.models import Area, log_changes
+from db.models import Area, log_batch, log_changes
 from db.pinyin import id_tail, name_search
 from db.residents import HEAD, check_name, mask_id
 from db.search_index import bulk_insert
@@ -470,7 +470,7 @@ def import_residents(
         return summary
     now = clock.now().isoformat(sep=" ", timespec="seconds")
     with database.atomic(), bulk_insert(database):
-        _write(households, updates, by_number, by_address, summary, report, now)
+        _write(households, updates, by_number, by_address, summary, report, now, source)
         _log_import(summary, len(existing), source, now)
     report("完成", 1.0)
     return summary
@@ -540,10 +540,9 @@ def _log_import(summary: ImportSummary, matched: int, source: str, now: str) -> 
 WRITE_BATCH = 2000
 
 
-def _flush(new_households: list[dict[str, object]], new_residents: list[dict[str, object]],
-           audits: list[tuple[object, ...]], now: str) -> None:
-    """Insert the rows gathered so far (households before their members) with their audit
-    entries, and empty the lists."""
+def _flush(new_households: list[dict[str, object]], new_residents: list[dict[str, object]]
+           ) -> None:
+    """Insert the rows gathered so far (households before their members) and empty the lists."""
     for table, rows in (("household", new_households), ("resident", new_residents)):
         if rows:
             columns = list(rows[0])
@@ -551,23 +550,26 @@ def _flush(new_households: list[dict[str, object]], new_residents: list[dict[str
                 f"INSERT INTO {table} ({','.join(columns)}) "
                 f"VALUES ({','.join('?' * len(columns))})",
                 ([row[c] for c in columns] for row in rows))
-    log_changes(audits, at=now)
     new_households.clear()
     new_residents.clear()
-    audits.clear()
 
 
-def _write(households, updates, by_number, by_address, summary, report, now: str) -> None:
+def _write(households, updates, by_number, by_address, summary, report, now: str,
+           source: str) -> None:
+    """Write the new households and residents (logged as one entry per table naming the file
+    and the new ids: the rows hold their values) and the updates (one entry each, with the
+    values before, which ``eprc check`` reads)."""
     area_cache: dict[tuple[str, ...], int | None] = {}
     next_household = (database.execute_sql("SELECT max(id) FROM household").fetchone()[0] or 0) + 1
     next_resident = (database.execute_sql("SELECT max(id) FROM resident").fetchone()[0] or 0) + 1
     new_households: list[dict[str, object]] = []
     new_residents: list[dict[str, object]] = []
     audits: list[tuple[object, ...]] = []
+    added: dict[str, list[int]] = {"household": [], "resident": []}
     households_added = 0
     for number, members in enumerate(households.values()):
         if len(new_residents) >= WRITE_BATCH:  # a batch at a time keeps a big import's memory low
-            _flush(new_households, new_residents, audits, now)
+            _flush(new_households, new_residents)
             report("写入", 0.3 * number / len(households))
         first = members[0]
         if first.area_path not in area_cache:
@@ -586,7 +588,7 @@ def _write(households, updates, by_number, by_address, summary, report, now: str
                    "pass_card": "", "notes": ""}
             new_households.append(row)
             households_added += 1
-            audits.append(("导入", "household", household_id, None, row))
+            added["household"].append(household_id)
             has_head = False
         else:
             has_head = database.execute_sql(
@@ -602,8 +604,10 @@ def _write(households, updates, by_number, by_address, summary, report, now: str
                    "status": "在册", "updated_at": now}
             next_resident += 1
             new_residents.append(row)
-            audits.append(("导入", "resident", row["id"], None, row))
-    _flush(new_households, new_residents, audits, now)
+            added["resident"].append(row["id"])
+    _flush(new_households, new_residents)
+    for table, ids in added.items():
+        log_batch("导入", table, ids, {"文件": source}, at=now)
     summary.households = households_added
     report("写入", 0.7)
     for rid, before, after in updates:

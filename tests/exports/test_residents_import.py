@@ -120,7 +120,14 @@ def test_import_every_quirk(db_path: Path, sheet: Path) -> None:
 
     assert {r.name for r in search_residents("2345678")} == {"张三", "孙八"}  # phone digits
     assert [r.name for r in search_residents("第三村民组3")] == ["孙八"]  # address words index
-    assert AuditLog.select().where(AuditLog.action == "导入").count() == 5 + 3 + 1  # + the file
+    # one entry per table for the new rows (ids as ranges), one for the file
+    assert AuditLog.select().where(AuditLog.action == "导入").count() == 2 + 1
+    from db.history import row_history
+
+    for model in (Resident, Household):
+        for row in model.select():
+            assert [(h.action, h.whose) for h in row_history(model._meta.table_name, row.id)] == [
+                ("导入", "5条" if model is Resident else "3条")]
 
 
 def test_reimport_adds_no_one_and_updates_what_changed(db_path: Path, sheet: Path,
