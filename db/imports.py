@@ -297,13 +297,13 @@ def _check_row(record: ResidentRecord, summary: ImportSummary,
         "phone": phone, "relation": _text(record.relation), "kind": kind,
         "notes": notes[:500],
     }
-    community, compound, grid, building, unit, door = (
-        _text(p) for p in (record.community, record.compound, record.grid, record.building,
-                           record.unit, record.door))
+    compound, building, unit, door = (_text(record.compound), _text(record.building),
+                                      _text(record.unit), _text(record.door))
     sheet_address = _text(record.address)
     address = sheet_address or f"{compound}{building}{unit}{door}"
     number = _text(record.household_no)
-    area_path = _row_path((community, compound, grid, building), base)
+    area_path = _row_path((_text(record.community), compound, _text(record.grid), building),
+                          base)
     household_key = f"no:{number}" if number else (
         f"addr:{'/'.join(area_path)}|{address}" if address else f"one:{info.number}")
     return _Person(record, values, household_key,
@@ -395,7 +395,9 @@ def import_residents(
     base = tree.path_of(area.id) if area is not None else ()
     people: list[_Person] = []
     first_row: dict[str, ResidentRecord] = {}
-    sheet_order = {r.sheet: n for n, r in reversed(list(enumerate(records)))}
+    sheet_order: dict[str, int] = {}
+    for record in records:
+        sheet_order.setdefault(record.sheet, len(sheet_order))
     today = clock.today()
     for n, record in enumerate(records):
         marks = len(summary.rejected), len(summary.warnings)
@@ -409,8 +411,9 @@ def import_residents(
             else:
                 first_row[number] = record
                 people.append(person)
-        mark_sheet(summary.rejected, marks[0], record.sheet)
-        mark_sheet(summary.warnings, marks[1], record.sheet)
+        if record.sheet:
+            mark_sheet(summary.rejected, marks[0], record.sheet)
+            mark_sheet(summary.warnings, marks[1], record.sheet)
         if n % 5000 == 0:
             report("检查", n / max(len(records), 1))
     summary.rejected.sort(key=lambda p: (sheet_order.get(p.sheet, 0), p.row))
