@@ -12,7 +12,7 @@ import pytest
 
 from db import clock, testing
 from db.database import database
-from db.history import row_history
+from db.history import history, row_history
 from db.models import Area, KeyPerson, Measure, Resident, Sample
 from db.settings import set_setting
 from db.validate import Invalid
@@ -167,6 +167,7 @@ def test_who_checked_a_person_off_and_when_is_in_the_history(demo_path: Path) ->
         assert lines[0].at >= start - dt.timedelta(minutes=1)
     imported = row_history("sample", Sample.get(Sample.resident == people[2].id).id)[0]
     assert "list.xlsx" in imported.change and imported.whose == "5条"
+    assert imported in history()  # the audit screen and sheet show the same line
     assert row_history("sample", 10**9) == []
 
 

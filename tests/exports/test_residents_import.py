@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from db.database import close_database, database
+from db.history import row_history
 from db.imports import import_residents
 from db.models import AuditLog, Household, Resident
 from eprc import cli
@@ -122,8 +123,6 @@ def test_import_every_quirk(db_path: Path, sheet: Path) -> None:
     assert [r.name for r in search_residents("第三村民组3")] == ["孙八"]  # address words index
     # one entry per table for the new rows (ids as ranges), one for the file
     assert AuditLog.select().where(AuditLog.action == "导入").count() == 2 + 1
-    from db.history import row_history
-
     for model in (Resident, Household):
         for row in model.select():
             assert [(h.action, h.whose) for h in row_history(model._meta.table_name, row.id)] == [
