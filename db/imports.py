@@ -420,7 +420,7 @@ def import_residents(
     summary.warnings.sort(key=lambda p: (sheet_order.get(p.sheet, 0), p.row))
     report("比对", 0.0)
     existing: dict[str, tuple] = {}
-    for chunk in _chunks(list(first_row)):
+    for chunk in _chunks(sorted(first_row)):  # in the index's order: fewer pages read
         cursor = database.execute_sql(
             "SELECT r.id_number, r.id, r.name, r.phone, r.relation, r.kind, r.notes, h.area_id, "
             "coalesce(h.address, '') FROM resident r LEFT JOIN household h ON h.id = r.household_id "
