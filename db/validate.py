@@ -62,6 +62,20 @@ class IdInfo:
     warnings: tuple[str, ...] = field(default=())
 
 
+def _id_text(value: object) -> str:
+    """An ID cell as text: numbers Excel made of it refused, invisible characters and spaces
+    removed, full-width digits made half-width, upper case."""
+    if isinstance(value, bool) or value is None:
+        raise Invalid("身份证号码为空")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 10**15:
+        value = int(value)
+    if isinstance(value, int) and len(str(value)) == 15:
+        value = str(value)
+    if isinstance(value, (int, float)):
+        raise Invalid("身份证号码被 Excel 存成了数字，后几位已丢失，请将该列设为文本后重新录入")
+    return "".join(unicodedata.normalize("NFKC", plain_text(value)).split()).upper()
+
+
 def check_id(value: object, today: dt.date | None = None) -> IdInfo:
     """Normalise and validate a resident ID number; return its facts or raise :class:`Invalid`.
 
@@ -73,17 +87,10 @@ def check_id(value: object, today: dt.date | None = None) -> IdInfo:
     An unknown province code is only a warning: real IDs carry codes that changed later.
     ``today`` (default: the township's clock) bounds the birth date; an import reads it once.
     """
-    if isinstance(value, bool) or value is None:
-        raise Invalid("身份证号码为空")
-    if isinstance(value, float) and value.is_integer() and abs(value) < 10**15:
-        value = int(value)
-    if isinstance(value, int) and len(str(value)) == 15:
-        value = str(value)
-    if isinstance(value, (int, float)):
-        raise Invalid("身份证号码被 Excel 存成了数字，后几位已丢失，请将该列设为文本后重新录入")
-    text = value if type(value) is str and value.isascii() and value.isalnum() else "".join(
-        unicodedata.normalize("NFKC", plain_text(value)).split())
-    text = text.upper()
+    if type(value) is str and value.isascii() and value.isalnum():
+        text = value.upper()  # as nearly every sheet has it: nothing to clean
+    else:
+        text = _id_text(value)
     if not text:
         raise Invalid("身份证号码为空")
     if _SCI.match(text) or (text.endswith(".0") and text[:-2].isdigit()):
