@@ -12,9 +12,18 @@ from db.report import DailyReport, daily_report, freeze_while
 from db.settings import township
 from exports.office import signoff, unit_line
 from exports.output import read_stamp
-from exports.sheet import Column, Report, SheetWriter, cn_date, new_workbook, save_workbook
+from exports.sheet import (
+    Column,
+    Report,
+    SheetWriter,
+    cn_date,
+    new_workbook,
+    save_workbook,
+    text_lines,
+)
 
 WIDTH = 10
+COLUMN_WIDTH = 11
 SNAPSHOT_MARK = "eprc-daily-snapshot:"  # the document keyword naming the report's snapshot
 _SNAPSHOT = re.compile(rb"<cp:keywords>" + SNAPSHOT_MARK.encode()
                        + rb"(\d+)/(\d{4}-\d\d-\d\d)/([0-9a-f]+)</cp:keywords>")
@@ -35,11 +44,20 @@ def spans(count: int, total: int = WIDTH) -> list[int]:
     return [base + 1 if n < extra else base for n in range(count)]
 
 
+def unit_apart(label: str, width: float, size: float) -> str:
+    """A header too long for its cell breaks before its unit, "已送达\n（件）", rather than
+    leaving a lone bracket on the next line."""
+    head, bracket, unit = label.partition("（")
+    if not bracket or not head or text_lines(label, width, size) == 1:
+        return label
+    return f"{head}\n（{unit}"
+
+
 def write_daily(path: Path, report: DailyReport) -> Path:
     """Write one day's report (live or frozen) to ``path``."""
     title = f"{township()}疫情防控工作日报表" + ("（更正）" if report.correction else "")
     sheet = Report(
-        title=title, columns=[Column("", 11)] * WIDTH, unit_line=unit_line(),
+        title=title, columns=[Column("", COLUMN_WIDTH)] * WIDTH, unit_line=unit_line(),
         date_line=f"报告日期：{cn_date(report.day)}（{report.as_of_text}）", signoff=signoff(),
         show_header=False, landscape=False, one_page=True)
     wb = new_workbook()
@@ -52,7 +70,9 @@ def write_daily(path: Path, report: DailyReport) -> Path:
         writer.add_merged_row([(section["title"], WIDTH)], height=20, bold=True)
         columns = section["columns"]
         widths = spans(len(columns))
-        writer.add_merged_row(list(zip(columns, widths, strict=True)), height=30, bold=True)
+        headers = [unit_apart(c, COLUMN_WIDTH * w, sheet.font_size) for c, w in zip(columns, widths,
+                                                                               strict=True)]
+        writer.add_merged_row(list(zip(headers, widths, strict=True)), height=30, bold=True)
         for row in section["rows"]:
             writer.add_merged_row(list(zip(row, widths, strict=True)), height=18)
     writer.add_merged_row([(report.note_title, WIDTH)], height=20, bold=True)

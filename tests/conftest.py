@@ -15,12 +15,14 @@ from pathlib import Path
 import platformdirs
 import pytest
 
+from db import clock
 from db.database import close_database, open_database
 from db.demo import build_demo
 
 os.environ["TZ"] = "UTC+12"  # POSIX spelling: twelve hours behind UTC
 if hasattr(time, "tzset"):  # Windows has no tzset; its runs keep the PC's zone
     time.tzset()
+TOWNSHIP_NOW = clock.now  # the real clock, before any test stands another in for it
 
 
 @pytest.fixture(autouse=True)
@@ -61,8 +63,12 @@ def db_path(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def _small_demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built on the real clock even when first asked for inside a module whose stand-in clock
+    is set to another week (the demo's shifts and readings are dated around today)."""
     path = tmp_path_factory.mktemp("demo") / "small.db"
-    build_demo(path, "small", seed=7)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clock, "now", TOWNSHIP_NOW)
+        build_demo(path, "small", seed=7)
     close_database()
     return path
 

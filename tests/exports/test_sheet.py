@@ -154,3 +154,19 @@ def test_every_forbidden_character_through_every_export_naming_sheets_from_data(
             out = tmp_path / f"{export.key}.xlsx"
             export.write(out, options)
             assert load_workbook(out).sheetnames == expected[export.key], export.key
+
+
+def test_a_daily_header_breaks_before_its_unit_never_inside_it(demo_path: Path,
+                                                               tmp_path: Path) -> None:
+    """The request desk's nine columns once printed “已送达（件” over a lone “）”."""
+    from db import clock
+    from exports.daily import export_daily, unit_apart
+
+    assert unit_apart("已送达（件）", 11, 11) == "已送达\n（件）"
+    assert unit_apart("人数", 11, 11) == "人数" and unit_apart("已送达（件）", 40, 11) == "已送达（件）"
+    path = tmp_path / "daily.xlsx"
+    export_daily(path, clock.today(), freeze=False)
+    sheet = load_workbook(path).active
+    headers = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "已送达\n（件）" in headers and "代购金额\n（元）" in headers
+    assert not any(h.startswith("）") or "（件\n" in h for h in headers)

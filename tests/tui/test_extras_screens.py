@@ -7,10 +7,11 @@ from pathlib import Path
 from db.backup import backup_now
 from db.models import Item, MailLog, Recipient, Resident
 from db.residents import ResidentInput, register_resident
+from db.settings import get_setting
 from tests.exports.test_mail import configure
 from tests.factories import make_id
 from tests.smtp_server import USER, smtp_server
-from tests.tui.conftest import notices, press, running, screen_text
+from tests.tui.conftest import burst, notices, press, running, screen_text, settle
 
 
 async def test_restore_a_chosen_backup_from_the_app(demo_path: Path) -> None:
@@ -24,6 +25,21 @@ async def test_restore_a_chosen_backup_from_the_app(demo_path: Path) -> None:
         assert any("已恢复到" in n for n in notices(pilot))
         assert not Resident.select().where(Resident.name == "后来的人").exists()
         assert any("恢复前" in b.path.name for b in app.screen.files)
+
+
+async def test_a_usb_folder_typed_at_full_speed_is_the_folder_used(demo_path: Path,
+                                                                     tmp_path: Path) -> None:
+    """备份到…: the folder's name and its Enter posted at once, as a fast typist or a paste sends
+    them; the Enter answers with every key before it in the field."""
+    usb = tmp_path / "U盘"
+    usb.mkdir()
+    async with running(demo_path, "f9", "ctrl+b", "u") as (app, pilot):
+        assert "备份到哪个文件夹" in screen_text(pilot)
+        burst(pilot, *str(usb), "enter")
+        await settle(pilot)
+        made = list(usb.glob("*.db"))
+        assert len(made) == 1 and any(f"已备份到：{made[0]}" in n for n in notices(pilot))
+    assert get_setting("backup.copy_dir") == str(usb)
 
 
 async def test_address_book_and_test_mail(demo_path: Path) -> None:
