@@ -17,7 +17,7 @@ from peewee import BooleanField, ForeignKeyField, Model
 
 from db import names
 from db.audit import audit_rows
-from db.models import ALL_MODELS, AuditLog
+from db.models import ALL_MODELS, BATCH_IDS, AuditLog, in_ranges
 from db.recycle import TABLE_LABELS
 from db.settings import DEFAULTS
 
@@ -264,6 +264,11 @@ def read(entry: AuditLog, names: _Names | None = None, blob: Any = None) -> Hist
         before, after = blob(before), blob(after)
     table = entry.table
     what = TABLE_LABELS.get(table, "导出" if table == "export" else table)
+    if BATCH_IDS in after:  # one entry for the many rows an import wrote (db.models.log_batch)
+        change = "；".join(f"{k} {v}" for k, v in after.items() if k not in (BATCH_IDS, "条数"))
+        change += f"；{BATCH_IDS} {after[BATCH_IDS]}"
+        return HistoryLine(entry.at, entry.who, entry.action, what, f"{after.get('条数', '')}条",
+                           change.lstrip("；"))
     if table == "setting":
         whose, change = _setting_change(before, after)
         return HistoryLine(entry.at, entry.who, entry.action, what, whose, change)
@@ -297,3 +302,15 @@ def history(start: dt.date | None = None, end: dt.date | None = None,
             wanted.add((entry.table, entry.row_id))
     names.prefetch(wanted)
     return [read(entry, names, blob) for entry in entries]
+
+
+def row_history(table: str, row_id: int) -> list[HistoryLine]:
+    """Every entry about one row, oldest first: its own, and the bulk entry of the import that
+    wrote it among many (who checked this person off, and when)."""
+    own = AuditLog.table == table
+    entries = list(AuditLog.select().where(own & (AuditLog.row_id == row_id)))
+    entries += [e for e in AuditLog.select().where(
+        own & (AuditLog.row_id < row_id) & AuditLog.after.contains(f'"{BATCH_IDS}": '))
+        if in_ranges(str(_loaded(e.after).get(BATCH_IDS, "")), row_id)]
+    names = _Names()
+    return [read(e, names) for e in sorted(entries, key=lambda e: e.id)]

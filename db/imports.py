@@ -15,13 +15,16 @@ New area names are created only when the clerk has seen them and confirmed.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from db import clock
 from db.areas import get_or_add_path
 from db.connection import database
-from db.models import Area, log_changes
+from db.models import Area, log_batch, log_changes
 from db.pinyin import id_tail, name_search
 from db.residents import HEAD, check_name, mask_id
 from db.search_index import bulk_insert
@@ -218,21 +221,53 @@ class _Person:
     sheet_address: str
 
 
+@functools.lru_cache(maxsize=65536)
+def _plain(text: str) -> str:
+    """A cell's text normalised; a sheet repeats its areas, relations and kinds on every row."""
+    return normalize_text(text)
+
+
 def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if type(value) is str:
+        return _plain(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return normalize_text(value)
 
 
-def _check_row(record: ResidentRecord, summary: ImportSummary,
-               base: tuple[str, ...]) -> _Person | None:
+@functools.lru_cache(maxsize=65536)
+def _name(value: str) -> tuple[str, str]:
+    """(the checked name, "") or ("", why it is refused): common names come back many times."""
     try:
-        name = check_name(record.name)
+        return check_name(value), ""
     except Invalid as exc:
-        summary.rejected.append(Problem(record.row, str(exc)))
+        return "", str(exc)
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_columns(name: str) -> dict[str, str | None]:
+    return name_search(name)
+
+
+_MOBILE = re.compile(r"1[3-9][0-9]{9}").fullmatch  # what check_phone keeps as it is
+
+
+def _check_row(record: ResidentRecord, summary: ImportSummary,
+               base: tuple[str, ...], today: dt.date) -> _Person | None:
+    if type(record.name) is str:
+        name, refused = _name(record.name)
+    else:
+        try:
+            name, refused = check_name(record.name), ""
+        except Invalid as exc:
+            name, refused = "", str(exc)
+    if refused:
+        summary.rejected.append(Problem(record.row, refused))
         return None
     try:
-        info = check_id(record.id_number)
+        info = check_id(record.id_number, today)
     except Invalid as exc:
         summary.rejected.append(Problem(record.row, str(exc)))
         return None
@@ -243,7 +278,7 @@ def _check_row(record: ResidentRecord, summary: ImportSummary,
         summary.warnings.append(
             Problem(record.row, f"性别“{sex}”与身份证号码不符，已按身份证号码记为{info.sex}"))
     phone = _text(record.phone)
-    if phone:
+    if phone and not _MOBILE(phone):
         try:
             phone = check_phone(record.phone)
         except Invalid:
@@ -253,32 +288,35 @@ def _check_row(record: ResidentRecord, summary: ImportSummary,
     if kind_text and not any(k in kind_text for k in KIND_WORDS):
         summary.warnings.append(
             Problem(record.row, f"人员类别“{kind_text}”无法识别，已记为常住"))
-    if len(_text(record.notes)) > 500:
+    notes = _text(record.notes)
+    if len(notes) > 500:
         summary.warnings.append(Problem(record.row, "备注超过500字，已截断"))
     values: dict[str, object] = {
-        "name": name, **name_search(name), "id_number": info.number,
+        "name": name, **_name_columns(name), "id_number": info.number,
         "id_tail": id_tail(info.number), "sex": info.sex, "birth_date": info.birth_date.isoformat(),
         "phone": phone, "relation": _text(record.relation), "kind": kind,
-        "notes": _text(record.notes)[:500],
+        "notes": notes[:500],
     }
-    parts = [_text(p) for p in (record.compound, record.building, record.unit, record.door)]
-    address = _text(record.address) or "".join(parts)
+    compound, building, unit, door = (_text(record.compound), _text(record.building),
+                                      _text(record.unit), _text(record.door))
+    sheet_address = _text(record.address)
+    address = sheet_address or f"{compound}{building}{unit}{door}"
     number = _text(record.household_no)
-    area_path = _row_path(record, base)
+    area_path = _row_path((_text(record.community), compound, _text(record.grid), building),
+                          base)
     household_key = f"no:{number}" if number else (
         f"addr:{'/'.join(area_path)}|{address}" if address else f"one:{info.number}")
     return _Person(record, values, household_key,
-                   {"number": number or None, "address": address, "unit": parts[2],
-                    "door": parts[3]}, area_path, sex, _text(record.address))
+                   {"number": number or None, "address": address, "unit": unit,
+                    "door": door}, area_path, sex, sheet_address)
 
 
-def _row_path(record: ResidentRecord, base: tuple[str, ...]) -> tuple[str, ...]:
+def _row_path(names: tuple[str, ...], base: tuple[str, ...]) -> tuple[str, ...]:
     """(community, compound, grid, building) names, cut at the first empty level; a row with no
     community is placed under ``base`` (the area chosen for the import), keeping its lower
     levels below the chosen one."""
-    names = [_text(p) for p in (record.community, record.compound, record.grid, record.building)]
     if not names[0] and base:
-        names = [*base, *names[len(base):]]
+        names = (*base, *names[len(base):])
     path: list[str] = []
     for name in names:
         if not name:
@@ -357,10 +395,13 @@ def import_residents(
     base = tree.path_of(area.id) if area is not None else ()
     people: list[_Person] = []
     first_row: dict[str, ResidentRecord] = {}
-    sheet_order = {r.sheet: n for n, r in reversed(list(enumerate(records)))}
+    sheet_order: dict[str, int] = {}
+    for record in records:
+        sheet_order.setdefault(record.sheet, len(sheet_order))
+    today = clock.today()
     for n, record in enumerate(records):
         marks = len(summary.rejected), len(summary.warnings)
-        person = _check_row(record, summary, base)
+        person = _check_row(record, summary, base, today)
         if person is not None:
             number = str(person.values["id_number"])
             if number in first_row:
@@ -370,15 +411,16 @@ def import_residents(
             else:
                 first_row[number] = record
                 people.append(person)
-        mark_sheet(summary.rejected, marks[0], record.sheet)
-        mark_sheet(summary.warnings, marks[1], record.sheet)
+        if record.sheet:
+            mark_sheet(summary.rejected, marks[0], record.sheet)
+            mark_sheet(summary.warnings, marks[1], record.sheet)
         if n % 5000 == 0:
             report("检查", n / max(len(records), 1))
     summary.rejected.sort(key=lambda p: (sheet_order.get(p.sheet, 0), p.row))
     summary.warnings.sort(key=lambda p: (sheet_order.get(p.sheet, 0), p.row))
     report("比对", 0.0)
     existing: dict[str, tuple] = {}
-    for chunk in _chunks(list(first_row)):
+    for chunk in _chunks(sorted(first_row)):  # in the index's order: fewer pages read
         cursor = database.execute_sql(
             "SELECT r.id_number, r.id, r.name, r.phone, r.relation, r.kind, r.notes, h.area_id, "
             "coalesce(h.address, '') FROM resident r LEFT JOIN household h ON h.id = r.household_id "
@@ -431,7 +473,7 @@ def import_residents(
         return summary
     now = clock.now().isoformat(sep=" ", timespec="seconds")
     with database.atomic(), bulk_insert(database):
-        _write(households, updates, by_number, by_address, summary, report, now)
+        _write(households, updates, by_number, by_address, summary, report, now, source)
         _log_import(summary, len(existing), source, now)
     report("完成", 1.0)
     return summary
@@ -501,10 +543,9 @@ def _log_import(summary: ImportSummary, matched: int, source: str, now: str) -> 
 WRITE_BATCH = 2000
 
 
-def _flush(new_households: list[dict[str, object]], new_residents: list[dict[str, object]],
-           audits: list[tuple[object, ...]], now: str) -> None:
-    """Insert the rows gathered so far (households before their members) with their audit
-    entries, and empty the lists."""
+def _flush(new_households: list[dict[str, object]], new_residents: list[dict[str, object]]
+           ) -> None:
+    """Insert the rows gathered so far (households before their members) and empty the lists."""
     for table, rows in (("household", new_households), ("resident", new_residents)):
         if rows:
             columns = list(rows[0])
@@ -512,23 +553,26 @@ def _flush(new_households: list[dict[str, object]], new_residents: list[dict[str
                 f"INSERT INTO {table} ({','.join(columns)}) "
                 f"VALUES ({','.join('?' * len(columns))})",
                 ([row[c] for c in columns] for row in rows))
-    log_changes(audits, at=now)
     new_households.clear()
     new_residents.clear()
-    audits.clear()
 
 
-def _write(households, updates, by_number, by_address, summary, report, now: str) -> None:
+def _write(households, updates, by_number, by_address, summary, report, now: str,
+           source: str) -> None:
+    """Write the new households and residents (logged as one entry per table naming the file
+    and the new ids: the rows hold their values) and the updates (one entry each, with the
+    values before, which ``eprc check`` reads)."""
     area_cache: dict[tuple[str, ...], int | None] = {}
     next_household = (database.execute_sql("SELECT max(id) FROM household").fetchone()[0] or 0) + 1
     next_resident = (database.execute_sql("SELECT max(id) FROM resident").fetchone()[0] or 0) + 1
     new_households: list[dict[str, object]] = []
     new_residents: list[dict[str, object]] = []
     audits: list[tuple[object, ...]] = []
+    added: dict[str, list[int]] = {"household": [], "resident": []}
     households_added = 0
     for number, members in enumerate(households.values()):
         if len(new_residents) >= WRITE_BATCH:  # a batch at a time keeps a big import's memory low
-            _flush(new_households, new_residents, audits, now)
+            _flush(new_households, new_residents)
             report("写入", 0.3 * number / len(households))
         first = members[0]
         if first.area_path not in area_cache:
@@ -547,7 +591,7 @@ def _write(households, updates, by_number, by_address, summary, report, now: str
                    "pass_card": "", "notes": ""}
             new_households.append(row)
             households_added += 1
-            audits.append(("导入", "household", household_id, None, row))
+            added["household"].append(household_id)
             has_head = False
         else:
             has_head = database.execute_sql(
@@ -563,8 +607,10 @@ def _write(households, updates, by_number, by_address, summary, report, now: str
                    "status": "在册", "updated_at": now}
             next_resident += 1
             new_residents.append(row)
-            audits.append(("导入", "resident", row["id"], None, row))
-    _flush(new_households, new_residents, audits, now)
+            added["resident"].append(row["id"])
+    _flush(new_households, new_residents)
+    for table, ids in added.items():
+        log_batch("导入", table, ids, {"文件": source}, at=now)
     summary.households = households_added
     report("写入", 0.7)
     for rid, before, after in updates:

@@ -138,10 +138,51 @@ def log_change(action: str, model: type[Model] | str, row_id: int | None,
     log_changes([(action, table, row_id, before, after)])
 
 
+BATCH_IDS = "编号"  # the key of a bulk entry's row ids, as compact ranges ("3-9,12")
+
+
+def id_ranges(ids: Iterable[int]) -> str:
+    """Row ids as compact ranges, ascending: [1, 2, 3, 7, 9, 10] → "1-3,7,9-10"."""
+    parts: list[str] = []
+    first = last = None
+    for row_id in sorted(set(ids)):
+        if last is not None and row_id == last + 1:
+            last = row_id
+            continue
+        if first is not None:
+            parts.append(f"{first}-{last}" if last != first else str(first))
+        first = last = row_id
+    if first is not None:
+        parts.append(f"{first}-{last}" if last != first else str(first))
+    return ",".join(parts)
+
+
+def in_ranges(ranges: str, row_id: int) -> bool:
+    """Whether :func:`id_ranges`' text includes ``row_id``."""
+    for part in ranges.split(","):
+        first, _dash, last = part.partition("-")
+        if first and int(first) <= row_id <= int(last or first):
+            return True
+    return False
+
+
+def log_batch(action: str, table: str, ids: Sequence[int], details: dict[str, Any],
+              at: dt.datetime | str | None = None) -> None:
+    """One audit entry for many rows written at once (an import's thousands of new rows),
+    inside the caller's transaction: the rows hold their own values; the entry holds who, when,
+    ``details`` (the file, the round…), how many, and their ids as ranges (first id as its
+    ``row_id``). ``db.history.row_history`` finds it for any one of them."""
+    if ids:
+        log_changes([(action, table, min(ids), None,
+                      {**details, "条数": len(ids), BATCH_IDS: id_ranges(ids)})], at=at)
+
+
 def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-                action: str = "新增") -> int:
+                action: str = "新增", batch: dict[str, Any] | None = None) -> int:
     """The audited bulk writer: insert many rows at once (shifts planned, a pushed list) and log
-    each with its values, in one transaction; returns how many."""
+    each with its values, in one transaction; returns how many. With ``batch`` (the file, the
+    round…) the rows are logged as one entry of :func:`log_batch` instead: a 300,000-row
+    check-off writes one entry, not 300,000."""
     if not rows:
         return 0
     names = ", ".join(f'"{c}"' for c in columns)
@@ -149,8 +190,12 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
         database.cursor().executemany(
             f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
         first = database.execute_sql("SELECT last_insert_rowid()").fetchone()[0] - len(rows) + 1
-        log_changes((action, table, first + n, None, dict(zip(columns, row, strict=True)))
-                    for n, row in enumerate(rows))
+        ids = range(first, first + len(rows))
+        if batch is not None:
+            log_batch(action, table, ids, batch)
+        else:
+            log_changes((action, table, row_id, None, dict(zip(columns, row, strict=True)))
+                        for row_id, row in zip(ids, rows, strict=True))
     return len(rows)
 
 

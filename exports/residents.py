@@ -50,11 +50,10 @@ def read_residents(path: Path, progress: Progress | None = None) -> tuple[Sheets
     several = len(sheets.tables) > 1
     records = []
     for table in sheets.tables:
-        for number, values in table.rows:
-            record = ResidentRecord(number, sheet=table.sheet_name if several else "")
-            for name in table.fields:
-                setattr(record, name, table.value(values, name))
-            records.append(record)
+        sheet = table.sheet_name if several else ""
+        fields = list(table.fields.items())  # rows are as wide as the header row at least
+        records += [ResidentRecord(number, sheet=sheet, **{name: values[i] for name, i in fields})
+                    for number, values in table.rows]
     return sheets, records
 
 

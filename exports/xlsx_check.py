@@ -48,7 +48,7 @@ class _Patterns:
     cell_column: re.Pattern[bytes]  # column letters of each cell that holds something
     cell_column_any_space: re.Pattern[bytes]  # the same, attributes parted by tabs or newlines
     filled_row: re.Pattern[bytes]  # number of each row with at least one such cell
-    unreferenced: re.Pattern[bytes]  # a cell or row tag without r="…" (valid, but rare)
+    unreferenced: tuple[re.Pattern[bytes], ...]  # a cell or row tag without r="…" (valid, rare)
     token: re.Pattern[bytes]
 
 
@@ -63,7 +63,10 @@ def _patterns(prefix: bytes) -> _Patterns:
         cell_column_any_space=re.compile(rb'\sr="([A-Z]{1,3})[0-9]{1,7}"[^>/]*>'),
         filled_row=re.compile(rb"<" + p + rb'row\s[^>]*?r="([0-9]{1,7})"[^>/]*>(?:<' + p
                               + rb"c\s[^>]*/>)*<" + p + rb"c\s[^>/]*>"),
-        unreferenced=re.compile(rb"<" + p + rb'(?:c|row)(?:\s+(?!r=)[\w:]+="[^"]*")*\s*/?>'),
+        # one pattern per tag: a literal start ("<c", "<row") is searched for in C, where an
+        # alternation would try every "<" of the sheet
+        unreferenced=tuple(re.compile(rb"<" + p + tag + rb'(?:\s+(?!r=)[\w:]+="[^"]*")*\s*/?>')
+                           for tag in (rb"c", rb"row")),
         token=re.compile(rb"<" + p + rb"(row|c)(?=[\s>/])([^>]*)>"),
     )
 
@@ -237,7 +240,7 @@ def scan_sheet(part: str, chunks: Iterator[bytes], file_name: str, sheet: str) -
             if prefix:
                 extent.prefix = prefix.group(1) or b""
                 patterns = _patterns(extent.prefix)
-        if patterns.unreferenced.search(segment):
+        if any(pattern.search(segment) for pattern in patterns.unreferenced):
             extent.unplaced = True
             placed = _placed_cells(segment, patterns)
             columns = [c for c, _r in placed]
@@ -253,8 +256,7 @@ def scan_sheet(part: str, chunks: Iterator[bytes], file_name: str, sheet: str) -
                              "超出一次可导入的范围，请拆分成几个文件后再导入")
         for letters, count in Counter(columns).items():
             extent.columns[column_number(letters.decode())] += count
-        for row, count in Counter(rows).items():
-            extent.rows[int(row)] += count
+        extent.rows.update(map(int, rows))
     if not extent.cells:
         return extent
     extent.keep_columns = _densest(extent.columns, GAP_COLUMNS)

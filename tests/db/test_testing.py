@@ -12,6 +12,7 @@ import pytest
 
 from db import clock, testing
 from db.database import database
+from db.history import history, row_history
 from db.models import Area, KeyPerson, Measure, Resident, Sample
 from db.settings import set_setting
 from db.validate import Invalid
@@ -140,6 +141,34 @@ def test_import_matches_by_id_then_name_phone_and_never_guesses(demo_path: Path)
     assert (again.matched, again.already) == (0, 3)
     assert list(database.execute_sql("SELECT * FROM sample ORDER BY id").fetchall()) == snapshot
     assert database.execute_sql("SELECT count(*) FROM audit_log").fetchone() == logged
+
+
+def test_who_checked_a_person_off_and_when_is_in_the_history(demo_path: Path) -> None:
+    """A list's check-off is logged as one entry for the whole file, not one per person; the
+    history still names who checked each person off, when, and from which file."""
+    found = testing.new_round("第1轮", START, END)
+    set_setting("operator", "李文书")
+    people = residents(5)
+    rows = [testing.SampleRow("名单", n, r.id_number, "", "") for n, r in enumerate(people, 2)]
+    before = database.execute_sql("SELECT count(*) FROM audit_log").fetchone()[0]
+    testing.import_samples(found.id, rows, source="list.xlsx")
+    entries = database.execute_sql(
+        "SELECT \"table\", who FROM audit_log WHERE id > (SELECT max(id) - ? FROM audit_log) "
+        "ORDER BY id", [database.execute_sql("SELECT count(*) FROM audit_log").fetchone()[0]
+                        - before]).fetchall()
+    assert entries == [("sample", "李文书"), (testing.IMPORT_ENTRY, "李文书")]
+    start = clock.now().replace(microsecond=0)
+    testing.check_off(found.id, residents(1, 20)[0].id)  # one at a point: its own entry
+    for person in [people[0], people[3], residents(1, 20)[0]]:
+        sample = Sample.get((Sample.round == found.id) & (Sample.resident == person.id))
+        lines = row_history("sample", sample.id)
+        assert [(line.who, line.action) for line in lines] == [
+            ("李文书", "导入" if person in people else "新增")]
+        assert lines[0].at >= start - dt.timedelta(minutes=1)
+    imported = row_history("sample", Sample.get(Sample.resident == people[2].id).id)[0]
+    assert "list.xlsx" in imported.change and imported.whose == "5条"
+    assert imported in history()  # the audit screen and sheet show the same line
+    assert row_history("sample", 10**9) == []
 
 
 def test_missing_list_reasons_and_door_to_door(demo_path: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from db.database import close_database, database
+from db.history import row_history
 from db.imports import import_residents
 from db.models import AuditLog, Household, Resident
 from eprc import cli
@@ -120,7 +123,12 @@ def test_import_every_quirk(db_path: Path, sheet: Path) -> None:
 
     assert {r.name for r in search_residents("2345678")} == {"张三", "孙八"}  # phone digits
     assert [r.name for r in search_residents("第三村民组3")] == ["孙八"]  # address words index
-    assert AuditLog.select().where(AuditLog.action == "导入").count() == 5 + 3 + 1  # + the file
+    # one entry per table for the new rows (ids as ranges), one for the file
+    assert AuditLog.select().where(AuditLog.action == "导入").count() == 2 + 1
+    for model in (Resident, Household):
+        for row in model.select():
+            assert [(h.action, h.whose) for h in row_history(model._meta.table_name, row.id)] == [
+                ("导入", "5条" if model is Resident else "3条")]
 
 
 def test_reimport_adds_no_one_and_updates_what_changed(db_path: Path, sheet: Path,
@@ -197,3 +205,23 @@ def test_sheet_without_header_is_refused(tmp_path: Path) -> None:
     path = village_sheet(tmp_path / "x.xlsx", [["a", "b"]], header=["甲", "乙", "丙"])
     with pytest.raises(SheetError, match="找不到表头行"):
         read_residents(path)
+
+
+def test_an_import_loads_no_pinyin_phrase_dictionary(tmp_path: Path) -> None:
+    """Name initials need only single-character readings and the surname table: pypinyin's
+    phrase dictionaries (some 67 MB) must stay unloaded, or a 20,000-row import passes 150 MB.
+    A fresh interpreter, so no other test's import counts."""
+    sheet = village_sheet(tmp_path / "v.xlsx", [
+        [1, "H1", "曾小明", "男", A, "户主", "13800000001", "桃园村", "一组", "1栋", "1", "101"]])
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom db.database import open_database\n"
+        "from exports.residents import import_residents_file\n"
+        f"open_database(Path({str(tmp_path / 'e.db')!r}))\n"
+        f"summary = import_residents_file(Path({str(sheet)!r}), create_areas=True)\n"
+        "print(summary.added, *sorted(m for m in sys.modules if m.startswith('pypinyin')))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    added, *modules = done.stdout.split()
+    assert added == "1"
+    assert not [m for m in modules if "phrases" in m]
