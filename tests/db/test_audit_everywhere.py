@@ -77,6 +77,7 @@ NOT_RECORDS = {
     "check.repair": "runs delete_resident and recycle.delete, each run here",
     "models.log_change": "the audit writer itself",
     "models.log_changes": "the audit writer itself",
+    "models.log_batch": "the audit writer itself (one entry for a file's new rows)",
     "mail.log_mail": "the mail log is a log of its own (MailLog)",
     "report.freeze_report": "a report's frozen numbers are kept whole in ReportSnapshot",
     "report.freeze_while": "freeze_report while the sheet is written",
