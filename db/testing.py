@@ -229,13 +229,11 @@ def _population(found: SamplingRound, as_of: dt.datetime | None = None
     return sql, params
 
 
-@dataclass
-class AreaCoverage:
-    area_id: int | None
-    name: str  # full name, 城关社区/阳光小区/第1网格
-    level: int  # 1 community, 3 grid (or the deepest level above a grid)
-    expected: int = 0
-    tested: int = 0
+class Tally:
+    """Who should be tested and who was: the missing and the rate of a round, an area, a card."""
+
+    expected: int
+    tested: int
 
     @property
     def missing(self) -> int:
@@ -245,13 +243,22 @@ class AreaCoverage:
     def rate(self) -> float:
         return self.tested / self.expected if self.expected else 1.0
 
+
+@dataclass
+class AreaCoverage(Tally):
+    area_id: int | None
+    name: str  # full name, 城关社区/阳光小区/第1网格
+    level: int  # 1 community, 3 grid (or the deepest level above a grid)
+    expected: int = 0
+    tested: int = 0
+
     def as_dict(self) -> dict[str, object]:
         return {"area": self.name, "expected": self.expected, "tested": self.tested,
                 "missing": self.missing}
 
 
 @dataclass
-class Coverage:
+class Coverage(Tally):
     round_id: int
     name: str
     expected: int = 0
@@ -262,14 +269,6 @@ class Coverage:
     positive: int = 0
     communities: list[AreaCoverage] = field(default_factory=list)
     grids: list[AreaCoverage] = field(default_factory=list)
-
-    @property
-    def missing(self) -> int:
-        return self.expected - self.tested
-
-    @property
-    def rate(self) -> float:
-        return self.tested / self.expected if self.expected else 1.0
 
     def by_area(self) -> list[AreaCoverage]:
         """Each community followed by its grids, in tree order."""
@@ -766,7 +765,7 @@ def report_section(day: dt.date, as_of: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
-class TestingCard:
+class TestingCard(Tally):
     """The running round of 全员核酸 on the 首页: its coverage and the grids furthest behind."""
 
     name: str
@@ -774,14 +773,6 @@ class TestingCard:
     tested: int
     positive: int
     behind: list[tuple[str, int]]  # (grid, missing), most missing first
-
-    @property
-    def missing(self) -> int:
-        return self.expected - self.tested
-
-    @property
-    def rate(self) -> float:
-        return self.tested / self.expected if self.expected else 1.0
 
 
 def testing_card(day: dt.date | None = None) -> TestingCard | None:
