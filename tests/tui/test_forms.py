@@ -299,7 +299,7 @@ async def test_a_burst_after_the_area_question_lands_in_the_new_residents_form(
 
 
 async def test_keys_held_for_a_field_that_left_the_screen_are_let_go(demo_path: Path) -> None:
-    from tui.screens.residents.household import AskText
+    from tui.dialogs.ask import AskText
 
     async with running(demo_path, size=(100, 30)) as (app, pilot):
         await press(pilot, "f2")

@@ -264,7 +264,7 @@ class ResidentsScreen(SectionScreen):
     def action_new(self) -> None:
         """A new resident starts a household, which belongs to an area: with 全镇 selected the
         clerk is asked which one (a typo names no area and is refused)."""
-        from tui.screens.residents.household import AskText
+        from tui.dialogs.ask import AskText
         from tui.screens.residents.resident_form import ResidentForm
 
         if self.area_id:

@@ -13,10 +13,10 @@ from db.backup import BackupFile, backup_now, backup_warnings, list_backups, res
 from db.database import DatabaseError, backup_dir, current_path
 from db.offsite import backup_to
 from db.settings import get_setting
+from tui.dialogs.ask import AskText
 from tui.dialogs.confirm import ConfirmDialog
 from tui.markup import escape
 from tui.screens import DetailScreen, keys
-from tui.screens.residents.household import AskText
 from tui.widgets.column_table import Col, ColumnTable
 
 KINDS = {"自动": "每日自动", "手动": "手动", "安全": "恢复/升级前"}
