@@ -15,10 +15,11 @@ from tests.tui.conftest import gate_entry, notices, press, run_file_job, running
 async def test_township_week_plan_and_checkpoint_grid(demo_path: Path) -> None:
     async with running(demo_path, "f5") as (app, pilot):
         assert "12/12" in screen_text(pilot)
+        assert "0%" not in screen_text(pilot)  # the planner's bar shows only while it plans
         await press(pilot, "right_square_bracket", "right_square_bracket")
         assert "0/0" not in screen_text(pilot) and "—" in screen_text(pilot)
         await press(pilot, "p")
-        assert "全部排满" in screen_text(pilot)
+        assert "全部排满" in screen_text(pilot) and "100%" not in screen_text(pilot)
         assert "12/12" in screen_text(pilot)
         await press(pilot, "enter")
         screen = app.screen

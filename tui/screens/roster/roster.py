@@ -106,6 +106,9 @@ class RosterScreen(SectionScreen):
 
     def action_plan(self) -> None:
         self.query_one("#roster-status", Static).update("正在自动排班…")
+        bar = self.query_one("#roster-progress", ProgressBar)
+        bar.update(progress=0)
+        bar.display = True
         self.run_plan(self.start, self.start + dt.timedelta(days=6))
 
     @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
@@ -120,6 +123,8 @@ class RosterScreen(SectionScreen):
         if event.worker.group != "plan":
             return
         status = self.query_one("#roster-status", Static)
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.query_one("#roster-progress", ProgressBar).display = False
         if event.state == WorkerState.SUCCESS:
             result: roster.PlanResult = event.worker.result
             gaps = "；".join(g.text() for g in result.gaps[:3])
