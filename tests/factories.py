@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
 from openpyxl import Workbook
 from stdnum.cn.ric import calc_check_digit
 
+from db import testing
+from db.models import Resident
+
 
 def make_id(birth: str = "19900101", seq: int = 1, area: str = "340122") -> str:
     """A valid 18-digit ID number (odd ``seq``: male)."""
     body = f"{area}{birth}{seq:03d}"
     return body + calc_check_digit(body + "0")
+
+
+def round_in_progress(day: dt.date, people: int, tested: int, immobile: tuple[int, int],
+                  visited: int) -> int:
+    """A round of 全员核酸 running from ``day``, part done: of the first ``people`` registered
+    residents the first ``tested`` checked off, those in ``immobile`` flagged 行动不便, the one at
+    ``visited`` recorded 卧床已上门. Its id."""
+    found = testing.new_round("第1轮", day, day + dt.timedelta(days=1))
+    chosen = list(Resident.select().where(Resident.status == "在册").order_by(Resident.id)
+                  .limit(people))
+    for person in chosen[:tested]:
+        testing.check_off(found.id, person.id)
+    testing.set_immobile([p.id for p in chosen[slice(*immobile)]])
+    testing.record_reason(found.id, chosen[visited].id, "卧床已上门")
+    return found.id
 
 
 def full_width(text: str) -> str:

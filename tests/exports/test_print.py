@@ -33,6 +33,7 @@ from db.database import close_database
 from db.demo import build_demo
 from exports.catalog import EXPORTS
 from exports.sheet import A4_POINTS, MIN_PRINTED_PT, fit_scale
+from tests.factories import round_in_progress
 
 KEYS = [e.key for e in EXPORTS]
 PRINT_VERSIONS = {key[:-len("_print")] for key in KEYS if key.endswith("_print")}
@@ -85,21 +86,9 @@ def _clerks_day() -> None:
     AuditLog.insert(at=dt.datetime.combine(DEMO_DAY, dt.time(11)), who="王华", action="导入",
                     table="pushed_batch", row_id=2, before=None,
                     after=json.dumps({"file_name": "推送.xlsx", "source": blob})).execute()
-    _testing_round()
+    round_in_progress(DEMO_DAY, 400, 300, (280, 330), 320)  # running on the printed day
 
 
-def _testing_round() -> None:
-    """A round of 全员核酸 running on the printed day, part done, with 行动不便 to visit."""
-    from db import testing
-    from db.models import Resident
-
-    found = testing.new_round("第1轮", DEMO_DAY, DEMO_DAY + dt.timedelta(days=1))
-    people = list(Resident.select().where(Resident.status == "在册").order_by(Resident.id)
-                  .limit(400))
-    for person in people[:300]:
-        testing.check_off(found.id, person.id)
-    testing.set_immobile([p.id for p in people[280:330]])
-    testing.record_reason(found.id, people[320].id, "卧床已上门")
 
 
 def _widths(ws: Worksheet) -> list[float]:

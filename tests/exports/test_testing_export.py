@@ -4,7 +4,6 @@ list grouped by building; A4, titles merged, in the catalog."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -18,19 +17,13 @@ from exports.catalog import EXPORTS
 from exports.output import FULL_ID_REPORTS
 from exports.testing import export_coverage, export_door, export_untested
 from tests.db.test_testing import independent
+from tests.factories import round_in_progress
 
 DAY = clock.today()
 
 
 def round_with_work() -> int:
-    found = testing.new_round("第1轮", DAY, DAY + dt.timedelta(days=1))
-    people = list(Resident.select().where(Resident.status == "在册").order_by(Resident.id)
-                  .limit(120))
-    for person in people[:70]:
-        testing.check_off(found.id, person.id)
-    testing.set_immobile([p.id for p in people[60:80]])
-    testing.record_reason(found.id, people[75].id, "卧床已上门")
-    return found.id
+    return round_in_progress(DAY, 120, 70, (60, 80), 75)
 
 
 def test_coverage_sheet_adds_up_to_an_independent_count(demo_path: Path, tmp_path: Path) -> None:
