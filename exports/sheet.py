@@ -146,14 +146,29 @@ def fit_scale(widths: Iterable[float], landscape: bool) -> float:
     return min(1.0, (paper - SIDE_MARGINS_PT) / total) if total else 1.0
 
 
+def line_capacity(width: float, size: float) -> float:
+    """How many half-characters (a CJK character is two) fit on one line of a cell ``width``
+    characters wide at ``size`` pt: Excel's text room, 7 px a character less 5 px of padding."""
+    return max(1.0, (width * 7 - 5) * 0.75 / (size / 2))
+
+
+def as_written(value: object, kind: str) -> object:
+    """A value as its column's kind writes it: money to the cent, a whole quantity as 50, not
+    50.0."""
+    if kind == "money" and isinstance(value, (int, float, Decimal)):
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    if kind == "quantity" and isinstance(value, (float, Decimal)):
+        return int(value) if value == int(value) else float(value)
+    return value
+
+
 def text_lines(text: str, width: float, size: float) -> int:
     """Lines ``text`` wraps to in a cell ``width`` characters wide at ``size`` pt.
 
     A CJK character is ``size`` pt wide, anything else half that; a run of Latin letters or
     digits moves to the next line whole, as spreadsheet programs wrap it.
     """
-    # Excel's text room: 7 px a character less 5 px of padding; counted in half-characters
-    capacity = max(1.0, (width * 7 - 5) * 0.75 / (size / 2))
+    capacity = line_capacity(width, size)
     if "\n" not in text and len(text) * 2 <= capacity:
         return 1
     lines = 0
@@ -222,7 +237,7 @@ class SheetWriter:
                       self._format(self.red_font, CENTER, True, "General")) for k in self.kinds]
         # a text of no more characters than this fits its column on one line whatever they
         # are (twice as many if they are all ASCII: see text_lines)
-        self._one_line = [self._short(w, size) for w in self.widths]
+        self._one_line = [line_capacity(w, size) / 2 for w in self.widths]
         self._setup()
 
     @property
@@ -235,11 +250,6 @@ class SheetWriter:
         r = self.report
         self.sheet.set_widths(self.widths)
         self.sheet.page(paper=r.paper, landscape=r.is_landscape, fit_height=1 if r.one_page else 0)
-
-    @staticmethod
-    def _short(width: float, size: float) -> float:
-        capacity = max(1.0, (width * 7 - 5) * 0.75 / (size / 2))
-        return capacity / 2
 
     def _format(self, font: Font, align: str, border: bool, number_format: str) -> Format:
         key = (font, align, border, number_format)
@@ -272,12 +282,7 @@ class SheetWriter:
     def cell(self, value: object, kind: str = "text", font: Font | None = None,
              align: str | None = None, border: bool = True) -> Cell:
         """A styled cell; text can never turn into a formula (it is always written as text)."""
-        if isinstance(value, str):
-            value = safe_text(value)
-        if kind == "money" and isinstance(value, (int, float, Decimal)):
-            value = Decimal(str(value)).quantize(Decimal("0.01"))
-        elif kind == "quantity" and isinstance(value, (float, Decimal)):
-            value = int(value) if value == int(value) else float(value)  # 50, not 50.0
+        value = safe_text(value) if isinstance(value, str) else as_written(value, kind)
         align = align or (CENTER if kind != "text" or value is None else LEFT)
         number_format = NUMBER_FORMATS.get(kind, "General") if value is not None else "General"
         return value, self._format(font or self.font, align, border, number_format)
@@ -384,18 +389,14 @@ class SheetWriter:
                         not value.isascii() or len(value) > 2 * self._one_line[n]):
                     lines = max(lines, text_lines(value, self.widths[n], size))
             else:
-                kind = self.kinds[n]
-                if kind == "money" and isinstance(value, (int, float, Decimal)):
-                    value = Decimal(str(value)).quantize(Decimal("0.01"))
-                elif kind == "quantity" and isinstance(value, (float, Decimal)):
-                    value = int(value) if value == int(value) else float(value)
+                value = as_written(value, self.kinds[n])
             cells.append((value, formats[0]))
         least = height or self.report.row_height or 0
         self._append(cells, height=max(least, line_height(lines, size)))
 
     def add_total(self, values: Sequence[object]) -> None:
-        kinds = [c.kind for c in self.report.columns]
-        self._append([self.cell(v, k, font=self.bold) for v, k in zip(values, kinds, strict=True)],
+        self._append([self.cell(v, k, font=self.bold)
+                      for v, k in zip(values, self.kinds, strict=True)],
                      height=self.needed_height(values, self.report.font_size))
 
     def add_merged_row(self, cells: Sequence[tuple[object, int]], height: float | None = None,
