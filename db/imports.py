@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -238,7 +237,7 @@ def _text(value: object) -> str:
 
 
 @functools.lru_cache(maxsize=65536)
-def _name(value: str) -> tuple[str, str]:
+def _name(value: object) -> tuple[str, str]:
     """(the checked name, "") or ("", why it is refused): common names come back many times."""
     try:
         return check_name(value), ""
@@ -251,18 +250,9 @@ def _name_columns(name: str) -> dict[str, str | None]:
     return name_search(name)
 
 
-_MOBILE = re.compile(r"1[3-9][0-9]{9}").fullmatch  # what check_phone keeps as it is
-
-
 def _check_row(record: ResidentRecord, summary: ImportSummary,
                base: tuple[str, ...], today: dt.date) -> _Person | None:
-    if type(record.name) is str:
-        name, refused = _name(record.name)
-    else:
-        try:
-            name, refused = check_name(record.name), ""
-        except Invalid as exc:
-            name, refused = "", str(exc)
+    name, refused = _name(record.name)
     if refused:
         summary.rejected.append(Problem(record.row, refused))
         return None
@@ -278,7 +268,7 @@ def _check_row(record: ResidentRecord, summary: ImportSummary,
         summary.warnings.append(
             Problem(record.row, f"性别“{sex}”与身份证号码不符，已按身份证号码记为{info.sex}"))
     phone = _text(record.phone)
-    if phone and not _MOBILE(phone):
+    if phone:
         try:
             phone = check_phone(record.phone)
         except Invalid:
