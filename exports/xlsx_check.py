@@ -12,7 +12,6 @@ of the workbook, which is what the reader then opens; the clerk is told which ce
 
 from __future__ import annotations
 
-import functools
 import html
 import io
 import re
@@ -40,39 +39,20 @@ CHUNK = 2**20
 SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 
 
-@dataclass(frozen=True)
-class _Patterns:
-    """The scans for one sheet, built for the namespace prefix its tags use (<c> or <x:c>):
-    a literal start keeps each scan a fast search rather than a try at every "<"."""
-
-    cell_column: re.Pattern[bytes]  # column letters of each cell that holds something
-    cell_column_any_space: re.Pattern[bytes]  # the same, attributes parted by tabs or newlines
-    filled_row: re.Pattern[bytes]  # number of each row with at least one such cell
-    unreferenced: tuple[re.Pattern[bytes], ...]  # a cell or row tag without r="…" (valid, rare)
-    token: re.Pattern[bytes]
-
-
-@functools.lru_cache(maxsize=8)
-def _patterns(prefix: bytes) -> _Patterns:
-    """Patterns for tags written ``<{prefix}c …>``; an empty formatted cell is self-closed
-    (<c r="A6" s="1"/>) and does not count as holding something."""
-    p = re.escape(prefix)
-    return _Patterns(
-        # only a cell's r="…" starts with letters (a row's is a number)
-        cell_column=re.compile(rb' r="([A-Z]{1,3})[0-9]{1,7}"[^>/]*>'),
-        cell_column_any_space=re.compile(rb'\sr="([A-Z]{1,3})[0-9]{1,7}"[^>/]*>'),
-        filled_row=re.compile(rb"<" + p + rb'row\s[^>]*?r="([0-9]{1,7})"[^>/]*>(?:<' + p
-                              + rb"c\s[^>]*/>)*<" + p + rb"c\s[^>/]*>"),
-        # one pattern per tag: a literal start ("<c", "<row") is searched for in C, where an
-        # alternation would try every "<" of the sheet
-        unreferenced=tuple(re.compile(rb"<" + p + tag + rb'(?:\s+(?!r=)[\w:]+="[^"]*")*\s*/?>')
-                           for tag in (rb"c", rb"row")),
-        token=re.compile(rb"<" + p + rb"(row|c)(?=[\s>/])([^>]*)>"),
-    )
-
-
+# A tag named row or c, whatever its namespace prefix (calamine goes by the local name: <y:c> is
+# a cell even under an unprefixed <sheetData>), its attributes read quote by quote (a ">" or "/"
+# inside a value does not end the tag, as it does not for calamine)
+_TAG = re.compile(rb"""<(?:[\w.-]+:)?(row|c)(?=[\s>/])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_R = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_CELL_REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,20})")
+_CELL_END = re.compile(rb"</(?:[\w.-]+:)?c\s*>")
+# How Excel, WPS, openpyxl and xlsxwriter write cells and rows: r="…" first, in capitals
+_ATTRIBUTES = rb'(?: (?:s|t|cm|vm|ph)="[^"<>]*")* ?'
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"' + _ATTRIBUTES + rb"(/?)>")
+_ODD_CELL = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}"' + _ATTRIBUTES + rb"/?>)")
+_ODD_ROW = re.compile(rb'<row(?=[\s>/])(?! r="[1-9][0-9]{0,6}")')
+_LAST_ROW = re.compile(rb'<row r="([0-9]+)"')
 _PREFIX = re.compile(rb"<(\w+:)?sheetData[\s>/]")
-_REF = re.compile(rb'\br="([A-Z]{0,3})([0-9]{0,7})"')
 _DIMENSION = re.compile(rb'<((?:\w+:)?dimension)\s+ref="([^"]*)"\s*/>')
 
 
@@ -103,7 +83,6 @@ class Extent:
     part: str
     declared: int = 0  # cells in the dimension the sheet claims (<dimension ref="A1:XFD1048576"/>)
     prefix: bytes = b""  # the namespace prefix of its tags (b"x:" for <x:c>), usually none
-    unplaced: bool = False  # some rows or cells were written without a reference (r="…")
     cells: int = 0
     columns: Counter[int] = field(default_factory=Counter)
     rows: Counter[int] = field(default_factory=Counter)
@@ -142,6 +121,10 @@ def _bomb(name: str) -> SheetError:
 
 def _is_sheet(name: str, sheets: dict[str, str]) -> bool:
     return name in sheets or SHEET_PART.match(name) is not None
+
+
+def _sheet_name(part: str, names: dict[str, str]) -> str:
+    return names.get(part, part.rsplit("/", 1)[-1])
 
 
 def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, file_name: str,
@@ -230,35 +213,43 @@ def _densest(counts: Counter[int], gap: int) -> tuple[int, int]:
 def scan_sheet(part: str, chunks: Iterator[bytes], file_name: str, sheet: str) -> Extent:
     """Find the filled cells of one sheet's XML and decide which of them the reader gets."""
     extent = Extent(part)
-    patterns = _patterns(b"")
+    placer = _Placer(file_name, sheet)
     for n, segment in enumerate(_row_segments(chunks, file_name)):
         if n == 0:  # the dimension and <sheetData> come before the first row
-            dimension = _DIMENSION.search(segment)
-            if dimension:
-                extent.declared = _area(dimension.group(2))
-            prefix = _PREFIX.search(segment)
-            if prefix:
-                extent.prefix = prefix.group(1) or b""
-                patterns = _patterns(extent.prefix)
-        if any(pattern.search(segment) for pattern in patterns.unreferenced):
-            extent.unplaced = True
-            placed = _placed_cells(segment, patterns)
-            columns = [c for c, _r in placed]
-            rows = [r for _c, r in placed]
-        else:
-            odd_spaces = b'\nr="' in segment or b'\tr="' in segment or b'\rr="' in segment
-            columns = (patterns.cell_column_any_space if odd_spaces
-                       else patterns.cell_column).findall(segment)
-            rows = patterns.filled_row.findall(segment)
-        extent.cells += len(columns)
-        if extent.cells > MAX_CELLS:
-            raise SheetError(f"“{file_name}”的工作表“{sheet}”有超过{MAX_CELLS:,}个单元格，"
-                             "超出一次可导入的范围，请拆分成几个文件后再导入")
-        for letters, count in Counter(columns).items():
-            extent.columns[column_number(letters.decode())] += count
-        extent.rows.update(map(int, rows))
+            _head(extent, segment)
+        _count(extent, placer.filled(segment), file_name, sheet)
+    _decide(extent, file_name, sheet)
+    return extent
+
+
+def _head(extent: Extent, segment: bytes) -> None:
+    dimension = _DIMENSION.search(segment)
+    if dimension:
+        extent.declared = _area(dimension.group(2))
+    prefix = _PREFIX.search(segment)
+    if prefix:
+        extent.prefix = prefix.group(1) or b""
+
+
+def _too_many(file_name: str, sheet: str) -> SheetError:
+    return SheetError(f"“{file_name}”的工作表“{sheet}”有超过{MAX_CELLS:,}个单元格，"
+                      "超出一次可导入的范围，请拆分成几个文件后再导入")
+
+
+def _count(extent: Extent, filled: tuple[int, Counter[int], Counter[int]], file_name: str,
+           sheet: str) -> None:
+    cells, columns, rows = filled
+    extent.cells += cells
+    if extent.cells > MAX_CELLS:
+        raise _too_many(file_name, sheet)
+    extent.columns.update(columns)
+    extent.rows.update(rows)
+
+
+def _decide(extent: Extent, file_name: str, sheet: str) -> None:
+    """The columns and rows the reader gets, or the sheet refused."""
     if not extent.cells:
-        return extent
+        return
     extent.keep_columns = _densest(extent.columns, GAP_COLUMNS)
     extent.keep_rows = (1, max(extent.rows, default=1))
     width = extent.keep_columns[1]  # the reader pads columns back from A
@@ -272,7 +263,77 @@ def scan_sheet(part: str, chunks: Iterator[bytes], file_name: str, sheet: str) -
     if kept > len(extent.rows) * (last - first + 1):
         raise SheetError(f"“{file_name}”的工作表“{sheet}”已损坏（同一单元格出现多次），"
                          "请在 Excel 中打开并另存为 .xlsx 后再导入")
-    return extent
+
+
+def _plain(segment: bytes) -> bool:
+    """Whether every cell and row tag in ``segment`` is written the plain way, unprefixed."""
+    return (b":c" not in segment and b":row" not in segment
+            and _ODD_CELL.search(segment) is None and _ODD_ROW.search(segment) is None)
+
+
+class _Placer:
+    """Places cells as calamine does: by the cell's own reference (r="…", any case, either
+    quote) when it has one, whatever its row's says; a cell without one follows the previous
+    cell, a row without one the previous row. Its state runs on from one piece to the next."""
+
+    def __init__(self, file_name: str, sheet: str) -> None:
+        self.file_name, self.sheet = file_name, sheet
+        self.row = self.column = 0
+
+    def _reference(self, attributes: bytes) -> bytes | None:
+        found = _R.findall(attributes)
+        if len(found) > 1:
+            raise self.broken("同一单元格写了两个位置")
+        if not found:
+            return None
+        double, single = found[0]
+        return double or single
+
+    def broken(self, why: str) -> SheetError:
+        return SheetError(f"“{self.file_name}”的工作表“{self.sheet}”已损坏（{why}），"
+                          "请在 Excel 中打开并另存为 .xlsx 后再导入")
+
+    def place(self, tag: re.Match[bytes]) -> tuple[int, int] | None:
+        """(column, row) of a cell tag; None for a row tag."""
+        reference = self._reference(tag.group(2))
+        if tag.group(1) == b"row":
+            if reference is None:
+                self.row += 1
+            elif reference.strip().isdigit():
+                self.row = int(reference)
+            else:
+                raise self.broken(f"行号“{reference.decode('utf-8', 'replace')}”无法识别")
+            self.column = 0
+            return None
+        if reference is None:
+            self.column += 1
+            return self.column, max(self.row, 1)
+        cell = _CELL_REF.fullmatch(reference)
+        if cell is None:
+            raise self.broken(f"单元格位置“{reference.decode('utf-8', 'replace')}”无法识别")
+        self.column = column_number(cell.group(1).upper().decode())
+        return self.column, int(cell.group(2))
+
+    def filled(self, segment: bytes) -> tuple[int, Counter[int], Counter[int]]:
+        """How many cells in ``segment`` hold something (an empty formatted cell is self-closed,
+        <c r="A6" s="1"/>, and calamine does not count it), and how many in each column and row."""
+        if _plain(segment):  # one pattern over the cells, no look at each tag
+            last_row = segment.rfind(b"<row ")
+            if last_row >= 0:
+                self.row = int(_LAST_ROW.match(segment, last_row).group(1))
+            found = [(letters, row) for letters, row, closed in _PLAIN_CELL.findall(segment)
+                     if not closed]
+            columns = Counter(letters for letters, _row in found)
+            rows = Counter(row for _letters, row in found)
+            return (len(found), Counter({column_number(k.decode()): n for k, n in columns.items()}),
+                    Counter({int(k): n for k, n in rows.items()}))
+        cells = []
+        for tag in _TAG.finditer(segment):
+            at = self.place(tag)
+            if at is not None and not tag.group(2).endswith(b"/"):
+                cells.append(at)
+        return (len(cells), Counter(column for column, _row in cells),
+                Counter(row for _column, row in cells))
 
 
 def _area(ref: bytes) -> int:
@@ -284,51 +345,18 @@ def _area(ref: bytes) -> int:
     return (abs(columns) + 1) * (abs(int(match.group(4)) - int(match.group(2))) + 1)
 
 
-def _placed_cells(segment: bytes, patterns: _Patterns) -> list[tuple[bytes, bytes]]:
-    """The filled cells of a piece written without some references (r="…"), placed as Excel
-    does: a row without one follows the previous row, a cell without one the previous cell, and
-    a cell's own reference wins over its row's."""
-    cells: list[tuple[bytes, bytes]] = []
-    row = column = 0
-    for match in patterns.token.finditer(segment):
-        ref = _REF.search(match.group(2))
-        if match.group(1) == b"row":
-            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
-            column = 0
-            continue
-        if ref and ref.group(1):
-            column = column_number(ref.group(1).decode())
-        else:
-            column += 1
-        if not match.group(2).endswith(b"/"):
-            at = ref.group(2) if ref and ref.group(2) else str(max(row, 1)).encode()
-            cells.append((column_letters(column).encode(), at))
-    return cells
-
-
-def _trimmed_sheet(chunks: Iterator[bytes], extent: Extent, file_name: str) -> Iterator[bytes]:
+def _trimmed_sheet(chunks: Iterator[bytes], extent: Extent, file_name: str,
+                   sheet: str) -> Iterator[bytes]:
     """The sheet's XML without the far cells, its dimension set to what is left.
 
     Rows are in ascending order in a sheet, so the rows past the last one kept are cut whole;
-    the cells of far columns are found by their references and cut one by one (every cell is
-    looked at when some rows had no number, as they cannot be cut whole)."""
+    every cell left is placed as the scan placed it and cut when it lies outside."""
     first_column, last_column = extent.keep_columns
     last_row = extent.keep_rows[1]
     ref = f"{column_letters(first_column)}1:{column_letters(last_column)}{last_row}".encode()
-    far = sorted((column_letters(c).encode() for c in extent.columns
-                  if not first_column <= c <= last_column), key=len, reverse=True)
-    if extent.unplaced:
-        far_cell: re.Pattern[bytes] | None = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
-    else:
-        far_cell = re.compile(rb'\sr="(' + b"|".join(far) + rb')([0-9]{1,7})"') if far else None
-
-    def kept(cell: re.Match[bytes]) -> bool:
-        return (first_column <= column_number(cell.group(1).decode()) <= last_column
-                and int(cell.group(2)) <= last_row)
-
+    placer = _Placer(file_name, sheet)
     row_start = re.compile(rb"<" + re.escape(extent.prefix) + rb'row\s[^>]*?r="([0-9]{1,7})"')
     data_end = b"</" + extent.prefix + b"sheetData>"
-    cell_end = b"</" + extent.prefix + b"c>"
     dropping = False
     for segment in _row_segments(chunks, file_name):
         if dropping:
@@ -344,18 +372,19 @@ def _trimmed_sheet(chunks: Iterator[bytes], extent: Extent, file_name: str) -> I
                     segment = segment[:row.start()] + (b"" if dropping else segment[end:])
                     break
         segment = _DIMENSION.sub(lambda m: b"<" + m.group(1) + b' ref="' + ref + b'"/>', segment)
-        if far_cell is None:
-            yield segment
-            continue
         pieces, position = [], 0
-        for cell in far_cell.finditer(segment):
-            if cell.start() < position or kept(cell):
+        for tag in _TAG.finditer(segment):
+            at = placer.place(tag)
+            if at is None or tag.start() < position or (
+                    first_column <= at[0] <= last_column and at[1] <= last_row):
                 continue
-            start = segment.rfind(b"<", 0, cell.start())
-            close = segment.find(b">", cell.end())
-            end = close + 1 if segment[close - 1:close] == b"/" else (
-                segment.find(cell_end, close) + len(cell_end))
-            pieces.append(segment[position:start])
+            end = tag.end()
+            if not tag.group(2).endswith(b"/"):
+                close = _CELL_END.search(segment, end)
+                if close is None:
+                    raise placer.broken("单元格没有结束标记")
+                end = close.end()
+            pieces.append(segment[position:tag.start()])
             position = end
         pieces.append(segment[position:])
         yield b"".join(pieces)
@@ -414,8 +443,8 @@ def check_workbook(path: Path) -> CheckedFile:
         for info in infos:
             chunks = _inflate(fh, info, path.name, caps[info.filename])
             if _is_sheet(info.filename, names):
-                sheet = names.get(info.filename, info.filename.rsplit("/", 1)[-1])
-                extents[info.filename] = scan_sheet(info.filename, chunks, path.name, sheet)
+                extents[info.filename] = scan_sheet(info.filename, chunks, path.name,
+                                                    _sheet_name(info.filename, names))
             else:
                 for _chunk in chunks:
                     pass
@@ -424,7 +453,7 @@ def check_workbook(path: Path) -> CheckedFile:
         rewrite = {part: e for part, e in extents.items() if e.rewrite}
         if not rewrite:
             return CheckedFile(path, {})
-        return CheckedFile(_rewrite(archive, fh, path.name, rewrite),
+        return CheckedFile(_rewrite(archive, fh, path.name, rewrite, names),
                            {names.get(part, part): e.note() for part, e in rewrite.items()
                             if e.trimmed})
 
@@ -439,7 +468,7 @@ def _list_ignored(extent: Extent) -> None:
 
 
 def _rewrite(archive: zipfile.ZipFile, fh: BinaryIO, file_name: str,
-             trimmed: dict[str, Extent]) -> io.BytesIO:
+             trimmed: dict[str, Extent], names: dict[str, str]) -> io.BytesIO:
     """A copy of the workbook's XML parts, the trimmed sheets rewritten; pictures left out."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as copy:
@@ -448,7 +477,8 @@ def _rewrite(archive: zipfile.ZipFile, fh: BinaryIO, file_name: str,
                 continue
             chunks = _inflate(fh, info, file_name, MAX_SHEET_BYTES)
             if info.filename in trimmed:
-                chunks = _trimmed_sheet(chunks, trimmed[info.filename], file_name)
+                chunks = _trimmed_sheet(chunks, trimmed[info.filename], file_name,
+                                        _sheet_name(info.filename, names))
             with copy.open(info.filename, "w", force_zip64=True) as member:
                 for chunk in chunks:
                     member.write(chunk)

@@ -1,0 +1,136 @@
+"""The xlsx safety check against hostile sheets: every far cell calamine would place is found,
+however its tag is spelled, and the fast path over big sheets never accepts what the full scan
+would trim or refuse.
+
+Each file is checked with :func:`exports.xlsx_check.check_workbook`, then what it hands on is
+read with python-calamine, the reader the check protects: the rectangle it builds must be the
+small table, not the far cell's."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from exports.xlsx_check import SheetError, check_workbook
+
+SHEET = "xl/worksheets/sheet1.xml"
+PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+        'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+        '"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+        '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/></Types>'),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target='
+        '"xl/workbook.xml"/></Relationships>'),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.'
+        'org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships"><sheets><sheet name="名单" sheetId="1" r:id="rId1"/>'
+        "</sheets></workbook>"),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target='
+        '"worksheets/sheet1.xml"/></Relationships>'),
+}
+HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.'
+        b'org/spreadsheetml/2006/main"><dimension ref="A1:D%d"/><sheetData>')
+TAIL = b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75"/></worksheet>'
+
+
+def row(n: int) -> bytes:
+    """One row of a sampling list as openpyxl writes it: four cells, A to D."""
+    return (b'<row r="%d"><c r="A%d" t="n"><v>%d</v></c><c r="B%d" t="inlineStr"><is><t>'
+            b"\xe5\xbc\xa0%d</t></is></c><c r=\"C%d\" t=\"inlineStr\"><is><t>3401221987081067%02d"
+            b'</t></is></c><c r="D%d" s="1" t="n"><v>13800000000</v></c></row>'
+            % (n, n, n, n, n, n, n % 100, n))
+
+
+def sheet_xml(rows: int) -> bytes:
+    return HEAD % rows + b"".join(row(n) for n in range(1, rows + 1)) + TAIL
+
+
+def xlsx(path: Path, xml: bytes) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in PARTS.items():
+            z.writestr(name, text)
+        z.writestr(SHEET, xml)
+    return path
+
+
+def read_back(path: Path) -> tuple[dict[str, str], int, int]:
+    """The check's notes, and the rows and columns of the rectangle calamine builds from what
+    the check hands on."""
+    checked = check_workbook(path)
+    source = checked.source
+    workbook = (CalamineWorkbook.from_path(str(source)) if isinstance(source, Path)
+                else CalamineWorkbook.from_filelike(source))
+    table = workbook.get_sheet_by_index(0).to_python()
+    workbook.close()
+    return checked.notes, len(table), max(map(len, table), default=0)
+
+
+# ---- however a far cell is written, the full scan places it where calamine does -------------
+
+FAR_CELLS = {
+    # calamine places a cell by its own reference, not by its row's
+    "own-row": (b'<c r="A3" t="n">', b'<c r="A1048576" t="n">', "第1048576行"),
+    "lowercase": (b'<c r="B3"', b'<c r="xfd3"', "XFD列"),
+    "single-quotes": (b'<c r="B3"', b"<c r='XFD3'", "XFD列"),
+    "spaces-around-equals": (b'<c r="B3"', b'<c r = "XFD3"', "XFD列"),
+    "tab-before-r": (b'<c r="B3"', b'<c\tr="XFD3"', "XFD列"),
+    "slash-in-a-value": (b'<c r="B3" t="inlineStr">', b'<c r="XFD3" t="inlineStr" x="/">',
+                         "XFD列"),
+    "greater-than-in-a-value": (b'<c r="B3" t="inlineStr">',
+                                b'<c x="a>b" r="XFD3" t="inlineStr">', "XFD列"),
+    "leading-zeros": (b'<c r="A3" t="n">', b'<c r="A0001048576" t="n">', "第1048576行"),
+    "foreign-prefix": (b'<c r="B3" t="inlineStr"><is><t>\xe5\xbc\xa03</t></is></c>',
+                       b'<y:c r="XFD3" t="inlineStr"><is><t>\xe5\xbc\xa03</t></is></y:c>',
+                       "XFD列"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAR_CELLS))
+def test_a_far_cell_however_written_is_left_out(tmp_path: Path, name: str) -> None:
+    old, new, named = FAR_CELLS[name]
+    xml = sheet_xml(5)
+    assert old in xml
+    notes, rows, width = read_back(xlsx(tmp_path / f"{name}.xlsx", xml.replace(old, new, 1)))
+    assert named in notes["名单"]
+    assert rows <= 5 and width <= 4, (rows, width)
+
+
+@pytest.mark.parametrize(("old", "new", "why"), [
+    (b'<c r="B3"', b'<c r="B3" r="XFD3"', "两个位置"),  # calamine takes the last one
+    (b'<c r="B3"', b'<c r="&#88;FD3"', "无法识别"),
+])
+def test_a_cell_whose_place_is_unclear_is_refused(tmp_path: Path, old: bytes, new: bytes,
+                                                  why: str) -> None:
+    path = xlsx(tmp_path / "odd.xlsx", sheet_xml(5).replace(old, new, 1))
+    with pytest.raises(SheetError, match=f"“odd.xlsx”的工作表“名单”已损坏（.*{why}"):
+        check_workbook(path)
+
+
+def test_a_plain_sheet_is_handed_on_as_it_is(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "plain.xlsx", sheet_xml(50))
+    assert check_workbook(path).source == path
+    assert read_back(path) == ({}, 50, 4)
+
+
+def test_the_trimmed_copy_keeps_every_near_cell(tmp_path: Path) -> None:
+    xml = sheet_xml(5).replace(b'<c r="A3" t="n">', b'<c r="A1048576" t="n">', 1)
+    checked = check_workbook(xlsx(tmp_path / "t.xlsx", xml))
+    assert isinstance(checked.source, io.BytesIO)
+    table = CalamineWorkbook.from_filelike(checked.source).get_sheet_by_index(0).to_python()
+    assert [r[1] for r in table] == ["张1", "张2", "张3", "张4", "张5"]
+    assert table[2][0] == ""  # the far cell's value is gone, its row's other cells are kept
