@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+from exports import xlsx_check
 from exports.xlsx_check import SheetError, check_workbook
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -134,3 +135,20 @@ def test_the_trimmed_copy_keeps_every_near_cell(tmp_path: Path) -> None:
     table = CalamineWorkbook.from_filelike(checked.source).get_sheet_by_index(0).to_python()
     assert [r[1] for r in table] == ["张1", "张2", "张3", "张4", "张5"]
     assert table[2][0] == ""  # the far cell's value is gone, its row's other cells are kept
+
+
+@pytest.mark.parametrize("shift", range(0, 48, 4))
+def test_a_row_end_inside_an_attribute_does_not_hide_a_far_cell(tmp_path: Path, monkeypatch,
+                                                                  shift: int) -> None:
+    """calamine takes "<" and "</row>" inside an attribute's value as text: a scan that cuts the
+    XML into pieces after "</row>" must not cut such a tag in two and lose its r="…"."""
+    monkeypatch.setattr(xlsx_check, "CHUNK", 4096)
+    head = HEAD % 40 + b"".join(row(n) for n in range(1, 40))
+    opening = b'<row r="40"><c r="A40" t="inlineStr"><is><t>'
+    hidden = b'</t></is></c><c x="</row>'  # its "</row>" ends near a multiple of 4,096 bytes
+    boundary = 4096 * ((len(head) + 400) // 4096 + 1)
+    text = b"x" * (boundary - 24 + shift - len(head) - len(opening) - len(hidden))
+    xml = (head + opening + text + hidden + b'" r="XFD40" t="n"><v>1</v></c></row>' + TAIL)
+    notes, rows, width = read_back(xlsx(tmp_path / "cut.xlsx", xml))
+    assert "XFD列" in notes["名单"]
+    assert rows <= 40 and width <= 4, (rows, width)
