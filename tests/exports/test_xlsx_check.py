@@ -152,3 +152,124 @@ def test_a_row_end_inside_an_attribute_does_not_hide_a_far_cell(tmp_path: Path, 
     notes, rows, width = read_back(xlsx(tmp_path / "cut.xlsx", xml))
     assert "XFD列" in notes["名单"]
     assert rows <= 40 and width <= 4, (rows, width)
+
+
+# ---- the fast path proves only what the full scan would accept ---------------------------------
+
+def outcome(path: Path) -> tuple[str, dict[str, str]]:
+    """What the check says of ``path``: its error, or its notes."""
+    try:
+        return "", check_workbook(path).notes
+    except SheetError as exc:
+        return str(exc), {}
+
+
+def fast_and_full(path: Path, monkeypatch) -> tuple[tuple[str, dict[str, str]], ...]:
+    fast = outcome(path)
+    with monkeypatch.context() as m:
+        m.setattr(xlsx_check, "_fast", lambda extent, xml: False)
+        full = outcome(path)
+    return fast, full
+
+
+def proved_fast(xml: bytes) -> bool:
+    extent, buffer = xlsx_check.Extent("p"), bytearray(xml)
+    xlsx_check._head(extent, buffer)
+    return xlsx_check._fast(extent, buffer)
+
+
+def test_the_fast_path_takes_a_plain_sheet_in_many_pieces(monkeypatch) -> None:
+    monkeypatch.setattr(xlsx_check, "SLICE", 4096)
+    xml = sheet_xml(400)
+    extent = xlsx_check.scan_sheet("p", iter([xml]), len(xml), "f.xlsx", "名单")
+    assert extent.fast and extent.keep_columns == (1, 4) and extent.keep_rows == (1, 400)
+    assert not extent.rewrite
+
+
+# Each is written into row 200 of 400, in a middle piece of the fast path's, and each passes a
+# fast path that leaves out the check named beside it (tried: every one went red).
+MIDDLE = {
+    "own-far-row": (b'<c r="A200" t="n">', b'<c r="A1048576" t="n">'),  # row range
+    "far-row-within-limits": (b'<c r="A200" t="n">', b'<c r="A400000" t="n">'),  # row range
+    "far-column": (b'<c r="B200"', b'<c r="XFD200"'),  # column set
+    "near-column-outside-the-first-pieces": (b'<c r="B200"', b'<c r="BZ200"'),  # column set
+    "lowercase": (b'<c r="B200"', b'<c r="xfd200"'),  # capitals only
+    "tab-before-r": (b'<c r="B200"', b'<c\tr="XFD200"'),  # <c agrees with <c r="
+    "tab-before-a-second-r": (b'<c r="B200"', b'<c r="B200"\tr="XFD200"'),  # no tabs
+    "second-r": (b'<c r="B200"', b'<c r="B200" r="XFD200"'),  # every space-led r
+    "second-r-after-a-row-end-in-a-value": (b'<c r="B200"', b'<c r="B200" x="</row>" r="XFD200"'),
+    "single-quotes": (b'<c r="B200"', b"<c r='XFD200'"),  # <c agrees with <c r="
+    "spaces-around-equals": (b'<c r="B200"', b'<c r = "XFD200"'),
+    "prefixed": (b'<c r="B200" t="inlineStr"><is><t>\xe5\xbc\xa0200</t></is></c>',
+                 b'<y:c r="XFD200" t="inlineStr"><is><t>\xe5\xbc\xa0200</t></is></y:c>'),  # :c
+    "no-reference": (b'<c r="D200" s="1" t="n"><v>13800000000</v></c>',  # <c agrees with <c r="
+                     b'<c r="D200" s="1" t="n"><v>13800000000</v></c>'
+                     + b'<c s="1"/>' * 100 + b"<c><v>1</v></c>"),  # placed in column 105
+    "far-cell-in-the-last-row": (b'<c r="D400"', b'<c r="XFD400"'),  # column set, last piece
+    "far-row-in-the-last-cell": (b'<c r="D400"', b'<c r="D1048576"'),  # rows × columns
+    "prefixed-no-reference": (b'<c r="D200" s="1" t="n"><v>13800000000</v></c>',  # :c
+                              b'<c r="D200" s="1" t="n"><v>13800000000</v></c>'
+                              + b"<y:c/>" * 100 + b"<y:c><v>1</v></y:c>"),  # in column 105
+}
+
+
+@pytest.mark.parametrize("name", sorted(MIDDLE))
+def test_a_hostile_cell_in_the_middle_gets_the_full_scans_verdict(tmp_path: Path, monkeypatch,
+                                                                  name: str) -> None:
+    monkeypatch.setattr(xlsx_check, "SLICE", 4096)
+    old, new = MIDDLE[name]
+    xml = sheet_xml(400)
+    assert old in xml
+    xml = xml.replace(old, new, 1)
+    assert not proved_fast(xml)
+    path = xlsx(tmp_path / f"{name}.xlsx", xml)
+    fast, full = fast_and_full(path, monkeypatch)
+    assert fast == full
+    if fast[1]:  # far cells left out: what calamine gets is the table
+        notes, rows, width = read_back(path)
+        assert rows <= 400 and width <= 4, (notes, rows, width)
+
+
+def test_a_row_written_twice_in_the_middle_is_refused_as_the_full_scan_does(
+        tmp_path: Path, monkeypatch) -> None:
+    """The same-cell bomb's shape, hidden after plain pieces: rows 200 to 299 all written as
+    row 200 (pieces must follow each other in rows), or row 250 written twice (a piece must hold
+    no more cells than its rows × columns)."""
+    monkeypatch.setattr(xlsx_check, "SLICE", 4096)
+    plain = sheet_xml(400)
+    start, end = plain.index(b'<row r="200">'), plain.index(b'<row r="300">')
+    for name, xml in (("row-200", plain[:start] + row(200) * 100 + plain[end:]),
+                      ("row-250", plain.replace(row(250), row(250) * 2))):
+        assert not proved_fast(xml), name
+        fast, full = fast_and_full(xlsx(tmp_path / f"{name}.xlsx", xml), monkeypatch)
+        assert fast == full and "同一单元格出现多次" in fast[0], name
+
+
+def test_rows_written_again_from_a_pieces_start_are_refused_as_the_full_scan_does(
+        tmp_path: Path, monkeypatch) -> None:
+    """Rows written again, starting exactly where a piece of the fast path's starts: each piece
+    alone looks right, so pieces must follow each other in rows."""
+    monkeypatch.setattr(xlsx_check, "SLICE", 4096)
+    plain = sheet_xml(400)
+    buffer = bytearray(plain)
+    inside = plain.index(b"<sheetData>") + len(b"<sheetData>"), plain.index(b"</sheetData>")
+    cuts = [start for start, _end in xlsx_check._slices(buffer, *inside)]
+    first = next(number for number in (int(plain[cut + 8:plain.index(b'"', cut + 8)])
+                                       for cut in cuts if plain.startswith(b"<row", cut))
+                 if number >= 200)
+    copied = b"".join(row(n - 100) for n in range(first, first + 50))  # as long: same cuts
+    start, end = plain.index(b'<row r="%d">' % first), plain.index(b'<row r="%d">' % (first + 50))
+    xml = plain[:start] + copied + plain[end:]
+    assert len(xml) == len(plain) and not proved_fast(xml)
+    fast, full = fast_and_full(xlsx(tmp_path / "again.xlsx", xml), monkeypatch)
+    assert fast == full and "同一单元格出现多次" in fast[0]
+
+
+def test_rows_numbered_apart_from_their_cells_are_taken_as_calamine_takes_them(
+        tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(xlsx_check, "SLICE", 4096)
+    xml = sheet_xml(400).replace(b'<row r="200">', b'<row r="1048576">', 1)
+    path = xlsx(tmp_path / "rows.xlsx", xml)
+    fast, full = fast_and_full(path, monkeypatch)
+    assert fast == full == ("", {})
+    assert read_back(path) == ({}, 400, 4)
