@@ -15,14 +15,16 @@ full scan, which decides alone."""
 
 from __future__ import annotations
 
+import functools
 import html
 import io
+import itertools
 import re
 import struct
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -224,15 +226,15 @@ def _densest(counts: Counter[int], gap: int) -> tuple[int, int]:
     return first, last
 
 
-def scan_sheet(part: str, chunks: Iterator[bytes], size: int, file_name: str,
+def scan_sheet(part: str, inflate: Callable[[], Iterator[bytes]], size: int, file_name: str,
                sheet: str) -> Extent:
-    """Find the filled cells of one sheet's XML (``size`` bytes at most) and decide which of
-    them the reader gets."""
+    """Find the filled cells of one sheet's XML (``size`` bytes at most, each ``inflate()``
+    giving it afresh) and decide which of them the reader gets."""
     extent = Extent(part)
-    xml = _whole(chunks, size)
-    _head(extent, xml)
-    if _fast(extent, xml):
+    if _fast(extent, inflate()):
         return extent
+    xml = _whole(inflate(), size)
+    _head(extent, xml)
     slices = list(_slices(xml, 0, len(xml)))
     extent.plain = all(_plain(xml, start, end) for start, end in slices)
     if extent.plain:
@@ -244,7 +246,7 @@ def scan_sheet(part: str, chunks: Iterator[bytes], size: int, file_name: str,
     return extent
 
 
-def _head(extent: Extent, xml: bytearray) -> None:
+def _head(extent: Extent, xml: bytes | bytearray) -> None:
     prefix = _PREFIX.search(xml)
     if prefix:
         extent.prefix = prefix.group(1) or b""
@@ -253,7 +255,25 @@ def _head(extent: Extent, xml: bytearray) -> None:
         extent.declared = _area(dimension.group(2))
 
 
-def _fast(extent: Extent, xml: bytearray) -> bool:
+def _pieces(chunks: Iterator[bytes]) -> Iterator[tuple[bytes, int]]:
+    """The XML in pieces of about SLICE bytes: (bytes, where the piece ends), the end just after
+    a "</row>" where there is one; what follows it opens the next piece."""
+    parts: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= SLICE:
+            data = b"".join(parts)
+            cut = data.rfind(b"</row>")
+            stop = len(data) if cut < 0 else cut + len(b"</row>")
+            yield data, stop
+            parts, size = [data[stop:]], len(data) - stop
+    if size:
+        yield b"".join(parts), size
+
+
+def _fast(extent: Extent, chunks: Iterator[bytes]) -> bool:
     """Prove, without placing each cell, that the reader can have the whole sheet as it is; or
     leave it to the full scan (False). Proved when, inside <sheetData> (and no cell or row tag
     outside it, no tab or line break, no prefixed ":c" tag inside):
@@ -265,53 +285,67 @@ def _fast(extent: Extent, xml: bytearray) -> bool:
       (which calamine does not need when every cell has its own): so no cell has a second
       r="…" (calamine takes the last), none is lower-case, quoted otherwise or far;
     - pieces follow each other in rows and hold no more cells than their rows × columns (more
-      means a cell written twice), and rows × the last column stay within MAX_CELLS.
+      means a cell written twice), and rows × the last column stay within MAX_CELLS. Unlike the
+      full scan, which counts the distinct rows, this does not see rows overwritten by copies
+      of others inside one piece without more cells: calamine then keeps the last copy, within
+      the same bounds.
 
-    One search per piece, and byte counts; everything else is the full scan's to decide."""
-    if extent.prefix or extent.declared > MAX_CELLS:
+    One search per piece, and byte counts, as the XML is inflated (a tag cut in two between
+    pieces fails them: a lookbehind does not see the piece before); everything else is the full
+    scan's to decide."""
+    pieces = _pieces(chunks)
+    head, head_stop = next(pieces, (b"", 0))
+    _head(extent, head)
+    opening = _PREFIX.search(head, 0, head_stop)
+    if (extent.prefix or extent.declared > MAX_CELLS or opening is None
+            or _TAG.search(head, 0, opening.start())):
         return False
-    opening = _PREFIX.search(xml)
-    if opening is None:
-        return False
-    start = xml.find(b">", opening.start()) + 1
-    end = xml.find(b"</sheetData>", start)
-    if end < 0 or _TAG.search(xml, 0, opening.start()) or _TAG.search(xml, end):
-        return False
-    if any(xml.find(odd, start, end) >= 0 for odd in (b"\t", b"\n", b"\r")):
-        return False
-    colon = xml.find(b":", start, end)
-    if colon >= 0 and xml.find(b":c", colon, end) >= 0:
-        return False
-    pieces = list(_slices(xml, start, end))
-    if not pieces:
-        return False
+    start = head.find(b">", opening.start()) + 1
     used = [column_number(letters.decode())
-            for letters in set(_FAST_COLUMN.findall(xml, *pieces[0]))]
+            for letters in set(_FAST_COLUMN.findall(head, start, head_stop))]
     first, last = min(used, default=1), max(used, default=1)
     if last - first > GAP_COLUMNS:
         return False
     columns = _columns_pattern(first, last)
     width = last - first + 1
-    cells = previous = 0
-    for piece_start, piece_end in pieces:
-        count = xml.count(b'<c r="', piece_start, piece_end)
-        if not count:
+    cells = tags = previous = 0
+    closed = False
+    for buffer, stop in itertools.chain([(head, head_stop)], pieces):
+        if closed:  # past </sheetData>
+            if _TAG.search(buffer, 0, stop):
+                return False
             continue
-        low = _FAST_REF.match(xml, xml.find(b'<c r="', piece_start, piece_end))
-        high = _FAST_REF.match(xml, xml.rfind(b'<c r="', piece_start, piece_end))
-        if low is None or high is None:
+        end = buffer.find(b"</sheetData>", start, stop)
+        if end >= 0:
+            closed = True
+            if _TAG.search(buffer, end, stop):
+                return False
+        else:
+            end = stop
+        if any(buffer.find(odd, start, end) >= 0 for odd in (b"\t", b"\n", b"\r")):
             return False
-        lo, hi = int(low.group(2)), int(high.group(2))
-        cells += count
-        if (not previous < lo <= hi or hi * last > MAX_CELLS or cells > MAX_CELLS
-                or count > (hi - lo + 1) * width):
+        colon = buffer.find(b":", start, end)
+        if colon >= 0 and buffer.find(b":c", colon, end) >= 0:
             return False
-        odd = re.compile(rb" r(?:(?<=<c r)(?!=\"" + columns + _number_range(lo, hi)
-                         + rb'")|(?<!<c r)(?<!<row r))')
-        if odd.search(xml, piece_start, piece_end):
-            return False
-        previous = hi
-    if not cells or xml.count(b"<c", start, end) != cells:
+        tags += buffer.count(b"<c", start, end)
+        count = buffer.count(b'<c r="', start, end)
+        if count:
+            low = _FAST_REF.match(buffer, buffer.find(b'<c r="', start, end))
+            high = _FAST_REF.match(buffer, buffer.rfind(b'<c r="', start, end))
+            if low is None or high is None:
+                return False
+            lo, hi = int(low.group(2)), int(high.group(2))
+            cells += count
+            if (not previous < lo <= hi or hi * last > MAX_CELLS or cells > MAX_CELLS
+                    or count > (hi - lo + 1) * width):
+                return False
+            odd = re.compile(rb" r(?:(?<=<c r)(?!=\"" + columns + _number_range(lo, hi)
+                             + rb'")|(?<!<c r)(?<!<row r))')
+            if odd.search(buffer, start, end):
+                return False
+            previous = hi
+        start = 0
+    if not closed or not cells or tags != cells:
         return False
     extent.fast, extent.cells = True, cells
     extent.columns = Counter({first: cells})
@@ -578,12 +612,12 @@ def check_workbook(path: Path) -> CheckedFile:
             raise _bomb(path.name)
         extents: dict[str, Extent] = {}
         for info in infos:
-            chunks = _inflate(fh, info, path.name, caps[info.filename])
+            inflate = functools.partial(_inflate, fh, info, path.name, caps[info.filename])
             if _is_sheet(info.filename, names):
-                extents[info.filename] = scan_sheet(info.filename, chunks, info.file_size,
+                extents[info.filename] = scan_sheet(info.filename, inflate, info.file_size,
                                                     path.name, _sheet_name(info.filename, names))
             else:
-                for _chunk in chunks:
+                for _chunk in inflate():
                     pass
         for extent in extents.values():
             _list_ignored(extent)

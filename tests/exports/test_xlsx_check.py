@@ -167,21 +167,25 @@ def outcome(path: Path) -> tuple[str, dict[str, str]]:
 def fast_and_full(path: Path, monkeypatch) -> tuple[tuple[str, dict[str, str]], ...]:
     fast = outcome(path)
     with monkeypatch.context() as m:
-        m.setattr(xlsx_check, "_fast", lambda extent, xml: False)
+        m.setattr(xlsx_check, "_fast", lambda extent, chunks: False)
         full = outcome(path)
     return fast, full
 
 
+def inflated(xml: bytes) -> list[bytes]:
+    """``xml`` in the chunks _inflate hands on."""
+    return [xml[n:n + xlsx_check.CHUNK] for n in range(0, len(xml), xlsx_check.CHUNK)]
+
+
 def proved_fast(xml: bytes) -> bool:
-    extent, buffer = xlsx_check.Extent("p"), bytearray(xml)
-    xlsx_check._head(extent, buffer)
-    return xlsx_check._fast(extent, buffer)
+    return xlsx_check._fast(xlsx_check.Extent("p"), iter(inflated(xml)))
 
 
 def test_the_fast_path_takes_a_plain_sheet_in_many_pieces(monkeypatch) -> None:
     monkeypatch.setattr(xlsx_check, "SLICE", 4096)
+    monkeypatch.setattr(xlsx_check, "CHUNK", 1024)
     xml = sheet_xml(400)
-    extent = xlsx_check.scan_sheet("p", iter([xml]), len(xml), "f.xlsx", "名单")
+    extent = xlsx_check.scan_sheet("p", lambda: iter([xml]), len(xml), "f.xlsx", "名单")
     assert extent.fast and extent.keep_columns == (1, 4) and extent.keep_rows == (1, 400)
     assert not extent.rewrite
 
@@ -217,6 +221,7 @@ MIDDLE = {
 def test_a_hostile_cell_in_the_middle_gets_the_full_scans_verdict(tmp_path: Path, monkeypatch,
                                                                   name: str) -> None:
     monkeypatch.setattr(xlsx_check, "SLICE", 4096)
+    monkeypatch.setattr(xlsx_check, "CHUNK", 1024)
     old, new = MIDDLE[name]
     xml = sheet_xml(400)
     assert old in xml
@@ -236,6 +241,7 @@ def test_a_row_written_twice_in_the_middle_is_refused_as_the_full_scan_does(
     row 200 (pieces must follow each other in rows), or row 250 written twice (a piece must hold
     no more cells than its rows × columns)."""
     monkeypatch.setattr(xlsx_check, "SLICE", 4096)
+    monkeypatch.setattr(xlsx_check, "CHUNK", 1024)
     plain = sheet_xml(400)
     start, end = plain.index(b'<row r="200">'), plain.index(b'<row r="300">')
     for name, xml in (("row-200", plain[:start] + row(200) * 100 + plain[end:]),
@@ -250,10 +256,12 @@ def test_rows_written_again_from_a_pieces_start_are_refused_as_the_full_scan_doe
     """Rows written again, starting exactly where a piece of the fast path's starts: each piece
     alone looks right, so pieces must follow each other in rows."""
     monkeypatch.setattr(xlsx_check, "SLICE", 4096)
+    monkeypatch.setattr(xlsx_check, "CHUNK", 1024)
     plain = sheet_xml(400)
-    buffer = bytearray(plain)
-    inside = plain.index(b"<sheetData>") + len(b"<sheetData>"), plain.index(b"</sheetData>")
-    cuts = [start for start, _end in xlsx_check._slices(buffer, *inside)]
+    cuts, offset = [], 0
+    for _piece, stop in xlsx_check._pieces(iter(inflated(plain))):
+        cuts.append(offset)
+        offset += stop
     first = next(number for number in (int(plain[cut + 8:plain.index(b'"', cut + 8)])
                                        for cut in cuts if plain.startswith(b"<row", cut))
                  if number >= 200)
@@ -268,6 +276,7 @@ def test_rows_written_again_from_a_pieces_start_are_refused_as_the_full_scan_doe
 def test_rows_numbered_apart_from_their_cells_are_taken_as_calamine_takes_them(
         tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(xlsx_check, "SLICE", 4096)
+    monkeypatch.setattr(xlsx_check, "CHUNK", 1024)
     xml = sheet_xml(400).replace(b'<row r="200">', b'<row r="1048576">', 1)
     path = xlsx(tmp_path / "rows.xlsx", xml)
     fast, full = fast_and_full(path, monkeypatch)
