@@ -279,11 +279,11 @@ def _fast(extent: Extent, chunks: Iterator[bytes]) -> bool:
     outside it, no tab or line break, no prefixed ":c" tag inside):
 
     - every "<c" starts a cell written <c r="… (the counts of both agree);
-    - every r preceded by a space is the first attribute of a cell, naming one of the columns
-      the first piece's cells use (no more than GAP_COLUMNS apart) and, in each piece of about
-      SLICE bytes, a row between the piece's first and last cells' rows; or the first of a row
-      (which calamine does not need when every cell has its own): so no cell has a second
-      r="…" (calamine takes the last), none is lower-case, quoted otherwise or far;
+    - every r attribute led by a space names one of the columns the first cells use (no more
+      than GAP_COLUMNS apart) and, in each piece of about SLICE bytes, a row between the
+      piece's first and last cells' rows; but a row's own (calamine does not need it when every
+      cell has its own): so whichever r="…" of a cell calamine takes (the last), it is near,
+      and none is lower-case, quoted otherwise or far;
     - pieces follow each other in rows and hold no more cells than their rows × columns (more
       means a cell written twice), and rows × the last column stay within MAX_CELLS. Unlike the
       full scan, which counts the distinct rows, this does not see rows overwritten by copies
@@ -301,8 +301,8 @@ def _fast(extent: Extent, chunks: Iterator[bytes]) -> bool:
             or _TAG.search(head, 0, opening.start())):
         return False
     start = head.find(b">", opening.start()) + 1
-    used = [column_number(letters.decode())
-            for letters in set(_FAST_COLUMN.findall(head, start, head_stop))]
+    used = [column_number(letters.decode())  # from the first rows: any other column fails
+            for letters in set(_FAST_COLUMN.findall(head, start, min(head_stop, start + 2**16)))]
     first, last = min(used, default=1), max(used, default=1)
     if last - first > GAP_COLUMNS:
         return False
@@ -339,8 +339,8 @@ def _fast(extent: Extent, chunks: Iterator[bytes]) -> bool:
             if (not previous < lo <= hi or hi * last > MAX_CELLS or cells > MAX_CELLS
                     or count > (hi - lo + 1) * width):
                 return False
-            odd = re.compile(rb" r(?:(?<=<c r)(?!=\"" + columns + _number_range(lo, hi)
-                             + rb'")|(?<!<c r)(?<!<row r))')
+            odd = re.compile(rb" r(?=[ =])(?!=\"" + columns + _number_range(lo, hi)
+                             + rb'")(?<!<row r)')
             if odd.search(buffer, start, end):
                 return False
             previous = hi
@@ -447,20 +447,20 @@ def _plain_cells(xml: bytearray, start: int, end: int) -> tuple[int, Counter[int
 
 class _Placer:
     """Places cells as calamine does: by the cell's own reference (r="…", any case, either
-    quote) when it has one, whatever its row's says; a cell without one follows the previous
-    cell, a row without one the previous row. Its state runs on from one piece to the next."""
+    quote, the last of several) when it has one, whatever its row's says; a cell without one
+    follows the previous cell, a row without one the previous row."""
 
     def __init__(self, file_name: str, sheet: str) -> None:
         self.file_name, self.sheet = file_name, sheet
         self.row = self.column = 0
 
-    def _reference(self, attributes: bytes) -> bytes | None:
+    @staticmethod
+    def _reference(attributes: bytes) -> bytes | None:
+        """The tag's r="…"; the last one, as calamine takes it, when it has several."""
         found = _R.findall(attributes)
-        if len(found) > 1:
-            raise self.broken("同一单元格写了两个位置")
         if not found:
             return None
-        double, single = found[0]
+        double, single = found[-1]
         return double or single
 
     def broken(self, why: str) -> SheetError:
