@@ -309,19 +309,14 @@ def _fast(extent: Extent, chunks: Iterator[bytes]) -> bool:
     columns = _columns_pattern(first, last)
     width = last - first + 1
     cells = tags = previous = 0
-    closed = False
-    for buffer, stop in itertools.chain([(head, head_stop)], pieces):
-        if closed:  # past </sheetData>
-            if _TAG.search(buffer, 0, stop):
+    piece: tuple[bytes, int] | None = (head, head_stop)
+    for following in itertools.chain(pieces, [None]):
+        assert piece is not None
+        buffer, end = piece
+        if following is None:  # the last piece holds </sheetData> and what follows it
+            stop, end = end, buffer.rfind(b"</sheetData>", start, end)
+            if end < 0 or _TAG.search(buffer, end, stop):
                 return False
-            continue
-        end = buffer.find(b"</sheetData>", start, stop)
-        if end >= 0:
-            closed = True
-            if _TAG.search(buffer, end, stop):
-                return False
-        else:
-            end = stop
         if any(buffer.find(odd, start, end) >= 0 for odd in (b"\t", b"\n", b"\r")):
             return False
         colon = buffer.find(b":", start, end)
@@ -344,8 +339,8 @@ def _fast(extent: Extent, chunks: Iterator[bytes]) -> bool:
             if odd.search(buffer, start, end):
                 return False
             previous = hi
-        start = 0
-    if not closed or not cells or tags != cells:
+        start, piece = 0, following
+    if not cells or tags != cells:
         return False
     extent.fast, extent.cells = True, cells
     extent.columns = Counter({first: cells})
