@@ -310,18 +310,17 @@ def _fast(extent: Extent, chunks: Iterator[bytes]) -> bool:
     pieces fails them: a lookbehind does not see the piece before); everything else is the full
     scan's to decide."""
     pieces = _pieces(chunks)
-    piece: list[Segment] | None = next(pieces, [(b"", 0, 0)])
-    assert piece is not None
-    head = piece[0][0]
+    opened = next(pieces, [(b"", 0, 0)])
+    head = opened[0][0]
     _head(extent, head)
     opening = _PREFIX.search(head)
     if (extent.prefix or extent.declared > MAX_CELLS or opening is None
             or _TAG.search(head, 0, opening.start())):
         return False
     start = head.find(b">", opening.start()) + 1
-    piece[0] = (head, start, len(head))
+    opened[0] = (head, start, len(head))
     used = [column_number(letters.decode())  # from the first rows: any other column fails
-            for buffer, begin, end in piece
+            for buffer, begin, end in opened
             for letters in set(_FAST_COLUMN.findall(buffer, begin, min(end, begin + 2**16)))]
     first, last = min(used, default=1), max(used, default=1)
     if last - first > GAP_COLUMNS:
@@ -329,9 +328,8 @@ def _fast(extent: Extent, chunks: Iterator[bytes]) -> bool:
     columns = _columns_pattern(first, last)
     width = last - first + 1
     cells = tags = previous = 0
-    for following in itertools.chain(pieces, [None]):
-        assert piece is not None
-        if following is None:  # the last piece holds </sheetData> and what follows it
+    for piece, is_last in _with_last(itertools.chain([opened], pieces)):
+        if is_last:  # the last piece holds </sheetData> and what follows it
             buffer, begin, stop = piece[-1]
             end = buffer.rfind(b"</sheetData>", begin, stop)
             if end < 0 or _TAG.search(buffer, end, stop):
@@ -363,13 +361,23 @@ def _fast(extent: Extent, chunks: Iterator[bytes]) -> bool:
             if any(odd.search(buffer, begin, end) for buffer, begin, end in piece):
                 return False
             previous = hi
-        piece = following
     if not cells or tags != cells:
         return False
     extent.fast, extent.cells = True, cells
     extent.columns = Counter({first: cells})
     extent.keep_columns, extent.keep_rows = (first, last), (1, previous)
     return True
+
+
+def _with_last(pieces: Iterator[list[Segment]]) -> Iterator[tuple[list[Segment], bool]]:
+    """Each piece, and whether it is the last."""
+    held = next(pieces, None)
+    if held is None:
+        return
+    for piece in pieces:
+        yield held, False
+        held = piece
+    yield held, True
 
 
 def _columns_pattern(first: int, last: int) -> bytes:
