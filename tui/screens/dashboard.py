@@ -149,22 +149,33 @@ class DashboardScreen(Screen):
         self.show_backup_warnings()
         if not self.loaded:
             self.call_after_refresh(self.app.first_frame_drawn)
-        self.call_after_refresh(self._read_after)  # not sharing the CPU with this frame
+        requests, rounds = counts.requests_open > 0, counts.rounds_running > 0
+        if not requests:
+            self.query_one("#requests-alert", Static).update("")
+        if not rounds:
+            self.query_one("#testing-card", Static).update("")
+        if requests or rounds:  # not sharing the CPU with this frame
+            self.call_after_refresh(self._read_after, requests, rounds)
         self.loaded = True
 
     @work(thread=True, exclusive=True, group="dashboard-after", exit_on_error=False)
-    def _read_after(self) -> None:
+    def _read_after(self, requests: bool, rounds: bool) -> None:
         """The help requests still open, then the running round's card (a town's round takes
-        a second or two to count), read once the rest of the 首页 is on screen: the desk's
-        and the round's modules are imported here, not before the first frame."""
-        from db.requests import request_alerts
-        from db.testing import testing_card
+        a second or two to count), read once the rest of the 首页 is on screen and only when
+        the counts say there are any: the desk's and the round's modules are imported here,
+        not before the first frame (and not at all in a township with neither)."""
+        if requests:
+            from db.requests import request_alerts
 
-        alerts = request_alerts()
-        self.app.call_from_thread(self.query_one("#requests-alert", Static).update,
-                                  _requests_line(alerts))
-        card = testing_card()
-        self.app.call_from_thread(self.query_one("#testing-card", Static).update, _testing(card))
+            alerts = request_alerts()
+            self.app.call_from_thread(self.query_one("#requests-alert", Static).update,
+                                      _requests_line(alerts))
+        if rounds:
+            from db.testing import testing_card
+
+            card = testing_card()
+            self.app.call_from_thread(self.query_one("#testing-card", Static).update,
+                                      _testing(card))
 
     def show_backup_warnings(self) -> None:
         """A failed automatic backup, no copy off the disk for a week, a nearly full disk."""
