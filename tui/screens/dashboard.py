@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.renderables.sparkline import Sparkline
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from db.backup import backup_warnings
 from db.dashboard import Dashboard, load_dashboard
 from db.database import read_in_background
 from tui.markup import escape
 from tui.widgets.section_bar import SectionBar
+from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from db.requests import RequestAlerts
@@ -103,7 +104,7 @@ class DashboardScreen(Screen):
     loaded = False  # True once the numbers are on the screen
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="dashboard"):
             yield Static(id="township-title")
             yield Static(id="reminder")
