@@ -6,7 +6,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen, ScreenResultType
 
-from tui.widgets.footer import Footer
 from tui.widgets.section_bar import SectionBar
 from tui.widgets.title_bar import TitleBar
 
@@ -35,6 +34,8 @@ class Framed(Screen[ScreenResultType]):
     between them what :meth:`compose_main` yields."""
 
     def compose(self) -> ComposeResult:
+        from tui.widgets.footer import Footer  # the 首页 has none: imported with the first section
+
         yield TitleBar()
         yield from self.compose_main()
         yield SectionBar()
