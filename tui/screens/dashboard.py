@@ -48,11 +48,13 @@ ALERTS = (
 
 
 def _panels(items: list[tuple[str, str, bool]], columns: int) -> Table:
-    """Numbered cards in a grid: one Rich table, drawn by one widget (start-up is per widget)."""
+    """Numbered cards in a grid: one Rich table, drawn by one widget (start-up is per widget).
+    No ``:emoji:`` codes in the cards: Rich's emoji table (~10 M instructions to import) is
+    left out of start-up."""
     grid = Table.grid(expand=True, padding=(0, 1))
     for _ in range(columns):
         grid.add_column(ratio=1)
-    cells = [Panel(Text.from_markup(f"[b]{value}[/b]  {label}", justify="center"),
+    cells = [Panel(Text.from_markup(f"[b]{value}[/b]  {label}", justify="center", emoji=False),
                    box=box.ROUNDED, border_style="red" if alert else "blue",
                    style="red" if alert else "")
              for value, label, alert in items]
@@ -69,7 +71,7 @@ def _trend(series: dict[str, list[int]]) -> Table:
     grid = Table.grid(expand=True, padding=(0, 2))
     for _ in TRENDS:
         grid.add_column(ratio=1)
-    grid.add_row(*(Text.from_markup(f"[b]{label}[/b] 近14天") for _key, label in TRENDS))
+    grid.add_row(*(Text.from_markup(f"[b]{label}[/b] 近14天", emoji=False) for _key, label in TRENDS))
     grid.add_row(*(Sparkline(series[key], width=len(series[key]), height=2) for key, _ in TRENDS))
     grid.add_row(*(Text(f"今日 {series[key][-1]:,}  最高 {max(series[key]):,}")
                    for key, _label in TRENDS))
