@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -197,6 +199,49 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
             log_changes((action, table, row_id, None, dict(zip(columns, row, strict=True)))
                         for row_id, row in zip(ids, rows, strict=True))
     return len(rows)
+
+
+def insert_streamed(table: str, columns: Sequence[str], blocks: Iterable[Sequence[Sequence[Any]]],
+                    action: str, batch: dict[str, Any]) -> int:
+    """:func:`insert_rows` for rows worked out block by block (a long list being matched):
+    each block is inserted by a second thread while ``blocks`` works out the next (SQLite lets
+    other threads run while it writes), through this thread's connection and in one
+    transaction; one :func:`log_batch` entry for them all. ``blocks`` must not use the
+    database while it runs. Returns how many rows were inserted."""
+    connection = database.connection()
+    names = ", ".join(f'"{c}"' for c in columns)
+    statement = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+    pending: queue.Queue[Sequence[Sequence[Any]] | None] = queue.Queue(maxsize=2)
+    ids: list[int] = []
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        while (rows := pending.get()) is not None:
+            if failed:
+                continue
+            try:
+                connection.executemany(statement, rows)
+                last = connection.execute("SELECT last_insert_rowid()").fetchone()[0]
+                ids.extend(range(last - len(rows) + 1, last + 1))
+            except BaseException as exc:  # handed to the caller's thread, which raises it
+                failed.append(exc)
+
+    with database.atomic():
+        writer = threading.Thread(target=write, name=f"eprc-insert-{table}", daemon=True)
+        writer.start()
+        try:
+            for rows in blocks:
+                if failed:
+                    break
+                if rows:
+                    pending.put(rows)
+        finally:
+            pending.put(None)
+            writer.join()
+        if failed:
+            raise failed[0]
+        log_batch(action, table, ids, batch)
+    return len(ids)
 
 
 def delete_rows(model: type[Model], ids: Sequence[int], action: str = "删除") -> None:

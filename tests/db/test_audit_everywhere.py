@@ -60,7 +60,7 @@ MON = dt.date(2022, 4, 11)
 DB = Path(db.__file__).parent
 MODEL_WRITES = {"create", "insert", "insert_many", "update", "delete", "replace", "get_or_create",
                 "bulk_create", "bulk_update", "insert_from"}
-AUDIT_WRITERS = {"insert_rows", "delete_rows", "log_change", "log_changes"}
+AUDIT_WRITERS = {"insert_rows", "insert_streamed", "delete_rows", "log_change", "log_changes"}
 
 # write operations that write no record of the clerk's, and why
 NOT_RECORDS = {
@@ -273,6 +273,9 @@ SCENARIOS: dict[str, tuple[str, str, Callable[[], object]]] = {
     "audit.log_export": ("export", "导出", lambda: audit.log_export(Path("x.xlsx"), "居民", "全镇")),
     "models.insert_rows": ("team", "新增", lambda: a_team()),
     "models.delete_rows": ("team", "删除", lambda: models.delete_rows(Team, [a_team()])),
+    "models.insert_streamed": ("team", "导入", lambda: models.insert_streamed(
+        "team", ["name", "leader_name", "notes"], iter([[["一队", "王", ""]], [], [["二队", "李", ""]]]),
+        "导入", {"文件": "队伍.xlsx"})),
     "recycle.delete": ("household", "删除",
         lambda: recycle.delete(Household.create(address="空户1号"), "户")),
     "recycle.restore": ("household", "恢复",
@@ -398,8 +401,8 @@ SCENARIOS: dict[str, tuple[str, str, Callable[[], object]]] = {
         lambda: testing.add_point(a_round(), testing.new_point("广场采样点").id)),
     "testing.check_off": ("sample", "新增", lambda: testing.check_off(a_round(), resident().id)),
     "testing.import_samples": ("sample", "导入",
-        lambda: testing.import_samples(a_round(), [testing.SampleRow("采样", 2, resident().id_number,
-            resident().name, "")])),
+        lambda: testing.import_samples(a_round(), [("采样", 2, resident().id_number,
+            resident().name, "", "")])),
     "testing.record_reason": ("missing_reason", "新增",
         lambda: testing.record_reason(a_round(), resident().id, "外出")),
     "testing.record_result": ("sample", "修改",

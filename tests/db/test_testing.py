@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -119,15 +120,21 @@ def test_import_matches_by_id_then_name_phone_and_never_guesses(demo_path: Path)
     twin = residents(1, 10)[0]
     Resident.update(phone=c.phone, name=c.name).where(Resident.id == twin.id).execute()
     rows = [
-        testing.SampleRow("名单", 2, a.id_number.lower(), "", ""),
-        testing.SampleRow("名单", 3, "", b.name, b.phone),
-        testing.SampleRow("名单", 4, "", c.name, c.phone),  # two residents: never guessed
-        testing.SampleRow("名单", 5, "110101199003070000", a.name, a.phone),  # ID unknown
-        testing.SampleRow("名单", 6, "", "", ""),
-        testing.SampleRow("名单", 7, a.id_number, "", ""),  # a second time in the same list
+        ("名单", 2, a.id_number.lower(), "", "", ""),
+        ("名单", 3, "", b.name, b.phone, ""),
+        ("名单", 4, "", c.name, c.phone, ""),  # two residents: never guessed
+        ("名单", 5, "110101199003070000", a.name, a.phone, ""),  # ID unknown
+        ("名单", 6, "", "", "", ""),
+        ("名单", 7, a.id_number, "", "", ""),  # a second time in the same list
     ]
     dry = testing.import_samples(found.id, rows, dry_run=True)
     assert (dry.matched, dry.already) == (2, 1)
+    # a long list is matched against the whole register, read ahead: the same answer
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = testing.read_register_ahead(pool, found.id).result()
+    whole = testing.import_samples(found.id, rows, dry_run=True, register=ahead)
+    assert len(ahead.ids) == Resident.select().count()
+    assert whole.as_dict() == dry.as_dict()
     assert Sample.select().count() == 0
     first = testing.import_samples(found.id, rows, source="list.xlsx")
     assert (first.matched, first.already) == (2, 1)
@@ -143,13 +150,39 @@ def test_import_matches_by_id_then_name_phone_and_never_guesses(demo_path: Path)
     assert database.execute_sql("SELECT count(*) FROM audit_log").fetchone() == logged
 
 
+@pytest.mark.parametrize("writer", ["this connection", "another connection"])
+def test_a_register_read_ahead_is_not_trusted_once_the_file_has_changed(
+        demo_path: Path, writer: str) -> None:
+    """The register is read on another thread while the list is parsed; a resident removed
+    (or renumbered) before the check-off writes must not be checked off from the stale copy:
+    the samples are inserted without SQLite's foreign-key look-ups."""
+    found = testing.new_round("第1轮", START, END)
+    a, b = residents(2)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = testing.read_register_ahead(pool, found.id).result()
+    assert ahead.ids[a.id_number] == a.id
+    if writer == "this connection":
+        database.execute_sql("DELETE FROM resident WHERE id = ?", [a.id])
+    else:
+        with sqlite3.connect(demo_path) as other:
+            other.execute("PRAGMA foreign_keys = ON")
+            other.execute("DELETE FROM resident WHERE id = ?", [a.id])
+        other.close()
+    rows = [("名单", 2, a.id_number, "", "", ""), ("名单", 3, b.id_number, "", "", "")]
+    result = testing.import_samples(found.id, rows, source="list.xlsx", register=ahead)
+    assert (result.matched, [u.row for u in result.unmatched]) == (1, [2])
+    assert [s.resident_id for s in Sample.select()] == [b.id]
+    assert database.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+    assert database.execute_sql("PRAGMA foreign_keys").fetchone() == (1,)
+
+
 def test_who_checked_a_person_off_and_when_is_in_the_history(demo_path: Path) -> None:
     """A list's check-off is logged as one entry for the whole file, not one per person; the
     history still names who checked each person off, when, and from which file."""
     found = testing.new_round("第1轮", START, END)
     set_setting("operator", "李文书")
     people = residents(5)
-    rows = [testing.SampleRow("名单", n, r.id_number, "", "") for n, r in enumerate(people, 2)]
+    rows = [("名单", n, r.id_number, "", "", "") for n, r in enumerate(people, 2)]
     before = database.execute_sql("SELECT count(*) FROM audit_log").fetchone()[0]
     testing.import_samples(found.id, rows, source="list.xlsx")
     entries = database.execute_sql(

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from db import clock, testing
 from db.database import database
 from db.models import Resident, Sample
+from exports import sampling
 from exports.reader import SheetError
 from exports.sampling import import_sample_list, read_sample_list
 
@@ -29,7 +30,14 @@ def samples() -> list[tuple]:
                                 "ORDER BY id").fetchall()
 
 
-def test_xlsx_list_with_title_numbers_and_several_sheets(demo_path: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("ahead", [False, True], ids=["looked-up", "register-read-ahead"])
+def test_xlsx_list_with_title_numbers_and_several_sheets(demo_path: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        ahead: bool) -> None:
+    """Both ways of matching (a short list's numbers looked up, a long list against the whole
+    register read on a second thread while the sheet is parsed) give the same check-off."""
+    if ahead:
+        monkeypatch.setattr(sampling, "REGISTER_AHEAD_BYTES", 0)
     found = testing.new_round("第1轮", DAY, DAY)
     a, b, c, d = people(4)
     wb = Workbook()
@@ -90,7 +98,8 @@ def test_csv_ids_stay_text_and_tabs_are_read(demo_path: Path, tmp_path: Path) ->
     path = tmp_path / "list.txt"
     path.write_text(f"姓名\t身份证号码\n{a.name}\t{a.id_number}\n", encoding="utf-8")
     listed = read_sample_list(path)
-    assert [(r.row, r.id_number, r.name) for r in listed.rows] == [(2, a.id_number, a.name)]
+    assert [(row, number, name) for _sheet, row, number, name, _phone, _at in listed.rows] == [
+        (2, a.id_number, a.name)]
 
 
 def test_bad_files_are_refused_in_chinese_and_nothing_written(demo_path: Path,
