@@ -3,7 +3,9 @@
 What the 首页's first frame shows is read here with the models and SQL alone: the sections'
 modules (reports, requests, testing…) cost more to import on a slow PC than the counts take
 to read, so the running round's card (db.testing.testing_card) and the help requests come
-after: the screen reads them on a worker through their own modules."""
+after: the screen reads them on a worker through their own modules, and only when the counts
+say there is something to show (a request open, a round under way): a township with neither
+never imports those modules at start-up."""
 
 from __future__ import annotations
 
@@ -31,6 +33,8 @@ class Counts:
     due_release: int
     overdue: int
     pushed_open: int
+    requests_open: int  # help requests 待派单 or 已派单 (db.requests.OPEN)
+    rounds_running: int  # sampling rounds under way today (db.testing.running_round)
 
 
 # One statement for every count: the dashboard reads them in a worker thread, and each
@@ -52,7 +56,9 @@ _COUNTS_SQL = """SELECT
     (SELECT count(*) FROM measure WHERE released_on IS NULL
         AND planned_end BETWEEN :day AND date(:day, '+1 day')),
     (SELECT count(*) FROM measure WHERE released_on IS NULL AND planned_end < :day),
-    (SELECT count(*) FROM pushed_row WHERE result = '')"""
+    (SELECT count(*) FROM pushed_row WHERE result = ''),
+    (SELECT count(*) FROM help_request WHERE status IN ('待派单', '已派单')),
+    (SELECT count(*) FROM sampling_round WHERE start_date <= :day AND end_date >= :day)"""
 
 
 def dashboard_counts(today: dt.date | None = None, threshold: float | None = None) -> Counts:

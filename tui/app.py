@@ -7,7 +7,9 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
+from textual.app import App
 from textual.binding import Binding
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
@@ -20,6 +22,7 @@ from db.dashboard import Dashboard
 from db.database import close_file, open_database
 from db.logfile import clerk_line
 from tui.keys import KeyHolding
+from tui.screens import SECTIONS_CSS
 from tui.screens.dashboard import DashboardScreen
 
 
@@ -43,16 +46,21 @@ def _styled_by_current_sheet(screen: Screen) -> None:
     section's first opening (50–140 ms each on one core) and once at start-up. A screen made
     now is styled by the current stylesheet as its widgets are registered, so it is marked as
     up to date; a later change of theme still restyles it. The sections' stylesheet is added
-    the same way (only that file parsed, the rest taken from Textual's cache) before the first
-    screen that names it, instead of Textual re-parsing everything for it."""
+    before the first screen that names it (:func:`_read_sheet`)."""
     app = screen.app
-    sheet = app.stylesheet
     for path in screen.css_path:
-        if not sheet.has_source(str(path), ""):
-            sheet.read(path)
-            sheet.parse()
-            sheet.update(app)
+        _read_sheet(app, path)
     screen._css_update_count = app._css_update_count
+
+
+def _read_sheet(app: App, path: Path) -> None:
+    """Add the stylesheet ``path`` to the app's once, parsing that file alone (the rest is
+    taken from Textual's cache), instead of Textual re-parsing every sheet for it."""
+    sheet = app.stylesheet
+    if not sheet.has_source(str(path), ""):
+        sheet.read(path)
+        sheet.parse()
+        sheet.update(app)
 
 
 class EprcApp(KeyHolding):
@@ -135,6 +143,13 @@ class EprcApp(KeyHolding):
         if not gc.isenabled():
             gc.freeze()
             gc.enable()
+
+    def push_screen(self, screen: Screen | str, *args: Any, **kwargs: Any) -> Any:
+        """Every screen pushed (a dialog, a form, the palette, a section's detail) is styled by
+        the sections' stylesheet, which holds the dialogs' rules too: it is read before the
+        first one, so the 首页 starts with its own few rules alone (tui/app.tcss)."""
+        _read_sheet(self, SECTIONS_CSS)
+        return super().push_screen(screen, *args, **kwargs)
 
     def action_palette(self) -> None:
         from tui.palette import EprcPalette

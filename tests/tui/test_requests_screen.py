@@ -165,6 +165,32 @@ def test_no_screen_takes_ctrl_o_from_the_section_key() -> None:
                for b in EprcApp.BINDINGS)
 
 
+async def test_dashboard_line_goes_with_the_last_open_request_and_comes_with_a_new_one(
+        desk: tuple[Path, Town]) -> None:
+    """The 首页 reads the desk only while a request is open (its counts say so): the line is
+    cleared once the last open one is cancelled and comes back when one is taken."""
+    path, _town = desk
+    async with running(path, size=(80, 24)) as (app, pilot):
+        assert "求助未办结 1 件（^O 求助）" in screen_text(pilot)
+        await press(pilot, "ctrl+o")
+        await press(pilot, "c")
+        app.screen.query_one("#form-reason").value = "家属已自行购买"
+        await press(pilot, "ctrl+s")
+        await press(pilot, "f1")
+        assert "求助未办结" not in screen_text(pilot)
+        assert str(app.screen.query_one("#requests-alert").content) == ""
+        assert [r.status for r in HelpRequest.select()] == ["已取消"]
+        await press(pilot, "ctrl+o")
+        await press(pilot, "n")
+        await type_text(pilot, "zxm")
+        await press(pilot, "enter")
+        await type_text(pilot, "3")
+        await press(pilot, "enter", "enter", "enter", "enter", "enter", "enter")
+        await press(pilot, "f1")
+        assert "求助未办结 1 件（^O 求助）" in screen_text(pilot)
+    assert sorted(r.status for r in HelpRequest.select()) == ["已取消", "待派单"]
+
+
 async def test_anyone_can_be_sent_by_name_and_a_cancel_needs_a_reason(
         desk: tuple[Path, Town], fake: FakeClock, tmp_path: Path) -> None:
     path, town = desk

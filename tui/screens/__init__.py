@@ -5,10 +5,9 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen, ScreenResultType
-from textual.widgets import Header
 
-from tui.widgets.footer import Footer
 from tui.widgets.section_bar import SectionBar
+from tui.widgets.title_bar import TitleBar
 
 # every section screen's CSS_PATH: read once, when the first section opens (not at start-up)
 SECTIONS_CSS = Path(__file__).parent / "sections.tcss"
@@ -35,7 +34,9 @@ class Framed(Screen[ScreenResultType]):
     between them what :meth:`compose_main` yields."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        from tui.widgets.footer import Footer  # the 首页 has none: imported with the first section
+
+        yield TitleBar()
         yield from self.compose_main()
         yield SectionBar()
         yield Footer()

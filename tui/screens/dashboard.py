@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.renderables.sparkline import Sparkline
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from db.backup import backup_warnings
 from db.dashboard import Dashboard, load_dashboard
 from db.database import read_in_background
 from tui.markup import escape
 from tui.widgets.section_bar import SectionBar
+from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from db.requests import RequestAlerts
@@ -47,11 +48,13 @@ ALERTS = (
 
 
 def _panels(items: list[tuple[str, str, bool]], columns: int) -> Table:
-    """Numbered cards in a grid: one Rich table, drawn by one widget (start-up is per widget)."""
+    """Numbered cards in a grid: one Rich table, drawn by one widget (start-up is per widget).
+    No ``:emoji:`` codes in the cards: Rich's emoji table (~10 M instructions to import) is
+    left out of start-up."""
     grid = Table.grid(expand=True, padding=(0, 1))
     for _ in range(columns):
         grid.add_column(ratio=1)
-    cells = [Panel(Text.from_markup(f"[b]{value}[/b]  {label}", justify="center"),
+    cells = [Panel(Text.from_markup(f"[b]{value}[/b]  {label}", justify="center", emoji=False),
                    box=box.ROUNDED, border_style="red" if alert else "blue",
                    style="red" if alert else "")
              for value, label, alert in items]
@@ -68,7 +71,7 @@ def _trend(series: dict[str, list[int]]) -> Table:
     grid = Table.grid(expand=True, padding=(0, 2))
     for _ in TRENDS:
         grid.add_column(ratio=1)
-    grid.add_row(*(Text.from_markup(f"[b]{label}[/b] 近14天") for _key, label in TRENDS))
+    grid.add_row(*(Text.from_markup(f"[b]{label}[/b] 近14天", emoji=False) for _key, label in TRENDS))
     grid.add_row(*(Sparkline(series[key], width=len(series[key]), height=2) for key, _ in TRENDS))
     grid.add_row(*(Text(f"今日 {series[key][-1]:,}  最高 {max(series[key]):,}")
                    for key, _label in TRENDS))
@@ -103,7 +106,7 @@ class DashboardScreen(Screen):
     loaded = False  # True once the numbers are on the screen
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="dashboard"):
             yield Static(id="township-title")
             yield Static(id="reminder")
@@ -149,22 +152,33 @@ class DashboardScreen(Screen):
         self.show_backup_warnings()
         if not self.loaded:
             self.call_after_refresh(self.app.first_frame_drawn)
-        self.call_after_refresh(self._read_after)  # not sharing the CPU with this frame
+        requests, rounds = counts.requests_open > 0, counts.rounds_running > 0
+        if not requests:
+            self.query_one("#requests-alert", Static).update("")
+        if not rounds:
+            self.query_one("#testing-card", Static).update("")
+        if requests or rounds:  # not sharing the CPU with this frame
+            self.call_after_refresh(self._read_after, requests, rounds)
         self.loaded = True
 
     @work(thread=True, exclusive=True, group="dashboard-after", exit_on_error=False)
-    def _read_after(self) -> None:
+    def _read_after(self, requests: bool, rounds: bool) -> None:
         """The help requests still open, then the running round's card (a town's round takes
-        a second or two to count), read once the rest of the 首页 is on screen: the desk's
-        and the round's modules are imported here, not before the first frame."""
-        from db.requests import request_alerts
-        from db.testing import testing_card
+        a second or two to count), read once the rest of the 首页 is on screen and only when
+        the counts say there are any: the desk's and the round's modules are imported here,
+        not before the first frame (and not at all in a township with neither)."""
+        if requests:
+            from db.requests import request_alerts
 
-        alerts = request_alerts()
-        self.app.call_from_thread(self.query_one("#requests-alert", Static).update,
-                                  _requests_line(alerts))
-        card = testing_card()
-        self.app.call_from_thread(self.query_one("#testing-card", Static).update, _testing(card))
+            alerts = request_alerts()
+            self.app.call_from_thread(self.query_one("#requests-alert", Static).update,
+                                      _requests_line(alerts))
+        if rounds:
+            from db.testing import testing_card
+
+            card = testing_card()
+            self.app.call_from_thread(self.query_one("#testing-card", Static).update,
+                                      _testing(card))
 
     def show_backup_warnings(self) -> None:
         """A failed automatic backup, no copy off the disk for a week, a nearly full disk."""

@@ -56,11 +56,21 @@ class SectionBar(Static):
     }
     """
 
+    _shown: tuple[str, int] | None = None  # (section, width) the bar was last drawn for
+
     def on_mount(self) -> None:
-        self.update(self.render_keys(self.app.current_mode, self.app.size.width))
+        self._show()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.update(self.render_keys(self.app.current_mode, self.app.size.width))
+        self._show()
+
+    def _show(self) -> None:
+        """Draw the keys for the current section and width; not again for the same ones (a
+        new bar is told of its first size right after it is mounted)."""
+        shown = (self.app.current_mode, self.app.size.width)
+        if shown != self._shown:
+            self._shown = shown
+            self.update(self.render_keys(*shown))
 
     def keys(self, current: str) -> list[_Key]:
         out = []
