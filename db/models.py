@@ -179,6 +179,11 @@ def log_batch(action: str, table: str, ids: Sequence[int], details: dict[str, An
                       {**details, "条数": len(ids), BATCH_IDS: id_ranges(ids)})], at=at)
 
 
+def _insert_statement(table: str, columns: Sequence[str]) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+
+
 def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                 action: str = "新增", batch: dict[str, Any] | None = None) -> int:
     """The audited bulk writer: insert many rows at once (shifts planned, a pushed list) and log
@@ -187,10 +192,8 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     check-off writes one entry, not 300,000."""
     if not rows:
         return 0
-    names = ", ".join(f'"{c}"' for c in columns)
     with database.atomic():
-        database.cursor().executemany(
-            f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
+        database.cursor().executemany(_insert_statement(table, columns), rows)
         first = database.execute_sql("SELECT last_insert_rowid()").fetchone()[0] - len(rows) + 1
         ids = range(first, first + len(rows))
         if batch is not None:
@@ -209,8 +212,7 @@ def insert_streamed(table: str, columns: Sequence[str], blocks: Iterable[Sequenc
     transaction; one :func:`log_batch` entry for them all. ``blocks`` must not use the
     database while it runs. Returns how many rows were inserted."""
     connection = database.connection()
-    names = ", ".join(f'"{c}"' for c in columns)
-    statement = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+    statement = _insert_statement(table, columns)
     pending: queue.Queue[Sequence[Sequence[Any]] | None] = queue.Queue(maxsize=2)
     ids: list[int] = []
     failed: list[BaseException] = []
