@@ -179,9 +179,9 @@ def log_batch(action: str, table: str, ids: Sequence[int], details: dict[str, An
                       {**details, "条数": len(ids), BATCH_IDS: id_ranges(ids)})], at=at)
 
 
-def _insert_statement(table: str, columns: Sequence[str]) -> str:
+def _insert_into(table: str, columns: Sequence[str]) -> str:
     names = ", ".join(f'"{c}"' for c in columns)
-    return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+    return f'INSERT INTO "{table}" ({names})'
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
@@ -193,7 +193,8 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     if not rows:
         return 0
     with database.atomic():
-        database.cursor().executemany(_insert_statement(table, columns), rows)
+        database.cursor().executemany(
+            f'{_insert_into(table, columns)} VALUES ({", ".join("?" * len(columns))})', rows)
         first = database.execute_sql("SELECT last_insert_rowid()").fetchone()[0] - len(rows) + 1
         ids = range(first, first + len(rows))
         if batch is not None:
@@ -205,14 +206,23 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
 
 
 def insert_streamed(table: str, columns: Sequence[str], blocks: Iterable[Sequence[Sequence[Any]]],
-                    action: str, batch: dict[str, Any]) -> int:
+                    action: str, batch: dict[str, Any], fixed: dict[str, Any] | None = None) -> int:
     """:func:`insert_rows` for rows worked out block by block (a long list being matched):
-    each block is inserted by a second thread while ``blocks`` works out the next (SQLite lets
-    other threads run while it writes), through this thread's connection and in one
-    transaction; one :func:`log_batch` entry for them all. ``blocks`` must not use the
-    database while it runs. Returns how many rows were inserted."""
+    each block is inserted by a second thread while ``blocks`` works out the next, through this
+    thread's connection and in one transaction; one :func:`log_batch` entry for them all.
+    ``blocks`` must not use the database while it runs; their values (text, numbers or None)
+    fill ``columns``, and ``fixed`` gives the columns every row shares. Returns how many rows
+    were inserted.
+
+    A block goes to SQLite as one JSON array taken apart by one ``INSERT … SELECT`` from
+    ``json_each``: SQLite lets other threads run for the whole statement, where binding rows
+    one by one (``executemany``) needs the interpreter between every two rows and so waits for
+    the thread working out the next block (measured: no overlap at all)."""
     connection = database.connection()
-    statement = _insert_statement(table, columns)
+    fixed = fixed or {}
+    values = [*("?" * len(fixed)), *(f"json_extract(value, '$[{n}]')" for n in range(len(columns)))]
+    statement = (f"{_insert_into(table, [*fixed, *columns])} SELECT {', '.join(values)} "
+                 "FROM json_each(?)")
     pending: queue.Queue[Sequence[Sequence[Any]] | None] = queue.Queue(maxsize=2)
     ids: list[int] = []
     failed: list[BaseException] = []
@@ -222,7 +232,7 @@ def insert_streamed(table: str, columns: Sequence[str], blocks: Iterable[Sequenc
             if failed:
                 continue
             try:
-                connection.executemany(statement, rows)
+                connection.execute(statement, [*fixed.values(), json.dumps(rows, ensure_ascii=False)])
                 last = connection.execute("SELECT last_insert_rowid()").fetchone()[0]
                 ids.extend(range(last - len(rows) + 1, last + 1))
             except BaseException as exc:  # handed to the caller's thread, which raises it

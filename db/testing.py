@@ -561,9 +561,9 @@ def import_samples(round_id: int, rows: Iterable[SampleRow], dry_run: bool = Fal
         report("比对", 0.0)
         found = SamplingRound.get_by_id(round_id)
         matching = _Matching(round_id, rows, register, source, ImportResult(), report)
-        insert_streamed("sample", ("round_id", "resident_id", "at", "how", "source", "result"),
-                        matching.blocks(), action="导入",
-                        batch={"文件": source, "轮次": found.name})
+        insert_streamed("sample", ("resident_id", "at", "source"), matching.blocks(),
+                        action="导入", batch={"文件": source, "轮次": found.name},
+                        fixed={"round_id": round_id, "how": "导入", "result": ""})
         result = matching.result
         if result.matched:  # else nothing is written: the file is left exactly as it was
             log_change("导入", IMPORT_ENTRY, found.id, None, {
@@ -607,7 +607,7 @@ class _Matching:
         """The new samples' rows, a block at a time, each in residents' order (the (round,
         resident) index then grows at its end instead of splitting pages all over: 40% less
         work); touches no database, so a block can be written while the next is matched."""
-        round_id, source, result, now = self.round_id, self.source, self.result, self.now
+        source, result, now = self.source, self.result, self.now
         looked_up, done, by_name = self.register.ids, set(self.register.done), self.by_name
         unmatched = result.unmatched
         for start in range(0, len(self.rows), self.BLOCK):
@@ -638,9 +638,9 @@ class _Matching:
                     continue
                 done.add(rid)
                 place = f"{source}:{sheet}:{number}" if sheet else f"{source}:{number}"
-                new.append((round_id, rid, at or now, "导入", place[:255], ""))
+                new.append((rid, at or now, place[:255]))
             result.matched += len(new)
-            new.sort(key=itemgetter(1))
+            new.sort(key=itemgetter(0))
             if self.report is not None:
                 self.report("写入", min(0.5 + 0.5 * (start + self.BLOCK) / len(self.rows), 1.0))
             yield new
