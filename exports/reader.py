@@ -19,11 +19,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
 from db.text import plain_text
 from exports.xlsx_check import CheckedFile, SheetError, check_workbook
+from exports.xlsx_halves import HALVE_BYTES, halved
 
 HEADER_SCAN_ROWS = 30
 FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "填报人", "审核人", "制表人", "负责人", "注：",
@@ -165,9 +167,15 @@ def _unreadable(message: str) -> Iterator[None]:
         raise SheetError(f"{message}（{exc}）") from None
 
 
-def _open(path: Path) -> tuple[CalamineWorkbook, CheckedFile]:
-    """Calamine over the checked (perhaps trimmed) workbook, and the check's result."""
-    checked = check_workbook(path)
+def _open(path: Path, halves: bool = False) -> tuple[CalamineWorkbook, CheckedFile]:
+    """Calamine over the checked (perhaps trimmed) workbook, and the check's result; with
+    ``halves``, a long sheet is read in halves where it can be (:mod:`exports.xlsx_halves`)."""
+    checked = check_workbook(path, HALVE_BYTES if halves else None)
+    if checked.parts:
+        book = halved(path, checked.parts, checked.sheet_part, CalamineWorkbook.from_path)
+        checked.parts = {}
+        if book is not None:
+            return cast(CalamineWorkbook, book), checked
     try:
         with _unreadable(f"“{path.name}”已损坏或不是有效的 .xlsx 文件"):
             if isinstance(checked.source, Path):
@@ -181,13 +189,14 @@ def _open(path: Path) -> tuple[CalamineWorkbook, CheckedFile]:
 
 
 @contextmanager
-def _opened(path: Path) -> Iterator[tuple[CalamineWorkbook, list[str], list[str], CheckedFile]]:
+def _opened(path: Path, halves: bool = False
+            ) -> Iterator[tuple[CalamineWorkbook, list[str], list[str], CheckedFile]]:
     """The checked workbook open in calamine, the names of all its sheets and of the visible
-    ones, and the check's result; closed on leaving."""
+    ones, and the check's result; closed on leaving. ``halves``: see :func:`_open`."""
     _check_file(path)
     if not zipfile.is_zipfile(path):
         raise SheetError(f"“{path.name}”已损坏或不是有效的 .xlsx 文件")
-    workbook, checked = _open(path)
+    workbook, checked = _open(path, halves)
     try:
         with _unreadable(f"“{path.name}”已损坏或不是有效的 .xlsx 文件"):
             metadata = list(workbook.sheets_metadata)
@@ -205,8 +214,9 @@ def open_checked(path: Path
     """The workbook as calamine reads it after every check :func:`read_tables` makes (file
     kind, zip, sizes, extent), the names of its visible sheets and what the checks left out of
     each; closed on leaving. For a reader that needs only a few columns of a long sheet and
-    makes its own conversions."""
-    with _opened(path) as (workbook, _names, visible, checked):
+    makes its own conversions: a long sheet may be read in halves (:mod:`exports.xlsx_halves`),
+    whose joined sheet offers ``start``, ``end``, ``merged_cell_ranges`` and ``iter_rows``."""
+    with _opened(path, halves=True) as (workbook, _names, visible, checked):
         yield workbook, visible, dict(checked.notes)
 
 

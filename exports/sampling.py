@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from python_calamine import CalamineSheet
@@ -327,9 +328,9 @@ def import_sample_list(round_id: int, path: Path, dry_run: bool = False,
         register = ahead[0].result() if ahead else None
     result = import_samples(round_id, listed.rows, dry_run=dry_run, source=path.name,
                             progress=progress, register=register)
-    order: dict[str, int] = {}
-    for sheet in [*(r[0] for r in listed.rows), *(u.sheet for u in listed.refused)]:
-        order.setdefault(sheet, len(order))
+    sheets = dict.fromkeys(map(itemgetter(0), listed.rows))  # in the file's order
+    order = {sheet: n for n, sheet in enumerate({**sheets, **dict.fromkeys(
+        u.sheet for u in listed.refused)})}
     result.unmatched = sorted([*listed.refused, *result.unmatched],
                               key=lambda u: (order.get(u.sheet, 0), u.row))
     return result

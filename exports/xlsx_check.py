@@ -121,6 +121,8 @@ class CheckedFile:
 
     source: Path | io.BytesIO
     notes: dict[str, str]  # sheet name -> what was ignored in it
+    parts: dict[str, bytes] = field(default_factory=dict)  # see check_workbook's ``keep``
+    sheet_part: str = ""  # the one sheet among ``parts``
 
 
 def _bomb(name: str) -> SheetError:
@@ -619,8 +621,12 @@ def _sheet_names(archive: zipfile.ZipFile, fh: BinaryIO, file_name: str) -> dict
     return names
 
 
-def check_workbook(path: Path) -> CheckedFile:
-    """Check ``path`` (already known to be a zip) and return what the reader should open."""
+def check_workbook(path: Path, keep: int | None = None) -> CheckedFile:
+    """Check ``path`` (already known to be a zip) and return what the reader should open.
+
+    With ``keep``, a workbook whose only sheet's XML is at least that many bytes and was
+    proved on the fast path comes back with its XML parts as inflated here (for
+    :mod:`exports.xlsx_halves`)."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
@@ -638,8 +644,13 @@ def check_workbook(path: Path) -> CheckedFile:
         if any(i.file_size > caps[i.filename] for i in infos):
             raise _bomb(path.name)
         extents: dict[str, Extent] = {}
+        sheets = [i for i in infos if _is_sheet(i.filename, names)]
+        keeping = keep is not None and len(sheets) == 1 and sheets[0].file_size >= keep
+        kept: dict[str, bytes] = {}
         for info in infos:
             inflate = functools.partial(_inflate, fh, info, path.name, caps[info.filename])
+            if keeping and info.filename.endswith((".xml", ".rels")):
+                inflate = _keeping(inflate, kept, info.filename)
             if _is_sheet(info.filename, names):
                 extents[info.filename] = scan_sheet(info.filename, inflate, info.file_size,
                                                     path.name, _sheet_name(info.filename, names))
@@ -650,10 +661,28 @@ def check_workbook(path: Path) -> CheckedFile:
             _list_ignored(extent)
         rewrite = {part: e for part, e in extents.items() if e.rewrite}
         if not rewrite:
-            return CheckedFile(path, {})
+            sheet = sheets[0] if keeping else None
+            if sheet is None or not extents[sheet.filename].fast or len(
+                    kept.get(sheet.filename, b"")) != sheet.file_size:
+                return CheckedFile(path, {})
+            return CheckedFile(path, {}, kept, sheet.filename)
         return CheckedFile(_rewrite(archive, fh, path.name, rewrite, names),
                            {names.get(part, part): e.note() for part, e in rewrite.items()
                             if e.trimmed})
+
+
+def _keeping(inflate: Callable[[], Iterator[bytes]], kept: dict[str, bytes],
+             part: str) -> Callable[[], Iterator[bytes]]:
+    """``inflate``, each run of it to the end leaving the whole part in ``kept``."""
+
+    def again() -> Iterator[bytes]:
+        chunks: list[bytes] = []
+        for chunk in inflate():
+            chunks.append(chunk)
+            yield chunk
+        kept[part] = b"".join(chunks)
+
+    return again
 
 
 def _list_ignored(extent: Extent) -> None:
