@@ -15,8 +15,8 @@ import datetime as dt
 import io
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -27,7 +27,6 @@ from db.testing import (
     ImportResult,
     MarkRow,
     Progress,
-    Register,
     SampleRow,
     Unmatched,
     import_samples,
@@ -52,7 +51,7 @@ SYNONYMS: dict[str, Sequence[str]] = {
 REQUIRED = ("id_number", "name")
 LABELS = {"id_number": "身份证号码", "name": "姓名", "phone": "电话", "at": "采样时间"}
 # a list past this size (~75,000 rows) is matched against the whole register, read on a second
-# thread while calamine parses the list: reading 400,000 residents takes about as long as
+# thread while the list is checked and parsed: reading 400,000 residents takes about as long as
 # parsing 75,000 rows, and a shorter list's own numbers are quicker to look up
 REGISTER_AHEAD_BYTES = 4 * 2**20
 CSV_SHEET = ""  # a csv has no sheets: problems name the row only
@@ -220,8 +219,7 @@ def read_csv(path: Path) -> SampleList:
     return out
 
 
-def read_xlsx(path: Path, progress: Progress | None = None,
-              checked: Callable[[], None] | None = None) -> SampleList:
+def read_xlsx(path: Path, progress: Progress | None = None) -> SampleList:
     """Every visible sheet of an xlsx list with a recognisable header, after the reader's checks.
 
     Only the needed columns of each row are converted (a list runs to 300,000 rows). A sheet
@@ -230,8 +228,6 @@ def read_xlsx(path: Path, progress: Progress | None = None,
     described: list[str] = []
     skipped: list[str] = []
     with open_checked(path) as (workbook, visible, notes):
-        if checked is not None:
-            checked()
         for name in visible:
             with _unreadable(f"“{path.name}”的工作表“{name}”无法读取"):
                 sheet = workbook.get_sheet_by_name(name)
@@ -294,17 +290,15 @@ def _read_general(path: Path) -> SampleList:
     return out
 
 
-def read_sample_list(path: Path, progress: Progress | None = None,
-                     checked: Callable[[], None] | None = None) -> SampleList:
-    """The list, by its kind: .csv/.txt as text, anything else as an xlsx (checked as such;
-    ``checked`` is called once the checks pass, as calamine starts parsing)."""
+def read_sample_list(path: Path, progress: Progress | None = None) -> SampleList:
+    """The list, by its kind: .csv/.txt as text, anything else as an xlsx (checked as such)."""
     if not path.exists():
         raise SheetError(f"找不到文件“{path}”")
     if path.is_dir():
         raise SheetError(f"“{path}”是文件夹，请选择 .xlsx 或 .csv 文件")
     if path.suffix.lower() in (".csv", ".txt"):
         return read_csv(path)
-    return read_xlsx(path, progress, checked)
+    return read_xlsx(path, progress)
 
 
 def import_sample_list(round_id: int, path: Path, dry_run: bool = False,
@@ -312,20 +306,16 @@ def import_sample_list(round_id: int, path: Path, dry_run: bool = False,
     """Read the list and check its rows off (rows refused by the reader count as unmatched),
     the unmatched in the file's order.
 
-    For a long list the whole register is read on a second thread while calamine parses the
-    sheet (which lets other threads run): matching then costs a dictionary look-up per row."""
+    For a long list the whole register is read on a second thread while the list is checked
+    and parsed (both let other threads run): matching then costs a dictionary look-up per
+    row."""
     if progress is not None:
         progress("读取", 0.0)
     long_list = path.is_file() and path.stat().st_size > REGISTER_AHEAD_BYTES
     with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead: list[Future[Register]] = []
-
-        def read_ahead() -> None:
-            if long_list:
-                ahead.append(read_register_ahead(pool, round_id))
-
-        listed = read_sample_list(path, progress, read_ahead)
-        register = ahead[0].result() if ahead else None
+        ahead = read_register_ahead(pool, round_id) if long_list else None
+        listed = read_sample_list(path, progress)
+        register = ahead.result() if ahead is not None else None
     result = import_samples(round_id, listed.rows, dry_run=dry_run, source=path.name,
                             progress=progress, register=register)
     sheets = dict.fromkeys(map(itemgetter(0), listed.rows))  # in the file's order
