@@ -24,8 +24,8 @@ from typing import cast
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
 from db.text import plain_text
+from exports import xlsx_halves
 from exports.xlsx_check import CheckedFile, SheetError, check_workbook
-from exports.xlsx_halves import HALVE_BYTES, halved
 
 HEADER_SCAN_ROWS = 30
 FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "填报人", "审核人", "制表人", "负责人", "注：",
@@ -170,9 +170,10 @@ def _unreadable(message: str) -> Iterator[None]:
 def _open(path: Path, halves: bool = False) -> tuple[CalamineWorkbook, CheckedFile]:
     """Calamine over the checked (perhaps trimmed) workbook, and the check's result; with
     ``halves``, a long sheet is read in halves where it can be (:mod:`exports.xlsx_halves`)."""
-    checked = check_workbook(path, HALVE_BYTES if halves else None)
+    checked = check_workbook(path, xlsx_halves.HALVE_BYTES if halves else None)
     if checked.parts:
-        book = halved(path, checked.parts, checked.sheet_part, CalamineWorkbook.from_path)
+        book = xlsx_halves.halved(path, checked.parts, checked.sheet_part,
+                                 CalamineWorkbook.from_path)
         checked.parts = {}
         if book is not None:
             return cast(CalamineWorkbook, book), checked

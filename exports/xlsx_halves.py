@@ -144,8 +144,9 @@ class HalvedWorkbook:
         self._opened: CalamineWorkbook | None = None
 
     def _read_second(self, making: list[Any]) -> None:
-        """Open and parse the second half at once (the workbook's only sheet is its first);
-        :meth:`get_sheet_by_name` checks that it is the sheet asked for."""
+        """Open and parse the second half at once: the workbook's first sheet is the sheet
+        asked for later, as the workbook has one sheet part (a name that points elsewhere
+        cannot be opened; one that points at the same part has the same rows)."""
         try:
             workbook = CalamineWorkbook.from_filelike(_book(*making))
             making.clear()  # the halves' XML is not needed past this point
@@ -169,7 +170,7 @@ class HalvedWorkbook:
             finally:
                 self._thread.join()
             second = self._second[0] if self._second else None
-            if (first is not None and isinstance(second, CalamineSheet) and second.name == name
+            if (first is not None and isinstance(second, CalamineSheet)
                     and first.end is not None and second.start is not None
                     and first.end[0] < second.start[0]):
                 return HalvedSheet(first, second)
