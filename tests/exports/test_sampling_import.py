@@ -5,6 +5,7 @@ scientific notation refused with the place named; a second import changes nothin
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,34 @@ def test_a_long_list_reports_its_reading_and_counts_repeats_once(demo_path: Path
     reading = [f for stage, f in seen if stage == "读取"]
     assert reading[0] == 0.0 and len(reading) >= 3 and reading == sorted(reading)
     assert seen[-1] == ("完成", 1.0)
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_the_cycle_collector_is_left_as_it_was_found(demo_path: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      collecting: bool) -> None:
+    """The check-off pauses Python's cycle collector while it reads and matches; after it,
+    and after a file it refuses, the collector is as it was."""
+    found = testing.new_round("第1轮", DAY, DAY)
+    (a,) = people(1)
+    (tmp_path / "list.csv").write_text(f"姓名,身份证号码\n{a.name},{a.id_number}\n",
+                                       encoding="utf-8")
+    (tmp_path / "bad.csv").write_text("没有表头\n", encoding="utf-8")
+    seen: list[bool] = []
+    real = sampling.read_sample_list
+
+    def reading(path: Path, progress: object = None) -> sampling.SampleList:
+        seen.append(gc.isenabled())
+        return real(path)
+
+    monkeypatch.setattr(sampling, "read_sample_list", reading)
+    (gc.enable if collecting else gc.disable)()
+    try:
+        assert import_sample_list(found.id, tmp_path / "list.csv").matched == 1
+        assert gc.isenabled() is collecting
+        with pytest.raises(SheetError):
+            import_sample_list(found.id, tmp_path / "bad.csv")
+        assert gc.isenabled() is collecting
+        assert seen == [False, False]
+    finally:
+        gc.enable()
