@@ -205,14 +205,25 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     return len(rows)
 
 
-def insert_streamed(table: str, columns: Sequence[str], blocks: Iterable[Sequence[Sequence[Any]]],
-                    action: str, batch: dict[str, Any], fixed: dict[str, Any] | None = None) -> int:
-    """:func:`insert_rows` for rows worked out block by block (a long list being matched):
-    each block is inserted by a second thread while ``blocks`` works out the next, through this
-    thread's connection and in one transaction; one :func:`log_batch` entry for them all.
-    ``blocks`` must not use the database while it runs; their values (text, numbers or None)
-    fill ``columns``, and ``fixed`` gives the columns every row shares. Returns how many rows
-    were inserted.
+class Drain:
+    """See :data:`DRAIN`."""
+
+
+DRAIN = Drain()
+"""Yielded among :func:`insert_streamed`'s blocks: the blocks given so far are written before
+the next is asked for, so the generator may use the connection meanwhile (a look-up it could
+not make earlier)."""
+
+
+def insert_streamed(table: str, columns: Sequence[str],
+                    blocks: Iterable[Sequence[Sequence[Any]] | Drain], action: str,
+                    batch: dict[str, Any], fixed: dict[str, Any] | None = None) -> int:
+    """:func:`insert_rows` for rows worked out block by block (a long list being read and
+    matched): each block is inserted by a second thread while ``blocks`` works out the next,
+    through this thread's connection and in one transaction; one :func:`log_batch` entry for
+    them all. ``blocks`` uses the database only after yielding :data:`DRAIN`; their values
+    (text, numbers or None) fill ``columns``, and ``fixed`` gives the columns every row shares.
+    Returns how many rows were inserted.
 
     A block goes to SQLite as one JSON array taken apart by one ``INSERT … SELECT`` from
     ``json_each``: SQLite lets other threads run for the whole statement, where binding rows
@@ -229,14 +240,16 @@ def insert_streamed(table: str, columns: Sequence[str], blocks: Iterable[Sequenc
 
     def write() -> None:
         while (rows := pending.get()) is not None:
-            if failed:
-                continue
             try:
-                connection.execute(statement, [*fixed.values(), json.dumps(rows, ensure_ascii=False)])
-                last = connection.execute("SELECT last_insert_rowid()").fetchone()[0]
-                ids.extend(range(last - len(rows) + 1, last + 1))
+                if not failed:
+                    connection.execute(statement, [*fixed.values(),
+                                                   json.dumps(rows, ensure_ascii=False)])
+                    last = connection.execute("SELECT last_insert_rowid()").fetchone()[0]
+                    ids.extend(range(last - len(rows) + 1, last + 1))
             except BaseException as exc:  # handed to the caller's thread, which raises it
                 failed.append(exc)
+            finally:
+                pending.task_done()
 
     with database.atomic():
         writer = threading.Thread(target=write, name=f"eprc-insert-{table}", daemon=True)
@@ -245,7 +258,9 @@ def insert_streamed(table: str, columns: Sequence[str], blocks: Iterable[Sequenc
             for rows in blocks:
                 if failed:
                     break
-                if rows:
+                if isinstance(rows, Drain):
+                    pending.join()
+                elif rows:
                     pending.put(rows)
         finally:
             pending.put(None)

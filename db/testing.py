@@ -20,6 +20,7 @@ round: the same list imported again changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
@@ -34,10 +35,12 @@ from db.connection import database
 from db.gate import find_person
 from db.keypersons import KeyPersonInput, register_key_person, start_measure
 from db.models import (
+    DRAIN,
     KEY_CATEGORIES,
     MEASURE_KINDS,
     Area,
     Checkpoint,
+    Drain,
     KeyPerson,
     MissingReason,
     Resident,
@@ -544,13 +547,16 @@ def import_samples(round_id: int, rows: Iterable[SampleRow], dry_run: bool = Fal
     A row whose ID or name + phone points at nobody (or at several) is listed as unmatched;
     a row repeating a resident of the same list, or one already checked off, is ``already``.
     ``register`` is the whole register read ahead (:func:`read_register_ahead`, for a long
-    list); without it, only the list's own ID numbers are looked up.
+    list): ``rows`` are then matched and written as they come, so a list still being read is
+    written meanwhile. Without it, the rows are taken first and only their own ID numbers
+    looked up.
 
     The matching runs inside the write transaction, which takes the file's write lock first:
     the residents matched are exactly those on file when the rows are inserted, so the insert
     skips SQLite's per-row foreign-key look-ups (a third of writing 300,000 samples). Each
     block of matched rows is written while the next is matched (:func:`insert_streamed`)."""
-    rows = list(rows)
+    if register is None:
+        rows = list(rows)
     if dry_run:
         matching = _Matching(round_id, rows, register, source, ImportResult(dry_run=True))
         for _block in matching.blocks():
@@ -558,7 +564,6 @@ def import_samples(round_id: int, rows: Iterable[SampleRow], dry_run: bool = Fal
         return matching.result
     report = progress or (lambda _stage, _fraction: None)
     with _foreign_keys_unchecked(), database.atomic("IMMEDIATE"):
-        report("比对", 0.0)
         found = SamplingRound.get_by_id(round_id)
         matching = _Matching(round_id, rows, register, source, ImportResult(), report)
         insert_streamed("sample", ("resident_id", "at", "source"), matching.blocks(),
@@ -593,26 +598,38 @@ class _Matching:
 
     BLOCK = 50_000
 
-    def __init__(self, round_id: int, rows: list[SampleRow], register: Register | None,
+    def __init__(self, round_id: int, rows: Iterable[SampleRow], register: Register | None,
                  source: str, result: ImportResult, report: Progress | None = None) -> None:
-        if register is None or register.marker is not None and register.marker != _commit_marker():
+        if register is None:  # the rows are a list (see import_samples)
             register = read_register(round_id, (r[2].upper() for r in rows if r[2]))
-        self.round_id, self.rows, self.source, self.result = round_id, rows, source, result
+        elif register.marker is not None and register.marker != _commit_marker():
+            register = read_register(round_id)
+        self.rows, self.source, self.result = rows, source, result
         self.register, self.report = register, report
-        self.by_name = _by_name_phone({phone for _s, _n, number, name, phone, _at in rows
-                                       if not number and name and phone})
+        self.by_name: dict[tuple[str, str], int | None] = {}
+        self.phones: set[str] = set()  # looked up for by_name
         self.now = clock.now().isoformat(sep=" ")
 
-    def blocks(self) -> Iterator[list[tuple[object, ...]]]:
+    def blocks(self) -> Iterator[list[tuple[object, ...]] | Drain]:
         """The new samples' rows, a block at a time, each in residents' order (the (round,
         resident) index then grows at its end instead of splitting pages all over: 40% less
-        work); touches no database, so a block can be written while the next is matched."""
+        work). A block with rows to match by name + phone first yields DRAIN, then looks them
+        up: the connection is otherwise the writer's."""
         source, result, now = self.source, self.result, self.now
         looked_up, done, by_name = self.register.ids, set(self.register.done), self.by_name
         unmatched = result.unmatched
-        for start in range(0, len(self.rows), self.BLOCK):
+        total = len(self.rows) if isinstance(self.rows, list) else 0
+        rows = iter(self.rows)
+        taken = 0
+        while block := list(itertools.islice(rows, self.BLOCK)):
+            phones = {phone for _s, _n, number, name, phone, _at in block
+                      if not number and name and phone} - self.phones
+            if phones:
+                yield DRAIN
+                by_name.update(_by_name_phone(phones))
+                self.phones |= phones
             new: list[tuple[object, ...]] = []
-            for sheet, number, id_number, name, phone, at in self.rows[start:start + self.BLOCK]:
+            for sheet, number, id_number, name, phone, at in block:
                 if id_number:
                     rid = looked_up.get(id_number) or looked_up.get(id_number.upper())
                     if rid is None:
@@ -641,8 +658,9 @@ class _Matching:
                 new.append((rid, at or now, place[:255]))
             result.matched += len(new)
             new.sort(key=itemgetter(0))
-            if self.report is not None:
-                self.report("写入", min(0.5 + 0.5 * (start + self.BLOCK) / len(self.rows), 1.0))
+            taken += len(block)
+            if self.report is not None and total:
+                self.report("写入", min(0.5 + 0.5 * taken / total, 1.0))
             yield new
 
 

@@ -18,9 +18,8 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 
 from python_calamine import CalamineSheet
@@ -68,6 +67,7 @@ class SampleList:
     rows: list[SampleRow] = field(default_factory=list)
     refused: list[Unmatched] = field(default_factory=list)  # rows that cannot be read right
     described: str = ""
+    sheets: list[str] = field(default_factory=list)  # read, in the file's order
 
 
 def _id_text(value: object, sheet: str, row: int, column: str, refused: list[Unmatched]
@@ -124,8 +124,10 @@ def _time(value: object) -> str:
 
 
 def _rows(sheet: str, fields: dict[str, int], headers: Sequence[str],
-          data: Iterable[tuple[int, Sequence[object]]], out: SampleList) -> int:
-    """Rows of one sheet into ``out`` (blank and 合计/填表人 lines skipped); returns how many.
+          data: Iterable[tuple[int, Sequence[object]]], rows: list[SampleRow],
+          refused: list[Unmatched]) -> int:
+    """Rows of one sheet into ``rows``, or ``refused`` (blank and 合计/填表人 lines skipped);
+    returns how many.
 
     The common row (ID, name and phone as text, the time as a date-time) takes no call beyond
     its checks: this loop runs 300,000 times for one list."""
@@ -133,7 +135,7 @@ def _rows(sheet: str, fields: dict[str, int], headers: Sequence[str],
     name_col, phone_col, at_col = fields.get("name"), fields.get("phone"), fields.get("at")
     id_label = headers[id_col] if id_col is not None else ""
     width = 1 + max(fields.values())
-    append, refused = out.rows.append, out.refused
+    append = rows.append
     datetime, pad = dt.datetime, [None] * width
     count = 0
     for number, values in data:
@@ -216,62 +218,79 @@ def csv_table(path: Path, synonyms: Mapping[str, Sequence[str]], required: Seque
 def read_csv(path: Path) -> SampleList:
     """A csv list of the sampled."""
     fields, headers, rows = csv_table(path, SYNONYMS, REQUIRED, "“身份证号码”或“姓名”“手机号”")
-    out = SampleList(described=f"已读取“{path.name}”{len(rows)}行")
-    _rows(CSV_SHEET, fields, headers, rows, out)
+    out = SampleList(described=f"已读取“{path.name}”{len(rows)}行", sheets=[CSV_SHEET])
+    _rows(CSV_SHEET, fields, headers, rows, out.rows, out.refused)
     return out
 
 
 def read_xlsx(path: Path, progress: Progress | None = None) -> SampleList:
-    """Every visible sheet of an xlsx list with a recognisable header, after the reader's checks.
-
-    Only the needed columns of each row are converted (a list runs to 300,000 rows). A sheet
-    with merged cells below its header is read by the general reader, which fills them."""
+    """Every visible sheet of an xlsx list with a recognisable header, after the reader's
+    checks (see :func:`xlsx_blocks`)."""
     out = SampleList()
-    described: list[str] = []
+    for block in xlsx_blocks(path, progress, out):
+        out.rows += block
+    return out
+
+
+def xlsx_blocks(path: Path, progress: Progress | None, out: SampleList
+                ) -> Iterator[list[SampleRow]]:
+    """The rows of an xlsx list, a block at a time as they are read (a long list is matched
+    and written meanwhile); the rows refused, the sheets and what was read go into ``out``.
+
+    Only the needed columns of each row are converted (a list runs to 300,000 rows). Every
+    sheet is opened first: if one has merged cells below its header, the whole file is read by
+    the general reader, which fills them."""
     skipped: list[str] = []
     with open_checked(path) as (workbook, visible, notes):
+        found: list[tuple[str, dict[str, int], list[str], list[tuple[int, list[object]]],
+                          Iterator[tuple[int, list[object]]], int]] = []
         for name in visible:
             with _unreadable(f"“{path.name}”的工作表“{name}”无法读取"):
                 sheet = workbook.get_sheet_by_name(name)
                 rows = _padded(sheet)
                 head = [(n, [_cell(v) for v in values]) for n, values in
                         itertools.islice(rows, HEADER_SCAN_ROWS)]
-                found = find_header(head, SYNONYMS)
-                if found is None or not any(f in found[1] for f in REQUIRED):
+                header = find_header(head, SYNONYMS)
+                if header is None or not any(f in header[1] for f in REQUIRED):
                     skipped.append(f"“{name}”（没有表头）")
                     continue
-                header_row, fields, _unknown = found
+                header_row, fields, _unknown = header
                 if any(first >= header_row for (first, _c), _end in
                        sheet.merged_cell_ranges or []):
-                    return _read_general(path)
+                    general = _read_general(path)
+                    out.refused, out.sheets = general.refused, general.sheets
+                    out.described = general.described
+                    yield general.rows
+                    return
                 headers = ["" if v is None else str(v).strip() for v in head[header_row - 1][1]]
-                count = _rows(name, fields, headers, head[header_row:], out)
                 total = (sheet.end or (0, 0))[0] + 1
-                count += _rows(name, fields, headers, _reporting(rows, total, progress), out)
+                found.append((name, fields, headers, head[header_row:], rows, total))
+        if not found:
+            raise SheetError(f"在“{path.name}”各工作表的前{HEADER_SCAN_ROWS}行中找不到表头行"
+                             "（应包含“身份证号码”或“姓名”“手机号”等列名）")
+        described: list[str] = []
+        for name, fields, headers, first_rows, rows, total in found:
+            out.sheets.append(name)
+            count = 0
+            with _unreadable(f"“{path.name}”的工作表“{name}”无法读取"):
+                for chunk in itertools.chain([first_rows], _chunks(rows, total, progress)):
+                    block: list[SampleRow] = []
+                    count += _rows(name, fields, headers, chunk, block, out.refused)
+                    yield block
             described.append(f"“{name}”{count}行")
             if name in notes:
                 described.append(notes[name])
-    if not described:
-        raise SheetError(f"在“{path.name}”各工作表的前{HEADER_SCAN_ROWS}行中找不到表头行"
-                         "（应包含“身份证号码”或“姓名”“手机号”等列名）")
     out.described = "已读取工作表" + "、".join(described) + (
         f"；跳过{'、'.join(skipped)}" if skipped else "")
-    return out
 
 
-def _reporting(rows: Iterator[tuple[int, list[object]]], total: int,
-               progress: Progress | None) -> Iterator[tuple[int, list[object]]]:
-    """The rows, telling ``progress`` how far the reading is every 10,000 rows (handed on in
-    blocks: a generator step per row would cost more than the row's own checks)."""
-    if progress is None:
-        return rows
-
-    def blocks() -> Iterator[list[tuple[int, list[object]]]]:
-        while block := list(itertools.islice(rows, 10_000)):
-            yield block
-            progress("读取", min(block[-1][0] / max(total, 1), 1.0))
-
-    return itertools.chain.from_iterable(blocks())
+def _chunks(rows: Iterator[tuple[int, list[object]]], total: int,
+            progress: Progress | None) -> Iterator[list[tuple[int, list[object]]]]:
+    """The rows in chunks of 10,000, telling ``progress`` how far the reading is after each."""
+    while chunk := list(itertools.islice(rows, 10_000)):
+        yield chunk
+        if progress is not None:
+            progress("读取", min(chunk[-1][0] / max(total, 1), 1.0))
 
 
 def _padded(sheet: CalamineSheet) -> Iterator[tuple[int, list[object]]]:
@@ -288,7 +307,8 @@ def _read_general(path: Path) -> SampleList:
     sheets = read_tables(path, SYNONYMS, REQUIRED)
     out = SampleList(described=sheets.describe())
     for table in sheets.tables:
-        _rows(table.sheet_name, table.fields, table.headers, table.rows, out)
+        out.sheets.append(table.sheet_name)
+        _rows(table.sheet_name, table.fields, table.headers, table.rows, out.rows, out.refused)
     return out
 
 
@@ -323,20 +343,26 @@ def import_sample_list(round_id: int, path: Path, dry_run: bool = False,
 
     For a long list the whole register is read on a second thread while the list is checked
     and parsed (both let other threads run): matching then costs a dictionary look-up per
-    row."""
+    row, and an xlsx list's rows are matched and written as they are read."""
     if progress is not None:
         progress("读取", 0.0)
     long_list = path.is_file() and path.stat().st_size > REGISTER_AHEAD_BYTES
-    with _collector_paused():
+    listed = SampleList()
+    with _collector_paused(), ExitStack() as reading:
         with ThreadPoolExecutor(max_workers=1) as pool:
             ahead = read_register_ahead(pool, round_id) if long_list else None
-            listed = read_sample_list(path, progress)
+            if ahead is not None and path.suffix.lower() not in (".csv", ".txt"):
+                blocks = reading.enter_context(closing(xlsx_blocks(path, progress, listed)))
+                first = next(blocks, [])  # the file checked and parsed, the register read
+                rows: Iterable[SampleRow] = itertools.chain(first,
+                                                            itertools.chain.from_iterable(blocks))
+            else:
+                listed = read_sample_list(path, progress)
+                rows = listed.rows
             register = ahead.result() if ahead is not None else None
-        result = import_samples(round_id, listed.rows, dry_run=dry_run, source=path.name,
+        result = import_samples(round_id, rows, dry_run=dry_run, source=path.name,
                                 progress=progress, register=register)
-    sheets = dict.fromkeys(map(itemgetter(0), listed.rows))  # in the file's order
-    order = {sheet: n for n, sheet in enumerate({**sheets, **dict.fromkeys(
-        u.sheet for u in listed.refused)})}
+    order = {sheet: n for n, sheet in enumerate(listed.sheets)}
     result.unmatched = sorted([*listed.refused, *result.unmatched],
                               key=lambda u: (order.get(u.sheet, 0), u.row))
     return result
